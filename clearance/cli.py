@@ -1,0 +1,252 @@
+"""The ``customs`` command. Names and JSON fields here are a contract (docs/cli.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from clearance.outcome import SubmissionOutcome
+from clearance.pipeline import Pipeline, ProcessingError
+from clearance.queries import list_declarations, list_messages, show_declaration
+from clearance.store.migrate import upgrade
+from core.db import UnitOfWork, make_engine, session_factory
+from core.errors import CustomsError
+from core.settings import Settings, load_settings
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "edifact"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``customs`` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings()
+        engine = make_engine(settings.database_url, echo=settings.echo_sql)
+        handler: Callable[[argparse.Namespace, Settings, Engine], int] = args.handler
+        return handler(args, settings, engine)
+    except CustomsError as exc:
+        print(f"customs: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="customs", description=__doc__)
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    init = sub.add_parser("init", help="create or migrate the database")
+    init.set_defaults(handler=_init)
+
+    submit = sub.add_parser("submit", help="process interchange files")
+    submit.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    submit.add_argument("--sender", help="sender id (default: the interchange's own UNB sender)")
+    submit.add_argument("--json", action="store_true", help="one JSON object per file")
+    submit.set_defaults(handler=_submit)
+
+    demo = sub.add_parser("demo", help="init, process the sample interchanges, show the outcome")
+    demo.add_argument("--samples", type=Path, default=SAMPLES)
+    demo.set_defaults(handler=_demo)
+
+    messages = sub.add_parser("messages", help="inbound messages").add_subparsers(metavar="ACTION")
+    m_list = messages.add_parser("list", help="list received messages")
+    m_list.add_argument("--json", action="store_true")
+    m_list.add_argument("--limit", type=int, default=100)
+    m_list.set_defaults(handler=_messages_list)
+    m_retry = messages.add_parser("retry", help="process a failed message again")
+    m_retry.add_argument("message_id", type=int)
+    m_retry.add_argument("--json", action="store_true")
+    m_retry.set_defaults(handler=_messages_retry)
+
+    decls = sub.add_parser("declarations", help="registered declarations").add_subparsers(
+        metavar="ACTION"
+    )
+    d_list = decls.add_parser("list", help="list declarations")
+    d_list.add_argument("--json", action="store_true")
+    d_list.add_argument("--limit", type=int, default=100)
+    d_list.set_defaults(handler=_declarations_list)
+    d_show = decls.add_parser("show", help="show one declaration")
+    d_show.add_argument("number")
+    d_show.add_argument("--json", action="store_true")
+    d_show.set_defaults(handler=_declarations_show)
+    return parser
+
+
+def _init(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _submit(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    pipeline = Pipeline(engine, settings)
+    status = 0
+    for path in args.files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            print(f"customs: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            status = 1
+            continue
+        try:
+            outcome = pipeline.submit(raw, sender=args.sender, filename=str(path))
+        except ProcessingError as exc:
+            print(
+                f"customs: {path}: {exc.message} (kept as message {exc.message_id}; "
+                f"retry with: customs messages retry {exc.message_id})",
+                file=sys.stderr,
+            )
+            status = 1
+            continue
+        _print_outcome(outcome, as_json=args.json)
+    return status
+
+
+def _print_outcome(outcome: SubmissionOutcome, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(outcome.to_json(), ensure_ascii=False))
+        return
+    print(
+        f"{outcome.file}: {outcome.status.value} (message {outcome.message_id}, "
+        f"{outcome.format or 'unknown format'}, ref {outcome.control_reference or '-'})"
+    )
+    for error in outcome.errors:
+        print(
+            f"  error {error.code} at {_where(error.segment, error.line, error.column)}: "
+            f"{error.text}"
+        )
+    for declaration in outcome.declarations:
+        number = declaration.number or "(no number)"
+        print(
+            f"  {declaration.message_reference} {declaration.sender_reference or ''} -> "
+            f"{number} {declaration.direction or ''} {declaration.status}"
+        )
+        for reason in declaration.reasons:
+            print(
+                f"    {reason.code} at {_where(reason.segment, reason.line, reason.column)}: "
+                f"{reason.text}"
+            )
+
+
+def _where(segment: str | None, line: int | None, column: int | None) -> str:
+    return f"{segment or '?'} line {line or '?'} column {column or '?'}"
+
+
+def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    files = sorted(p for p in args.samples.glob("*.edi"))
+    if not files:
+        print(f"customs: no sample interchanges in {args.samples}", file=sys.stderr)
+        return 1
+    print(f"database: {engine.url.render_as_string(hide_password=True)}")
+    print(f"processing {len(files)} sample interchanges from {args.samples}\n")
+    ns = argparse.Namespace(files=files, sender=None, json=False)
+    status = _submit(ns, settings, engine)
+    print()
+    _declarations_list(argparse.Namespace(json=False, limit=50), settings, engine)
+    return status
+
+
+def _messages_list(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    with UnitOfWork(session_factory(engine)) as uow:
+        rows = list_messages(uow.session, limit=args.limit)
+    if args.json:
+        _print_json_lines(rows)
+        return 0
+    print(f"{'id':>5}  {'received':<25} {'sender':<16} {'format':<8} {'ref':<14} status")
+    for r in rows:
+        print(
+            f"{r['message_id']:>5}  {r['received_at']:<25} {r['sender']:<16} "
+            f"{r['format'] or '-':<8} {r['control_reference'] or '-':<14} {r['status']}"
+            + (f"  ({r['error']})" if r["error"] else "")
+        )
+    return 0
+
+
+def _messages_retry(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    try:
+        outcome = Pipeline(engine, settings).retry(args.message_id)
+    except ProcessingError as exc:
+        print(f"customs: {exc.message}", file=sys.stderr)
+        return 1
+    _print_outcome(outcome, as_json=args.json)
+    return 0
+
+
+def _declarations_list(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    with UnitOfWork(session_factory(engine)) as uow:
+        rows = list_declarations(uow.session, limit=args.limit)
+    if args.json:
+        _print_json_lines(rows)
+        return 0
+    print(f"{'number':<18}  {'dir':<6} {'status':<12} {'lane':<6} {'sender':<16} reference")
+    for r in rows:
+        print(
+            f"{r['number']:<18}  {r['direction']:<6} {r['status']:<12} {r['lane'] or '-':<6} "
+            f"{r['sender']:<16} {r['sender_reference']}"
+        )
+    return 0
+
+
+def _declarations_show(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    with UnitOfWork(session_factory(engine)) as uow:
+        data = show_declaration(uow.session, args.number)
+    if data is None:
+        print(f"customs: no declaration {args.number}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    _print_declaration(data)
+    return 0
+
+
+def _print_declaration(data: dict[str, Any]) -> None:
+    d = data["declaration"]
+    print(
+        f"declaration {data['number']}  ({data['direction']}, {data['status']}, "
+        f"version {data['version']}, accepted {data['accepted_on']})"
+    )
+    print(
+        f"  sender {data['sender']}  reference {data['sender_reference']}  "
+        f"office {data['office']}  trade mode {d.get('trade_mode') or '-'}"
+    )
+    for party in d.get("parties", []):
+        ids = ", ".join(f"{i['scheme']} {i['value']}" for i in party.get("identifiers", []))
+        print(f"  {party['role']:<20} {party.get('name') or '-'} {ids}")
+    print("  items:")
+    for item in d["items"]:
+        value = item.get("value") or {}
+        print(
+            f"    {item['sequence']:>3} {item['commodity_code']:<10} "
+            f"{item.get('origin_country') or '--'} {value.get('currency', '')} "
+            f"{value.get('value', '')}  {item.get('description') or ''}"
+        )
+    print("  events:")
+    for event in data["events"]:
+        print(f"    #{event['id']} {event['occurred_at']} {event['kind']}")
+    for response in data["responses"]:
+        print(f"  {response['message_type']} sent {response['created_at']}:")
+        print("    " + response["text"].replace("\n", "\n    "))
+
+
+def _print_json_lines(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Declaration numbers in the Chinese 18-digit form, and our own control references.
+
+A declaration number is office (4) + year (4) + direction (1: import '1', export '0') +
+sequence (9), e.g. ``220120261000000001``. Sequences are counted per office, year and
+direction with an atomic ``UPDATE … RETURNING``, so concurrent workers never share a number.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import ColumnElement, Insert, Table, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from clearance.store.tables import ControlReferenceCounter, NumberSequence
+from edi.model import Direction
+
+DIRECTION_DIGIT = {Direction.IMPORT: "1", Direction.EXPORT: "0"}
+MAX_SEQUENCE = 999_999_999
+
+
+class NumberingError(RuntimeError):
+    """The sequence for an office and year is exhausted."""
+
+
+def format_number(office: str, year: int, direction: Direction, sequence: int) -> str:
+    """Compose the 18-digit number; ``office`` must be the 4-digit customs office code."""
+    if len(office) != 4 or not office.isdigit():
+        raise ValueError(f"office {office!r} is not a 4-digit customs office code")
+    if not 0 < sequence <= MAX_SEQUENCE:
+        raise NumberingError(f"sequence {sequence} out of range for office {office}, {year}")
+    return f"{office}{year:04d}{DIRECTION_DIGIT[direction]}{sequence:09d}"
+
+
+def next_declaration_number(session: Session, office: str, year: int, direction: Direction) -> str:
+    """Take the next number for (office, year, direction) inside the caller's transaction."""
+    return reserve_declaration_numbers(session, office, year, direction, 1)[0]
+
+
+def reserve_declaration_numbers(
+    session: Session, office: str, year: int, direction: Direction, count: int
+) -> list[str]:
+    """Take ``count`` consecutive numbers at once (one statement for a whole interchange)."""
+    digit = DIRECTION_DIGIT[direction]
+    table = cast(Table, NumberSequence.__table__)
+    condition = (
+        (table.c.office == office) & (table.c.year == year) & (table.c.direction_digit == digit)
+    )
+    last = _bump(session, table, condition, count)
+    if last is None:
+        _create(session, insert(table).values(office=office, year=year, direction_digit=digit))
+        last = _bump(session, table, condition, count)
+    assert last is not None
+    return [format_number(office, year, direction, v) for v in range(last - count + 1, last + 1)]
+
+
+def reserve_control_references(session: Session, name: str, count: int) -> list[str]:
+    """Reserve ``count`` consecutive interchange control references for outbound messages."""
+    table = cast(Table, ControlReferenceCounter.__table__)
+    condition = table.c.name == name
+    last = _bump(session, table, condition, count)
+    if last is None:
+        _create(session, insert(table).values(name=name))
+        last = _bump(session, table, condition, count)
+    assert last is not None
+    return [f"{value:014d}" for value in range(last - count + 1, last + 1)]
+
+
+def _bump(session: Session, table: Table, condition: ColumnElement[bool], step: int) -> int | None:
+    statement = (
+        update(table)
+        .where(condition)
+        .values(last_value=table.c.last_value + step)
+        .returning(table.c.last_value)
+    )
+    value = session.execute(statement).scalar_one_or_none()
+    return None if value is None else int(value)
+
+
+def _create(session: Session, statement: Insert) -> None:
+    # A concurrent worker may create the row first; a savepoint keeps our transaction alive.
+    try:
+        with session.begin_nested():
+            session.execute(statement.values(last_value=0))
+    except IntegrityError:
+        pass

@@ -1,0 +1,145 @@
+"""What processing one file produced: the JSON contract of ``customs submit --json``.
+
+Other tools depend on these names (see docs/cli.md); add fields, never rename them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class InterchangeStatus(StrEnum):
+    """The interchange as a whole."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReport:
+    """One error with where it is; ``code`` is the 0085 code for syntax errors."""
+
+    code: str
+    text: str
+    segment: str | None = None
+    line: int | None = None
+    column: int | None = None
+    element: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "code": self.code,
+            "text": self.text,
+            "segment": self.segment,
+            "line": self.line,
+            "column": self.column,
+            "element": self.element,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """The syntax-level answer (CONTRL for EDIFACT)."""
+
+    format: str
+    text: str
+    errors: tuple[ErrorReport, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "format": self.format,
+            "text": self.text,
+            "errors": [e.to_json() for e in self.errors],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """One goods item as registered."""
+
+    sequence: int
+    commodity_code: str
+    origin_country: str | None
+    customs_value: str | None = None  # filled by the tariff assessment step
+    duties: tuple[dict[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "sequence": self.sequence,
+            "commodity_code": self.commodity_code,
+            "origin_country": self.origin_country,
+            "customs_value": self.customs_value,
+            "duties": list(self.duties),
+        }
+
+
+@dataclass(slots=True)
+class DeclarationOutcome:
+    """One declaration (one CUSDEC message) and the answer it got."""
+
+    message_reference: str
+    sender_reference: str | None
+    number: str | None
+    direction: str | None
+    status: str
+    function: str | None = None
+    lane: str | None = None
+    decision: str | None = None
+    items: list[ItemOutcome] = field(default_factory=list)
+    reasons: list[ErrorReport] = field(default_factory=list)
+    response: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "number": self.number,
+            "message_reference": self.message_reference,
+            "sender_reference": self.sender_reference,
+            "function": self.function,
+            "direction": self.direction,
+            "status": self.status,
+            "lane": self.lane,
+            "decision": self.decision,
+            "items": [i.to_json() for i in self.items],
+            "reasons": [r.to_json() for r in self.reasons],
+            "response": self.response,
+        }
+
+
+@dataclass(slots=True)
+class SubmissionOutcome:
+    """Everything ``customs submit`` reports for one file."""
+
+    file: str | None
+    message_id: int
+    format: str | None
+    message_type: str | None
+    status: InterchangeStatus
+    errors: list[ErrorReport] = field(default_factory=list)
+    acknowledgement: Acknowledgement | None = None
+    declarations: list[DeclarationOutcome] = field(default_factory=list)
+    control_reference: str | None = None
+    sender: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form (one line of ``customs submit --json``)."""
+        return {
+            "file": self.file,
+            "message_id": self.message_id,
+            "format": self.format,
+            "message_type": self.message_type,
+            "sender": self.sender,
+            "control_reference": self.control_reference,
+            "status": self.status.value,
+            "errors": [e.to_json() for e in self.errors],
+            "acknowledgement": None
+            if self.acknowledgement is None
+            else self.acknowledgement.to_json(),
+            "declarations": [d.to_json() for d in self.declarations],
+        }

@@ -1,0 +1,196 @@
+"""One file in, answers out: receive, dedupe, parse, register, respond, commit once.
+
+The raw bytes are committed on their own first, so nothing a trader sent is ever lost. All
+the rest of the work for one interchange happens in one unit of work: it lands whole or not at
+all. When it fails, the raw message is marked ``failed`` with the error and can be retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from clearance.edifact_flow import process_edifact
+from clearance.events import EventKind, append_event
+from clearance.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
+from clearance.steps import DeclarationStep, FlowContext
+from clearance.store.tables import InboundMessage
+from core.clock import Clock, SystemClock
+from core.db import UnitOfWork, session_factory
+from core.errors import CustomsError
+from core.settings import Settings
+from edi.edifact.profile import load_profile
+
+UNKNOWN_SENDER = "UNKNOWN"
+
+
+class ProcessingError(CustomsError):
+    """Processing stopped on an unexpected error; the raw message is kept, marked failed."""
+
+    code = "processing_failed"
+
+    def __init__(self, message_id: int, cause: BaseException) -> None:
+        super().__init__(f"message {message_id} failed: {type(cause).__name__}: {cause}")
+        self.message_id = message_id
+
+
+def detect_format(raw: bytes) -> str | None:
+    """``edifact`` for UNA/UNB interchanges; None for anything not (yet) understood."""
+    head = raw[:16].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"UNA", b"UNB")):
+        return "edifact"
+    return None
+
+
+@dataclass
+class Pipeline:
+    """The processing core; build one per process and call :meth:`submit` per file."""
+
+    engine: Engine
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+    steps: Sequence[DeclarationStep] = ()
+
+    def __post_init__(self) -> None:
+        self._sessions = session_factory(self.engine)
+        self._profile = load_profile(self.settings.edifact_profile)
+        self._zone = ZoneInfo(self.settings.timezone)
+
+    def submit(
+        self,
+        raw: bytes,
+        *,
+        sender: str | None = None,
+        filename: str | None = None,
+        channel: str = "file",
+    ) -> SubmissionOutcome:
+        """Process one file; raises :class:`ProcessingError` only for unexpected failures."""
+        message_id = self._receive(raw, sender, filename, channel)
+        try:
+            with UnitOfWork(self._sessions) as uow:
+                outcome = self._process(uow.session, message_id, raw, sender, filename)
+                uow.commit()
+        except Exception as exc:
+            self._mark_failed(message_id, exc)
+            raise ProcessingError(message_id, exc) from exc
+        return outcome
+
+    def retry(self, message_id: int) -> SubmissionOutcome:
+        """Process a stored message again (after a failure), from its raw bytes."""
+        with UnitOfWork(self._sessions) as uow:
+            inbound = uow.session.get(InboundMessage, message_id)
+            if inbound is None:
+                raise CustomsError(f"no message {message_id}")
+            raw, filename = inbound.raw, inbound.filename
+            sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
+        try:
+            with UnitOfWork(self._sessions) as uow:
+                outcome = self._process(uow.session, message_id, raw, sender, filename)
+                uow.commit()
+        except Exception as exc:
+            self._mark_failed(message_id, exc)
+            raise ProcessingError(message_id, exc) from exc
+        return outcome
+
+    def _receive(self, raw: bytes, sender: str | None, filename: str | None, channel: str) -> int:
+        now = self.clock.now()
+        with UnitOfWork(self._sessions) as uow:
+            inbound = InboundMessage(
+                sender=sender or UNKNOWN_SENDER,
+                channel=channel,
+                filename=filename,
+                sha256=hashlib.sha256(raw).hexdigest(),
+                size=len(raw),
+                raw=raw,
+                received_at=now,
+                status="received",
+            )
+            uow.session.add(inbound)
+            uow.session.flush()
+            append_event(
+                uow.session,
+                EventKind.RECEIVED,
+                now,
+                inbound_message_id=inbound.id,
+                data={"size": len(raw), "channel": channel},
+            )
+            uow.commit()
+            return inbound.id
+
+    def _process(
+        self,
+        session: Session,
+        message_id: int,
+        raw: bytes,
+        sender: str | None,
+        filename: str | None,
+    ) -> SubmissionOutcome:
+        inbound = session.get(InboundMessage, message_id)
+        assert inbound is not None
+        now = self.clock.now()
+        inbound.format = detect_format(raw)
+        if inbound.format is None:
+            return self._unrecognised(session, inbound, filename)
+        context = FlowContext(
+            session=session,
+            inbound=inbound,
+            sender_hint=sender,
+            filename=filename,
+            now=now,
+            accepted_on=now.astimezone(self._zone).date(),
+            settings=self.settings,
+            profile=self._profile,
+            steps=self.steps,
+        )
+        outcome = process_edifact(context, raw)
+        inbound.status = outcome.status.value
+        inbound.processed_at = now
+        inbound.error = None
+        return outcome
+
+    def _unrecognised(
+        self, session: Session, inbound: InboundMessage, filename: str | None
+    ) -> SubmissionOutcome:
+        now = self.clock.now()
+        inbound.status = InterchangeStatus.REJECTED.value
+        inbound.processed_at = now
+        text = "unrecognised format: expected an EDIFACT interchange starting with UNA or UNB"
+        inbound.error = text
+        append_event(
+            session,
+            EventKind.SYNTAX_REJECTED,
+            now,
+            inbound_message_id=inbound.id,
+            data={"reason": text},
+        )
+        return SubmissionOutcome(
+            file=filename,
+            message_id=inbound.id,
+            format=None,
+            message_type=None,
+            status=InterchangeStatus.REJECTED,
+            errors=[ErrorReport(code="format", text=text, line=1, column=1)],
+            sender=inbound.sender,
+        )
+
+    def _mark_failed(self, message_id: int, exc: BaseException) -> None:
+        now = self.clock.now()
+        with UnitOfWork(self._sessions) as uow:
+            inbound = uow.session.get(InboundMessage, message_id)
+            if inbound is not None:
+                inbound.status = "failed"
+                inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
+                inbound.processed_at = now
+                append_event(
+                    uow.session,
+                    EventKind.FAILED,
+                    now,
+                    inbound_message_id=message_id,
+                    data={"error": inbound.error},
+                )
+                uow.commit()

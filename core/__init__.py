@@ -1,0 +1,1 @@
+"""The small shared kernel: settings, database engine and unit of work, error base, clock."""

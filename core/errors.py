@@ -1,0 +1,24 @@
+"""Root of the project's exception tree.
+
+Every package defines a small tree under :class:`CustomsError`; each error has a stable
+``code`` (used in logs, CLI JSON and, later, problem+json at the HTTP edge).
+Expected business outcomes (a rejected declaration, a finding) are *not* exceptions.
+"""
+
+from __future__ import annotations
+
+
+class CustomsError(Exception):
+    """Base class of every error the project raises on purpose."""
+
+    code: str = "customs_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(CustomsError):
+    """The installation is misconfigured (bad setting, missing database driver)."""
+
+    code = "configuration"

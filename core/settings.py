@@ -1,0 +1,48 @@
+"""Typed settings, read from the environment with the ``CUSTOMS_`` prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Installation settings.
+
+    ``CUSTOMS_DATABASE_URL`` selects the store: a SQLite file in the working directory by
+    default, PostgreSQL (``postgresql+psycopg://...``) in production.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CUSTOMS_", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{Path.cwd() / 'customs.db'}",
+        description="SQLAlchemy URL of the store.",
+    )
+    office: str = Field(
+        default="2201",
+        pattern=r"^\d{4}$",
+        description="Default 4-digit customs office (关区代码) used in declaration numbers "
+        "when a declaration names none.",
+    )
+    receiver_id: str = Field(
+        default="CNCUSTOMS",
+        description="Our party identification in interchange headers (UNB recipient).",
+    )
+    edifact_profile: str = Field(
+        default="default",
+        description="Name of the CUSDEC mapping profile (edi/edifact/profiles/NAME.json).",
+    )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="Time zone of the administration: the acceptance date of a declaration "
+        "(申报日期) is the local calendar date.",
+    )
+    echo_sql: bool = False
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Wire formats ⇄ the canonical model: EDIFACT (X12 and XML to follow)."""

@@ -1,0 +1,1 @@
+"""UN/EDIFACT: tokenizer, envelopes, directory structures, CUSDEC mapping, CONTRL and CUSRES."""

@@ -1,0 +1,37 @@
+"""The canonical declaration model that every channel maps into.
+
+Frozen pydantic v2 models; money and rates are ``Decimal``; codes are validated strings with
+leading zeros kept. ``Declaration.model_dump_json()`` / ``model_validate_json()`` round-trip
+losslessly.
+"""
+
+from edi.model.declaration import (
+    Charge,
+    ChargeMark,
+    Declaration,
+    DeclarationFunction,
+    Direction,
+    GoodsItem,
+    Transport,
+)
+from edi.model.documents import DocumentKind, DocumentReference
+from edi.model.parties import IdentifierScheme, Party, PartyIdentifier, PartyRole
+from edi.model.values import Amount, Quantity
+
+__all__ = [
+    "Amount",
+    "Charge",
+    "ChargeMark",
+    "Declaration",
+    "DeclarationFunction",
+    "Direction",
+    "DocumentKind",
+    "DocumentReference",
+    "GoodsItem",
+    "IdentifierScheme",
+    "Party",
+    "PartyIdentifier",
+    "PartyRole",
+    "Quantity",
+    "Transport",
+]

@@ -1,0 +1,60 @@
+"""Value types: amounts, quantities and the code formats used across the model."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: ISO 3166-1 alpha-2 country code (China's own 3-letter codes are mapped by the profiles).
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+#: ISO 4217 currency code.
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+#: Commodity code: HS-6 up to a 10-digit national line (China: 8-digit line + 2 statistical
+#: digits; EU: 8 CN + 2 TARIC). Digits only, leading zeros kept.
+CommodityCode = Annotated[str, Field(pattern=r"^\d{6}(\d{2}){0,2}$")]
+#: Unit of measure: UN/ECE Recommendation 20 code (KGM, LTR, NAR, ...) or a national code.
+UnitCode = Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[A-Za-z0-9]+$")]
+#: Customs office (关区代码 in China: 4 digits; other administrations: up to 8 characters).
+OfficeCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$")]
+
+FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Amount(BaseModel):
+    """A sum of money in one currency."""
+
+    model_config = FROZEN
+
+    value: Decimal
+    currency: CurrencyCode
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: Decimal) -> Decimal:
+        if not value.is_finite():
+            raise ValueError("amount must be a finite number")
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.value}"
+
+
+class Quantity(BaseModel):
+    """A quantity in a unit of measure."""
+
+    model_config = FROZEN
+
+    value: Decimal
+    unit: UnitCode
+
+    @field_validator("value")
+    @classmethod
+    def _finite_non_negative(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or value < 0:
+            raise ValueError("quantity must be a finite, non-negative number")
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.unit}"

@@ -1,0 +1,72 @@
+"""Shared fixtures: a migrated database on SQLite and, when configured, PostgreSQL.
+
+``CUSTOMS_TEST_POSTGRES_URL`` (set by .ci/run) adds the PostgreSQL variant of every database
+test. Under CI a missing PostgreSQL is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, MetaData, text
+
+from clearance.store.migrate import upgrade
+from clearance.store.tables import Base
+from core.clock import FixedClock
+from core.db import make_engine
+
+POSTGRES_URL = os.environ.get("CUSTOMS_TEST_POSTGRES_URL")
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "edifact"
+#: The instant every golden file was produced at.
+GOLDEN_INSTANT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+
+
+def _backends() -> list[str]:
+    if POSTGRES_URL:
+        return ["sqlite", "postgresql"]
+    if os.environ.get("CI"):
+        raise RuntimeError("CI=true but CUSTOMS_TEST_POSTGRES_URL is not set")
+    return ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine() -> Iterator[Engine]:
+    assert POSTGRES_URL is not None
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as conn:  # a clean schema for this run
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=_backends())
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database (a fresh SQLite file, or truncated PostgreSQL tables)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        upgrade(eng)
+        yield eng
+        eng.dispose()
+        return
+    eng = request.getfixturevalue("_postgres_engine")
+    _truncate(eng, Base.metadata)
+    yield eng
+
+
+def _truncate(engine: Engine, metadata: MetaData) -> None:
+    names = ", ".join(t.name for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The clock the golden files were made with."""
+    return FixedClock(GOLDEN_INSTANT)

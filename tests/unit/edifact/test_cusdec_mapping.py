@@ -1,0 +1,197 @@
+"""CUSDEC → canonical through the default profile: fields, positions of errors, profiles."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from edi.edifact.cusdec import map_cusdec
+from edi.edifact.profile import load_profile
+from edi.edifact.segments import Segment
+from edi.edifact.tokenizer import tokenize
+from edi.model import ChargeMark, DeclarationFunction, Direction, DocumentKind, PartyRole
+from edi.model.parties import IdentifierScheme
+
+PROFILE = load_profile("default")
+UNB = "UNB+UNOC:3+S:ZZZ+R:ZZZ+261128:0930+R1'"
+
+
+def message(body: str, unb: str = UNB, una: str = "") -> list[Segment]:
+    """Tokenize ``body`` (segments between UNH and UNT, one per line) as one message."""
+    lines = [line for line in body.strip().splitlines() if line.strip()]
+    text = "\n".join([una + unb, "UNH+1+CUSDEC:D:96B:UN'", *lines, f"UNT+{len(lines) + 2}+1'"])
+    segments = list(tokenize((text + "\nUNZ+1+R1'").encode()))
+    return [s for s in segments if s.tag not in ("UNB", "UNZ")]
+
+
+MINIMAL = """
+BGM+929+REF-1+9'
+UNS+D'
+CST+1+0304620000'
+MOA+38:100.00:USD'
+UNS+S'
+"""
+
+
+def test_minimal_import_maps_direction_reference_and_item() -> None:
+    result = map_cusdec(message(MINIMAL), PROFILE)
+    assert result.issues == ()
+    declaration = result.declaration
+    assert declaration is not None
+    assert declaration.direction is Direction.IMPORT
+    assert declaration.function is DeclarationFunction.ORIGINAL
+    assert declaration.sender_reference == "REF-1"
+    (item,) = declaration.items
+    assert (item.sequence, item.commodity_code) == (1, "0304620000")
+    assert item.value is not None and item.value.value == Decimal("100.00")
+
+
+def test_export_code_and_header_fields() -> None:
+    body = """
+BGM+830+EXP-9+9'
+LOC+22+5316'
+LOC+41+5349'
+LOC+28+DE'
+DTM+137:20261128:102'
+GIS+0110:ZTM'
+GIS+101:ZLT'
+MEA+WT+AAD+KGM:5230.5'
+RFF+BM:MAEU231998765'
+TDT+20+612W+1+++++9619907:146::MAERSK EMDEN:DK'
+NAD+CZ+91440300MA5DC8E3L9::ZUS++SHENZHEN CO+1 ROAD+SHENZHEN++518000+CN'
+TOD+++FOB'
+MOA+39:186000.00:USD'
+MOA+64:1200:USD'
+MOA+ZIR:0.3'
+UNS+D'
+CST+1+8471300000'
+FTX+AAA+++LAPTOPS'
+LOC+28+DE'
+MEA+AAE+ZDQ+NAR:300'
+MOA+38:150000.00:USD'
+UNS+S'
+CNT+2:1'
+"""
+    declaration = map_cusdec(message(body), PROFILE).declaration
+    assert declaration is not None
+    assert declaration.direction is Direction.EXPORT
+    assert (declaration.declaration_office, declaration.port_office) == ("5316", "5349")
+    assert declaration.destination_country == "DE"
+    assert str(declaration.declaration_date) == "2026-11-28"
+    assert (declaration.trade_mode, declaration.levy_type) == ("0110", "101")
+    assert declaration.gross_mass is not None and declaration.gross_mass.value == Decimal("5230.5")
+    transport = declaration.transport
+    assert transport is not None
+    assert (transport.mode, transport.voyage, transport.conveyance_id) == ("1", "612W", "9619907")
+    assert (transport.conveyance_name, transport.nationality) == ("MAERSK EMDEN", "DK")
+    assert transport.transport_document == "MAEU231998765"
+    consignor = declaration.party(PartyRole.CONSIGNOR)
+    assert consignor is not None
+    assert consignor.identifier(IdentifierScheme.USCC) == "91440300MA5DC8E3L9"
+    assert (consignor.city, consignor.postcode, consignor.country) == ("SHENZHEN", "518000", "CN")
+    assert declaration.incoterm == "FOB"
+    assert declaration.freight is not None and declaration.freight.mark is ChargeMark.TOTAL
+    assert declaration.insurance is not None and declaration.insurance.mark is ChargeMark.RATE
+    assert declaration.insurance.value == Decimal("0.3")
+    item = declaration.items[0]
+    assert item.description == "LAPTOPS" and item.destination_country == "DE"
+    assert item.quantity is not None and str(item.quantity) == "300 NAR"
+
+
+def test_certificate_of_origin_in_doc_group_with_dates_and_country() -> None:
+    body = """
+BGM+929+R+9'
+DOC+861:::ACFTA+E26123'
+DTM+182:20261101:102'
+LOC+91+VN'
+UNS+D'
+CST+1+0304620000'
+DOC+861:::ACFTA+E26123'
+GIS+ACFTA:PRF'
+UNS+S'
+"""
+    declaration = map_cusdec(message(body), PROFILE).declaration
+    assert declaration is not None
+    (doc,) = declaration.documents
+    assert doc.kind is DocumentKind.CERTIFICATE_OF_ORIGIN
+    assert (doc.number, doc.agreement, doc.issuing_country) == ("E26123", "ACFTA", "VN")
+    assert str(doc.issue_date) == "2026-11-01"
+    item = declaration.items[0]
+    assert item.preference == "ACFTA"
+    assert item.documents[0].kind is DocumentKind.CERTIFICATE_OF_ORIGIN
+
+
+def test_release_characters_keep_service_characters_in_text() -> None:
+    body = MINIMAL.replace("MOA+38", "FTX+ACB+++BRAND?: SEAGOLD?+CO'\nMOA+38")
+    declaration = map_cusdec(message(body), PROFILE).declaration
+    assert declaration is not None
+    assert declaration.items[0].declared_elements == "BRAND: SEAGOLD+CO"
+
+
+def test_decimal_comma_from_una() -> None:
+    body = MINIMAL.replace("100.00", "100,50")
+    segments = message(body, una="UNA:+,? '")
+    declaration = map_cusdec(segments, PROFILE, decimal_mark=",").declaration
+    assert declaration is not None
+    assert declaration.items[0].value is not None
+    assert declaration.items[0].value.value == Decimal("100.50")
+
+
+def test_every_problem_is_reported_with_its_segment_and_position() -> None:
+    body = """
+BGM+929+R+9'
+DTM+137:20261328:102'
+NAD+CN+91310000MA1FL0XQ8X::ZUS'
+UNS+D'
+CST+1+15111'
+MOA+38:1O0.00:USD'
+UNS+S'
+"""
+    result = map_cusdec(message(body), PROFILE)
+    assert result.declaration is None
+    by_tag = {issue.segment_tag: issue for issue in result.issues}
+    assert set(by_tag) == {"DTM", "NAD", "CST", "MOA"}
+    assert "20261328" in by_tag["DTM"].text
+    assert "USCC" in by_tag["NAD"].text and by_tag["NAD"].element == 2
+    assert "commodity_code" in by_tag["CST"].text and by_tag["CST"].element == 2
+    assert by_tag["CST"].line == 7  # UNB is line 1, UNH line 2, BGM line 3 …
+    assert by_tag["CST"].column == 7  # "CST+1+" is six characters
+    assert "not a number" in by_tag["MOA"].text
+
+
+def test_unknown_document_code_is_refused_with_the_known_ones() -> None:
+    result = map_cusdec(message(MINIMAL.replace("BGM+929", "BGM+999")), PROFILE)
+    assert result.declaration is None
+    assert "929" in result.issues[0].text and result.issues[0].segment_tag == "BGM"
+
+
+def test_line_item_count_is_checked() -> None:
+    result = map_cusdec(message(MINIMAL + "CNT+2:2'\n"), PROFILE)
+    assert result.declaration is None
+    assert result.issues[0].segment_tag == "CNT"
+
+
+def test_amendment_needs_the_registered_number() -> None:
+    body = MINIMAL.replace("BGM+929+REF-1+9'", "BGM+929+REF-1+5'")
+    result = map_cusdec(message(body), PROFILE)
+    assert result.declaration is None
+    assert "registered number" in result.issues[0].text
+    with_number = body.replace("UNS+D'", "RFF+AAE:220120261000000001'\nUNS+D'", 1)
+    declaration = map_cusdec(message(with_number), PROFILE).declaration
+    assert declaration is not None
+    assert declaration.function is DeclarationFunction.AMENDMENT
+    assert declaration.registered_number == "220120261000000001"
+
+
+def test_syntax4_repeated_gis_fills_both_indicators() -> None:
+    body = MINIMAL.replace("UNS+D'", "GIS+0110:ZTM*101:ZLT'\nUNS+D'", 1)
+    segments = message(body, unb="UNB+UNOY:4+S:ZZZ+R:ZZZ+20261128:0930+R1'", una="UNA:+.?*'")
+    declaration = map_cusdec(segments, PROFILE).declaration
+    assert declaration is not None
+    assert (declaration.trade_mode, declaration.levy_type) == ("0110", "101")
+
+
+def test_unknown_profile_names_the_known_ones() -> None:
+    with pytest.raises(FileNotFoundError, match="default"):
+        load_profile("nope")
