@@ -96,7 +96,7 @@ def contrl(
         our_id=Party(ctx.settings.receiver_id, "ZZZ"),
         delimiters=delimiters_for(header),
         control_reference=reference,
-        prepared=ctx.now,
+        prepared=ctx.local_now,
         line_breaks=True,
     )
     return Rendered(text, reference)
@@ -117,7 +117,7 @@ def cusres(
         declaration_number=outcome.number,
         sender_reference=fit(outcome.sender_reference or message.reference),
         status=_STATUS[outcome.status],
-        prepared=ctx.now,
+        prepared=ctx.local_now,
         reasons=tuple(
             Reason(
                 code=r.code[:8],
@@ -139,16 +139,16 @@ def cusres(
             (s.get(0) for s in message.segments if s.tag == "BGM"), "929"
         ),
     )
-    body = render_cusres(content, delimiters=delimiters)
+    body = render_cusres(content, delimiters=delimiters, line_breaks=True)
     reference = reserve_control_references(ctx.session, COUNTER, 1)[0]
     syntax4 = header.syntax_version.strip() == "4"
-    date = ctx.now.strftime("%Y%m%d" if syntax4 else "%y%m%d")
+    date = ctx.local_now.strftime("%Y%m%d" if syntax4 else "%y%m%d")
     unb = seg(
         "UNB",
         (header.syntax_identifier, header.syntax_version),
         (ctx.settings.receiver_id, "ZZZ"),
         (header.sender_id, header.sender_qualifier),
-        (date, ctx.now.strftime("%H%M")),
+        (date, ctx.local_now.strftime("%H%M")),
         reference,
     )
     unz = seg("UNZ", "1", reference)

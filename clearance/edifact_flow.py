@@ -28,10 +28,12 @@ from clearance.registration import Refused, Registered, Submission, register_all
 from clearance.steps import FlowContext
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import InterchangeKey, OutboundMessage
-from edi.edifact.cusdec import MappingIssue, map_cusdec
+from edi.edifact.cusdec import map_cusdec
 from edi.edifact.directories import UnknownMessageStructureError
+from edi.edifact.directories.elements import load_segment_specs, validate_elements
 from edi.edifact.envelope import Interchange, Message, read_interchange
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
+from edi.edifact.mapping_issues import IssueCode, MappingIssue
 from edi.edifact.segments import Segment
 from edi.edifact.structure import load_structure, validate_message
 
@@ -265,11 +267,16 @@ def _syntax_issues(message: Message) -> tuple[SyntaxIssue, ...]:
                 component=1,
             ),
         )
+    directory = f"{message.version}{message.release}"
     try:
-        structure = load_structure(f"{message.version}{message.release}", message.message_type)
+        structure = load_structure(directory, message.message_type)
     except UnknownMessageStructureError as exc:
         return (exc.issue(unh),)
-    return tuple(validate_message(structure, message.segments))
+    issues = validate_message(structure, message.segments)
+    # Element checks (mandatory, length, type) only make sense once the segments are placed.
+    if not issues:
+        issues = validate_elements(load_segment_specs(directory), message.segments[1:-1])
+    return tuple(issues)
 
 
 def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> DeclarationOutcome:
@@ -299,7 +306,8 @@ def _register(
     outcomes = []
     for entry, result in zip(accepted, results, strict=True):
         if isinstance(result, Refused):
-            issue = MappingIssue.at(result.reason, _first(entry.message, "RFF", "BGM"))
+            segment = _first(entry.message, "RFF", "BGM")
+            issue = MappingIssue.at(result.reason, segment, code=IssueCode.REFERENCE)
             outcomes.append(_mapping_rejected(ctx, interchange, entry.message, (issue,)))
             continue
         outcomes.append(_registered(ctx, interchange, entry.message, result))
@@ -341,7 +349,7 @@ def _mapping_rejected(
         direction=None,
         status="rejected",
         reasons=[
-            ErrorReport("business", i.text, i.segment_tag, i.line, i.column, i.element)
+            ErrorReport(i.code.value, i.text, i.segment_tag, i.line, i.column, i.element)
             for i in issues
         ],
     )

@@ -142,6 +142,7 @@ class Pipeline:
             sender_hint=sender,
             filename=filename,
             now=now,
+            local_now=now.astimezone(self._zone),
             accepted_on=now.astimezone(self._zone).date(),
             settings=self.settings,
             profile=self._profile,

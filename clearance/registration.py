@@ -137,7 +137,7 @@ def _register(
         updated_at=now,
     )
     session.add(row)
-    session.flush([row])
+    session.flush()
     _add_version(session, row, declaration, inbound_message_id, now)
     _replace_items(session, row, declaration)
     append_event(

@@ -40,6 +40,7 @@ class FlowContext:
     sender_hint: str | None
     filename: str | None
     now: datetime
+    local_now: datetime  # ``now`` in the administration's time zone, for dates on the wire
     accepted_on: date
     settings: Settings
     profile: CusdecProfile

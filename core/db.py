@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ConfigurationError
@@ -22,12 +22,22 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         raise ConfigurationError(f"database driver missing for {url.split(':')[0]}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
+
+
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    # A deferred SQLite transaction that reads first and writes later fails at once with
+    # "database is locked" when another writer got there in between (the busy timeout does
+    # not apply to that upgrade). Taking the write lock at BEGIN makes writers queue instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # Foreign keys are off by default in SQLite; WAL lets readers run beside the writer;
-    # a busy timeout makes a second writer wait instead of failing at once.
+    # a busy timeout makes a second writer wait instead of failing at once. The driver's
+    # own transaction handling is switched off so that the "begin" hook above controls it.
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

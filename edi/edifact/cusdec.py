@@ -17,44 +17,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from edi.edifact.mapping_issues import (
+    IssueCode,
+    MappingIssue,
+    MappingResult,
+    Provenance,
+    issue_from_error,
+)
 from edi.edifact.profile import CusdecProfile, Reference
 from edi.edifact.segments import Segment
 from edi.model import Declaration, DocumentKind
-
-Provenance = dict[tuple[str | int, ...], tuple[Segment, int | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class MappingIssue:
-    """A business-level problem in a syntactically valid message (answered in CUSRES)."""
-
-    text: str
-    segment_tag: str | None = None
-    segment_index: int | None = None
-    line: int | None = None
-    column: int | None = None
-    element: int | None = None  # 1-based, as people count EDIFACT elements
-
-    @classmethod
-    def at(cls, text: str, segment: Segment, element: int | None = None) -> MappingIssue:
-        """An issue located at ``segment`` (and 0-based ``element`` when known)."""
-        line, column = segment.position_of(element)
-        return cls(
-            text=text,
-            segment_tag=segment.tag,
-            segment_index=segment.index,
-            line=line,
-            column=column,
-            element=None if element is None else element + 1,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class MappingResult:
-    """Either a declaration or the reasons there is none."""
-
-    declaration: Declaration | None
-    issues: tuple[MappingIssue, ...]
 
 
 @dataclass
@@ -108,7 +80,7 @@ def _build(state: _State, segments: Sequence[Segment]) -> MappingResult:
         errors = [e for e in errors if not (item_errors and e["loc"] == ("items",))]
         # A field that already failed to read would only be reported again as "missing".
         errors = [e for e in errors if tuple(e["loc"][:1]) not in state.failed]
-        issues = [_issue_from_error(err, state.provenance, segments) for err in errors]
+        issues = [issue_from_error(err, state.provenance, segments) for err in errors]
         merged = sorted(
             [*state.issues, *issues], key=lambda i: (i.segment_index or 0, i.element or 0)
         )
@@ -116,21 +88,6 @@ def _build(state: _State, segments: Sequence[Segment]) -> MappingResult:
     if state.issues:
         return MappingResult(None, tuple(state.issues))
     return MappingResult(declaration, ())
-
-
-def _issue_from_error(
-    err: Any, provenance: Provenance, segments: Sequence[Segment]
-) -> MappingIssue:
-    loc = tuple(err["loc"])
-    name = ".".join(str(p) for p in loc) or "declaration"
-    text = f"{name}: {err['msg']}"
-    # The longest recorded prefix of the error location names the segment that carried it.
-    for cut in range(len(loc), 0, -1):
-        origin = provenance.get(loc[:cut])
-        if origin is not None:
-            return MappingIssue.at(text, origin[0], origin[1])
-    bgm = next((s for s in segments if s.tag == "BGM"), None)
-    return MappingIssue.at(text, bgm) if bgm is not None else MappingIssue(text)
 
 
 # --- value helpers ------------------------------------------------------------------------
@@ -141,10 +98,14 @@ def _decimal(state: _State, raw: str, seg: Segment, el: int) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        state.issues.append(MappingIssue.at(f"{seg.tag}: {raw!r} is not a number", seg, el))
+        state.issues.append(
+            MappingIssue.at(f"{seg.tag}: {raw!r} is not a number", seg, el, IssueCode.NUMBER)
+        )
         return None
     if not value.is_finite():
-        state.issues.append(MappingIssue.at(f"{seg.tag}: {raw!r} is not a number", seg, el))
+        state.issues.append(
+            MappingIssue.at(f"{seg.tag}: {raw!r} is not a number", seg, el, IssueCode.NUMBER)
+        )
         return None
     return value
 
@@ -152,12 +113,21 @@ def _decimal(state: _State, raw: str, seg: Segment, el: int) -> Decimal | None:
 def _date(state: _State, raw: str, fmt_code: str, seg: Segment) -> date | None:
     pattern = state.profile.date_formats.get(fmt_code or "102")
     if pattern is None:
-        state.issues.append(MappingIssue.at(f"DTM: date format {fmt_code!r} not supported", seg, 0))
+        state.issues.append(
+            MappingIssue.at(f"DTM: date format {fmt_code!r} not supported", seg, 0, IssueCode.CODE)
+        )
         return None
     try:
         return datetime.strptime(raw, pattern).date()  # noqa: DTZ007 - a calendar date only
     except ValueError:
-        state.issues.append(MappingIssue.at(f"DTM: {raw!r} is not a {pattern} date", seg, 0))
+        state.issues.append(
+            MappingIssue.at(
+                f"DTM: {raw!r} is not a valid date in format {fmt_code or '102'}",
+                seg,
+                0,
+                IssueCode.DATE,
+            )
+        )
         return None
 
 
@@ -186,7 +156,9 @@ def _bgm(state: _State, seg: Segment) -> None:
     if direction is None:
         known = ", ".join(sorted(profile.direction_by_document_code))
         state.issues.append(
-            MappingIssue.at(f"BGM: document code {code!r} is not one of {known}", seg, 0)
+            MappingIssue.at(
+                f"BGM: document code {code!r} is not one of {known}", seg, 0, IssueCode.CODE
+            )
         )
         state.failed.add(("direction",))
     else:
@@ -196,7 +168,9 @@ def _bgm(state: _State, seg: Segment) -> None:
     function = profile.function_by_message_function.get(function_code)
     if function is None:
         state.issues.append(
-            MappingIssue.at(f"BGM: message function {function_code!r} not supported", seg, 2)
+            MappingIssue.at(
+                f"BGM: message function {function_code!r} not supported", seg, 2, IssueCode.CODE
+            )
         )
         state.failed.add(("function",))
     else:
@@ -209,7 +183,8 @@ def _uns(state: _State, seg: Segment) -> None:
 
 def _cst(state: _State, seg: Segment) -> None:
     if state.section == "header":
-        return  # the header CST (customs status of goods) is not mapped by this profile
+        _customs_codes(state, state.header, seg, first=1)
+        return
     if state.section not in {"detail", "item"}:
         return
     state.section = "item"
@@ -218,12 +193,20 @@ def _cst(state: _State, seg: Segment) -> None:
     state.doc_target = None
     raw_sequence = seg.get(0) or str(len(state.items))
     if not raw_sequence.isdigit():
-        state.issues.append(
-            MappingIssue.at(f"CST: item number {raw_sequence!r} is not a number", seg, 0)
-        )
+        text = f"CST: item number {raw_sequence!r} is not a number"
+        state.issues.append(MappingIssue.at(text, seg, 0, IssueCode.NUMBER))
         return
     state.put(item, "sequence", int(raw_sequence), seg, 0)
     state.put(item, "commodity_code", seg.get(1), seg, 1)
+    _customs_codes(state, item, seg, first=2)
+
+
+def _customs_codes(state: _State, target: dict[str, Any], seg: Segment, *, first: int) -> None:
+    """Read the C246 customs identity codes from element ``first`` on, by code list."""
+    for element in range(first, len(seg.elements)):
+        key = state.profile.customs_codes.get(seg.get(element, 1))
+        if key is not None and seg.get(element):
+            state.put(target, key.value, seg.get(element), seg, element)
 
 
 def _dtm(state: _State, seg: Segment) -> None:
@@ -285,7 +268,9 @@ def _nad(state: _State, seg: Segment) -> None:
         if scheme is None:
             agency = seg.get(1, 2)
             state.issues.append(
-                MappingIssue.at(f"NAD: identifier agency {agency!r} unknown", seg, 1)
+                MappingIssue.at(
+                    f"NAD: identifier agency {agency!r} unknown", seg, 1, IssueCode.CODE
+                )
             )
             return
         party["identifiers"] = [{"scheme": scheme, "value": identifier}]
@@ -378,18 +363,6 @@ def _mea(state: _State, seg: Segment) -> None:
         state.put(target, key.value, {"value": value, "unit": seg.get(2)}, seg, 2)
 
 
-def _gis(state: _State, seg: Segment) -> None:
-    target = _target(state)
-    if target is None:
-        return
-    # Syntax 4 lets one GIS carry several indicators as repetitions of C529.
-    for repetition in seg.repetitions(0):
-        code_list = repetition[1] if len(repetition) > 1 else ""
-        key = state.profile.indicators.get(code_list)
-        if key is not None and repetition[0]:
-            state.put(target, key.value, repetition[0], seg, 0)
-
-
 def _rff(state: _State, seg: Segment) -> None:
     if state.section != "header":
         return
@@ -414,7 +387,9 @@ def _doc(state: _State, seg: Segment) -> None:
     code, number = seg.get(0), seg.get(1)
     kind = state.profile.documents.get(code, DocumentKind.OTHER)
     if not number:
-        state.issues.append(MappingIssue.at(f"DOC {code}: document number missing", seg, 1))
+        state.issues.append(
+            MappingIssue.at(f"DOC {code}: document number missing", seg, 1, IssueCode.MISSING)
+        )
         return
     doc: dict[str, Any] = {"kind": kind, "code": code, "number": number}
     agreement = seg.get(0, 3)
@@ -453,7 +428,7 @@ def _cnt(state: _State, seg: Segment) -> None:
     # CNT 6069 "2" = number of line items in the message: a cheap cross-check.
     if seg.get(0) == "2" and seg.get(0, 1).isdigit() and int(seg.get(0, 1)) != len(state.items):
         text = f"CNT: {seg.get(0, 1)} line items announced, {len(state.items)} found"
-        state.issues.append(MappingIssue.at(text, seg, 0))
+        state.issues.append(MappingIssue.at(text, seg, 0, IssueCode.COUNT))
 
 
 def _leave_doc_group(handler: Any) -> Any:
@@ -476,7 +451,6 @@ _HANDLERS = {
     "TOD": _leave_doc_group(_tod),
     "MOA": _leave_doc_group(_moa),
     "MEA": _leave_doc_group(_mea),
-    "GIS": _leave_doc_group(_gis),
     "RFF": _leave_doc_group(_rff),
     "DOC": _doc,
     "FTX": _leave_doc_group(_ftx),

@@ -112,7 +112,9 @@ class CusresContent:
     version: str = "D"
 
 
-def render_cusres(content: CusresContent, *, delimiters: Delimiters) -> str:
+def render_cusres(
+    content: CusresContent, *, delimiters: Delimiters, line_breaks: bool = False
+) -> str:
     """The CUSRES message text, UNH to UNT (the interchange envelope is added by the caller).
 
     Raises ValueError for an unsupported directory or a reason code longer than ERC allows.
@@ -134,7 +136,7 @@ def render_cusres(content: CusresContent, *, delimiters: Delimiters) -> str:
         body.extend(_reason(reason))
     body.extend(_duties(content, delimiters.decimal))
     body.append(seg("UNT", len(body) + 1, content.message_reference))
-    return serialize(body, delimiters)
+    return serialize(body, delimiters, newline=line_breaks)
 
 
 def _bgm(content: CusresContent) -> RawSegment:
@@ -171,7 +173,15 @@ def _reason(reason: Reason) -> list[RawSegment]:
 def _text_lines(text: str) -> tuple[str, ...]:
     """Cut free text into at most five 70-character lines (longer text is shortened)."""
     flat = " ".join(text.split())
-    lines = tuple(flat[i : i + _TEXT_LINE] for i in range(0, len(flat), _TEXT_LINE))
+    found: list[str] = []
+    while flat:
+        # Break after a space where one is near, keeping the space on the line, so that
+        # joining the components (as receivers do) gives the text back word for word.
+        cut = _TEXT_LINE if len(flat) <= _TEXT_LINE else flat.rfind(" ", 0, _TEXT_LINE) + 1
+        cut = cut if cut > _TEXT_LINE // 2 else _TEXT_LINE
+        found.append(flat[:cut])
+        flat = flat[cut:]
+    lines = tuple(found)
     if len(lines) > _TEXT_LINES:
         lines = (*lines[: _TEXT_LINES - 1], lines[_TEXT_LINES - 1][: _TEXT_LINE - 3] + "...")
     return lines

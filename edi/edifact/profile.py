@@ -71,8 +71,12 @@ class Measure(StrEnum):
     SECOND_STATUTORY_QUANTITY = "second_statutory_quantity"
 
 
-class Indicator(StrEnum):
-    """Fields that GIS (processing indicator, keyed by its 1131 code list) fills."""
+class CustomsCode(StrEnum):
+    """Fields carried as CST C246 customs identity codes, keyed by their 1131 code list.
+
+    The header CST (customs status of goods) carries the trade mode and levy type; in a
+    goods item's CST the first C246 is the commodity code and the others carry these.
+    """
 
     TRADE_MODE = "trade_mode"
     LEVY_TYPE = "levy_type"
@@ -130,7 +134,7 @@ class CusdecProfile(BaseModel):
     header_amounts: dict[str, ChargeRule]
     item_amounts: dict[str, ItemAmount]
     measures: dict[str, Measure]
-    indicators: dict[str, Indicator] = Field(description="GIS 1131 code list → field.")
+    customs_codes: dict[str, CustomsCode] = Field(description="CST C246 1131 code list → field.")
     references: dict[str, ReferenceRule]
     documents: dict[str, DocumentKind] = Field(description="DOC 1001 document code → kind.")
     item_description_text: tuple[str, ...] = Field(description="FTX 4451 for goods description.")

@@ -50,12 +50,11 @@ def test_minimal_import_maps_direction_reference_and_item() -> None:
 def test_export_code_and_header_fields() -> None:
     body = """
 BGM+830+EXP-9+9'
+CST++0110:ZTM+101:ZLT'
 LOC+22+5316'
 LOC+41+5349'
 LOC+28+DE'
 DTM+137:20261128:102'
-GIS+0110:ZTM'
-GIS+101:ZLT'
 MEA+WT+AAD+KGM:5230.5'
 RFF+BM:MAEU231998765'
 TDT+20+612W+1+++++9619907:146::MAERSK EMDEN:DK'
@@ -106,9 +105,8 @@ DOC+861:::ACFTA+E26123'
 DTM+182:20261101:102'
 LOC+91+VN'
 UNS+D'
-CST+1+0304620000'
+CST+1+0304620000+ACFTA:PRF+1:ZLM'
 DOC+861:::ACFTA+E26123'
-GIS+ACFTA:PRF'
 UNS+S'
 """
     declaration = map_cusdec(message(body), PROFILE).declaration
@@ -118,7 +116,7 @@ UNS+S'
     assert (doc.number, doc.agreement, doc.issuing_country) == ("E26123", "ACFTA", "VN")
     assert str(doc.issue_date) == "2026-11-01"
     item = declaration.items[0]
-    assert item.preference == "ACFTA"
+    assert (item.preference, item.levy_mode) == ("ACFTA", "1")
     assert item.documents[0].kind is DocumentKind.CERTIFICATE_OF_ORIGIN
 
 
@@ -154,7 +152,7 @@ UNS+S'
     assert set(by_tag) == {"DTM", "NAD", "CST", "MOA"}
     assert "20261328" in by_tag["DTM"].text
     assert "USCC" in by_tag["NAD"].text and by_tag["NAD"].element == 2
-    assert "commodity_code" in by_tag["CST"].text and by_tag["CST"].element == 2
+    assert "commodity code" in by_tag["CST"].text and by_tag["CST"].element == 2
     assert by_tag["CST"].line == 7  # UNB is line 1, UNH line 2, BGM line 3 …
     assert by_tag["CST"].column == 7  # "CST+1+" is six characters
     assert "not a number" in by_tag["MOA"].text
@@ -184,12 +182,17 @@ def test_amendment_needs_the_registered_number() -> None:
     assert declaration.registered_number == "220120261000000001"
 
 
-def test_syntax4_repeated_gis_fills_both_indicators() -> None:
-    body = MINIMAL.replace("UNS+D'", "GIS+0110:ZTM*101:ZLT'\nUNS+D'", 1)
-    segments = message(body, unb="UNB+UNOY:4+S:ZZZ+R:ZZZ+20261128:0930+R1'", una="UNA:+.?*'")
-    declaration = map_cusdec(segments, PROFILE).declaration
-    assert declaration is not None
-    assert (declaration.trade_mode, declaration.levy_type) == ("0110", "101")
+def test_problems_are_worded_for_people_and_coded() -> None:
+    body = MINIMAL.replace("CST+1+0304620000", "CST+1+03046")
+    body = body.replace("UNS+D'", "LOC+35+VNM'\nUNS+D'", 1)
+    result = map_cusdec(message(body), PROFILE)
+    texts = {issue.segment_tag: (issue.code.value, issue.text) for issue in result.issues}
+    assert texts["CST"] == (
+        "FORMAT",
+        "goods item 1 commodity code '03046' must be a commodity code of 6, 8 or 10 digits",
+    )
+    assert texts["LOC"][0] == "FORMAT"
+    assert "ISO 3166" in texts["LOC"][1]
 
 
 def test_unknown_profile_names_the_known_ones() -> None:
