@@ -1,0 +1,148 @@
+"""Write segments back to EDIFACT text, releasing every service character.
+
+Two layers:
+
+* :func:`serialize` writes segments *verbatim*: ``Segment`` objects or ``(tag, elements)``
+  pairs in the tokenizer's shape (``elements[e][r][c]``). What the tokenizer reads, this
+  writes back so that tokenizing it again gives equal elements (tested with hypothesis).
+* :func:`seg` builds such a pair from plain Python values, the way writers want to write::
+
+      seg("UNH", "1", ("CUSDEC", "D", "96B", "UN"))
+      seg("MOA", ("39", Decimal("1200.50"), "USD"))
+      seg("NAD", "IM", ("91310000MA1FL0XX2X", None, "5"), None, "上海进出口贸易有限公司")
+      seg("RFF", repeated(("ABT", "1"), ("AAE", "2")))   # syntax 4 repetition
+
+  ``None`` and ``""`` are empty; numbers become text (``Decimal`` without exponent, with
+  the decimal mark of your choice); trailing empty components and elements are dropped, as
+  ISO 9735 asks (a trailing separator is syntax error 45). ``float`` is refused: amounts
+  are ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from edi.edifact.segments import DEFAULT_DELIMITERS, Delimiters, Element, Repetition, Segment
+
+__all__ = ["RawSegment", "Repeated", "escape", "repeated", "seg", "serialize"]
+
+#: A segment as writers build it: tag and elements in the tokenizer's shape.
+RawSegment = tuple[str, Sequence[Element]]
+Scalar = str | int | Decimal | None
+Composite = tuple[Scalar, ...] | list[Scalar]
+
+
+@dataclass(frozen=True, slots=True)
+class Repeated:
+    """Occurrences of one repeated element (syntax 4 repetition separator)."""
+
+    occurrences: tuple[Scalar | Composite, ...]
+
+
+Value = Scalar | Composite | Repeated
+
+
+def repeated(*occurrences: Scalar | Composite) -> Repeated:
+    """Mark an element as repeated: ``repeated(("ABT", "1"), ("AAE", "2"))``."""
+    return Repeated(occurrences)
+
+
+def _text(value: Scalar, decimal: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise TypeError(f"cannot write {type(value).__name__} {value!r} (use str/int/Decimal)")
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    return text.replace(".", decimal) if decimal != "." else text
+
+
+def _trimmed(values: list[str]) -> list[str]:
+    while len(values) > 1 and values[-1] == "":
+        values.pop()
+    return values
+
+
+def _occurrence(value: Scalar | Composite, decimal: str) -> Repetition:
+    if isinstance(value, tuple | list):
+        return tuple(_trimmed([_text(v, decimal) for v in value]) or [""])
+    return (_text(value, decimal),)
+
+
+def seg(tag: str, *elements: Value, decimal: str = ".") -> RawSegment:
+    """Build a ``(tag, elements)`` pair from plain values (see the module docstring)."""
+    out: list[Element] = []
+    for value in elements:
+        if isinstance(value, Repeated):
+            out.append(tuple(_occurrence(v, decimal) for v in value.occurrences) or (("",),))
+        else:
+            out.append((_occurrence(value, decimal),))
+    while out and all(c == "" for r in out[-1] for c in r):
+        out.pop()
+    return tag, tuple(out)
+
+
+def _escape_table(d: Delimiters) -> dict[int, str]:
+    service = [d.component, d.element, d.segment] + ([d.repetition] if d.repetition else [])
+    if d.release is None:
+        return {}
+    return {ord(c): d.release + c for c in [d.release, *service]}
+
+
+def escape(value: str, delimiters: Delimiters = DEFAULT_DELIMITERS) -> str:
+    """``value`` with every service character (and the release character) released.
+
+    Raises ``ValueError`` when a service character must be written but the delimiters have
+    no release character.
+    """
+    table = _escape_table(delimiters)
+    if not table:
+        _check_unreleasable(value, delimiters)
+        return value
+    return value.translate(table)
+
+
+def _check_unreleasable(value: str, d: Delimiters) -> None:
+    for c in (d.component, d.element, d.segment, d.repetition):
+        if c and c in value:
+            raise ValueError(f"{value!r} holds service character {c!r} and there is no release")
+
+
+def serialize(
+    segments: Iterable[Segment] | Iterable[RawSegment],
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    *,
+    una: bool = False,
+    newline: bool = False,
+) -> str:
+    """EDIFACT text for ``segments``; ``una`` writes the service string advice first.
+
+    ``newline`` puts a line break after every segment terminator (readers ignore it).
+    Elements are written verbatim (use :func:`seg` to drop trailing empties); more than
+    one repetition needs ``delimiters.repetition``.
+    """
+    d = delimiters
+    table = _escape_table(d)
+    end = d.segment + ("\n" if newline else "")
+    out: list[str] = [d.una() + ("\n" if newline else "")] if una else []
+    for segment in segments:
+        tag, elements = (segment.tag, segment.elements) if isinstance(segment, Segment) else segment
+        parts = [tag]
+        for element in elements:
+            if len(element) > 1 and d.repetition is None:
+                raise ValueError(f"{tag}: repeated element but no repetition separator")
+            occurrences = [d.component.join(_values(r, table, d)) for r in element]
+            parts.append(d.repetition.join(occurrences) if d.repetition else "".join(occurrences))
+        out.append(d.element.join(parts) + end)
+    return "".join(out)
+
+
+def _values(components: Sequence[str], table: dict[int, str], d: Delimiters) -> list[str]:
+    if table:
+        return [c.translate(table) for c in components]
+    for c in components:
+        _check_unreleasable(c, d)
+    return list(components)
