@@ -1,0 +1,118 @@
+"""The ``customs`` command as other tools use it: names, JSON contract, exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from clearance.cli import main
+from tests.golden_support import SAMPLES
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", url)
+    return url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_submit_json_follows_the_contract(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [SAMPLES / "01-import-d96b.edi", SAMPLES / "06-errors-d96b.edi"]
+    status, out, _ = run(capsys, "submit", "--json", *map(str, files))
+    assert status == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 2
+    first, errors = lines
+    for key in ("file", "message_id", "format", "message_type", "status", "errors",
+                "acknowledgement", "declarations"):
+        assert key in first
+    assert (first["format"], first["message_type"], first["status"]) == ("edifact", "CUSDEC", "accepted")
+    assert set(first["acknowledgement"]) >= {"format", "text", "errors"}
+    (declaration,) = first["declarations"]
+    for key in ("number", "direction", "status", "lane", "decision", "items", "response"):
+        assert key in declaration
+    assert declaration["direction"] == "import"
+    assert set(declaration["items"][0]) >= {"sequence", "commodity_code", "origin_country",
+                                            "customs_value", "duties"}
+    assert declaration["response"].startswith("UNA")
+    rejected = [d for d in errors["declarations"] if d["status"] == "rejected"]
+    reason = rejected[0]["reasons"][0]
+    assert set(reason) >= {"code", "text", "segment", "line", "column"}
+    assert all(e.keys() >= {"code", "text", "segment", "line", "column"}
+               for e in errors["acknowledgement"]["errors"])
+
+
+def test_a_resubmitted_file_is_a_duplicate(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = str(SAMPLES / "01-import-d96b.edi")
+    run(capsys, "submit", "--json", sample)
+    _, out, _ = run(capsys, "submit", "--json", sample)
+    assert json.loads(out)["status"] == "duplicate"
+
+
+def test_lists_and_show(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "submit", str(SAMPLES / "01-import-d96b.edi"))
+    status, out, _ = run(capsys, "messages", "list", "--json")
+    assert status == 0
+    (message,) = [json.loads(line) for line in out.splitlines()]
+    assert (message["status"], message["answers"]) == ("accepted", 2)
+    _, out, _ = run(capsys, "declarations", "list", "--json")
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    number = row["number"]
+    status, out, _ = run(capsys, "declarations", "show", number, "--json")
+    shown = json.loads(out)
+    assert status == 0
+    assert shown["declaration"]["sender_reference"] == "BRK-2026-0001"
+    assert [r["message_type"] for r in shown["responses"]] == ["CUSRES"]
+    status, out, _ = run(capsys, "declarations", "show", number)
+    assert status == 0
+    assert number in out and "0304620000" in out
+    status, _, err = run(capsys, "declarations", "show", "999999999999999999")
+    assert status == 1 and "no declaration" in err
+
+
+def test_exit_status_is_zero_for_rejections_and_one_for_unreadable_files(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    garbage = tmp_path / "garbage.edi"
+    garbage.write_bytes(b"this is not EDI at all")
+    status, out, _ = run(capsys, "submit", "--json", str(garbage))
+    assert status == 0
+    assert json.loads(out)["status"] == "rejected"
+    status, _, err = run(capsys, "submit", str(tmp_path / "missing.edi"))
+    assert status == 1 and "cannot read" in err
+
+
+def test_bad_input_never_prints_a_traceback(database: str, tmp_path: Path) -> None:
+    cases = {
+        "binary.edi": bytes(range(256)),
+        "una-only.edi": b"UNA:+.? '",
+        "truncated.edi": (SAMPLES / "01-import-d96b.edi").read_bytes()[:700],
+        "bad-utf8.edi": b"UNB+UNOW:3+S+R+261128:1200+X1'UNH+1+CUSDEC:D:96B:UN'BGM+929+\xff'",
+    }
+    env = {**os.environ, "CUSTOMS_DATABASE_URL": database}
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = subprocess.run(
+            [sys.executable, "-m", "clearance.cli", "submit", "--json", str(path)],
+            capture_output=True, text=True, env=env, check=False,
+        )
+        assert "Traceback" not in result.stderr, (name, result.stderr)
+        assert result.returncode == 0, (name, result.stderr)
+        assert json.loads(result.stdout)["status"] == "rejected", name
