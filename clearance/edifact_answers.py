@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from clearance.numbering import reserve_control_references
 from clearance.outcome import DeclarationOutcome
 from clearance.steps import FlowContext
 from edi.edifact import charsets
@@ -62,6 +61,7 @@ def delimiters_for(header: InterchangeHeader) -> Delimiters:
 def contrl(
     ctx: FlowContext,
     interchange: Interchange,
+    control_reference: str,
     *,
     interchange_issues: tuple[SyntaxIssue, ...] | list[SyntaxIssue],
     message_issues: dict[int, tuple[SyntaxIssue, ...]],
@@ -90,20 +90,23 @@ def contrl(
             for g in interchange.groups
         ),
     )
-    reference = reserve_control_references(ctx.session, COUNTER, 1)[0]
     text = render_contrl(
         report_,
         our_id=Party(ctx.settings.receiver_id, "ZZZ"),
         delimiters=delimiters_for(header),
-        control_reference=reference,
+        control_reference=control_reference,
         prepared=ctx.local_now,
         line_breaks=True,
     )
-    return Rendered(text, reference)
+    return Rendered(text, control_reference)
 
 
 def cusres(
-    ctx: FlowContext, interchange: Interchange, message: Message, outcome: DeclarationOutcome
+    ctx: FlowContext,
+    interchange: Interchange,
+    message: Message,
+    outcome: DeclarationOutcome,
+    control_reference: str,
 ) -> Rendered:
     """A CUSRES interchange (UNA..UNZ) answering one CUSDEC message."""
     header = interchange.header
@@ -140,7 +143,7 @@ def cusres(
         ),
     )
     body = render_cusres(content, delimiters=delimiters, line_breaks=True)
-    reference = reserve_control_references(ctx.session, COUNTER, 1)[0]
+    reference = control_reference
     syntax4 = header.syntax_version.strip() == "4"
     date = ctx.local_now.strftime("%Y%m%d" if syntax4 else "%y%m%d")
     unb = seg(

@@ -1,21 +1,25 @@
 """The EDIFACT channel: one stored interchange → CONTRL, registered declarations, CUSRES.
 
 Order of work (DESIGN.md steps 2–8): read the envelopes, dedupe on (sender, interchange
-control reference, content hash), validate each message against its directory structure,
+control reference, content hash), check each message (type, directory structure, elements),
 map CUSDEC through the profile, register, run the declaration steps (assessment, controls),
-then render and store the answers. The caller commits once.
+then render and store the answers. Rows are gathered and written per table at the end; the
+caller commits once.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearance import edifact_answers as answers
-from clearance.events import EventKind, append_event
+from clearance.edifact_checks import message_issues
+from clearance.events import EventBatch, EventKind
+from clearance.numbering import reserve_control_references
 from clearance.outcome import (
     Acknowledgement,
     DeclarationOutcome,
@@ -24,28 +28,53 @@ from clearance.outcome import (
     ItemOutcome,
     SubmissionOutcome,
 )
-from clearance.registration import Refused, Registered, Submission, register_all
+from clearance.registration import Batch, Refused, Registered, Submission, register_all
 from clearance.steps import FlowContext
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import InterchangeKey, OutboundMessage
 from edi.edifact.cusdec import map_cusdec
-from edi.edifact.directories import UnknownMessageStructureError
-from edi.edifact.directories.elements import load_segment_specs, validate_elements
 from edi.edifact.envelope import Interchange, Message, read_interchange
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
 from edi.edifact.mapping_issues import IssueCode, MappingIssue
 from edi.edifact.segments import Segment
-from edi.edifact.structure import load_structure, validate_message
-
-SUPPORTED_TYPES = frozenset({"CUSDEC"})
 
 
 @dataclass
-class _Accepted:
-    """A message that passed syntax checks and mapped to a declaration."""
+class _Work:
+    """Rows gathered while processing one interchange, written per table at the end."""
 
-    message: Message
-    submission: Submission
+    ctx: FlowContext
+    interchange: Interchange
+    outcome: SubmissionOutcome
+    events: EventBatch
+    outbound: list[dict[str, Any]] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+
+    def answer(
+        self,
+        message_type: str,
+        rendered: answers.Rendered,
+        declaration_id: int | None = None,
+        message_reference: str | None = None,
+    ) -> None:
+        self.outbound.append(
+            {
+                "inbound_message_id": self.ctx.inbound.id,
+                "declaration_id": declaration_id,
+                "message_reference": message_reference,
+                "format": "edifact",
+                "message_type": message_type,
+                "recipient": self.ctx.inbound.sender,
+                "control_reference": rendered.control_reference,
+                "content": rendered.text,
+                "created_at": self.ctx.now,
+            }
+        )
+
+    def write(self) -> None:
+        if self.outbound:
+            self.ctx.session.execute(insert(OutboundMessage), self.outbound)
+        self.events.write(self.ctx.session)
 
 
 def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
@@ -65,22 +94,23 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
         errors=[_report(i) for i in interchange.issues],
         sender=inbound.sender,
     )
-    if header is None:  # nothing to answer to: no UNB
+    work = _Work(ctx, interchange, outcome, EventBatch(ctx.now, inbound.id))
+    if header is None:  # no UNB: there is nobody to address a CONTRL to
         outcome.status = InterchangeStatus.REJECTED
-        append_event(
-            ctx.session,
-            EventKind.SYNTAX_REJECTED,
-            ctx.now,
-            inbound_message_id=inbound.id,
-            data={"errors": [e.text for e in outcome.errors]},
+        work.events.add(
+            EventKind.SYNTAX_REJECTED, data={"errors": [e.text for e in outcome.errors]}
         )
-        return outcome
-    inbound.control_reference = header.control_reference
-    outcome.control_reference = header.control_reference
-    earlier = _dedupe(ctx, header.control_reference)
-    if earlier is not None:
-        return _answer_again(ctx, interchange, earlier, outcome)
-    return _process_messages(ctx, interchange, outcome)
+    else:
+        inbound.control_reference = outcome.control_reference = header.control_reference
+        earlier = _dedupe(ctx, header.control_reference)
+        if earlier is None:
+            _process_messages(work)
+        elif earlier.sha256 == inbound.sha256:
+            _answer_again(work, earlier)
+        else:
+            _reject_reused_reference(work, earlier)
+    work.write()
+    return outcome
 
 
 def _dedupe(ctx: FlowContext, control_reference: str) -> InterchangeKey | None:
@@ -109,181 +139,127 @@ def _dedupe(ctx: FlowContext, control_reference: str) -> InterchangeKey | None:
     return None
 
 
-def _answer_again(
-    ctx: FlowContext, interchange: Interchange, earlier: InterchangeKey, outcome: SubmissionOutcome
-) -> SubmissionOutcome:
-    session, inbound = ctx.session, ctx.inbound
-    if earlier.sha256 != inbound.sha256:
-        return _reject_reused_reference(ctx, interchange, earlier, outcome)
-    inbound.duplicate_of = earlier.inbound_message_id
+def _answer_again(work: _Work, earlier: InterchangeKey) -> None:
+    session, outcome = work.ctx.session, work.outcome
+    work.ctx.inbound.duplicate_of = earlier.inbound_message_id
     outcome.status = InterchangeStatus.DUPLICATE
-    contrl = session.scalars(
-        select(OutboundMessage).where(
-            OutboundMessage.inbound_message_id == earlier.inbound_message_id,
-            OutboundMessage.message_type == "CONTRL",
-        )
-    ).first()
+    answers_before = session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.inbound_message_id == earlier.inbound_message_id)
+        .order_by(OutboundMessage.id)
+    ).all()
+    contrl = next((a for a in answers_before if a.message_type == "CONTRL"), None)
     if contrl is not None:
         outcome.acknowledgement = Acknowledgement(format="edifact", text=contrl.content)
-    outcome.declarations = _stored_outcomes(ctx, earlier.inbound_message_id)
-    append_event(
-        session,
-        EventKind.DUPLICATE,
-        ctx.now,
-        inbound_message_id=inbound.id,
-        data={"original_message_id": earlier.inbound_message_id},
-    )
-    return outcome
-
-
-def _stored_outcomes(ctx: FlowContext, message_id: int) -> list[DeclarationOutcome]:
-    session = ctx.session
+    responses = {a.declaration_id: a.content for a in answers_before if a.declaration_id}
     rows = session.scalars(
         select(DeclarationRow)
-        .where(DeclarationRow.inbound_message_id == message_id)
+        .where(DeclarationRow.inbound_message_id == earlier.inbound_message_id)
         .order_by(DeclarationRow.id)
     )
-    results = []
-    for row in rows:
-        response = session.scalars(
-            select(OutboundMessage).where(
-                OutboundMessage.declaration_id == row.id,
-                OutboundMessage.inbound_message_id == message_id,
-            )
-        ).first()
-        results.append(
-            DeclarationOutcome(
-                message_reference=row.message_reference,
-                sender_reference=row.sender_reference,
-                number=row.number,
-                direction=row.direction,
-                status=row.status,
-                lane=row.lane,
-                decision=row.decision,
-                response=None if response is None else response.content,
-            )
+    outcome.declarations = [
+        DeclarationOutcome(
+            message_reference=row.message_reference,
+            sender_reference=row.sender_reference,
+            number=row.number,
+            direction=row.direction,
+            status=row.status,
+            lane=row.lane,
+            decision=row.decision,
+            response=responses.get(row.id),
         )
-    return results
+        for row in rows
+    ]
+    work.events.add(EventKind.DUPLICATE, data={"original_message_id": earlier.inbound_message_id})
 
 
-def _reject_reused_reference(
-    ctx: FlowContext, interchange: Interchange, earlier: InterchangeKey, outcome: SubmissionOutcome
-) -> SubmissionOutcome:
-    header = interchange.header
+def _reject_reused_reference(work: _Work, earlier: InterchangeKey) -> None:
+    header = work.interchange.header
     assert header is not None
     line, column = header.segment.position_of(4)
     issue = SyntaxIssue(
         code=SyntaxErrorCode.DUPLICATE_DETECTED,
         text=f"interchange control reference {header.control_reference} was already used by "
-        f"sender {ctx.inbound.sender} for other content (message {earlier.inbound_message_id})",
+        f"sender {work.ctx.inbound.sender} for other content (message "
+        f"{earlier.inbound_message_id})",
         segment_tag="UNB",
         segment_index=header.segment.index,
         line=line,
         column=column,
         element=5,
     )
+    outcome = work.outcome
     outcome.status = InterchangeStatus.REJECTED
     outcome.errors.append(_report(issue))
-    rendered = answers.contrl(ctx, interchange, interchange_issues=(issue,), message_issues={})
-    _store(ctx, "CONTRL", rendered, header.sender_id)
-    outcome.acknowledgement = Acknowledgement("edifact", rendered.text, (_report(issue),))
-    append_event(
-        ctx.session,
-        EventKind.SYNTAX_REJECTED,
-        ctx.now,
-        inbound_message_id=ctx.inbound.id,
-        data={"code": issue.code.value, "reason": issue.text},
+    work.references = reserve_control_references(work.ctx.session, answers.COUNTER, 1)
+    rendered = answers.contrl(
+        work.ctx,
+        work.interchange,
+        work.references.pop(),
+        interchange_issues=(issue,),
+        message_issues={},
     )
-    return outcome
+    work.answer("CONTRL", rendered)
+    outcome.acknowledgement = Acknowledgement("edifact", rendered.text, (_report(issue),))
+    work.events.add(EventKind.SYNTAX_REJECTED, data={"code": int(issue.code), "reason": issue.text})
 
 
-def _process_messages(
-    ctx: FlowContext, interchange: Interchange, outcome: SubmissionOutcome
-) -> SubmissionOutcome:
+def _process_messages(work: _Work) -> None:
+    interchange, outcome, ctx = work.interchange, work.outcome, work.ctx
     header = interchange.header
     assert header is not None
-    message_issues: dict[int, tuple[SyntaxIssue, ...]] = {}
+    syntax: dict[int, tuple[SyntaxIssue, ...]] = {}
     bad_groups = {g.header.reference for g in interchange.groups if g.issues}
     outcome.errors.extend(_report(i) for g in interchange.groups for i in g.issues)
-    accepted: list[_Accepted] = []
-    rejected_by_mapping: list[tuple[Message, tuple[MappingIssue, ...]]] = []
+    mapped: list[tuple[Message, Submission]] = []
+    unmapped: list[tuple[Message, tuple[MappingIssue, ...]]] = []
     for message in interchange.messages:
-        issues = () if interchange.issues else _syntax_issues(message)
-        message_issues[message.header.index] = issues
+        issues = () if interchange.issues else message_issues(message)
+        syntax[message.header.index] = issues
         if interchange.issues or issues or message.group_reference in bad_groups:
             outcome.declarations.append(_syntax_rejected(message, issues))
             continue
         result = map_cusdec(message.segments, ctx.profile, decimal_mark=header.delimiters.decimal)
         if result.declaration is None:
-            rejected_by_mapping.append((message, result.issues))
+            unmapped.append((message, result.issues))
         else:
-            accepted.append(_Accepted(message, Submission(result.declaration, message.reference)))
-    syntax_ok = bool(accepted or rejected_by_mapping) and not interchange.issues
+            mapped.append((message, Submission(result.declaration, message.reference)))
+    syntax_ok = bool(mapped or unmapped) and not interchange.issues
     outcome.status = InterchangeStatus.ACCEPTED if syntax_ok else InterchangeStatus.REJECTED
+    work.references = list(
+        reversed(
+            reserve_control_references(
+                ctx.session, answers.COUNTER, 1 + len(mapped) + len(unmapped)
+            )
+        )
+    )
     contrl = answers.contrl(
-        ctx, interchange, interchange_issues=interchange.issues, message_issues=message_issues
+        ctx,
+        interchange,
+        work.references.pop(),
+        interchange_issues=interchange.issues,
+        message_issues=syntax,
     )
-    _store(ctx, "CONTRL", contrl, header.sender_id)
-    all_syntax = [r for d in outcome.declarations for r in d.reasons]
-    outcome.acknowledgement = Acknowledgement(
-        "edifact", contrl.text, (*outcome.errors, *all_syntax)
-    )
-    kind = EventKind.SYNTAX_ACCEPTED if syntax_ok else EventKind.SYNTAX_REJECTED
-    append_event(
-        ctx.session,
-        kind,
-        ctx.now,
-        inbound_message_id=ctx.inbound.id,
+    work.answer("CONTRL", contrl)
+    reported = [r for d in outcome.declarations for r in d.reasons]
+    outcome.acknowledgement = Acknowledgement("edifact", contrl.text, (*outcome.errors, *reported))
+    work.events.add(
+        EventKind.SYNTAX_ACCEPTED if syntax_ok else EventKind.SYNTAX_REJECTED,
         data={
             "messages": len(interchange.messages),
-            "rejected": sum(1 for i in message_issues.values() if i),
+            "rejected": sum(1 for i in syntax.values() if i),
         },
     )
-    outcome.declarations.extend(_register(ctx, interchange, accepted))
-    outcome.declarations.extend(
-        _mapping_rejected(ctx, interchange, m, i) for m, i in rejected_by_mapping
-    )
+    outcome.declarations.extend(_register(work, mapped))
+    outcome.declarations.extend(_mapping_rejected(work, m, i) for m, i in unmapped)
     order = {m.reference: n for n, m in enumerate(interchange.messages)}
     outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
-    return outcome
-
-
-def _syntax_issues(message: Message) -> tuple[SyntaxIssue, ...]:
-    if message.issues:
-        return tuple(message.issues)
-    unh = message.segments[0]
-    if message.message_type not in SUPPORTED_TYPES:
-        line, column = unh.position_of(1)
-        return (
-            SyntaxIssue(
-                SyntaxErrorCode.INVALID_VALUE,
-                f"message type {message.message_type} is not accepted here "
-                f"(accepted: {', '.join(sorted(SUPPORTED_TYPES))})",
-                "UNH",
-                unh.index,
-                line,
-                column,
-                element=2,
-                component=1,
-            ),
-        )
-    directory = f"{message.version}{message.release}"
-    try:
-        structure = load_structure(directory, message.message_type)
-    except UnknownMessageStructureError as exc:
-        return (exc.issue(unh),)
-    issues = validate_message(structure, message.segments)
-    # Element checks (mandatory, length, type) only make sense once the segments are placed.
-    if not issues:
-        issues = validate_elements(load_segment_specs(directory), message.segments[1:-1])
-    return tuple(issues)
 
 
 def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> DeclarationOutcome:
-    sender_reference = next((s.get(1) for s in message.segments if s.tag == "BGM"), None)
     return DeclarationOutcome(
         message_reference=message.reference,
-        sender_reference=sender_reference,
+        sender_reference=_bgm_reference(message),
         number=None,
         direction=None,
         status="rejected",
@@ -291,39 +267,35 @@ def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> Decla
     )
 
 
-def _register(
-    ctx: FlowContext, interchange: Interchange, accepted: list[_Accepted]
-) -> list[DeclarationOutcome]:
-    results = register_all(
-        ctx.session,
-        [a.submission for a in accepted],
+def _register(work: _Work, mapped: list[tuple[Message, Submission]]) -> list[DeclarationOutcome]:
+    ctx = work.ctx
+    batch = Batch(
         sender=ctx.inbound.sender,
         inbound_message_id=ctx.inbound.id,
         default_office=ctx.settings.office,
         accepted_on=ctx.accepted_on,
         now=ctx.now,
     )
+    results = register_all(ctx.session, [s for _, s in mapped], batch, work.events)
     outcomes = []
-    for entry, result in zip(accepted, results, strict=True):
+    for (message, _), result in zip(mapped, results, strict=True):
         if isinstance(result, Refused):
-            segment = _first(entry.message, "RFF", "BGM")
+            segment = _first(message, "RFF", "BGM")
             issue = MappingIssue.at(result.reason, segment, code=IssueCode.REFERENCE)
-            outcomes.append(_mapping_rejected(ctx, interchange, entry.message, (issue,)))
-            continue
-        outcomes.append(_registered(ctx, interchange, entry.message, result))
+            outcomes.append(_mapping_rejected(work, message, (issue,)))
+        else:
+            outcomes.append(_registered(work, message, result))
     return outcomes
 
 
-def _registered(
-    ctx: FlowContext, interchange: Interchange, message: Message, registered: Registered
-) -> DeclarationOutcome:
-    row, declaration = registered.row, registered.declaration
+def _registered(work: _Work, message: Message, registered: Registered) -> DeclarationOutcome:
+    ctx, declaration = work.ctx, registered.declaration
     outcome = DeclarationOutcome(
         message_reference=message.reference,
         sender_reference=declaration.sender_reference,
-        number=row.number,
-        direction=row.direction,
-        status=row.status,
+        number=registered.number,
+        direction=registered.direction,
+        status=registered.status,
         function=registered.function.value,
         items=[
             ItemOutcome(i.sequence, i.commodity_code, i.origin_country) for i in declaration.items
@@ -331,20 +303,24 @@ def _registered(
     )
     for step in ctx.steps:
         step(ctx.session, registered, outcome)
-    outcome.lane, outcome.decision = row.lane, row.decision
-    rendered = answers.cusres(ctx, interchange, message, outcome)
+    if outcome.lane is not None or outcome.decision is not None:
+        ctx.session.execute(
+            update(DeclarationRow)
+            .where(DeclarationRow.id == registered.id)
+            .values(lane=outcome.lane, decision=outcome.decision)
+        )
+    rendered = answers.cusres(ctx, work.interchange, message, outcome, work.references.pop())
     outcome.response = rendered.text
-    _store(ctx, "CUSRES", rendered, ctx.inbound.sender, row.id, message.reference)
+    work.answer("CUSRES", rendered, registered.id, message.reference)
     return outcome
 
 
 def _mapping_rejected(
-    ctx: FlowContext, interchange: Interchange, message: Message, issues: tuple[MappingIssue, ...]
+    work: _Work, message: Message, issues: tuple[MappingIssue, ...]
 ) -> DeclarationOutcome:
-    sender_reference = next((s.get(1) for s in message.segments if s.tag == "BGM"), None)
     outcome = DeclarationOutcome(
         message_reference=message.reference,
-        sender_reference=sender_reference,
+        sender_reference=_bgm_reference(message),
         number=None,
         direction=None,
         status="rejected",
@@ -353,21 +329,22 @@ def _mapping_rejected(
             for i in issues
         ],
     )
-    rendered = answers.cusres(ctx, interchange, message, outcome)
+    rendered = answers.cusres(work.ctx, work.interchange, message, outcome, work.references.pop())
     outcome.response = rendered.text
-    _store(ctx, "CUSRES", rendered, ctx.inbound.sender, None, message.reference)
-    append_event(
-        ctx.session,
+    work.answer("CUSRES", rendered, None, message.reference)
+    work.events.add(
         EventKind.REJECTED,
-        ctx.now,
-        inbound_message_id=ctx.inbound.id,
         data={
             "message_reference": message.reference,
-            "sender_reference": sender_reference,
+            "sender_reference": outcome.sender_reference,
             "reasons": [i.text for i in issues],
         },
     )
     return outcome
+
+
+def _bgm_reference(message: Message) -> str | None:
+    return next((s.get(1) for s in message.segments if s.tag == "BGM"), None)
 
 
 def _first(message: Message, *tags: str) -> Segment:
@@ -375,30 +352,7 @@ def _first(message: Message, *tags: str) -> Segment:
         for segment in message.segments:
             if segment.tag == tag:
                 return segment
-    return message.segments[0]
-
-
-def _store(
-    ctx: FlowContext,
-    message_type: str,
-    rendered: answers.Rendered,
-    recipient: str,
-    declaration_id: int | None = None,
-    message_reference: str | None = None,
-) -> None:
-    ctx.session.add(
-        OutboundMessage(
-            inbound_message_id=ctx.inbound.id,
-            declaration_id=declaration_id,
-            message_reference=message_reference,
-            format="edifact",
-            message_type=message_type,
-            recipient=recipient,
-            control_reference=rendered.control_reference,
-            content=rendered.text,
-            created_at=ctx.now,
-        )
-    )
+    return message.header
 
 
 def _report(issue: SyntaxIssue) -> ErrorReport:
