@@ -26,7 +26,17 @@ from decimal import Decimal
 
 from edi.edifact.segments import DEFAULT_DELIMITERS, Delimiters, Element, Repetition, Segment
 
-__all__ = ["RawSegment", "Repeated", "escape", "repeated", "seg", "serialize"]
+__all__ = [
+    "Composite",
+    "RawSegment",
+    "Repeated",
+    "Scalar",
+    "Value",
+    "escape",
+    "repeated",
+    "seg",
+    "serialize",
+]
 
 #: A segment as writers build it: tag and elements in the tokenizer's shape.
 RawSegment = tuple[str, Sequence[Element]]
