@@ -3,20 +3,16 @@
 Order of work (DESIGN.md steps 2–8): read the envelopes, dedupe on (sender, interchange
 control reference, content hash), check each message (type, directory structure, elements),
 map CUSDEC through the profile, register, run the declaration steps (assessment, controls),
-then render and store the answers. Rows are gathered and written per table at the end; the
-caller commits once.
+then render and store the answers (clearance/channel.py holds what the channels share).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from clearance import edifact_answers as answers
+from clearance.channel import Work, answer_again, claim_key, register
 from clearance.edifact_checks import message_issues
 from clearance.events import EventBatch, EventKind
 from clearance.numbering import reserve_control_references
@@ -25,13 +21,11 @@ from clearance.outcome import (
     DeclarationOutcome,
     ErrorReport,
     InterchangeStatus,
-    ItemOutcome,
     SubmissionOutcome,
 )
-from clearance.registration import Batch, Refused, Registered, Submission, register_all
+from clearance.registration import Refused, Submission
 from clearance.steps import FlowContext
-from clearance.store.tables import Declaration as DeclarationRow
-from clearance.store.tables import InterchangeKey, OutboundMessage
+from clearance.store.tables import InterchangeKey
 from edi.edifact.cusdec import map_cusdec
 from edi.edifact.envelope import Interchange, Message, read_interchange
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
@@ -40,41 +34,27 @@ from edi.edifact.segments import Segment
 
 
 @dataclass
-class _Work:
-    """Rows gathered while processing one interchange, written per table at the end."""
+class _Work(Work):
+    """The shared work record plus what only EDIFACT needs: the interchange, our references."""
 
-    ctx: FlowContext
-    interchange: Interchange
-    outcome: SubmissionOutcome
-    events: EventBatch
-    outbound: list[dict[str, Any]] = field(default_factory=list)
-    references: list[str] = field(default_factory=list)
+    interchange: Interchange = field(kw_only=True)
+    references: list[str] = field(default_factory=list, kw_only=True)
 
-    def answer(
+    def edifact_answer(
         self,
         message_type: str,
         rendered: answers.Rendered,
         declaration_id: int | None = None,
         message_reference: str | None = None,
     ) -> None:
-        self.outbound.append(
-            {
-                "inbound_message_id": self.ctx.inbound.id,
-                "declaration_id": declaration_id,
-                "message_reference": message_reference,
-                "format": "edifact",
-                "message_type": message_type,
-                "recipient": self.ctx.inbound.sender,
-                "control_reference": rendered.control_reference,
-                "content": rendered.text,
-                "created_at": self.ctx.now,
-            }
+        self.answer(
+            "edifact",
+            message_type,
+            rendered.text,
+            rendered.control_reference,
+            declaration_id,
+            message_reference,
         )
-
-    def write(self) -> None:
-        if self.outbound:
-            self.ctx.session.execute(insert(OutboundMessage), self.outbound)
-        self.events.write(self.ctx.session)
 
 
 def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
@@ -94,7 +74,7 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
         errors=[_report(i) for i in interchange.issues],
         sender=inbound.sender,
     )
-    work = _Work(ctx, interchange, outcome, EventBatch(ctx.now, inbound.id))
+    work = _Work(ctx, outcome, EventBatch(ctx.now, inbound.id), interchange=interchange)
     if header is None:  # no UNB: there is nobody to address a CONTRL to
         outcome.status = InterchangeStatus.REJECTED
         work.events.add(
@@ -102,75 +82,15 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
         )
     else:
         inbound.control_reference = outcome.control_reference = header.control_reference
-        earlier = _dedupe(ctx, header.control_reference)
+        earlier = claim_key(ctx, header.control_reference)
         if earlier is None:
             _process_messages(work)
         elif earlier.sha256 == inbound.sha256:
-            _answer_again(work, earlier)
+            answer_again(work, earlier, "edifact")
         else:
             _reject_reused_reference(work, earlier)
     work.write()
     return outcome
-
-
-def _dedupe(ctx: FlowContext, control_reference: str) -> InterchangeKey | None:
-    """The earlier key for (sender, reference), or None after claiming it for this message."""
-    session, inbound = ctx.session, ctx.inbound
-    query = select(InterchangeKey).where(
-        InterchangeKey.sender == inbound.sender,
-        InterchangeKey.control_reference == control_reference,
-    )
-    earlier = session.scalars(query).one_or_none()
-    if earlier is not None:
-        return earlier
-    try:
-        with session.begin_nested():
-            session.add(
-                InterchangeKey(
-                    sender=inbound.sender,
-                    control_reference=control_reference,
-                    sha256=inbound.sha256,
-                    inbound_message_id=inbound.id,
-                )
-            )
-    except IntegrityError:
-        # A concurrent worker claimed the same key first: this one is the resend.
-        return session.scalars(query).one()
-    return None
-
-
-def _answer_again(work: _Work, earlier: InterchangeKey) -> None:
-    session, outcome = work.ctx.session, work.outcome
-    work.ctx.inbound.duplicate_of = earlier.inbound_message_id
-    outcome.status = InterchangeStatus.DUPLICATE
-    answers_before = session.scalars(
-        select(OutboundMessage)
-        .where(OutboundMessage.inbound_message_id == earlier.inbound_message_id)
-        .order_by(OutboundMessage.id)
-    ).all()
-    contrl = next((a for a in answers_before if a.message_type == "CONTRL"), None)
-    if contrl is not None:
-        outcome.acknowledgement = Acknowledgement(format="edifact", text=contrl.content)
-    responses = {a.declaration_id: a.content for a in answers_before if a.declaration_id}
-    rows = session.scalars(
-        select(DeclarationRow)
-        .where(DeclarationRow.inbound_message_id == earlier.inbound_message_id)
-        .order_by(DeclarationRow.id)
-    )
-    outcome.declarations = [
-        DeclarationOutcome(
-            message_reference=row.message_reference,
-            sender_reference=row.sender_reference,
-            number=row.number,
-            direction=row.direction,
-            status=row.status,
-            lane=row.lane,
-            decision=row.decision,
-            response=responses.get(row.id),
-        )
-        for row in rows
-    ]
-    work.events.add(EventKind.DUPLICATE, data={"original_message_id": earlier.inbound_message_id})
 
 
 def _reject_reused_reference(work: _Work, earlier: InterchangeKey) -> None:
@@ -199,7 +119,7 @@ def _reject_reused_reference(work: _Work, earlier: InterchangeKey) -> None:
         interchange_issues=(issue,),
         message_issues={},
     )
-    work.answer("CONTRL", rendered)
+    work.edifact_answer("CONTRL", rendered)
     outcome.acknowledgement = Acknowledgement("edifact", rendered.text, (_report(issue),))
     work.events.add(EventKind.SYNTAX_REJECTED, data={"code": int(issue.code), "reason": issue.text})
 
@@ -240,7 +160,7 @@ def _process_messages(work: _Work) -> None:
         interchange_issues=interchange.issues,
         message_issues=syntax,
     )
-    work.answer("CONTRL", contrl)
+    work.edifact_answer("CONTRL", contrl)
     reported = [r for d in outcome.declarations for r in d.reasons]
     outcome.acknowledgement = Acknowledgement("edifact", contrl.text, (*outcome.errors, *reported))
     work.events.add(
@@ -268,51 +188,22 @@ def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> Decla
 
 
 def _register(work: _Work, mapped: list[tuple[Message, Submission]]) -> list[DeclarationOutcome]:
-    ctx = work.ctx
-    batch = Batch(
-        sender=ctx.inbound.sender,
-        inbound_message_id=ctx.inbound.id,
-        default_office=ctx.settings.office,
-        accepted_on=ctx.accepted_on,
-        now=ctx.now,
-    )
-    results = register_all(ctx.session, [s for _, s in mapped], batch, work.events)
     outcomes = []
-    for (message, _), result in zip(mapped, results, strict=True):
+    for (message, _), result in zip(mapped, register(work, [s for _, s in mapped]), strict=True):
         if isinstance(result, Refused):
             segment = _first(message, "RFF", "BGM")
             issue = MappingIssue.at(result.reason, segment, code=IssueCode.REFERENCE)
             outcomes.append(_mapping_rejected(work, message, (issue,)))
-        else:
-            outcomes.append(_registered(work, message, result))
-    return outcomes
-
-
-def _registered(work: _Work, message: Message, registered: Registered) -> DeclarationOutcome:
-    ctx, declaration = work.ctx, registered.declaration
-    outcome = DeclarationOutcome(
-        message_reference=message.reference,
-        sender_reference=declaration.sender_reference,
-        number=registered.number,
-        direction=registered.direction,
-        status=registered.status,
-        function=registered.function.value,
-        items=[
-            ItemOutcome(i.sequence, i.commodity_code, i.origin_country) for i in declaration.items
-        ],
-    )
-    for step in ctx.steps:
-        step(ctx.session, registered, outcome)
-    if outcome.lane is not None or outcome.decision is not None:
-        ctx.session.execute(
-            update(DeclarationRow)
-            .where(DeclarationRow.id == registered.id)
-            .values(lane=outcome.lane, decision=outcome.decision)
+            continue
+        registered, outcome = result
+        outcome.message_reference = message.reference
+        rendered = answers.cusres(
+            work.ctx, work.interchange, message, outcome, work.references.pop()
         )
-    rendered = answers.cusres(ctx, work.interchange, message, outcome, work.references.pop())
-    outcome.response = rendered.text
-    work.answer("CUSRES", rendered, registered.id, message.reference)
-    return outcome
+        outcome.response = rendered.text
+        work.edifact_answer("CUSRES", rendered, registered.id, message.reference)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _mapping_rejected(
@@ -331,7 +222,7 @@ def _mapping_rejected(
     )
     rendered = answers.cusres(work.ctx, work.interchange, message, outcome, work.references.pop())
     outcome.response = rendered.text
-    work.answer("CUSRES", rendered, None, message.reference)
+    work.edifact_answer("CUSRES", rendered, None, message.reference)
     work.events.add(
         EventKind.REJECTED,
         data={
