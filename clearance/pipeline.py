@@ -20,6 +20,7 @@ from clearance.events import EventKind, append_event
 from clearance.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
 from clearance.steps import DeclarationStep, FlowContext
 from clearance.store.tables import InboundMessage
+from clearance.xml_flow import process_xml
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork, session_factory
 from core.errors import CustomsError
@@ -40,10 +41,12 @@ class ProcessingError(CustomsError):
 
 
 def detect_format(raw: bytes) -> str | None:
-    """``edifact`` for UNA/UNB interchanges; None for anything not (yet) understood."""
-    head = raw[:16].lstrip(b"\xef\xbb\xbf \t\r\n")
+    """``edifact`` (UNA/UNB), ``xml`` (a markup start); None for anything else."""
+    head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"UNA", b"UNB")):
         return "edifact"
+    if head.startswith(b"<"):
+        return "xml"
     return None
 
 
@@ -148,7 +151,8 @@ class Pipeline:
             profile=self._profile,
             steps=self.steps,
         )
-        outcome = process_edifact(context, raw)
+        flow = process_xml if inbound.format == "xml" else process_edifact
+        outcome = flow(context, raw)
         inbound.status = outcome.status.value
         inbound.processed_at = now
         inbound.error = None
@@ -160,7 +164,10 @@ class Pipeline:
         now = self.clock.now()
         inbound.status = InterchangeStatus.REJECTED.value
         inbound.processed_at = now
-        text = "unrecognised format: expected an EDIFACT interchange starting with UNA or UNB"
+        text = (
+            "unrecognised format: expected an EDIFACT interchange (UNA/UNB) or an XML "
+            "declaration (WCO DEC-DMS, DecMessage)"
+        )
         inbound.error = text
         append_event(
             session,
