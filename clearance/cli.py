@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from clearance.events import events_since
 from clearance.outcome import SubmissionOutcome
 from clearance.pipeline import Pipeline, ProcessingError
 from clearance.queries import list_declarations, list_messages, show_declaration
 from clearance.store.migrate import upgrade
+from core.clock import as_utc
 from core.db import UnitOfWork, make_engine, session_factory
 from core.errors import CustomsError
 from core.settings import Settings, load_settings
@@ -65,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     m_retry.add_argument("message_id", type=int)
     m_retry.add_argument("--json", action="store_true")
     m_retry.set_defaults(handler=_messages_retry)
+
+    events = sub.add_parser("events", help="follow the lifecycle event log")
+    events.add_argument(
+        "--since",
+        type=int,
+        default=0,
+        metavar="CURSOR",
+        help="the last event id already seen (0: from the start)",
+    )
+    events.add_argument("--limit", type=int, default=100)
+    events.add_argument("--json", action="store_true")
+    events.set_defaults(handler=_events)
 
     decls = sub.add_parser("declarations", help="registered declarations").add_subparsers(
         metavar="ACTION"
@@ -181,6 +195,33 @@ def _messages_retry(args: argparse.Namespace, settings: Settings, engine: Engine
         print(f"customs: {exc.message}", file=sys.stderr)
         return 1
     _print_outcome(outcome, as_json=args.json)
+    return 0
+
+
+def _events(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    with UnitOfWork(session_factory(engine)) as uow:
+        rows = [
+            {
+                "id": e.id,
+                "occurred_at": as_utc(e.occurred_at).isoformat(),
+                "kind": e.kind,
+                "message_id": e.inbound_message_id,
+                "declaration_number": e.declaration_number,
+                "data": json.loads(e.data),
+            }
+            for e in events_since(uow.session, args.since, args.limit)
+        ]
+    cursor = rows[-1]["id"] if rows else args.since
+    if args.json:
+        _print_json_lines(rows)
+    else:
+        for r in rows:
+            print(
+                f"{r['id']:>7}  {r['occurred_at']:<32} {r['kind']:<16} "
+                f"{r['declaration_number'] or '-':<18} message {r['message_id'] or '-'}"
+            )
+    print(f"next: customs events --since {cursor}", file=sys.stderr)
     return 0
 
 

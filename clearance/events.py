@@ -1,4 +1,10 @@
-"""The append-only lifecycle event log."""
+"""The append-only lifecycle event log.
+
+Event ids are a gapless sequence in commit order, so a follower paging with
+``id > cursor`` never misses an event that commits late: ids are taken from a counter row
+(``control_reference_counters``, name ``event-log``) whose row lock is held to the end of the
+writing transaction, so a transaction that takes ids later also commits later.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from clearance.numbering import reserve_counter
 from clearance.store.tables import Event
+
+EVENT_COUNTER = "event-log"
 
 
 class EventKind(StrEnum):
@@ -69,7 +78,19 @@ class EventBatch:
         )
 
     def write(self, session: Session) -> None:
-        """Insert the queued events (ids follow the order they were added in)."""
-        if self._rows:
-            session.execute(insert(Event), self._rows)
-            self._rows = []
+        """Insert the queued events with the next ids of the log, in the order added."""
+        if not self._rows:
+            return
+        last = reserve_counter(session, EVENT_COUNTER, len(self._rows))
+        first = last - len(self._rows) + 1
+        for offset, row in enumerate(self._rows):
+            row["id"] = first + offset
+        session.execute(insert(Event), self._rows)
+        self._rows = []
+
+
+def events_since(session: Session, cursor: int, limit: int = 100) -> list[Event]:
+    """Events after ``cursor`` (an event id, 0 for the start), oldest first."""
+    return list(
+        session.scalars(select(Event).where(Event.id > cursor).order_by(Event.id).limit(limit))
+    )

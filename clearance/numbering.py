@@ -57,6 +57,16 @@ def reserve_declaration_numbers(
 
 def reserve_control_references(session: Session, name: str, count: int) -> list[str]:
     """Reserve ``count`` consecutive interchange control references for outbound messages."""
+    last = reserve_counter(session, name, count)
+    return [f"{value:014d}" for value in range(last - count + 1, last + 1)]
+
+
+def reserve_counter(session: Session, name: str, count: int) -> int:
+    """Advance the named counter by ``count`` and return its new last value.
+
+    The counter row stays locked until the caller's transaction ends, so two transactions
+    that draw from the same counter commit in the order they drew.
+    """
     table = cast(Table, ControlReferenceCounter.__table__)
     condition = table.c.name == name
     last = _bump(session, table, condition, count)
@@ -64,7 +74,7 @@ def reserve_control_references(session: Session, name: str, count: int) -> list[
         _create(session, insert(table).values(name=name))
         last = _bump(session, table, condition, count)
     assert last is not None
-    return [f"{value:014d}" for value in range(last - count + 1, last + 1)]
+    return last
 
 
 def _bump(session: Session, table: Table, condition: ColumnElement[bool], step: int) -> int | None:

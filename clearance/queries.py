@@ -15,6 +15,7 @@ from clearance.store.tables import (
     InboundMessage,
     OutboundMessage,
 )
+from core.clock import as_utc
 
 
 def list_messages(session: Session, *, limit: int = 100) -> list[dict[str, Any]]:
@@ -33,7 +34,7 @@ def list_messages(session: Session, *, limit: int = 100) -> list[dict[str, Any]]
     return [
         {
             "message_id": m.id,
-            "received_at": m.received_at.isoformat(),
+            "received_at": as_utc(m.received_at).isoformat(),
             "sender": m.sender,
             "channel": m.channel,
             "filename": m.filename,
@@ -83,14 +84,14 @@ def show_declaration(session: Session, number: str) -> dict[str, Any] | None:
                 "version": v.version,
                 "function": v.function,
                 "message_id": v.inbound_message_id,
-                "created_at": v.created_at.isoformat(),
+                "created_at": as_utc(v.created_at).isoformat(),
             }
             for v in versions
         ],
         "responses": [
             {
                 "message_type": a.message_type,
-                "created_at": a.created_at.isoformat(),
+                "created_at": as_utc(a.created_at).isoformat(),
                 "control_reference": a.control_reference,
                 "text": a.content,
             }
@@ -100,7 +101,7 @@ def show_declaration(session: Session, number: str) -> dict[str, Any] | None:
             {
                 "id": e.id,
                 "kind": e.kind,
-                "occurred_at": e.occurred_at.isoformat(),
+                "occurred_at": as_utc(e.occurred_at).isoformat(),
                 "data": json.loads(e.data),
             }
             for e in events
@@ -122,5 +123,5 @@ def _summary(row: Declaration) -> dict[str, Any]:
         "message_id": row.inbound_message_id,
         "accepted_on": row.accepted_on.isoformat(),
         "version": row.version,
-        "registered_at": row.registered_at.isoformat(),
+        "registered_at": as_utc(row.registered_at).isoformat(),
     }

@@ -33,3 +33,10 @@ class FixedClock:
     def now(self) -> datetime:
         """Return the fixed instant."""
         return self._instant
+
+
+def as_utc(instant: datetime) -> datetime:
+    """``instant`` as an aware UTC datetime (SQLite hands stored times back naive, in UTC)."""
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)
