@@ -1,0 +1,53 @@
+"""The control rules, one small module per family, and the function that runs them all.
+
+Families: required documents (``DOC``), licences (``LIC``), certificates of origin (``COO``) and
+data sanity (``SAN``). :data:`ALL_RULES` is the catalogue (see ``docs/rules.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rules.context import ControlContext
+from rules.controls import (
+    documents,
+    identifiers,
+    licence_balances,
+    licences,
+    origin,
+    origin_goods,
+    prices,
+    sanity,
+)
+from rules.findings import Finding, Rule
+
+#: Every control rule, in the order they run (and are documented).
+ALL_RULES: tuple[Rule, ...] = (
+    *documents.RULES,
+    *licences.RULES,
+    *licence_balances.RULES,
+    *origin.RULES,
+    *origin_goods.RULES,
+    *sanity.RULES,
+    *prices.RULES,
+    *identifiers.RULES,
+)
+
+
+def run_controls(context: ControlContext, rules: Iterable[Rule] = ALL_RULES) -> tuple[Finding, ...]:
+    """Run ``rules`` on ``context``; findings in rule order, then item order."""
+    findings: list[Finding] = []
+    for control in rules:
+        findings.extend(control(context))
+    return tuple(findings)
+
+
+def rule_by_id(rule_id: str) -> Rule:
+    """The catalogued rule with ``rule_id`` (``KeyError`` if none)."""
+    for control in ALL_RULES:
+        if control.id == rule_id:
+            return control
+    raise KeyError(rule_id)
+
+
+__all__ = ["ALL_RULES", "rule_by_id", "run_controls"]

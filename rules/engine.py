@@ -1,0 +1,98 @@
+"""One call for the pipeline: controls, risk and decision for a declaration.
+
+``check`` is pure: the same :class:`ControlContext`, ruleset version and seed always give the same
+:class:`Outcome`. ``inputs_digest`` is a sha256 over everything that went in (declaration, date,
+registry digest, balances, required documents, CNY values, policy, ruleset version, seed), so a
+stored decision can be shown to have been computed from the inputs it claims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from rules.claims import Draw, declaration_draws
+from rules.context import ControlContext
+from rules.controls import run_controls
+from rules.decide import DecisionPolicy, decide
+from rules.findings import Finding, Severity
+from rules.outcome import Decision
+from rules.risk import RiskAssessment, RiskEngine
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Findings, risk assessment, decision, and the ledger draws to reserve on acceptance.
+
+    ``draws`` leaves out licences and certificates that a ``documents``-or-worse finding names.
+    """
+
+    findings: tuple[Finding, ...]
+    risk: RiskAssessment
+    decision: Decision
+    draws: tuple[Draw, ...]
+
+
+def check(
+    context: ControlContext,
+    risk_engine: RiskEngine,
+    ruleset: str,
+    seed: str,
+    policy: DecisionPolicy | None = None,
+) -> Outcome:
+    """Run every control and the risk ruleset on ``context`` and decide."""
+    findings = run_controls(context)
+    risk = risk_engine.assess(context, ruleset, seed)
+    digest = inputs_digest(context, risk.ruleset_version, seed)
+    decision = decide(context.declaration_number, findings, risk, digest, policy)
+    return Outcome(findings, risk, decision, usable_draws(context, findings))
+
+
+def usable_draws(context: ControlContext, findings: tuple[Finding, ...]) -> tuple[Draw, ...]:
+    """The declaration's draws, without licences or certificates a finding holds or refuses.
+
+    A licence or certificate named (``licence`` / ``certificate`` in the evidence) by a finding of
+    severity ``documents`` or above is not drawn on: the trader must fix or prove it first.
+    """
+    blocked = {
+        str(f.evidence.get(key))
+        for f in findings
+        if f.severity.rank >= Severity.DOCUMENTS.rank
+        for key in ("licence", "certificate")
+        if f.evidence.get(key) is not None
+    }
+    return tuple(d for d in declaration_draws(context) if d.document not in blocked)
+
+
+def inputs_digest(context: ControlContext, ruleset_version: str, seed: str) -> str:
+    """sha256 over the declaration's canonical JSON, then everything else the decision used."""
+    balances = {
+        key: [
+            str(b.totals.held),
+            b.totals.held_uses,
+            str(b.allowance.quantity),
+            b.allowance.max_uses,
+        ]
+        for key, b in sorted(context.balances.items())
+    }
+    required = {
+        str(seq): [[list(r.codes), r.action.value, r.measure] for r in reqs]
+        for seq, reqs in sorted(context.required_documents.items())
+    }
+    payload = {
+        "declaration_number": context.declaration_number,
+        "as_of": context.as_of.isoformat(),
+        "registries": context.registries.digest,
+        "balances": balances,
+        "required_documents": required,
+        "values_cny": {str(k): str(v) for k, v in sorted(context.values_cny.items())},
+        "policy": repr(context.policy),  # a frozen dataclass: its repr lists every field
+        "ruleset_version": ruleset_version,
+        "seed": seed,
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(context.declaration.model_dump_json().encode())
+    digest.update(b"\x1e")
+    digest.update(text.encode())
+    return digest.hexdigest()

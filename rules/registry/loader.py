@@ -1,0 +1,163 @@
+"""The JSON Lines registry format: reading files all-or-nothing, with located errors.
+
+One JSON object per line, UTF-8; blank lines are ignored. The ``record`` member says what the line
+is (``licence``, ``certificate``, ``membership``, ``trader``, ``price_range``); the other members
+are the fields of the matching model in :mod:`rules.registry.types`. Numbers may be JSON numbers
+or strings (they are read as ``Decimal``, never ``float``). Every problem in every file is reported
+with file, line and column, and nothing is returned unless all files are clean.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from rules.errors import RegistryIssue, RegistryLoadError
+from rules.registry.snapshot import Registries
+from rules.registry.types import (
+    AgreementMembership,
+    CertificateOfOrigin,
+    Licence,
+    PriceRange,
+    RegistryRecord,
+    TraderProfile,
+)
+
+_ADAPTER: TypeAdapter[RegistryRecord] = TypeAdapter(
+    Annotated[RegistryRecord, Field(discriminator="record")]
+)
+#: Stop collecting after this many problems; the rest of a hopeless file adds nothing.
+MAX_ISSUES = 100
+
+
+def parse_registry_lines(
+    lines: Iterable[str], source: str
+) -> tuple[list[tuple[int, RegistryRecord]], list[RegistryIssue]]:
+    """Parse registry lines; return ``(line number, record)`` pairs and the problems found."""
+    records: list[tuple[int, RegistryRecord]] = []
+    issues: list[RegistryIssue] = []
+    for number, raw in enumerate(lines, start=1):
+        text = raw.lstrip("\ufeff") if number == 1 else raw
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            issues.append(RegistryIssue(source, number, exc.colno, f"invalid JSON: {exc.msg}"))
+            continue
+        if not isinstance(data, dict):
+            issues.append(RegistryIssue(source, number, 1, "a line must hold one JSON object"))
+            continue
+        try:
+            records.append((number, _ADAPTER.validate_python(data)))
+        except ValidationError as exc:
+            issues.extend(_validation_issues(exc, text, source, number))
+    return records, issues
+
+
+def _validation_issues(
+    exc: ValidationError, text: str, source: str, line: int
+) -> list[RegistryIssue]:
+    issues = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        # The first part of ``loc`` is the record tag; a bad tag is reported on ``record``.
+        path = ("record",) if error["type"].startswith("union_tag") else loc[1:]
+        where = ".".join(str(part) for part in path) or "record"
+        column = _column(text, path)
+        issues.append(RegistryIssue(source, line, column, f"{where}: {error['msg']}"))
+    return issues
+
+
+def _column(text: str, path: Sequence[object]) -> int:
+    """1-based column of the value of the deepest member of ``path`` found in ``text`` (else 1)."""
+    position = 0
+    found = False
+    for part in path:
+        if isinstance(part, str):
+            name = json.dumps(part)
+            index = text.find(name + ":", position)
+            if index < 0:
+                index = text.find(name, position)
+            if index >= 0:
+                position, found = index, True
+    if not found:
+        return 1
+    rest = text[position:]
+    colon = rest.find(":")
+    if colon < 0:
+        return position + 1
+    value = colon + 1 + (len(rest[colon + 1 :]) - len(rest[colon + 1 :].lstrip()))
+    return position + value + 1
+
+
+def read_registry_file(path: Path) -> tuple[RegistryRecord, ...]:
+    """Read one registry file; raise :class:`RegistryLoadError` listing every problem."""
+    return _read_all([path])[0]
+
+
+def load_registries(paths: Iterable[Path]) -> Registries:
+    """Read ``paths`` together into one snapshot, all or nothing."""
+    records, _ = _read_all(list(paths))
+    return Registries.from_records(records)
+
+
+def _read_all(paths: list[Path]) -> tuple[tuple[RegistryRecord, ...], list[RegistryIssue]]:
+    located: list[tuple[str, int, RegistryRecord]] = []
+    issues: list[RegistryIssue] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            issues.append(RegistryIssue(str(path), 1, 1, f"cannot read file: {exc}"))
+            continue
+        parsed, problems = parse_registry_lines(text.splitlines(), str(path))
+        issues.extend(problems)
+        located.extend((str(path), line, record) for line, record in parsed)
+    issues.extend(_duplicates(located))
+    if issues:
+        raise RegistryLoadError(tuple(issues[:MAX_ISSUES]))
+    return tuple(record for _, _, record in located), issues
+
+
+def _duplicates(located: list[tuple[str, int, RegistryRecord]]) -> list[RegistryIssue]:
+    """Repeated keys and overlapping trader periods, reported at the later line."""
+    seen: dict[tuple[object, ...], tuple[str, int]] = {}
+    traders: dict[str, list[tuple[TraderProfile, str, int]]] = {}
+    issues = []
+    for source, line, record in located:
+        if isinstance(record, TraderProfile):
+            for other, other_source, other_line in traders.get(record.uscc, []):
+                if _overlap(record, other):
+                    message = f"trader {record.uscc}: period overlaps {other_source}:{other_line}"
+                    issues.append(RegistryIssue(source, line, 1, message))
+            traders.setdefault(record.uscc, []).append((record, source, line))
+            continue
+        key = _key(record)
+        if key in seen:
+            first = seen[key]
+            message = f"{key[0]} {' '.join(map(str, key[1:]))} repeats {first[0]}:{first[1]}"
+            issues.append(RegistryIssue(source, line, 1, message))
+        else:
+            seen[key] = (source, line)
+    return issues
+
+
+def _key(record: RegistryRecord) -> tuple[object, ...]:
+    if isinstance(record, Licence | CertificateOfOrigin):
+        return (record.record, record.number)
+    if isinstance(record, AgreementMembership):
+        return (record.record, record.agreement, record.country, record.valid_from)
+    assert isinstance(record, PriceRange)
+    return (record.record, record.commodity_code, record.origin, record.unit, record.valid_from)
+
+
+def _overlap(a: TraderProfile, b: TraderProfile) -> bool:
+    a_before = a.valid_to is not None and a.valid_to < b.valid_from
+    b_before = b.valid_to is not None and b.valid_to < a.valid_from
+    return not (a_before or b_before)

@@ -1,0 +1,214 @@
+"""Risk assessment: evaluate a ruleset per goods item, draw the random selections, pick a lane.
+
+Rows with a ``rate`` below 1 and the sampling table select at random, deterministically: the draw
+is a sha256 of (declaration number, ruleset version, seed, stream) mapped to a uniform number in
+[0, 1), where the stream is the row's rule id (or ``sampling``). The same declaration, ruleset and
+seed therefore always give the same lane; a new seed or ruleset version gives a fresh sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rules.context import ControlContext
+from rules.errors import RiskEvaluationError, UnknownRulesetError
+from rules.findings import EvidenceValue, evidence
+from rules.outcome import Lane, max_lane
+from rules.risk.inputs import risk_contexts
+from rules.risk.jdm import DecisionEngine, JsonObject
+from rules.risk.ruleset import BUILTIN_DIRECTORY, Ruleset, load_rulesets
+from rules.risk.tables import SAMPLING_PATH, RowInfo
+
+Condition = tuple[str, str, EvidenceValue]  # field, cell expression, value compared
+
+
+def uniform(declaration_number: str, ruleset_version: str, seed: str, stream: str) -> float:
+    """A deterministic draw in [0, 1) for (declaration, ruleset version, seed, stream)."""
+    key = "\x1f".join((declaration_number, ruleset_version, seed, stream))
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
+
+
+@dataclass(frozen=True, slots=True)
+class RiskHit:
+    """A matched row: its lane and weight, the draw when it selects at random, the values."""
+
+    rule: str
+    table: str
+    row_id: str
+    lane: Lane
+    score: int
+    rate: float
+    draw: float | None  # None when the rate is 1 (always selected)
+    selected: bool
+    reason_en: str
+    reason_zh: str
+    items: tuple[int, ...]
+    conditions: tuple[Condition, ...]
+
+    @property
+    def evidence(self) -> dict[str, EvidenceValue]:
+        """Compared values (``field``), the row's expressions (``field~``), rate and draw."""
+        values: dict[str, EvidenceValue] = {}
+        for name, expression, value in self.conditions:
+            values[name] = value
+            values[f"{name}~"] = expression
+        values.update(evidence(rate=str(self.rate), draw=_draw(self.draw), items=self.items))
+        return values
+
+
+def _draw(draw: float | None) -> str | None:
+    return None if draw is None else f"{draw:.6f}"
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAssessment:
+    """The outcome of a ruleset on one declaration."""
+
+    ruleset_id: str
+    ruleset_version: str
+    hits: tuple[RiskHit, ...]
+    sample: RiskHit
+    lane: Lane
+    score: int
+    inputs_digest: str
+
+    @property
+    def selected(self) -> tuple[RiskHit, ...]:
+        """The hits that count (always-on rows and won draws), the sample last if drawn."""
+        return tuple(h for h in (*self.hits, self.sample) if h.selected)
+
+
+class RiskEngine:
+    """Loaded rulesets behind one zen-engine; assess declarations against any of them."""
+
+    def __init__(self, rulesets: Iterable[Ruleset]) -> None:
+        self._by_version: dict[str, Ruleset] = {}
+        self._by_id: dict[str, Ruleset] = {}
+        for ruleset in rulesets:
+            self._by_version[ruleset.version] = ruleset
+            self._by_id[ruleset.id] = ruleset
+        graphs = {version: r.graph for version, r in self._by_version.items()}
+        self._engine = DecisionEngine(graphs)
+
+    @classmethod
+    def builtin(cls) -> RiskEngine:
+        """An engine over the rulesets shipped in ``rules/rulesets``."""
+        return cls(load_rulesets(BUILTIN_DIRECTORY))
+
+    def ruleset(self, key: str) -> Ruleset:
+        """A loaded ruleset by id (``cn-default``) or by version (for replays)."""
+        found = self._by_version.get(key) or self._by_id.get(key)
+        if found is None:
+            raise UnknownRulesetError(f"ruleset {key!r} is not loaded")
+        return found
+
+    def assess(self, context: ControlContext, ruleset: str, seed: str) -> RiskAssessment:
+        """Assess the declaration of ``context`` with ``ruleset`` (id or version) and ``seed``."""
+        sequences = [item.sequence for item in context.declaration.items]
+        contexts = risk_contexts(context)
+        return self.assess_contexts(contexts, sequences, context.declaration_number, ruleset, seed)
+
+    def assess_contexts(
+        self,
+        contexts: Sequence[dict[str, Any]],
+        sequences: Sequence[int],
+        declaration_number: str,
+        ruleset: str,
+        seed: str,
+    ) -> RiskAssessment:
+        """Assess prepared per-item ``contexts`` (see :mod:`rules.risk.inputs`)."""
+        loaded = self.ruleset(ruleset)
+        results = [self._engine.evaluate(loaded.version, c) for c in contexts]
+        draw = _Drawer(declaration_number, loaded.version, seed)
+        matched = _matched(loaded, sequences, contexts, results)
+        hits = tuple(draw.hit(row, items, ctx) for row, items, ctx in matched.values())
+        sampled = _rules(results[0].get(SAMPLING_PATH))
+        if not sampled:  # impossible with a validated ruleset (catch-all row), never ignored
+            raise RiskEvaluationError(f"ruleset {loaded.id} returned no sampling row")
+        sample = draw.hit(loaded.rows[sampled[0]], [], contexts[0], stream=SAMPLING_PATH)
+        selected = [h for h in hits if h.selected]
+        return RiskAssessment(
+            ruleset_id=loaded.id,
+            ruleset_version=loaded.version,
+            hits=hits,
+            sample=sample,
+            lane=max_lane([h.lane for h in (*selected, sample) if h.selected]),
+            score=sum(h.score for h in selected),
+            inputs_digest=_digest(contexts),
+        )
+
+    def trace(self, ruleset: str, context: dict[str, Any]) -> JsonObject:
+        """zen-engine's per-node trace of one item context (for explaining a lane in depth)."""
+        loaded = self.ruleset(ruleset)
+        return self._engine.evaluate(loaded.version, context, trace=True)
+
+
+def _matched(
+    loaded: Ruleset,
+    sequences: Sequence[int],
+    contexts: Sequence[dict[str, Any]],
+    results: Sequence[JsonObject],
+) -> dict[str, tuple[RowInfo, list[int], dict[str, Any]]]:
+    """Criteria rows that matched, by rule id: the row, its items, the first item's context."""
+    matched: dict[str, tuple[RowInfo, list[int], dict[str, Any]]] = {}
+    for sequence, context, result in zip(sequences, contexts, results, strict=True):
+        for table in loaded.tables:
+            if table.sampling:
+                continue
+            for rule in _rules(result.get(table.output_path)):
+                matched.setdefault(rule, (loaded.rows[rule], [], context))[1].append(sequence)
+    return matched
+
+
+def _rules(output: object) -> list[str]:
+    if isinstance(output, list):
+        return [str(row["rule"]) for row in output]
+    if isinstance(output, dict):
+        return [str(output["rule"])]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawer:
+    """Turns matched rows into hits with their deterministic draws for one declaration."""
+
+    declaration_number: str
+    version: str
+    seed: str
+
+    def hit(
+        self, row: RowInfo, items: list[int], context: dict[str, Any], stream: str | None = None
+    ) -> RiskHit:
+        """The hit of ``row``: drawn on ``stream`` (default: the rule id) when its rate is < 1."""
+        random = row.rate < 1
+        value = (
+            uniform(self.declaration_number, self.version, self.seed, stream or row.rule)
+            if random
+            else None
+        )
+        selected = value is None or value < row.rate
+        rendered = evidence(**{name: context.get(name) for name, _ in row.conditions})
+        conditions = tuple((name, expr, rendered[name]) for name, expr in row.conditions)
+        return RiskHit(
+            row.rule,
+            row.table,
+            row.row_id,
+            row.lane,
+            row.score,
+            row.rate,
+            value,
+            selected,
+            row.reason_en,
+            row.reason_zh,
+            tuple(items),
+            conditions,
+        )
+
+
+def _digest(contexts: Sequence[dict[str, Any]]) -> str:
+    # Contexts hold only str/int/float/bool/None in a fixed key order (rules.risk.inputs), so
+    # their repr is canonical and much cheaper than JSON.
+    return hashlib.sha256(repr(list(contexts)).encode()).hexdigest()
