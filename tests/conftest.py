@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, MetaData, text
 
 from clearance.store.migrate import upgrade
-from clearance.store.tables import Base
+from clearance.store.schema import Base
 from core.clock import FixedClock
 from core.db import make_engine
 

@@ -1,0 +1,14 @@
+"""Every table of the store, for Alembic and for code that needs the whole metadata.
+
+Each area keeps its tables in its own module on the shared :class:`Base`; importing this
+module registers them all.
+"""
+
+from __future__ import annotations
+
+from clearance.store import tables
+from clearance.store.tables import Base
+
+metadata = Base.metadata
+
+__all__ = ["Base", "metadata", "tables"]
