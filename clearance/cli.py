@@ -23,6 +23,12 @@ from core.settings import Settings, load_settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "edifact"
 
+#: A command handler: parsed arguments, settings, engine → exit status.
+Handler = Callable[[argparse.Namespace, Settings, Engine], int]
+#: Functions that add a group of sub-commands (tariff, registry, officer …) to the parser;
+#: each area keeps its commands in its own ``clearance/cli_<area>.py``.
+COMMAND_GROUPS: list[Callable[[Any], None]] = []
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``customs`` console script; returns the exit status."""
@@ -91,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     d_show.add_argument("number")
     d_show.add_argument("--json", action="store_true")
     d_show.set_defaults(handler=_declarations_show)
+    for register in COMMAND_GROUPS:
+        register(sub)
     return parser
 
 

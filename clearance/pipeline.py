@@ -8,7 +8,7 @@ all. When it fails, the raw message is marked ``failed`` with the error and can 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,12 @@ from core.settings import Settings
 from edi.edifact.profile import load_profile
 
 UNKNOWN_SENDER = "UNKNOWN"
+
+#: The channel flow for each detected format (see :func:`detect_format`).
+FLOWS: dict[str, Callable[[FlowContext, bytes], SubmissionOutcome]] = {
+    "edifact": process_edifact,
+    "xml": process_xml,
+}
 
 
 class ProcessingError(CustomsError):
@@ -151,8 +157,7 @@ class Pipeline:
             profile=self._profile,
             steps=self.steps,
         )
-        flow = process_xml if inbound.format == "xml" else process_edifact
-        outcome = flow(context, raw)
+        outcome = FLOWS[inbound.format](context, raw)
         inbound.status = outcome.status.value
         inbound.processed_at = now
         inbound.error = None

@@ -24,4 +24,6 @@ def upgrade(engine: Engine) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        # Each area (manifests, tariffs, controls …) keeps its own branch of migrations from
+        # the initial schema; "heads" brings every branch up to date.
+        command.upgrade(config, "heads")
