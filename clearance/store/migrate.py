@@ -20,7 +20,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema of ``engine``'s database to the head revision."""
+    """Bring the schema of ``engine``'s database to the newest revision of every branch."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
