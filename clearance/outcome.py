@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from rules.findings import Finding
+
 
 class InterchangeStatus(StrEnum):
     """The interchange as a whole."""
@@ -94,6 +96,12 @@ class DeclarationOutcome:
     items: list[ItemOutcome] = field(default_factory=list)
     reasons: list[ErrorReport] = field(default_factory=list)
     response: str | None = None
+    #: Findings the declaration steps gathered (manifest reconciliation, controls …); the
+    #: decision step turns all of them into a lane and a decision.
+    findings: list[Finding] = field(default_factory=list)
+    #: The tariff assessment of the declaration, set by the assessment step (a
+    #: ``tariffs`` result; typed loosely here so the outcome stays a plain record).
+    assessment: Any = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form."""
@@ -108,6 +116,7 @@ class DeclarationOutcome:
             "decision": self.decision,
             "items": [i.to_json() for i in self.items],
             "reasons": [r.to_json() for r in self.reasons],
+            "findings": [f.as_json() for f in self.findings],
             "response": self.response,
         }
 
