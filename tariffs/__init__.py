@@ -11,7 +11,7 @@ Pure: no database, no clock (every lookup takes ``as_of``), no EDI. The public A
 * errors: :class:`TariffError` and its subclasses (see :mod:`tariffs.errors`).
 """
 
-from tariffs.assessment import assess_declaration, parse_charge, parse_document, quote
+from tariffs.assessment import assess_declaration
 from tariffs.errors import (
     ExchangeRateError,
     LoadProblem,
@@ -25,6 +25,7 @@ from tariffs.expressions import DutyComponent, DutyExpression, Op
 from tariffs.history import ScheduleHistory
 from tariffs.loader import content_hash_of, load_schedule, loads_schedule
 from tariffs.queries import MeasureView, measures_in_force, render_assessment, render_measures
+from tariffs.quoting import parse_charge, parse_document, quote
 from tariffs.regimes import RegimeProfile, load_regime, load_regime_file, select_regime
 from tariffs.requests import (
     AssessmentRequest,
@@ -47,10 +48,11 @@ from tariffs.results import (
     ValueBreakdown,
 )
 from tariffs.schedule import Schedule, ScheduleVersion
-from tariffs.units import CN_UNIT_CODES, UNITS
+from tariffs.units import CN_UNIT_CODES, REC20_UNIT_CODES, UNITS, unit_symbol
 
 __all__ = [
     "CN_UNIT_CODES",
+    "REC20_UNIT_CODES",
     "UNITS",
     "Alternative",
     "AssessmentRequest",
@@ -96,4 +98,5 @@ __all__ = [
     "render_assessment",
     "render_measures",
     "select_regime",
+    "unit_symbol",
 ]
