@@ -41,9 +41,9 @@ _GOODS = [
     ("8471300000", "笔记本电脑", "Notebook computer"),
     ("8517130000", "智能手机", "Smartphone"),
     ("6109100000", "棉制针织T恤衫", "Cotton T-shirt, knitted"),
-    ("9403609990", "木制家具", "Wooden furniture"),
-    ("8708299000", "汽车车身零件", "Motor vehicle body parts"),
-    ("3004909099", "药品 (片剂)", "Medicaments (tablets)"),
+    ("9503008900", "玩具", "Toys"),
+    ("4011100000", "汽车用新充气橡胶轮胎", "New pneumatic tyres for cars"),
+    ("3004909000", "药品 (片剂)", "Medicaments (tablets)"),
     ("0901210000", "已焙炒咖啡", "Roasted coffee"),
 ]
 _IMPORTERS = ["上海远洋进出口贸易有限公司", "深圳市华南电子科技有限公司", "宁波港通物流有限公司"]

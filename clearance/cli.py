@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from clearance import cli_controls, cli_tariff
 from clearance.events import events_since
 from clearance.outcome import SubmissionOutcome
 from clearance.pipeline import Pipeline, ProcessingError
@@ -27,7 +28,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "edifact"
 Handler = Callable[[argparse.Namespace, Settings, Engine], int]
 #: Functions that add a group of sub-commands (tariff, registry, officer …) to the parser;
 #: each area keeps its commands in its own ``clearance/cli_<area>.py``.
-COMMAND_GROUPS: list[Callable[[Any], None]] = []
+COMMAND_GROUPS: list[Callable[[Any], None]] = [cli_tariff.register, cli_controls.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     d_show.add_argument("number")
     d_show.add_argument("--json", action="store_true")
     d_show.set_defaults(handler=_declarations_show)
+    sub.declarations = decls  # type: ignore[attr-defined]  # for groups: explain, reassess …
     for register in COMMAND_GROUPS:
         register(sub)
     return parser
@@ -110,7 +112,7 @@ def _init(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
 
 def _submit(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     upgrade(engine)
-    pipeline = Pipeline(engine, settings)
+    pipeline = Pipeline.standard(engine, settings)
     status = 0
     for path in args.files:
         try:
@@ -143,8 +145,7 @@ def _print_outcome(outcome: SubmissionOutcome, *, as_json: bool) -> None:
     )
     for error in outcome.errors:
         print(
-            f"  error {error.code} at {_where(error.segment, error.line, error.column)}: "
-            f"{error.text}"
+            f"  error {error.code}{_where(error.segment, error.line, error.column)}: {error.text}"
         )
     for declaration in outcome.declarations:
         number = declaration.number or "(no number)"
@@ -154,13 +155,15 @@ def _print_outcome(outcome: SubmissionOutcome, *, as_json: bool) -> None:
         )
         for reason in declaration.reasons:
             print(
-                f"    {reason.code} at {_where(reason.segment, reason.line, reason.column)}: "
+                f"    {reason.code}{_where(reason.segment, reason.line, reason.column)}: "
                 f"{reason.text}"
             )
 
 
 def _where(segment: str | None, line: int | None, column: int | None) -> str:
-    return f"{segment or '?'} line {line or '?'} column {column or '?'}"
+    """`` at SEG line L column C`` for what is known of a location, or nothing."""
+    parts = [p for p in (segment, line and f"line {line}", column and f"column {column}") if p]
+    return f" at {' '.join(str(p) for p in parts)}" if parts else ""
 
 
 def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
@@ -170,6 +173,14 @@ def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
         print(f"customs: no sample interchanges in {args.samples}", file=sys.stderr)
         return 1
     print(f"database: {engine.url.render_as_string(hide_password=True)}")
+    schedules = sorted((args.samples.parent / "tariffs").glob("*.jsonl"))
+    if schedules:
+        print(f"loading the sample tariff schedules ({', '.join(p.name for p in schedules)})")
+        cli_tariff.load_files(engine, schedules)
+    registries = sorted((args.samples.parent / "registries").glob("*.jsonl"))
+    if registries:
+        print(f"loading the sample registries ({', '.join(p.name for p in registries)})")
+        cli_controls.load_registry_files(engine, registries)
     print(f"processing {len(files)} sample interchanges from {args.samples}\n")
     ns = argparse.Namespace(files=files, sender=None, json=False)
     status = _submit(ns, settings, engine)
@@ -198,7 +209,7 @@ def _messages_list(args: argparse.Namespace, settings: Settings, engine: Engine)
 def _messages_retry(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     upgrade(engine)
     try:
-        outcome = Pipeline(engine, settings).retry(args.message_id)
+        outcome = Pipeline.standard(engine, settings).retry(args.message_id)
     except ProcessingError as exc:
         print(f"customs: {exc.message}", file=sys.stderr)
         return 1
@@ -284,12 +295,40 @@ def _print_declaration(data: dict[str, Any]) -> None:
             f"{item.get('origin_country') or '--'} {value.get('currency', '')} "
             f"{value.get('value', '')}  {item.get('description') or ''}"
         )
+    assessment = data.get("assessment")
+    if assessment:
+        _print_assessment(assessment)
     print("  events:")
     for event in data["events"]:
         print(f"    #{event['id']} {event['occurred_at']} {event['kind']}")
     for response in data["responses"]:
         print(f"  {response['message_type']} sent {response['created_at']}:")
         print("    " + response["text"].replace("\n", "\n    "))
+
+
+def _print_assessment(a: dict[str, Any]) -> None:
+    print(
+        f"  assessment ({a['regime']}, schedule {a['schedule_version']}, on {a['as_of']}, "
+        f"{a['currency']}):"
+    )
+    for item in a["items"]:
+        value = (item.get("value") or {}).get("customs_value", "-")
+        rate = (item.get("rate") or {}).get("label", "-")
+        print(f"    item {item['sequence']} {item['code']} customs value {value}: {rate}")
+        for line in item["lines"]:
+            print(
+                f"      {line['tax']:<16} {line['expression']:<36} on {line['base']:>14} "
+                f"= {line['amount']:>12}"
+            )
+        for alternative in item["alternatives"]:
+            print(f"      not chosen: {alternative['message']}")
+    for total in a["totals"]:
+        relief = f"  ({total['relief']})" if total.get("relief") else ""
+        print(
+            f"    {total['label_en']:<22} assessed {total['assessed']:>12} "
+            f"payable {total['payable']:>12}{relief}"
+        )
+    print(f"    total payable {a['currency']} {a['total_payable']}")
 
 
 def _print_json_lines(rows: list[dict[str, Any]]) -> None:

@@ -132,10 +132,9 @@ def cusres(
             for r in outcome.reasons
         ),
         duties=tuple(
-            DutyLine(item_sequence=item.sequence, **duty)
+            DutyLine(item.sequence, tax_type, None, base, amount, currency)
             for item in outcome.items
-            for duty in item.duties
-            if "tax_type" in duty
+            for tax_type, base, amount, currency in item.duty_lines()
         ),
         request_message_reference=message.reference,
         declaration_document_code=next(

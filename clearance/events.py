@@ -34,6 +34,14 @@ class EventKind(StrEnum):
     AMENDED = "amended"
     INVALIDATED = "invalidated"
     FAILED = "failed"
+    MANIFEST_RECEIVED = "manifest_received"
+    MANIFEST_MATCHED = "manifest_matched"
+    ASSESSED = "assessed"
+    LANE_ASSIGNED = "lane_assigned"
+    DOCUMENTS_REQUESTED = "documents_requested"
+    UNDER_CONTROL = "under_control"
+    RELEASED = "released"
+    OFFICER_DECIDED = "officer_decided"
 
 
 def append_event(

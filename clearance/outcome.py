@@ -5,7 +5,8 @@ Other tools depend on these names (see docs/cli.md); add fields, never rename th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -69,6 +70,19 @@ class ItemOutcome:
     origin_country: str | None
     customs_value: str | None = None  # filled by the tariff assessment step
     duties: tuple[dict[str, Any], ...] = ()
+
+    def with_assessment(
+        self, customs_value: str | None, duties: tuple[dict[str, Any], ...]
+    ) -> ItemOutcome:
+        """This item with its customs value and duty lines filled in."""
+        return replace(self, customs_value=customs_value, duties=duties)
+
+    def duty_lines(self) -> list[tuple[str, Decimal, Decimal, str]]:
+        """(UNCL 5153 tax type, base, amount, currency) of each duty line, for the answers."""
+        return [
+            (d["tax_type"], Decimal(d["base"]), Decimal(d["amount"]), d["currency"])
+            for d in self.duties
+        ]
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form."""
@@ -135,6 +149,9 @@ class SubmissionOutcome:
     declarations: list[DeclarationOutcome] = field(default_factory=list)
     control_reference: str | None = None
     sender: str | None = None
+    #: Customs manifests the file carried (X12 309), one summary each: manifests are not
+    #: declarations, so they have their own list (empty for the other channels).
+    manifests: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form (one line of ``customs submit --json``)."""
@@ -151,4 +168,5 @@ class SubmissionOutcome:
             if self.acknowledgement is None
             else self.acknowledgement.to_json(),
             "declarations": [d.to_json() for d in self.declarations],
+            "manifests": self.manifests,
         }

@@ -15,11 +15,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from clearance.assessment_step import TariffAssessment
+from clearance.controls import ControlsAndDecision
 from clearance.edifact_flow import process_edifact
 from clearance.events import EventKind, append_event
+from clearance.manifest_check import ManifestReconciliation
 from clearance.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
 from clearance.steps import DeclarationStep, FlowContext
 from clearance.store.tables import InboundMessage
+from clearance.x12_flow import process_x12
 from clearance.xml_flow import process_xml
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork, session_factory
@@ -33,6 +37,7 @@ UNKNOWN_SENDER = "UNKNOWN"
 FLOWS: dict[str, Callable[[FlowContext, bytes], SubmissionOutcome]] = {
     "edifact": process_edifact,
     "xml": process_xml,
+    "x12": process_x12,
 }
 
 
@@ -47,13 +52,24 @@ class ProcessingError(CustomsError):
 
 
 def detect_format(raw: bytes) -> str | None:
-    """``edifact`` (UNA/UNB), ``xml`` (a markup start); None for anything else."""
+    """``edifact`` (UNA/UNB), ``x12`` (ISA), ``xml`` (a markup start); None otherwise."""
     head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"UNA", b"UNB")):
         return "edifact"
+    if head.startswith(b"ISA"):
+        return "x12"
     if head.startswith(b"<"):
         return "xml"
     return None
+
+
+def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
+    """The declaration steps of a full installation, in order: assessment, then the rest."""
+    return [
+        TariffAssessment(clock, settings.regime),
+        ManifestReconciliation.from_settings(settings, clock),
+        ControlsAndDecision(clock, settings),  # decides on every finding gathered before it
+    ]
 
 
 @dataclass
@@ -64,6 +80,12 @@ class Pipeline:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     steps: Sequence[DeclarationStep] = ()
+
+    @classmethod
+    def standard(cls, engine: Engine, settings: Settings, clock: Clock | None = None) -> Pipeline:
+        """A pipeline with :func:`standard_steps` (what the CLI runs)."""
+        clock = clock or SystemClock()
+        return cls(engine, settings, clock, standard_steps(settings, clock))
 
     def __post_init__(self) -> None:
         self._sessions = session_factory(self.engine)
@@ -170,8 +192,8 @@ class Pipeline:
         inbound.status = InterchangeStatus.REJECTED.value
         inbound.processed_at = now
         text = (
-            "unrecognised format: expected an EDIFACT interchange (UNA/UNB) or an XML "
-            "declaration (WCO DEC-DMS, DecMessage)"
+            "unrecognised format: expected an EDIFACT interchange (UNA/UNB), an X12 "
+            "interchange (ISA) or an XML declaration (WCO DEC-DMS, DecMessage)"
         )
         inbound.error = text
         append_event(

@@ -15,6 +15,7 @@ from clearance.store.tables import (
     InboundMessage,
     OutboundMessage,
 )
+from clearance.store.tariff_tables import DeclarationAssessmentRow
 from core.clock import as_utc
 
 
@@ -76,9 +77,15 @@ def show_declaration(session: Session, number: str) -> dict[str, Any] | None:
     events = session.scalars(
         select(Event).where(Event.declaration_number == number).order_by(Event.id)
     )
+    assessment = session.scalars(
+        select(DeclarationAssessmentRow)
+        .where(DeclarationAssessmentRow.declaration_id == row.id)
+        .order_by(DeclarationAssessmentRow.id.desc())
+    ).first()
     return {
         **_summary(row),
         "declaration": json.loads(row.canonical),
+        "assessment": None if assessment is None else json.loads(assessment.result),
         "versions": [
             {
                 "version": v.version,

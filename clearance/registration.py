@@ -27,6 +27,7 @@ class DeclarationStatus:
     """Status values of a stored declaration."""
 
     REGISTERED = "registered"
+    RELEASED = "released"
     INVALIDATED = "invalidated"
 
 
@@ -189,6 +190,8 @@ def _change(
         return Refused(submission, f"declaration {number} is not known for sender {batch.sender}")
     if row.status == DeclarationStatus.INVALIDATED:
         return Refused(submission, f"declaration {number} is already invalidated")
+    if row.status == DeclarationStatus.RELEASED:
+        return Refused(submission, f"declaration {number} is already released")
     if row.direction != declaration.direction.value:
         reason = f"declaration {number} is an {row.direction}, not an {declaration.direction.value}"
         return Refused(submission, reason)

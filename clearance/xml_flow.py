@@ -152,10 +152,9 @@ def _register(work: Work, kind: str | None, declaration: Declaration) -> None:
     registered, declared = result
     declared.message_reference = declaration.sender_reference
     duties = tuple(
-        DutyLine(item_sequence=item.sequence, **duty)
+        DutyLine(item.sequence, tax_type, None, base, amount, currency)
         for item in declared.items
-        for duty in item.duties
-        if "tax_type" in duty
+        for tax_type, base, amount, currency in item.duty_lines()
     )
     status = _STATUSES.get(declared.status, AnswerStatus.REGISTERED)
     text = _answer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field
@@ -35,10 +36,25 @@ class Settings(BaseSettings):
         default="default",
         description="Name of the CUSDEC mapping profile (edi/edifact/profiles/NAME.json).",
     )
+    regime: str | None = Field(
+        default=None,
+        description="Regime profile for assessment (cn, eu); unset: chosen by declaring office.",
+    )
     timezone: str = Field(
         default="Asia/Shanghai",
         description="Time zone of the administration: the acceptance date of a declaration "
         "(申报日期) is the local calendar date.",
+    )
+    manifest_tolerance_percent: Decimal = Field(
+        default=Decimal("5"),
+        ge=0,
+        description="Manifest reconciliation (舱单核销): how far, in percent of the manifest's "
+        "figure, a declaration's packages and gross mass may differ from its bill of lading.",
+    )
+    risk_seed: str = Field(
+        default="golden-customs",
+        description="Seed of the risk ruleset's random selections (keep it secret in "
+        "production): the same declaration, ruleset and seed always give the same lane.",
     )
     echo_sql: bool = False
 

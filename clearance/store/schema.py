@@ -6,9 +6,9 @@ module registers them all.
 
 from __future__ import annotations
 
-from clearance.store import tables
+from clearance.store import control_tables, manifest_tables, tables, tariff_tables
 from clearance.store.tables import Base
 
 metadata = Base.metadata
 
-__all__ = ["Base", "metadata", "tables"]
+__all__ = ["Base", "control_tables", "manifest_tables", "metadata", "tables", "tariff_tables"]

@@ -81,7 +81,7 @@ class Declaration(Base):
     number: Mapped[str] = mapped_column(String(18), unique=True)
     sender: Mapped[str] = mapped_column(String(35), index=True)
     sender_reference: Mapped[str] = mapped_column(String(35))
-    message_reference: Mapped[str] = mapped_column(String(14))
+    message_reference: Mapped[str] = mapped_column(String(70))  # UNH 0062, LRN, ClientSeqNo
     inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"))
     direction: Mapped[str] = mapped_column(String(6))
     office: Mapped[str] = mapped_column(String(8))
@@ -134,7 +134,7 @@ class OutboundMessage(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
     declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"))
-    message_reference: Mapped[str | None] = mapped_column(String(14))
+    message_reference: Mapped[str | None] = mapped_column(String(70))
     format: Mapped[str] = mapped_column(String(16))
     message_type: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(35))

@@ -135,11 +135,13 @@ def exporter(self: Rule, context: ControlContext) -> Iterator[Finding]:
         if declared is None or normalise_name(declared) != normalise_name(
             certificate.exporter_name
         ):
+            said_en = "names no overseas consignor" if declared is None else f"names {declared!r}"
+            said_zh = "未申报境外发货人" if declared is None else f"申报境外发货人 {declared}"
             yield self.finding(
                 zh=f"原产地证明 {certificate.number} 出口商 {certificate.exporter_name} 与申报"
-                f"境外发货人 {declared} 不一致",
+                f"不一致：{said_zh}",
                 en=f"certificate {certificate.number} names exporter"
-                f" {certificate.exporter_name!r}, the declaration {declared!r}",
+                f" {certificate.exporter_name!r}, the declaration {said_en}",
                 evidence=evidence(
                     certificate=certificate.number,
                     certificate_exporter=certificate.exporter_name,

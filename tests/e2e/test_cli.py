@@ -39,26 +39,47 @@ def test_submit_json_follows_the_contract(
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) == 2
     first, errors = lines
-    for key in ("file", "message_id", "format", "message_type", "status", "errors",
-                "acknowledgement", "declarations"):
+    for key in (
+        "file",
+        "message_id",
+        "format",
+        "message_type",
+        "status",
+        "errors",
+        "acknowledgement",
+        "declarations",
+    ):
         assert key in first
-    assert (first["format"], first["message_type"], first["status"]) == ("edifact", "CUSDEC", "accepted")
+    assert (first["format"], first["message_type"], first["status"]) == (
+        "edifact",
+        "CUSDEC",
+        "accepted",
+    )
     assert set(first["acknowledgement"]) >= {"format", "text", "errors"}
     (declaration,) = first["declarations"]
     for key in ("number", "direction", "status", "lane", "decision", "items", "response"):
         assert key in declaration
     assert declaration["direction"] == "import"
-    assert set(declaration["items"][0]) >= {"sequence", "commodity_code", "origin_country",
-                                            "customs_value", "duties"}
+    assert set(declaration["items"][0]) >= {
+        "sequence",
+        "commodity_code",
+        "origin_country",
+        "customs_value",
+        "duties",
+    }
     assert declaration["response"].startswith("UNA")
     rejected = [d for d in errors["declarations"] if d["status"] == "rejected"]
     reason = rejected[0]["reasons"][0]
     assert set(reason) >= {"code", "text", "segment", "line", "column"}
-    assert all(e.keys() >= {"code", "text", "segment", "line", "column"}
-               for e in errors["acknowledgement"]["errors"])
+    assert all(
+        e.keys() >= {"code", "text", "segment", "line", "column"}
+        for e in errors["acknowledgement"]["errors"]
+    )
 
 
-def test_a_resubmitted_file_is_a_duplicate(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_resubmitted_file_is_a_duplicate(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     sample = str(SAMPLES / "01-import-d96b.edi")
     run(capsys, "submit", "--json", sample)
     _, out, _ = run(capsys, "submit", "--json", sample)
@@ -111,7 +132,10 @@ def test_bad_input_never_prints_a_traceback(database: str, tmp_path: Path) -> No
         path.write_bytes(data)
         result = subprocess.run(
             [sys.executable, "-m", "clearance.cli", "submit", "--json", str(path)],
-            capture_output=True, text=True, env=env, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
         assert "Traceback" not in result.stderr, (name, result.stderr)
         assert result.returncode == 0, (name, result.stderr)

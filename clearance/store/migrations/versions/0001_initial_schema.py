@@ -78,7 +78,7 @@ def upgrade() -> None:
         sa.Column("number", sa.String(length=18), nullable=False),
         sa.Column("sender", sa.String(length=35), nullable=False),
         sa.Column("sender_reference", sa.String(length=35), nullable=False),
-        sa.Column("message_reference", sa.String(length=14), nullable=False),
+        sa.Column("message_reference", sa.String(length=70), nullable=False),
         sa.Column(
             "inbound_message_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -230,7 +230,7 @@ def upgrade() -> None:
         sa.Column(
             "declaration_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("message_reference", sa.String(length=14), nullable=True),
+        sa.Column("message_reference", sa.String(length=70), nullable=True),
         sa.Column("format", sa.String(length=16), nullable=False),
         sa.Column("message_type", sa.String(length=16), nullable=False),
         sa.Column("recipient", sa.String(length=35), nullable=False),

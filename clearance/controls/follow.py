@@ -1,0 +1,34 @@
+"""The ledgers and rebate records follow a decision: release consumes, reject gives back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from clearance.controls import rebates
+from clearance.controls.ledgers import Ref, settle
+
+
+def follow(
+    session: Session,
+    ref: Ref,
+    declaration_id: int,
+    status: str,
+    export_date: date,
+    now: datetime,
+    assessment: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Consume the reservations on release (and create rebate records); give back on reject."""
+    if status == "released":
+        moved = settle(session, ref, "consume", now)
+        if assessment is None:
+            assessment = rebates.latest_assessment(session, declaration_id)
+        count = rebates.create_records(
+            session, declaration_id, ref.number, export_date, assessment, now
+        )
+        return {"consumed": moved, "rebate_records": count}
+    if status in ("rejected", "invalidated"):
+        return {"given_back": settle(session, ref, "give_back", now)}
+    return {}

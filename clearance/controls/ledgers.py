@@ -1,0 +1,176 @@
+"""Ledgers in the database: heads with their allowance, immutable entries, derived balances.
+
+Every operation takes the head rows it touches with ``SELECT … FOR UPDATE`` in key order (so two
+workers never deadlock), derives the balance with ``SUM`` over the entries, lets the pure
+arithmetic of :mod:`rules.ledger` decide, and appends the entries it returns. On SQLite the
+whole database is locked at ``BEGIN IMMEDIATE``, which serialises writers the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from clearance.store.control_tables import LedgerEntry, LedgerHead
+from rules.ledger import Allowance, Balance, Entry, EntryKind, Holding, LedgerState, Refusal
+
+
+@dataclass(frozen=True, slots=True)
+class HeadSpec:
+    """A ledger to create when first drawn on: key, kind, document and allowance."""
+
+    key: str
+    kind: str
+    document: str
+    allowance: Allowance
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """The declaration (number and version) a movement is booked for."""
+
+    number: str
+    version: int
+
+
+def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> None:
+    """Create the heads that do not exist yet (a concurrent creator wins quietly)."""
+    wanted = {s.key: s for s in specs}
+    if not wanted:
+        return
+    known = set(session.scalars(select(LedgerHead.key).where(LedgerHead.key.in_(wanted))))
+    for key in sorted(set(wanted) - known):
+        spec = wanted[key]
+        allowance = spec.allowance
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(LedgerHead).values(
+                        key=key,
+                        kind=spec.kind,
+                        document=spec.document,
+                        unit=allowance.unit,
+                        quantity=allowance.quantity,
+                        tolerance=allowance.tolerance,
+                        max_uses=allowance.max_uses,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            pass  # another worker created it first; its row is the same ledger
+
+
+def lock_heads(session: Session, keys: Iterable[str]) -> dict[str, LedgerHead]:
+    """The heads of ``keys``, row-locked until the transaction ends, locked in key order."""
+    ordered = sorted(set(keys))
+    if not ordered:
+        return {}
+    rows = session.scalars(
+        select(LedgerHead)
+        .where(LedgerHead.key.in_(ordered))
+        .order_by(LedgerHead.key)
+        .with_for_update()
+    ).all()
+    return {row.key: row for row in rows}
+
+
+def allowance_of(head: LedgerHead) -> Allowance:
+    """The allowance a head stores."""
+    return Allowance(head.quantity, head.unit, Decimal(head.tolerance), head.max_uses)
+
+
+def _holding(session: Session, head_id: int, number: str | None = None) -> Holding:
+    query = (
+        select(LedgerEntry.kind, func.sum(LedgerEntry.quantity), func.sum(LedgerEntry.uses))
+        .where(LedgerEntry.head_id == head_id)
+        .group_by(LedgerEntry.kind)
+    )
+    if number is not None:
+        query = query.where(LedgerEntry.declaration_number == number)
+    holding = Holding()
+    for kind, quantity, uses in session.execute(query):
+        # The balance is a signed sum per kind, so applying the sums is applying every entry.
+        holding = holding.apply(Entry(EntryKind(kind), "", Decimal(quantity), int(uses)))
+    return holding
+
+
+def balances(session: Session, heads: dict[str, LedgerHead]) -> dict[str, Balance]:
+    """The derived balance of each locked head, by key."""
+    return {
+        key: Balance(allowance_of(head), _holding(session, head.id)) for key, head in heads.items()
+    }
+
+
+def state(session: Session, head: LedgerHead, number: str) -> LedgerState:
+    """The head's state as far as the arithmetic needs it: totals and ``number``'s holding."""
+    holding = _holding(session, head.id, number)
+    return LedgerState(allowance_of(head), (), _holding(session, head.id), {number: holding})
+
+
+def apply(
+    session: Session,
+    head: LedgerHead,
+    ref: Ref,
+    operation: str,
+    now: datetime,
+    quantity: Decimal | None = None,
+    uses: int = 1,
+) -> Refusal | None:
+    """Run ``operation`` (reserve, consume, release, give_back) for ``ref``; book its entries."""
+    current = state(session, head, ref.number)
+    if operation == "reserve":
+        assert quantity is not None
+        result = current.reserve(ref.number, quantity, uses)
+    elif operation == "consume":
+        result = current.consume(ref.number, quantity)
+    elif operation == "release":
+        result = current.release(ref.number)
+    else:
+        result = current.give_back(ref.number)
+    if isinstance(result, Refusal):
+        return result
+    session.execute(
+        insert(LedgerEntry),
+        [
+            {
+                "head_id": head.id,
+                "kind": e.kind.value,
+                "quantity": e.quantity,
+                "uses": e.uses,
+                "declaration_number": ref.number,
+                "declaration_version": ref.version,
+                "created_at": now,
+            }
+            for e in result.entries
+        ],
+    )
+    return None
+
+
+def heads_held_by(session: Session, number: str) -> dict[str, LedgerHead]:
+    """Every head ``number`` has entries on, row-locked in key order."""
+    keys = session.scalars(
+        select(LedgerHead.key)
+        .join(LedgerEntry, LedgerEntry.head_id == LedgerHead.id)
+        .where(LedgerEntry.declaration_number == number)
+        .distinct()
+    ).all()
+    return lock_heads(session, keys)
+
+
+def settle(session: Session, ref: Ref, operation: str, now: datetime) -> list[str]:
+    """Consume (``consume``) or give back (``release``/``give_back``) all of ``ref``'s holdings.
+
+    Returns the keys moved; heads where the declaration holds nothing to move are skipped.
+    """
+    moved = []
+    for key, head in heads_held_by(session, ref.number).items():
+        if apply(session, head, ref, operation, now) is None:
+            moved.append(key)
+    return moved

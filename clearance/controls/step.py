@@ -1,0 +1,200 @@
+"""``ControlsAndDecision``: the last declaration step — controls, risk, decision, ledgers.
+
+For each registered declaration, inside the interchange's unit of work: build the control
+context (registry snapshot in force, ledger balances under row locks, required documents and CNY
+values from the assessment), decide on every finding (earlier steps' included), store the
+decision, reserve the ledger draws, set the status, follow the decision (auto-release consumes
+and creates rebate records) and add the reasons to the response. Amendments give back the old
+reservation and are decided afresh; cancellations give everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from clearance.controls import context as ctx
+from clearance.controls import registry_store
+from clearance.controls.carrier import tell_carrier
+from clearance.controls.evaluate import DEFAULT_RULESET, Evaluation, builtin_engine, evaluate
+from clearance.controls.follow import follow
+from clearance.controls.ledgers import (
+    HeadSpec,
+    Ref,
+    apply,
+    balances,
+    ensure_heads,
+    lock_heads,
+    settle,
+)
+from clearance.controls.records import (
+    DecisionRecord,
+    ensure_ruleset,
+    queue_event,
+    set_status,
+    status_for,
+    store_decision,
+)
+from clearance.events import EventKind
+from clearance.outcome import DeclarationOutcome, ErrorReport
+from clearance.registration import Registered
+from core.clock import Clock
+from core.settings import Settings
+from edi.model import DeclarationFunction
+from rules import (
+    ControlContext,
+    DecisionKind,
+    Reason,
+    ReasonSource,
+    RiskEngine,
+    declaration_draws,
+)
+from rules.claims import certificate_line_allowance, licence_allowance
+from rules.registry import Registries
+
+_STATUS_EVENTS = {
+    "released": EventKind.RELEASED,
+    "rejected": EventKind.REJECTED,
+    "documents_required": EventKind.DOCUMENTS_REQUESTED,
+    "under_control": EventKind.UNDER_CONTROL,
+}
+
+
+class ControlsAndDecision:
+    """A :class:`~clearance.steps.DeclarationStep` that decides lane and release."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        settings: Settings,
+        engine: RiskEngine | None = None,
+        ruleset: str = DEFAULT_RULESET,
+    ) -> None:
+        self._clock = clock
+        self._seed = settings.risk_seed
+        self._engine = engine or builtin_engine()
+        self._ruleset = ruleset
+
+    def __call__(
+        self, session: Session, registered: Registered, outcome: DeclarationOutcome
+    ) -> None:
+        """Decide ``registered``; the ledgers, status, events and outcome follow."""
+        now = self._clock.now()
+        session.info["controls.now"] = now
+        ref = Ref(registered.number, registered.version)
+        if registered.function is DeclarationFunction.CANCELLATION:
+            settle(session, ref, "give_back", now)
+            return
+        if registered.function is DeclarationFunction.AMENDMENT:
+            settle(session, ref, "release", now)  # the new version reserves anew below
+        if outcome.assessment is not None:
+            queue_event(session, EventKind.ASSESSED, registered.number, _assessed(outcome))
+        load_id, registries = registry_store.latest(session)
+        context = self._context(session, registered, outcome, registries, now)
+        prior = list(outcome.findings)
+        result = evaluate(context, prior, self._engine, self._ruleset, self._seed)
+        self._book(session, ref, result, now)
+        status = status_for(result.decision)
+        record = DecisionRecord(
+            registered.id,
+            registered.version,
+            result.findings,
+            ctx.inputs_json(context, prior),
+            self._seed,
+            registered.accepted_on,
+            load_id,
+        )
+        store_decision(session, result.decision, record, now)
+        ensure_ruleset(session, self._engine, result.decision.ruleset_version, now)
+        set_status(session, registered.id, status, now)
+        tell_carrier(session, registered.number, status, now)
+        assessment = None if outcome.assessment is None else outcome.assessment.model_dump()
+        moved = follow(session, ref, registered.id, status, registered.accepted_on, now, assessment)
+        self._events(session, registered.number, result, status, moved)
+        _fill(outcome, result, status)
+
+    def _context(
+        self,
+        session: Session,
+        registered: Registered,
+        outcome: DeclarationOutcome,
+        registries: Registries,
+        now: datetime,
+    ) -> ControlContext:
+        """The context, with the balances of every ledger it draws on taken under lock."""
+        declaration, number = registered.declaration, registered.number
+        args = (declaration, number, registered.accepted_on, registries)
+        draft = ctx.build(*args, {}, outcome.assessment)
+        specs = [_spec(d.key, d.document, registries) for d in declaration_draws(draft)]
+        ensure_heads(session, specs, now)
+        heads = lock_heads(session, [s.key for s in specs])
+        session.info["controls.heads"] = heads
+        return ctx.build(*args, balances(session, heads), outcome.assessment)
+
+    def _book(self, session: Session, ref: Ref, result: Evaluation, now: datetime) -> None:
+        """Reserve the draws of an accepted declaration (a rejected one takes nothing)."""
+        if result.decision.decision is DecisionKind.REJECT:
+            return
+        heads = session.info.pop("controls.heads", {})
+        for draw in result.draws:
+            refusal = apply(session, heads[draw.key], ref, "reserve", now, draw.quantity, draw.uses)
+            if refusal is not None:  # the controls saw the same locked balance: cannot happen
+                raise RuntimeError(f"ledger {draw.key} refused a checked draw: {refusal.message}")
+
+    def _events(
+        self, session: Session, number: str, result: Evaluation, status: str, moved: object
+    ) -> None:
+        d = result.decision
+        queue_event(
+            session,
+            EventKind.LANE_ASSIGNED,
+            number,
+            {
+                "lane": d.lane.value,
+                "decision": d.decision.value,
+                "auto_release": d.auto_release,
+                "ruleset_version": d.ruleset_version,
+                "fired_rules": list(d.fired_rules),
+            },
+        )
+        if status in _STATUS_EVENTS:
+            queue_event(session, _STATUS_EVENTS[status], number, {"ledgers": moved})
+
+
+def _spec(key: str, document: str, registries: Registries) -> HeadSpec:
+    if key.startswith("licence:"):
+        licence = registries.licences[document]
+        return HeadSpec(key, "licence", document, licence_allowance(licence))
+    line_no = int(key.rsplit(":", 1)[1])
+    certificate = registries.certificates[document]
+    line = next(x for x in certificate.lines if x.line == line_no)
+    return HeadSpec(key, "certificate", document, certificate_line_allowance(line))
+
+
+def _assessed(outcome: DeclarationOutcome) -> dict[str, object]:
+    a = outcome.assessment
+    return {"total_payable": str(a.total_payable), "currency": a.currency, "complete": a.complete}
+
+
+def _fill(outcome: DeclarationOutcome, result: Evaluation, status: str) -> None:
+    d = result.decision
+    outcome.lane, outcome.decision, outcome.status = d.lane.value, d.decision.value, status
+    outcome.findings = list(result.findings)
+    outcome.reasons.extend(response_reasons(d.reasons))
+
+
+def response_reasons(reasons: Sequence[Reason]) -> list[ErrorReport]:
+    """What the trader is told: each control reason; risk selections without their criteria."""
+    out: list[ErrorReport] = []
+    for reason in reasons:
+        if reason.source is ReasonSource.CONTROL:
+            out.append(ErrorReport(code=reason.rule_id[:8], text=reason.message_en))
+        elif reason.weight in ("yellow", "red", "blue"):
+            # Risk criteria and the sample stay confidential: name the lane, not the row.
+            code = "RISK" if reason.source is ReasonSource.RISK else "SAMPLE"
+            report = ErrorReport(code=code, text=f"selected for {reason.weight} lane control")
+            if report not in out:
+                out.append(report)
+    return out

@@ -1,0 +1,142 @@
+"""Controls: registry loads, ledgers, decisions, rulesets, export-rebate records and batches.
+
+Ledger entries are immutable: balances are always derived (``SUM`` over a head's entries under
+the head's row lock), never stored. A decision row is written for every automatic decision and
+every officer action, with everything needed to recompute it (``inputs``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from clearance.store.tables import Base, BigId
+
+
+class RegistryLoad(Base):
+    """One load of registry files: the canonical records kept, versioned by content hash."""
+
+    __tablename__ = "registry_loads"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    filenames: Mapped[str] = mapped_column(Text)
+    record_count: Mapped[int] = mapped_column(Integer)
+    records: Mapped[str] = mapped_column(Text)  # JSON Lines, one canonical record a line
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LedgerHead(Base):
+    """One ledger (a licence, a certificate line or a tariff quota) and what it allows."""
+
+    __tablename__ = "ledger_heads"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # licence | certificate | quota
+    document: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(8))
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    tolerance: Mapped[Decimal] = mapped_column(Numeric(8, 4))
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LedgerEntry(Base):
+    """An immutable movement: reserve, consume, release or return, for one declaration."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    head_id: Mapped[int] = mapped_column(ForeignKey("ledger_heads.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    uses: Mapped[int] = mapped_column(Integer)
+    declaration_number: Mapped[str] = mapped_column(String(18), index=True)
+    declaration_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RulesetRow(Base):
+    """A risk ruleset version as used by a decision, content kept for replays."""
+
+    __tablename__ = "rulesets"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ruleset_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DecisionRow(Base):
+    """A lane and decision for one declaration version, automatic or by an officer."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    declaration_version: Mapped[int] = mapped_column(Integer)
+    lane: Mapped[str] = mapped_column(String(8))
+    decision: Mapped[str] = mapped_column(String(24))
+    auto_release: Mapped[bool]
+    ruleset_id: Mapped[str] = mapped_column(String(64))
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    fired_rules: Mapped[str] = mapped_column(Text)  # JSON list of RULE@version
+    inputs_digest: Mapped[str] = mapped_column(String(64))
+    findings: Mapped[str] = mapped_column(Text)  # JSON list
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list
+    inputs: Mapped[str] = mapped_column(Text)  # JSON: what the decision was computed from
+    seed: Mapped[str] = mapped_column(String(128))
+    as_of: Mapped[date] = mapped_column(Date)
+    registry_load_id: Mapped[int | None] = mapped_column(ForeignKey("registry_loads.id"))
+    decided_by: Mapped[str] = mapped_column(String(64))  # "auto" or the officer id
+    note: Mapped[str | None] = mapped_column(Text)  # the officer's reason
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RebateRecord(Base):
+    """The export-rebate record of one released export item."""
+
+    __tablename__ = "rebate_records"
+    __table_args__ = (UniqueConstraint("declaration_id", "item_sequence"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"))
+    declaration_number: Mapped[str] = mapped_column(String(18))
+    item_sequence: Mapped[int] = mapped_column(Integer)
+    commodity_code: Mapped[str] = mapped_column(String(10))
+    export_date: Mapped[date] = mapped_column(Date, index=True)
+    rebate_rate: Mapped[Decimal] = mapped_column(Numeric(8, 4))
+    fob_cny: Mapped[Decimal] = mapped_column(Numeric(20, 2))
+    base: Mapped[Decimal] = mapped_column(Numeric(20, 2))
+    estimated_amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("rebate_batches.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RebateBatch(Base):
+    """One batch file sent to the tax authority."""
+
+    __tablename__ = "rebate_batches"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    date_from: Mapped[date] = mapped_column(Date)
+    date_to: Mapped[date] = mapped_column(Date)
+    record_count: Mapped[int] = mapped_column(Integer)
+    total_amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

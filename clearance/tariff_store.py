@@ -1,0 +1,102 @@
+"""Tariff schedule versions in the store, and the schedule the pipeline assesses with.
+
+Every ``customs tariff load`` of new content is a new version; loading the same content again
+changes nothing. The pipeline assesses with the latest version loaded; an assessment stores
+the version it used, so it can be recomputed with that schedule later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clearance.store.tariff_tables import TariffSchedule
+from tariffs import Schedule, TariffError, loads_schedule
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What a load did: the version, and whether it was new."""
+
+    version_id: str
+    name: str
+    content_hash: str
+    created: bool
+
+
+def load_file(session: Session, path: Path, now: datetime) -> Loaded:
+    """Store the schedule in ``path`` as a new version (all or nothing; idempotent).
+
+    Raises :class:`tariffs.TariffLoadError` (naming file, line and column) for a bad file and
+    :class:`tariffs.TariffError` when its version id is already taken by other content.
+    """
+    data = path.read_bytes()
+    schedule = loads_schedule(data, filename=str(path))  # validates everything first
+    version = schedule.version
+    held = session.scalars(
+        select(TariffSchedule).where(TariffSchedule.content_hash == version.content_hash)
+    ).one_or_none()
+    if held is not None:
+        return Loaded(held.version_id, held.name, held.content_hash, created=False)
+    taken = session.scalars(
+        select(TariffSchedule).where(TariffSchedule.version_id == version.id)
+    ).one_or_none()
+    if taken is not None:
+        raise TariffError(
+            f"{path}: schedule version {version.id} is already loaded with other content; "
+            "give the new file a new version id in its schedule record"
+        )
+    session.add(
+        TariffSchedule(
+            version_id=version.id,
+            name=version.name,
+            regime=version.regime,
+            published=version.published,
+            content_hash=version.content_hash,
+            filename=path.name,
+            content=data.decode("utf-8"),
+            loaded_at=now,
+        )
+    )
+    return Loaded(version.id, version.name, version.content_hash, created=True)
+
+
+def versions(session: Session) -> list[TariffSchedule]:
+    """Every stored version, oldest load first."""
+    return list(session.scalars(select(TariffSchedule).order_by(TariffSchedule.id)))
+
+
+def latest(session: Session, regime: str | None = None) -> Schedule | None:
+    """The most recently published schedule (of ``regime``, when given), or None."""
+    query = select(TariffSchedule)
+    if regime is not None:
+        query = query.where(TariffSchedule.regime == regime)
+    row = session.scalars(
+        query.order_by(TariffSchedule.published.desc(), TariffSchedule.id.desc())
+    ).first()
+    return None if row is None else _parsed(row.content_hash, row.content, row.filename)
+
+
+def get(session: Session, version_id: str) -> Schedule:
+    """The schedule of one stored version."""
+    row = session.scalars(
+        select(TariffSchedule).where(TariffSchedule.version_id == version_id)
+    ).one_or_none()
+    if row is None:
+        raise TariffError(f"no tariff schedule version {version_id!r} is loaded")
+    return _parsed(row.content_hash, row.content, row.filename)
+
+
+_PARSED: dict[str, Schedule] = {}
+
+
+def _parsed(content_hash: str, content: str, filename: str) -> Schedule:
+    # Parsing builds the lookup indexes; do it once per version and process.
+    schedule = _PARSED.get(content_hash)
+    if schedule is None:
+        schedule = _PARSED[content_hash] = loads_schedule(content, filename=filename)
+    return schedule
