@@ -46,7 +46,8 @@ class TariffAssessment:
         if registered.function is DeclarationFunction.CANCELLATION:
             return
         declaration = registered.declaration
-        regime = select_regime(self._regime, declaration.declaration_office or registered.office)
+        office = declaration.declaration_office or declaration.port_office or registered.office
+        regime = select_regime(self._regime, office)
         schedule = tariff_store.latest(session, regime.id)
         if schedule is None:
             outcome.findings.append(

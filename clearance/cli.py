@@ -22,7 +22,7 @@ from core.db import UnitOfWork, make_engine, session_factory
 from core.errors import CustomsError
 from core.settings import Settings, load_settings
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "edifact"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 #: A command handler: parsed arguments, settings, engine → exit status.
 Handler = Callable[[argparse.Namespace, Settings, Engine], int]
@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("--json", action="store_true", help="one JSON object per file")
     submit.set_defaults(handler=_submit)
 
-    demo = sub.add_parser("demo", help="init, process the sample interchanges, show the outcome")
+    demo = sub.add_parser("demo", help="load sample tariffs and registries, process the samples")
     demo.add_argument("--samples", type=Path, default=SAMPLES)
     demo.set_defaults(handler=_demo)
 
@@ -147,12 +147,26 @@ def _print_outcome(outcome: SubmissionOutcome, *, as_json: bool) -> None:
         print(
             f"  error {error.code}{_where(error.segment, error.line, error.column)}: {error.text}"
         )
+    for manifest in outcome.manifests:
+        print(
+            f"  manifest {manifest['voyage'] or '-'} {manifest['conveyance'] or ''}: "
+            f"{manifest['status']}, bills {', '.join(manifest['bills']) or '-'}"
+            + (
+                f"; matched {', '.join(manifest['matched_declarations'])}"
+                if manifest["matched_declarations"]
+                else ""
+            )
+        )
     for declaration in outcome.declarations:
         number = declaration.number or "(no number)"
         print(
             f"  {declaration.message_reference} {declaration.sender_reference or ''} -> "
             f"{number} {declaration.direction or ''} {declaration.status}"
         )
+        told = {reason.code for reason in declaration.reasons}
+        for finding in declaration.findings:  # what the answer does not already say
+            if finding.rule_id[:8] not in told:
+                print(f"    {finding.rule_id} ({finding.severity.value}): {finding.message_en}")
         for reason in declaration.reasons:
             print(
                 f"    {reason.code}{_where(reason.segment, reason.line, reason.column)}: "
@@ -168,20 +182,27 @@ def _where(segment: str | None, line: int | None, column: int | None) -> str:
 
 def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     upgrade(engine)
-    files = sorted(p for p in args.samples.glob("*.edi"))
+    root = args.samples
+    # The carrier's manifest first (declarations on it are reconciled at once), then every
+    # EDIFACT interchange and every XML declaration, good and bad.
+    files = [
+        *sorted(p for p in (root / "x12").glob("01-*.x12") if p.name.count(".") == 1),
+        *sorted((root / "edifact").glob("*.edi")),
+        *sorted((root / "xml").glob("*.xml")),
+    ]
     if not files:
-        print(f"customs: no sample interchanges in {args.samples}", file=sys.stderr)
+        print(f"customs: no sample files under {root}", file=sys.stderr)
         return 1
     print(f"database: {engine.url.render_as_string(hide_password=True)}")
-    schedules = sorted((args.samples.parent / "tariffs").glob("*.jsonl"))
+    schedules = sorted((root / "tariffs").glob("*.jsonl"))
     if schedules:
         print(f"loading the sample tariff schedules ({', '.join(p.name for p in schedules)})")
         cli_tariff.load_files(engine, schedules)
-    registries = sorted((args.samples.parent / "registries").glob("*.jsonl"))
+    registries = sorted((root / "registries").glob("*.jsonl"))
     if registries:
         print(f"loading the sample registries ({', '.join(p.name for p in registries)})")
         cli_controls.load_registry_files(engine, registries)
-    print(f"processing {len(files)} sample interchanges from {args.samples}\n")
+    print(f"processing {len(files)} sample files from {root}\n")
     ns = argparse.Namespace(files=files, sender=None, json=False)
     status = _submit(ns, settings, engine)
     print()

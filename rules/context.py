@@ -85,6 +85,20 @@ class ControlContext:
         return None
 
     @cached_property
+    def trader_eori(self) -> str | None:
+        """EORI of the domestic party, for declarations lodged under an EU/UK-style regime."""
+        roles = (
+            (Role.CONSIGNEE, Role.IMPORTER)
+            if self.declaration.direction is Direction.IMPORT
+            else (Role.CONSIGNOR, Role.EXPORTER)
+        )
+        for role in roles:
+            party = self.declaration.party(role)
+            if party is not None and (eori := party.identifier(IdentifierScheme.EORI)):
+                return eori
+        return None
+
+    @cached_property
     def trader(self) -> TraderProfile | None:
         """The domestic trader's registered profile on ``as_of``."""
         uscc = self.trader_uscc

@@ -191,9 +191,16 @@ def _item(b: Builder, index: int, item: Node) -> None:
     for field, element in (
         ("origin_country", None if origin is None else origin.one("CountryCode")),
         ("destination_country", item.node("Destination").one("CountryCode")),
-        ("preference", commodity.node("DutyTaxFee").one("DutyRegimeCode")),
     ):
         b.put((*loc, field), text(element), element)
+    regime = commodity.node("DutyTaxFee").one("DutyRegimeCode")
+    # DE 4/17: 1xx codes are third-country duty (no preference claimed); others claim one.
+    claimed = text(regime)
+    b.put(
+        (*loc, "preference"),
+        None if claimed is None or claimed.startswith("1") else claimed,
+        regime,
+    )
     found = documents(b, item.nodes("AdditionalDocument"), (*loc, "documents"))
     b.put((*loc, "documents"), found, None)
 

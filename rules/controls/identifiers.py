@@ -17,20 +17,21 @@ from rules.findings import Finding, Rule, Severity, evidence, rule
 
 @rule(
     "SAN-006",
-    1,
-    zh="境内收发货人以统一社会信用代码申报",
-    en="The domestic trader is identified by USCC",
+    2,
+    zh="境内收发货人以统一社会信用代码（或欧盟/英国EORI）申报",
+    en="The domestic trader is identified by USCC (or, in an EU/UK-style declaration, EORI)",
     severity=Severity.REJECT,
 )
 def trader_identified(self: Rule, context: ControlContext) -> Iterator[Finding]:
-    """Imports need the consignee's USCC, exports the consignor's."""
-    if context.trader_uscc is None:
+    """Imports need the consignee's USCC, exports the consignor's; an EORI also identifies
+    the trader of a declaration lodged under an EU/UK-style regime (version 2)."""
+    if context.trader_uscc is None and context.trader_eori is None:
         importing = context.declaration.direction is Direction.IMPORT
         role_en = "consignee" if importing else "consignor"
         role_zh = "境内收货人" if importing else "境内发货人"
         yield self.finding(
-            zh=f"未申报{role_zh}的统一社会信用代码",
-            en=f"the {role_en} is not identified by a USCC",
+            zh=f"未申报{role_zh}的统一社会信用代码或EORI",
+            en=f"the {role_en} is not identified by a USCC or an EORI",
             evidence=evidence(role=role_en, direction=context.declaration.direction.value),
         )
 

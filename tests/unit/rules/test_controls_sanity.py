@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from edi.model import Declaration, PartyRole, Transport
+from edi.model import Declaration, IdentifierScheme, Party, PartyIdentifier, PartyRole, Transport
 from rules.controls import identifiers, prices, sanity
 from rules.findings import Finding, Rule, Severity
 
@@ -99,6 +99,12 @@ def test_san006_consignee_without_uscc() -> None:
     decl = declaration(parties=(party(PartyRole.CONSIGNEE, name="NO ID LTD"),))
     (finding,) = run(identifiers.trader_identified, decl)
     assert finding.evidence == {"role": "consignee", "direction": "import"}
+
+
+def test_san006_an_eori_identifies_the_trader_of_an_eu_style_declaration() -> None:
+    eori = PartyIdentifier(scheme=IdentifierScheme.EORI, value="GB553202734852")
+    consignee = Party(role=PartyRole.CONSIGNEE, name="UK IMPORTS LTD", identifiers=(eori,))
+    assert run(identifiers.trader_identified, declaration(parties=(consignee,))) == []
 
 
 def test_san007_container_check_digit() -> None:
