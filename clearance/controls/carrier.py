@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from clearance.x12_status import render_status_350
 
+#: Findings of the manifest reconciliation that mean the bill is on a stored manifest.
+ON_MANIFEST = frozenset({"MAN-000", "MAN-002"})
 #: Statuses the carrier of a manifested bill is told about (350 release or hold).
 DISPOSITIONS = {"released": "release", "under_control": "hold", "documents_required": "hold"}
 

@@ -19,11 +19,12 @@ def follow(
     export_date: date,
     now: datetime,
     assessment: dict[str, Any] | None = None,
+    direction: str = "export",
 ) -> dict[str, Any]:
     """Consume the reservations on release (and create rebate records); give back on reject."""
     if status == "released":
         moved = settle(session, ref, "consume", now)
-        if assessment is None:
+        if assessment is None and direction == "export":  # only exports earn rebates
             assessment = rebates.latest_assessment(session, declaration_id)
         count = rebates.create_records(
             session, declaration_id, ref.number, export_date, assessment, now

@@ -98,7 +98,15 @@ def decide(
     set_status(session, row.id, status, now)
     tell_carrier(session, row.number, status, now)
     row.decision = "reject" if action == "reject" else action
-    moved = follow(session, Ref(number, row.version), row.id, status, row.accepted_on, now)
+    moved = follow(
+        session,
+        Ref(number, row.version),
+        row.id,
+        status,
+        row.accepted_on,
+        now,
+        direction=row.direction,
+    )
     data = {"officer": officer, "action": action, "reason": reason, "version": row.version}
     append_event(session, EventKind.OFFICER_DECIDED, now, declaration_number=number, data=data)
     append_event(session, _EVENTS[status], now, declaration_number=number, data={"ledgers": moved})

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from clearance.controls import context as ctx
 from clearance.controls import registry_store
-from clearance.controls.carrier import tell_carrier
+from clearance.controls.carrier import ON_MANIFEST, tell_carrier
 from clearance.controls.evaluate import DEFAULT_RULESET, Evaluation, builtin_engine, evaluate
 from clearance.controls.follow import follow
 from clearance.controls.ledgers import (
@@ -109,9 +109,21 @@ class ControlsAndDecision:
         store_decision(session, result.decision, record, now)
         ensure_ruleset(session, self._engine, result.decision.ruleset_version, now)
         set_status(session, registered.id, status, now)
-        tell_carrier(session, registered.number, status, now)
-        assessment = None if outcome.assessment is None else outcome.assessment.model_dump()
-        moved = follow(session, ref, registered.id, status, registered.accepted_on, now, assessment)
+        if any(f.rule_id in ON_MANIFEST for f in prior):  # only a manifested bill has a carrier
+            tell_carrier(session, registered.number, status, now)
+        # The assessment feeds only the rebate records of released exports.
+        rebated = status == "released" and registered.direction == "export"
+        assessment = outcome.assessment.model_dump() if rebated and outcome.assessment else None
+        moved = follow(
+            session,
+            ref,
+            registered.id,
+            status,
+            registered.accepted_on,
+            now,
+            assessment,
+            registered.direction,
+        )
         self._events(session, registered.number, result, status, moved)
         _fill(outcome, result, status)
 
