@@ -73,20 +73,14 @@ class ControlContext:
     @cached_property
     def trader_uscc(self) -> str | None:
         """USCC of the domestic party: consignee (imports) or consignor (exports)."""
-        roles = (
-            (Role.CONSIGNEE, Role.IMPORTER)
-            if self.declaration.direction is Direction.IMPORT
-            else (Role.CONSIGNOR, Role.EXPORTER)
-        )
-        for role in roles:
-            party = self.declaration.party(role)
-            if party is not None and (uscc := party.identifier(IdentifierScheme.USCC)):
-                return uscc
-        return None
+        return self._trader_identifier(IdentifierScheme.USCC)
 
     @cached_property
     def trader_eori(self) -> str | None:
         """EORI of the domestic party, for declarations lodged under an EU/UK-style regime."""
+        return self._trader_identifier(IdentifierScheme.EORI)
+
+    def _trader_identifier(self, scheme: IdentifierScheme) -> str | None:
         roles = (
             (Role.CONSIGNEE, Role.IMPORTER)
             if self.declaration.direction is Direction.IMPORT
@@ -94,8 +88,8 @@ class ControlContext:
         )
         for role in roles:
             party = self.declaration.party(role)
-            if party is not None and (eori := party.identifier(IdentifierScheme.EORI)):
-                return eori
+            if party is not None and (value := party.identifier(scheme)):
+                return value
         return None
 
     @cached_property
