@@ -2,7 +2,9 @@
 
 The result is stored per declaration version, item and line, put on the outcome (customs
 value and duty lines per item, answered in CUSRES TAX/MOA), and what could not be assessed
-becomes a finding for the decision.
+becomes a finding for the decision. Items assessed at an in-quota rate draw on the tariff-quota
+ledgers first come, first served (:mod:`clearance.quotas`): when the balance cannot cover them,
+the declaration is assessed again with the quota exhausted (out-of-quota rate, QUO-001).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from clearance import tariff_store
+from clearance import quotas, tariff_store
 from clearance.assessment_adapter import NotAssessableError, assessment_request
 from clearance.outcome import DeclarationOutcome
 from clearance.registration import Registered
@@ -62,6 +64,12 @@ class TariffAssessment:
         try:
             request = assessment_request(declaration, registered.accepted_on)
             assessment = assess_declaration(request, schedule, regime)
+            now = self._clock.now()
+            args = (registered.number, request, assessment, schedule, regime, now)
+            quota = quotas.draw_on_quotas(session, *args)
+            if quota.exhausted:  # first come, first served: outside the quota from here
+                request = request.model_copy(update={"exhausted_quotas": quota.exhausted})
+                assessment = assess_declaration(request, schedule, regime)
         except (NotAssessableError, ValidationError, TariffError) as exc:
             outcome.findings.append(
                 _finding(
@@ -72,6 +80,8 @@ class TariffAssessment:
                 )
             )
             return
+        quotas.remember(session, registered.number, quota.draws)
+        outcome.findings.extend(quota.findings)
         self._store(session, registered, assessment)
         _fill(outcome, assessment)
 

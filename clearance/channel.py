@@ -153,6 +153,8 @@ def register(
         outcome = _outcome(result, result.declaration.sender_reference)
         for step in ctx.steps:
             step(ctx.session, result, outcome)
+        for kind, data in outcome.events:
+            work.events.add(EventKind(kind), declaration_number=result.number, data=data)
         if outcome.lane is not None or outcome.decision is not None:
             ctx.session.execute(
                 update(DeclarationRow)

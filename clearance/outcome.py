@@ -116,6 +116,9 @@ class DeclarationOutcome:
     #: The tariff assessment of the declaration, set by the assessment step (a
     #: ``tariffs`` result; typed loosely here so the outcome stays a plain record).
     assessment: Any = None
+    #: Lifecycle events the steps raise (kind, data), written after "registered" in the
+    #: interchange's event batch, so the log keeps cause before effect.
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form."""

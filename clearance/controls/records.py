@@ -1,8 +1,8 @@
-"""Writing what a decision produces: the decision row, the ruleset, the status, the events.
+"""Writing what a decision produces: the decision row, the ruleset, the status.
 
-Events are queued on the session and written just before it commits, after the channel flow's
-own events (``registered`` …), so a follower of the event log reads a declaration's life in
-order. A rollback drops the queue.
+The decision's lifecycle events travel on the declaration outcome
+(:attr:`clearance.outcome.DeclarationOutcome.events`); the channel flow writes them after
+its own ``registered`` event, so a follower of the log reads a declaration's life in order.
 """
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from clearance.events import EventBatch, EventKind
 from clearance.store.control_tables import DecisionRow, RulesetRow
 from clearance.store.tables import Declaration as DeclarationRow
 from rules import Decision, DecisionKind, Finding, RiskEngine
-
-_QUEUE = "controls.events"
 
 #: The stored status a decision leaves a declaration in (the CUSRES status it is answered with).
 STATUS = {
@@ -38,32 +35,6 @@ def status_for(decision: Decision) -> str:
     if decision.auto_release:
         return "released"
     return STATUS.get(decision.decision, "registered")
-
-
-def queue_event(
-    session: Session, kind: EventKind, number: str, data: dict[str, Any] | None = None
-) -> None:
-    """Queue an event to be written when ``session`` commits."""
-    if _QUEUE not in session.info:
-        session.info[_QUEUE] = []
-        if not event.contains(session, "before_commit", _flush_events):
-            event.listen(session, "before_commit", _flush_events)
-            event.listen(session, "after_rollback", _drop_events)
-    session.info[_QUEUE].append((kind, number, data or {}))
-
-
-def _flush_events(session: Session) -> None:
-    queued = session.info.pop(_QUEUE, [])
-    if not queued:
-        return
-    batch = EventBatch(session.info.get("controls.now") or datetime.now().astimezone(), None)
-    for kind, number, data in queued:
-        batch.add(kind, declaration_number=number, data=data)
-    batch.write(session)
-
-
-def _drop_events(session: Session) -> None:
-    session.info.pop(_QUEUE, None)
 
 
 @dataclass(frozen=True, slots=True)

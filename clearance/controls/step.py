@@ -3,8 +3,9 @@
 For each registered declaration, inside the interchange's unit of work: build the control
 context (registry snapshot in force, ledger balances under row locks, required documents and CNY
 values from the assessment), decide on every finding (earlier steps' included), store the
-decision, reserve the ledger draws, set the status, follow the decision (auto-release consumes
-and creates rebate records) and add the reasons to the response. Amendments give back the old
+decision, reserve the ledger draws (with the tariff-quota draws the assessment step checked),
+set the status, follow the decision (auto-release consumes and creates rebate records) and add
+the reasons to the response. Amendments give back the old
 reservation and are decided afresh; cancellations give everything back.
 """
 
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from clearance import quotas
 from clearance.controls import context as ctx
 from clearance.controls import registry_store
 from clearance.controls.carrier import ON_MANIFEST, tell_carrier
@@ -32,7 +34,6 @@ from clearance.controls.ledgers import (
 from clearance.controls.records import (
     DecisionRecord,
     ensure_ruleset,
-    queue_event,
     set_status,
     status_for,
     store_decision,
@@ -82,7 +83,6 @@ class ControlsAndDecision:
     ) -> None:
         """Decide ``registered``; the ledgers, status, events and outcome follow."""
         now = self._clock.now()
-        session.info["controls.now"] = now
         ref = Ref(registered.number, registered.version)
         if registered.function is DeclarationFunction.CANCELLATION:
             settle(session, ref, "give_back", now)
@@ -90,7 +90,7 @@ class ControlsAndDecision:
         if registered.function is DeclarationFunction.AMENDMENT:
             settle(session, ref, "release", now)  # the new version reserves anew below
         if outcome.assessment is not None:
-            queue_event(session, EventKind.ASSESSED, registered.number, _assessed(outcome))
+            outcome.events.append((EventKind.ASSESSED.value, _assessed(outcome)))
         load_id, registries = registry_store.latest(session)
         context = self._context(session, registered, outcome, registries, now)
         prior = list(outcome.findings)
@@ -124,7 +124,7 @@ class ControlsAndDecision:
             assessment,
             registered.direction,
         )
-        self._events(session, registered.number, result, status, moved)
+        _events(outcome, result, status, moved)
         _fill(outcome, result, status)
 
     def _context(
@@ -146,23 +146,29 @@ class ControlsAndDecision:
         return ctx.build(*args, balances(session, heads), outcome.assessment)
 
     def _book(self, session: Session, ref: Ref, result: Evaluation, now: datetime) -> None:
-        """Reserve the draws of an accepted declaration (a rejected one takes nothing)."""
+        """Reserve the draws of an accepted declaration (a rejected one takes nothing).
+
+        The tariff-quota draws were checked by the assessment step, under the quota heads' row
+        locks, and are reserved here with the rest (:mod:`clearance.quotas`).
+        """
         if result.decision.decision is DecisionKind.REJECT:
+            quotas.forget(session, ref.number)
             return
         heads = session.info.pop("controls.heads", {})
         for draw in result.draws:
             refusal = apply(session, heads[draw.key], ref, "reserve", now, draw.quantity, draw.uses)
             if refusal is not None:  # the controls saw the same locked balance: cannot happen
                 raise RuntimeError(f"ledger {draw.key} refused a checked draw: {refusal.message}")
+        quotas.book(session, ref, now)
 
-    def _events(
-        self, session: Session, number: str, result: Evaluation, status: str, moved: object
-    ) -> None:
-        d = result.decision
-        queue_event(
-            session,
-            EventKind.LANE_ASSIGNED,
-            number,
+
+def _events(outcome: DeclarationOutcome, result: Evaluation, status: str, moved: object) -> None:
+    """The decision's lifecycle events, raised through the outcome: the flow writes them
+    after "registered" in the interchange's event batch (cause before effect)."""
+    d = result.decision
+    outcome.events.append(
+        (
+            EventKind.LANE_ASSIGNED.value,
             {
                 "lane": d.lane.value,
                 "decision": d.decision.value,
@@ -171,8 +177,9 @@ class ControlsAndDecision:
                 "fired_rules": list(d.fired_rules),
             },
         )
-        if status in _STATUS_EVENTS:
-            queue_event(session, _STATUS_EVENTS[status], number, {"ledgers": moved})
+    )
+    if status in _STATUS_EVENTS:
+        outcome.events.append((_STATUS_EVENTS[status].value, {"ledgers": moved}))
 
 
 def _spec(key: str, document: str, registries: Registries) -> HeadSpec:

@@ -91,6 +91,10 @@ def _total(items: tuple[Item, ...]) -> str:
 BEEF = "0202300000"
 SHRIMP = "0306179000"
 LIC = "DOC+911+26-AA-310047"
+#: Soft white sugar: an in-quota rate on the illustrative 10 t quota CN-SUGAR-ILLUS-2026 of
+#: samples/tariffs/cn-extract.jsonl, claimed with a tariff-quota certificate (document code t).
+SUGAR = "1701992000"
+QUOTA_CERT = "DOC+t+TQ-26-SUGAR-0001"
 
 
 class Origin(TypedDict):
@@ -102,6 +106,7 @@ class Origin(TypedDict):
 
 AU: Origin = {"consignor": "MURRAY VALLEY MEATS PTY LTD", "country": "AU"}
 VN: Origin = {"consignor": "VIETNAM SEAFOOD EXPORT JSC", "country": "VN"}
+BR: Origin = {"consignor": "SANTOS SUGAR EXPORTS LTDA", "country": "BR"}
 SCENARIOS = (
     Scenario(
         "01-valid-licence",
@@ -154,6 +159,15 @@ SCENARIOS = (
     ),
     Scenario(
         "09-discredited-trader", "CTL-0009", QUICK, (Item(SHRIMP, "VN", "1000", "6000.00"),), **VN
+    ),
+    # 12 t of sugar against a 10 t quota: the balance cannot cover it, so the out-of-quota
+    # (MFN) rate applies and QUO-001 says why; nothing is drawn from the quota.
+    Scenario(
+        "10-quota-exhausted",
+        "CTL-0010",
+        OCEAN,
+        (Item(SUGAR, "BR", "12000", "6000.00", (QUOTA_CERT,)),),
+        **BR,
     ),
 )
 

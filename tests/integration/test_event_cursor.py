@@ -68,3 +68,22 @@ def test_event_ids_follow_the_order_events_were_added(engine: Engine, clock: Fix
     with Session(engine) as session:
         kinds = [e.kind for e in events_since(session, 0)]
     assert kinds == ["received", "syntax_accepted", "registered", "registered", "registered"]
+
+
+def test_a_declaration_life_reads_in_order_through_the_standard_steps(
+    engine: Engine, clock: FixedClock
+) -> None:
+    from clearance import tariff_store
+    from tests.golden_support import SAMPLES as EDIFACT
+
+    with Session(engine) as session:
+        extract = EDIFACT.parent / "tariffs" / "cn-extract.jsonl"
+        tariff_store.load_file(session, extract, clock.now())
+        session.commit()
+    outcome = Pipeline.standard(engine, Settings(), clock).submit(
+        (EDIFACT / "01-import-d96b.edi").read_bytes()
+    )
+    number = outcome.declarations[0].number
+    with Session(engine) as session:
+        kinds = [e.kind for e in events_since(session, 0) if e.declaration_number == number]
+    assert kinds[:3] == ["registered", "assessed", "lane_assigned"]
