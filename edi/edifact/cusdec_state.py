@@ -1,0 +1,101 @@
+"""The state of one CUSDEC walk and the value readers the segment handlers share.
+
+Values are gathered as plain dicts, each remembering the segment (and element) it came from,
+so a field the model later rejects can be reported at its segment, element and line/column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from edi.edifact.mapping_issues import IssueCode, MappingIssue, Provenance
+from edi.edifact.profile import CusdecProfile
+from edi.edifact.segments import Segment
+
+
+@dataclass
+class MappingState:
+    """Where the walk is (header, item, summary) and what it has gathered so far."""
+
+    profile: CusdecProfile
+    decimal_mark: str
+    header: dict[str, Any] = field(default_factory=dict)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    provenance: Provenance = field(default_factory=dict)
+    issues: list[MappingIssue] = field(default_factory=list)
+    section: str = "header"
+    failed: set[tuple[str | int, ...]] = field(default_factory=set)
+    doc_target: dict[str, Any] | None = None
+
+    def put(self, target: dict[str, Any], key: str, value: Any, seg: Segment, el: int) -> None:
+        """Set ``key`` in ``target`` (header or item) and remember the segment it came from."""
+        target[key] = value
+        self.provenance[self._path(target, key)] = (seg, el)
+
+    def _path(self, target: dict[str, Any], key: str) -> tuple[str | int, ...]:
+        if target is self.header:
+            return (key,)
+        for index, item in enumerate(self.items):
+            if item is target:
+                return ("items", index, key)
+        return (key,)
+
+
+def decimal_value(state: MappingState, raw: str, seg: Segment, el: int) -> Decimal | None:
+    """``raw`` as a Decimal (the UNA decimal mark honoured), or None with an issue."""
+    text = raw.replace(state.decimal_mark, ".") if state.decimal_mark != "." else raw
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        state.issues.append(
+            MappingIssue.at(f"{seg.tag}: {raw!r} is not a number", seg, el, IssueCode.NUMBER)
+        )
+        return None
+    if not value.is_finite():
+        state.issues.append(
+            MappingIssue.at(f"{seg.tag}: {raw!r} is not a number", seg, el, IssueCode.NUMBER)
+        )
+        return None
+    return value
+
+
+def date_value(state: MappingState, raw: str, fmt_code: str, seg: Segment) -> date | None:
+    """``raw`` as a date in the 2379 format ``fmt_code`` (default 102), or None with an issue."""
+    pattern = state.profile.date_formats.get(fmt_code or "102")
+    if pattern is None:
+        state.issues.append(
+            MappingIssue.at(f"DTM: date format {fmt_code!r} not supported", seg, 0, IssueCode.CODE)
+        )
+        return None
+    try:
+        return datetime.strptime(raw, pattern).date()  # noqa: DTZ007 - a calendar date only
+    except ValueError:
+        state.issues.append(
+            MappingIssue.at(
+                f"DTM: {raw!r} is not a valid date in format {fmt_code or '102'}",
+                seg,
+                0,
+                IssueCode.DATE,
+            )
+        )
+        return None
+
+
+def country(state: MappingState, code: str) -> str:
+    """The ISO 3166 code for ``code`` through the profile's country map."""
+    return state.profile.country_code_map.get(code, code)
+
+
+def current_item(state: MappingState) -> dict[str, Any] | None:
+    """The goods item whose CST group is open, if any."""
+    return state.items[-1] if state.section == "item" and state.items else None
+
+
+def target_of(state: MappingState) -> dict[str, Any] | None:
+    """Header while in the header, the open item inside a CST group, else nothing."""
+    if state.section == "header":
+        return state.header
+    return current_item(state)
