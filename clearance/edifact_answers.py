@@ -38,16 +38,6 @@ class Rendered:
     control_reference: str
 
 
-_STATUS = {
-    "registered": CusresStatus.REGISTERED,
-    "rejected": CusresStatus.REJECTED,
-    "released": CusresStatus.RELEASED,
-    "documents_required": CusresStatus.DOCUMENTS_REQUIRED,
-    "under_control": CusresStatus.UNDER_CONTROL,
-    "invalidated": CusresStatus.INVALIDATED,
-}
-
-
 def delimiters_for(header: InterchangeHeader) -> Delimiters:
     """The sender's service characters, with a release character when they had none."""
     d = header.delimiters
@@ -112,14 +102,14 @@ def cusres(
     header = interchange.header
     assert header is not None
     delimiters = delimiters_for(header)
-    fit = _fitter(header.syntax_identifier)
+    fit = _Fit(charsets.lookup(header.syntax_identifier))
     release = message.release if message.release in ("96B", "99B") else "96B"
     content = CusresContent(
         message_reference="1",
         release=release,
         declaration_number=outcome.number,
         sender_reference=fit(outcome.sender_reference or message.reference),
-        status=_STATUS[outcome.status],
+        status=CusresStatus(outcome.status),  # the stored statuses are CUSRES's own values
         prepared=ctx.local_now,
         reasons=tuple(
             Reason(
@@ -142,7 +132,6 @@ def cusres(
         ),
     )
     body = render_cusres(content, delimiters=delimiters, line_breaks=True)
-    reference = control_reference
     syntax4 = header.syntax_version.strip() == "4"
     date = ctx.local_now.strftime("%Y%m%d" if syntax4 else "%y%m%d")
     unb = seg(
@@ -151,16 +140,12 @@ def cusres(
         (ctx.settings.receiver_id, "ZZZ"),
         (header.sender_id, header.sender_qualifier),
         (date, ctx.local_now.strftime("%H%M")),
-        reference,
+        control_reference,
     )
-    unz = seg("UNZ", "1", reference)
+    unz = seg("UNZ", "1", control_reference)
     head = serialize([unb], delimiters, una=True, newline=True)
     tail = serialize([unz], delimiters, una=False, newline=True)
-    return Rendered(head + body + tail, reference)
-
-
-def _fitter(syntax_identifier: str) -> _Fit:
-    return _Fit(charsets.lookup(syntax_identifier))
+    return Rendered(head + body + tail, control_reference)
 
 
 class _Fit:
