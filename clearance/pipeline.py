@@ -122,23 +122,27 @@ class Pipeline:
     ) -> SubmissionOutcome:
         """Process one file; raises :class:`ProcessingError` only for unexpected failures."""
         message_id = self._receive(raw, sender, filename, channel)
-        try:
-            with UnitOfWork(self._sessions) as uow:
-                outcome = self._process(uow.session, message_id, raw, sender, filename)
-                uow.commit()
-        except Exception as exc:
-            self._mark_failed(message_id, exc)
-            raise ProcessingError(message_id, exc) from exc
-        return outcome
+        return self._run(message_id, raw, sender, filename)
 
     def retry(self, message_id: int) -> SubmissionOutcome:
-        """Process a stored message again (after a failure), from its raw bytes."""
+        """Process a stored message that failed again, from its raw bytes."""
         with UnitOfWork(self._sessions) as uow:
             inbound = uow.session.get(InboundMessage, message_id)
             if inbound is None:
                 raise CustomsError(f"no message {message_id}")
+            if inbound.status != "failed":
+                # A processed message would only be answered as a duplicate of itself.
+                raise CustomsError(
+                    f"message {message_id} is {inbound.status}; only failed messages are retried"
+                )
             raw, filename = inbound.raw, inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
+        return self._run(message_id, raw, sender, filename)
+
+    def _run(
+        self, message_id: int, raw: bytes, sender: str | None, filename: str | None
+    ) -> SubmissionOutcome:
+        """Everything after receipt in one unit of work; on failure, mark the message failed."""
         try:
             with UnitOfWork(self._sessions) as uow:
                 outcome = self._process(uow.session, message_id, raw, sender, filename)

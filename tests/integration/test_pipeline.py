@@ -24,6 +24,7 @@ from clearance.store.tables import (
     OutboundMessage,
 )
 from core.clock import FixedClock
+from core.errors import CustomsError
 from core.settings import Settings
 from tests.golden_support import SAMPLES, answers, golden_paths, interchanges, process_all
 
@@ -111,6 +112,8 @@ def test_a_failure_mid_pipeline_keeps_the_raw_message_and_nothing_partial(
     retried = make_pipeline(engine, clock).retry(inbound.id)
     assert retried.status is InterchangeStatus.ACCEPTED
     assert retried.declarations[0].number == "220120261000000001"
+    with pytest.raises(CustomsError, match="only failed messages are retried"):
+        make_pipeline(engine, clock).retry(inbound.id)
 
 
 def test_input_that_is_not_edifact_is_kept_and_rejected(engine: Engine, clock: FixedClock) -> None:
