@@ -12,18 +12,25 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from clearance import quotas, tariff_store
 from clearance.assessment_adapter import NotAssessableError, assessment_request
+from clearance.deferred import defer
 from clearance.outcome import DeclarationOutcome
 from clearance.registration import Registered
-from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow
+from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow, TariffSchedule
 from core.clock import Clock
 from edi.model import DeclarationFunction
 from rules.findings import Finding, Severity
-from tariffs import DeclarationAssessment, TariffError, assess_declaration, select_regime
+from tariffs import (
+    DeclarationAssessment,
+    Schedule,
+    TariffError,
+    assess_declaration,
+    select_regime,
+)
 
 #: Tax heads → UNCL 5153 duty/tax/fee type codes for CUSRES TAX (additional duties: OTH).
 TAX_TYPES = {
@@ -50,7 +57,7 @@ class TariffAssessment:
         declaration = registered.declaration
         office = declaration.declaration_office or declaration.port_office or registered.office
         regime = select_regime(self._regime, office)
-        schedule = tariff_store.latest(session, regime.id)
+        schedule = _latest_schedule(session, regime.id)
         if schedule is None:
             outcome.findings.append(
                 _finding(
@@ -88,27 +95,23 @@ class TariffAssessment:
     def _store(
         self, session: Session, registered: Registered, assessment: DeclarationAssessment
     ) -> None:
-        row_id = session.scalars(
-            insert(DeclarationAssessmentRow).returning(DeclarationAssessmentRow.id),
-            [
-                {
-                    "declaration_id": registered.id,
-                    "declaration_version": registered.version,
-                    "schedule_version_id": assessment.schedule_version,
-                    "regime": assessment.regime,
-                    "as_of": assessment.as_of,
-                    "currency": assessment.currency,
-                    "total_assessed": assessment.total_assessed,
-                    "total_payable": assessment.total_payable,
-                    "complete": assessment.complete,
-                    "result": assessment.model_dump_json(),
-                    "created_at": self._clock.now(),
-                }
-            ],
-        ).one()
+        # Nothing reads the assessment rows back while the interchange is processed (the
+        # rebate lookup writes the queue first): they are inserted together at the end.
+        row = {
+            "declaration_id": registered.id,
+            "declaration_version": registered.version,
+            "schedule_version_id": assessment.schedule_version,
+            "regime": assessment.regime,
+            "as_of": assessment.as_of,
+            "currency": assessment.currency,
+            "total_assessed": assessment.total_assessed,
+            "total_payable": assessment.total_payable,
+            "complete": assessment.complete,
+            "result": assessment.model_dump_json(),
+            "created_at": self._clock.now(),
+        }
         lines = [
             {
-                "assessment_id": row_id,
                 "item_sequence": item.sequence,
                 "tax": line.tax,
                 "measure_type": line.measure_type,
@@ -121,8 +124,54 @@ class TariffAssessment:
             for item in assessment.items
             for line in item.lines
         ]
-        if lines:
-            session.execute(insert(AssessmentLine), lines)
+        defer(session, _write_assessments, (row, lines))
+
+
+def _write_assessments(
+    session: Session, queued: list[tuple[dict[str, Any], list[dict[str, Any]]]]
+) -> None:
+    """One INSERT … RETURNING for the assessment rows, one INSERT for all their lines."""
+    ids = session.scalars(
+        insert(DeclarationAssessmentRow).returning(
+            DeclarationAssessmentRow.id, sort_by_parameter_order=True
+        ),
+        [row for row, _ in queued],
+    ).all()
+    lines = [
+        {"assessment_id": row_id, **line}
+        for row_id, (_, row_lines) in zip(ids, queued, strict=True)
+        for line in row_lines
+    ]
+    if lines:
+        session.execute(insert(AssessmentLine), lines)
+
+
+#: The newest schedule of a regime, without its content (see :func:`_latest_schedule`).
+_LATEST = (
+    select(TariffSchedule.content_hash)
+    .where(TariffSchedule.regime == bindparam("regime"))
+    .order_by(TariffSchedule.published.desc(), TariffSchedule.id.desc())
+    .limit(1)
+)
+#: Parsed schedules by content hash: a stored version never changes, so this never goes stale.
+_SCHEDULES: dict[str, Schedule] = {}
+
+
+def _latest_schedule(session: Session, regime: str) -> Schedule | None:
+    """``tariff_store.latest(session, regime)``, reading only the content hash when known.
+
+    The schedule in force is looked up for every declaration (a new version may be loaded at
+    any time), but its content — hundreds of kilobytes to megabytes — only the first time.
+    """
+    content_hash = session.scalar(_LATEST, {"regime": regime})
+    if content_hash is None:
+        return None
+    schedule = _SCHEDULES.get(content_hash)
+    if schedule is None:
+        schedule = tariff_store.latest(session, regime)
+        if schedule is not None:
+            _SCHEDULES[schedule.version.content_hash] = schedule
+    return schedule
 
 
 def _fill(outcome: DeclarationOutcome, assessment: DeclarationAssessment) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from clearance.deferred import write_deferred
 from clearance.events import EventBatch, EventKind
 from clearance.outcome import (
     Acknowledgement,
@@ -67,7 +68,8 @@ class Work:
         )
 
     def write(self) -> None:
-        """Insert the gathered answers and events."""
+        """Insert the rows the declaration steps deferred, then the answers and events."""
+        write_deferred(self.ctx.session)
         if self.outbound:
             self.ctx.session.execute(insert(OutboundMessage), self.outbound)
         self.events.write(self.ctx.session)

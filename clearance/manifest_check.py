@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import BindParameter, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
+from clearance.deferred import defer_row, discard, row_writer, write_deferred
 from clearance.events import EventBatch, EventKind
+from clearance.manifest_compare import RULE_VERSION, compare
 from clearance.outcome import DeclarationOutcome
 from clearance.registration import DeclarationStatus, Registered
 from clearance.store.manifest_tables import Manifest, ManifestBill, ManifestMatch, ManifestWait
@@ -34,17 +36,7 @@ from core.settings import Settings
 from edi.model import Declaration, Direction
 from rules.findings import Finding, Severity, evidence
 
-RULE_VERSION = 1
 DEFAULT_TOLERANCE = Decimal("5")
-_HUNDRED = Decimal(100)
-#: Kilograms per unit for the UN/ECE Rec. 20 weight units a 309 or a declaration may use.
-_KILOGRAMS = {
-    unit: Decimal(factor)
-    for unit, factor in (
-        ("KGM", "1"), ("GRM", "0.001"), ("TNE", "1000"), ("LBR", "0.45359237"),
-        ("ONZ", "0.028349523125"), ("STN", "907.18474"), ("LTN", "1016.0469088"),
-    )
-}  # fmt: skip
 
 
 def normalise(reference: str) -> str:
@@ -68,8 +60,12 @@ class ManifestReconciliation:
         self, session: Session, registered: Registered, outcome: DeclarationOutcome
     ) -> None:
         """Check one declaration: find its bill, compare, or make it wait for the manifest."""
-        # An amendment is checked afresh; a cancelled declaration waits for nothing.
-        session.execute(delete(ManifestWait).where(ManifestWait.declaration_id == registered.id))
+        # An amendment is checked afresh; a cancelled declaration waits for nothing. A first
+        # version (a row registered just now) has no earlier wait to drop.
+        if registered.version > 1:
+            same = registered.id
+            discard(session, row_writer(ManifestWait), lambda w: w["declaration_id"] == same)
+            session.execute(_DROP_WAITS, {"declaration_id": registered.id})
         declaration = registered.declaration
         transport = declaration.transport
         document = transport.transport_document if transport is not None else None
@@ -84,20 +80,30 @@ class ManifestReconciliation:
         found = find_bill(session, document, transport.voyage)
         if found is None:
             outcome.findings.append(_not_yet_received(document, transport.voyage))
-            session.execute(
-                insert(ManifestWait).values(
-                    declaration_id=registered.id,
-                    declaration_number=registered.number,
-                    transport_document=normalise(document),
-                    voyage=normalise(transport.voyage) if transport.voyage else None,
-                    since=now,
-                )
-            )
+            # Inserted with the interchange's other waits (an amendment in the same
+            # interchange drops it from the queue above; a 309 writes the queue first).
+            voyage = normalise(transport.voyage) if transport.voyage else None
+            wait = {"declaration_id": registered.id, "declaration_number": registered.number}
+            wait |= {"transport_document": normalise(document), "voyage": voyage, "since": now}
+            defer_row(session, ManifestWait, wait)
             return
         bill, manifest = found
         findings = compare(declaration, bill, manifest, self.tolerance_percent)
         outcome.findings.extend(findings)
         _record_match(session, registered.id, registered.version, bill, findings, now)
+
+
+# Statements run for every declaration, built once.
+_DROP_WAITS = delete(ManifestWait).where(ManifestWait.declaration_id == bindparam("declaration_id"))
+_KEY: BindParameter[str] = bindparam("key")
+_BILL = (
+    select(ManifestBill, Manifest)
+    .join(Manifest, ManifestBill.manifest_id == Manifest.id)
+    .where(or_(ManifestBill.bill_number == _KEY, ManifestBill.carrier_number == _KEY))
+    .order_by(Manifest.id.desc())
+    .limit(1)
+)
+_BILL_ON_VOYAGE = _BILL.where(ManifestBill.voyage == bindparam("voyage"))
 
 
 def find_bill(
@@ -108,17 +114,8 @@ def find_bill(
     The document may be the full bill number (issuer SCAC + carrier number, as 309s carry
     it) or the carrier's own number (M1101) alone.
     """
-    key = normalise(document)
-    query = (
-        select(ManifestBill, Manifest)
-        .join(Manifest, ManifestBill.manifest_id == Manifest.id)
-        .where(or_(ManifestBill.bill_number == key, ManifestBill.carrier_number == key))
-        .order_by(Manifest.id.desc())
-        .limit(1)
-    )
-    if voyage:
-        query = query.where(ManifestBill.voyage == normalise(voyage))
-    row = session.execute(query).first()
+    params = {"key": normalise(document), "voyage": normalise(voyage) if voyage else None}
+    row = session.execute(_BILL_ON_VOYAGE if voyage else _BILL, params).first()
     return None if row is None else (row[0], row[1])
 
 
@@ -136,6 +133,7 @@ def recheck_waiting(
     ``manifest_matched`` event (to ``events`` when given, else written at once). Returns
     the numbers of the matched declarations, in the order they started waiting.
     """
+    write_deferred(session)  # waits queued earlier in this unit of work are waits too
     manifest = session.get(Manifest, manifest_id)
     if manifest is None:
         raise ValueError(f"no manifest {manifest_id}")
@@ -182,96 +180,6 @@ def _waits_for(session: Session, keys: list[str]) -> list[ManifestWait]:
             select(ManifestWait).where(ManifestWait.transport_document.in_(chunk))
         )
     return sorted(waits, key=lambda w: w.id)
-
-
-def compare(
-    declaration: Declaration, bill: ManifestBill, manifest: Manifest, tolerance: Decimal
-) -> list[Finding]:
-    """``MAN-002`` per quantity outside ``tolerance`` percent, else one ``MAN-000``."""
-    where = {"manifest_id": manifest.id, "voyage": manifest.voyage, "bill": bill.bill_number}
-    findings: list[Finding] = []
-    if declaration.packages is not None:
-        packages = _Compared(
-            "packages", "件数", Decimal(declaration.packages), bill.quantity, bill.quantity_unit
-        )
-        findings += packages.outside(tolerance, where)
-    mass = declaration.gross_mass
-    if mass is not None:
-        factors = (_KILOGRAMS.get(mass.unit.upper()), _KILOGRAMS.get(bill.weight_unit.upper()))
-        if factors[0] is None or factors[1] is None:  # units we cannot convert: officer looks
-            unit = f"{mass.unit}/{bill.weight_unit}"
-            compared = _Compared("gross_mass", "毛重", mass.value, bill.gross_weight, unit)
-            findings.append(compared.finding(tolerance, where))
-        else:
-            declared, listed = mass.value * factors[0], bill.gross_weight * factors[1]
-            compared = _Compared("gross_mass", "毛重", declared, listed, "KGM")
-            findings += compared.outside(tolerance, where)
-    if findings:
-        return findings
-    return [
-        Finding(
-            "MAN-000",
-            RULE_VERSION,
-            Severity.INFO,
-            f"已核对舱单 {manifest.id}（航次 {manifest.voyage}）提单 {bill.bill_number}",
-            f"matched manifest {manifest.id} (voyage {manifest.voyage}) bill {bill.bill_number}",
-            evidence(**where, tolerance_percent=tolerance),
-        )
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class _Compared:
-    """One quantity of the declaration against the bill (mass in KGM once converted)."""
-
-    quantity: str  # packages | gross_mass
-    label_zh: str
-    declared: Decimal
-    listed: Decimal
-    unit: str  # the bill's package unit, KGM, or "declared/manifest" when not convertible
-
-    @property
-    def percent(self) -> Decimal | None:
-        """|declared − manifest| in percent of the manifest's figure (None: manifest is 0)."""
-        if self.listed == 0:
-            return None
-        return abs(self.declared - self.listed) * _HUNDRED / self.listed
-
-    def outside(self, tolerance: Decimal, where: dict[str, object]) -> list[Finding]:
-        """A finding when the difference exceeds ``tolerance`` percent."""
-        # Measured against the manifest, the carrier's record of what was loaded, so a
-        # declaration cannot widen its own tolerance by overstating.
-        percent = self.percent
-        if self.declared == self.listed or (percent is not None and percent <= tolerance):
-            return []
-        return [self.finding(tolerance, where)]
-
-    def finding(self, tolerance: Decimal, where: dict[str, object]) -> Finding:
-        """``MAN-002`` with both values, the difference and the tolerance as evidence."""
-        convertible = "/" not in self.unit
-        exact = self.percent if convertible else None
-        percent = None if exact is None else exact.quantize(Decimal("0.01"))
-        shown = "-" if percent is None else f"{percent}%"
-        declared, listed = self.declared.normalize(), self.listed.normalize()
-        values = f"{declared} / {listed} {self.unit}"
-        return Finding(
-            "MAN-002",
-            RULE_VERSION,
-            Severity.DOCUMENTS,
-            f"舱单数量不符：{self.label_zh} 申报/舱单 {values}，差 {shown}，容差 {tolerance}%",
-            f"manifest quantity mismatch: {self.quantity.replace('_', ' ')} declared/manifest "
-            f"{values}, difference {shown}, tolerance {tolerance}%",
-            evidence(
-                **where,
-                quantity=self.quantity,
-                declared=declared,
-                manifest=listed,
-                unit=self.unit,
-                difference=(self.declared - self.listed).normalize() if convertible else None,
-                difference_percent=percent,
-                tolerance_percent=tolerance,
-            ),
-        )
 
 
 def _not_yet_received(document: str, voyage: str | None) -> Finding:

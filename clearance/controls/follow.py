@@ -20,10 +20,15 @@ def follow(
     now: datetime,
     assessment: dict[str, Any] | None = None,
     direction: str = "export",
+    *,
+    holds: bool = True,
 ) -> dict[str, Any]:
-    """Consume the reservations on release (and create rebate records); give back on reject."""
+    """Consume the reservations on release (and create rebate records); give back on reject.
+
+    ``holds=False``: the caller knows ``ref`` holds nothing on any ledger (nothing to move).
+    """
     if status == "released":
-        moved = settle(session, ref, "consume", now)
+        moved = settle(session, ref, "consume", now) if holds else []
         if assessment is None and direction == "export":  # only exports earn rebates
             assessment = rebates.latest_assessment(session, declaration_id)
         count = rebates.create_records(
@@ -31,5 +36,5 @@ def follow(
         )
         return {"consumed": moved, "rebate_records": count}
     if status in ("rejected", "invalidated"):
-        return {"given_back": settle(session, ref, "give_back", now)}
+        return {"given_back": settle(session, ref, "give_back", now) if holds else []}
     return {}

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from clearance.deferred import write_deferred
 from clearance.store.control_tables import RebateBatch, RebateRecord
 from clearance.store.tariff_tables import DeclarationAssessmentRow
 
@@ -29,6 +30,7 @@ CENT = Decimal("0.01")
 
 def latest_assessment(session: Session, declaration_id: int) -> dict[str, Any] | None:
     """The newest stored assessment of a declaration, as JSON."""
+    write_deferred(session)  # assessments queued in this unit of work are stored ones too
     text = session.scalar(
         select(DeclarationAssessmentRow.result)
         .where(DeclarationAssessmentRow.declaration_id == declaration_id)

@@ -28,6 +28,12 @@ _ADAPTER: TypeAdapter[RegistryRecord] = TypeAdapter(
 _CACHE: dict[str, Registries] = {}
 
 
+#: The load in force, without its records (read for every declaration; built once).
+_LATEST = (
+    select(RegistryLoad.id, RegistryLoad.content_hash).order_by(RegistryLoad.id.desc()).limit(1)
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """The outcome of a load: its id, hash, how many records, and whether it is new."""
@@ -65,9 +71,7 @@ def load_files(session: Session, paths: list[Path], now: datetime) -> Loaded:
 
 def latest(session: Session) -> tuple[int | None, Registries]:
     """The load in force and its snapshot; ``(None, empty)`` when nothing is loaded."""
-    row = session.execute(
-        select(RegistryLoad.id, RegistryLoad.content_hash).order_by(RegistryLoad.id.desc()).limit(1)
-    ).one_or_none()
+    row = session.execute(_LATEST).one_or_none()
     if row is None:
         return None, Registries()
     return row.id, snapshot(session, row.id, row.content_hash)

@@ -95,7 +95,9 @@ class ControlsAndDecision:
         context = self._context(session, registered, outcome, registries, now)
         prior = list(outcome.findings)
         result = evaluate(context, prior, self._engine, self._ruleset, self._seed)
-        self._book(session, ref, result, now)
+        # A first version holds nothing on any ledger unless it just reserved something:
+        # then the ledgers need not be searched for what follows the decision.
+        holds = self._book(session, ref, result, now) or registered.version > 1
         status = status_for(result.decision)
         record = DecisionRecord(
             registered.id,
@@ -123,6 +125,7 @@ class ControlsAndDecision:
             now,
             assessment,
             registered.direction,
+            holds=holds,
         )
         _events(outcome, result, status, moved)
         _fill(outcome, result, status)
@@ -145,21 +148,23 @@ class ControlsAndDecision:
         session.info["controls.heads"] = heads
         return ctx.build(*args, balances(session, heads), outcome.assessment)
 
-    def _book(self, session: Session, ref: Ref, result: Evaluation, now: datetime) -> None:
+    def _book(self, session: Session, ref: Ref, result: Evaluation, now: datetime) -> bool:
         """Reserve the draws of an accepted declaration (a rejected one takes nothing).
+
+        Returns whether anything was reserved.
 
         The tariff-quota draws were checked by the assessment step, under the quota heads' row
         locks, and are reserved here with the rest (:mod:`clearance.quotas`).
         """
         if result.decision.decision is DecisionKind.REJECT:
             quotas.forget(session, ref.number)
-            return
+            return False
         heads = session.info.pop("controls.heads", {})
         for draw in result.draws:
             refusal = apply(session, heads[draw.key], ref, "reserve", now, draw.quantity, draw.uses)
             if refusal is not None:  # the controls saw the same locked balance: cannot happen
                 raise RuntimeError(f"ledger {draw.key} refused a checked draw: {refusal.message}")
-        quotas.book(session, ref, now)
+        return bool(quotas.book(session, ref, now)) or bool(result.draws)
 
 
 def _events(outcome: DeclarationOutcome, result: Evaluation, status: str, moved: object) -> None:
