@@ -28,7 +28,12 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 Handler = Callable[[argparse.Namespace, Settings, Engine], int]
 #: Functions that add a group of sub-commands (tariff, registry, officer …) to the parser;
 #: each area keeps its commands in its own ``clearance/cli_<area>.py``.
-COMMAND_GROUPS: list[Callable[[Any], None]] = [cli_tariff.register, cli_controls.register]
+#: Each gets the top-level sub-parsers and the groups defined here (e.g. ``declarations``)
+#: that it may add actions to.
+COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
+    cli_tariff.register,
+    cli_controls.register,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         engine = make_engine(settings.database_url, echo=settings.echo_sql)
-        handler: Callable[[argparse.Namespace, Settings, Engine], int] = args.handler
+        handler: Handler = args.handler
         return handler(args, settings, engine)
     except CustomsError as exc:
         print(f"customs: {exc.message}", file=sys.stderr)
@@ -98,9 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     d_show.add_argument("number")
     d_show.add_argument("--json", action="store_true")
     d_show.set_defaults(handler=_declarations_show)
-    sub.declarations = decls  # type: ignore[attr-defined]  # for groups: explain, reassess …
     for register in COMMAND_GROUPS:
-        register(sub)
+        register(sub, {"declarations": decls})
     return parser
 
 

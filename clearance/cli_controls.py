@@ -27,7 +27,7 @@ from rules import Decision, DecisionKind, Lane, Reason, ReasonSource, explain
 from rules.errors import RegistryLoadError
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, groups: dict[str, Any]) -> None:
     """Add the controls commands to the ``customs`` parser."""
     registry = sub.add_parser("registry", help="licences, certificates, traders …").add_subparsers(
         metavar="ACTION"
@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.set_defaults(handler=_registry_load)
 
-    decls = sub.declarations
+    decls = groups["declarations"]
     exp = decls.add_parser("explain", help="the decision of a declaration in plain words")
     exp.add_argument("number")
     exp.add_argument("--json", action="store_true")

@@ -31,7 +31,7 @@ from tariffs import (
 )
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, groups: dict[str, Any]) -> None:
     """Add the ``tariff`` command group to the ``customs`` parser."""
     tariff = sub.add_parser("tariff", help="tariff schedules: load, show, quote").add_subparsers(
         metavar="ACTION"
