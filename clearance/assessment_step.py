@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from clearance import quotas, tariff_store
@@ -20,17 +20,11 @@ from clearance.assessment_adapter import NotAssessableError, assessment_request
 from clearance.deferred import defer
 from clearance.outcome import DeclarationOutcome
 from clearance.registration import Registered
-from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow, TariffSchedule
+from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow
 from core.clock import Clock
 from edi.model import DeclarationFunction
 from rules.findings import Finding, Severity
-from tariffs import (
-    DeclarationAssessment,
-    Schedule,
-    TariffError,
-    assess_declaration,
-    select_regime,
-)
+from tariffs import DeclarationAssessment, TariffError, assess_declaration, select_regime
 
 #: Tax heads → UNCL 5153 duty/tax/fee type codes for CUSRES TAX (additional duties: OTH).
 TAX_TYPES = {
@@ -57,7 +51,7 @@ class TariffAssessment:
         declaration = registered.declaration
         office = declaration.declaration_office or declaration.port_office or registered.office
         regime = select_regime(self._regime, office)
-        schedule = _latest_schedule(session, regime.id)
+        schedule = tariff_store.latest(session, regime.id)
         if schedule is None:
             outcome.findings.append(
                 _finding(
@@ -144,34 +138,6 @@ def _write_assessments(
     ]
     if lines:
         session.execute(insert(AssessmentLine), lines)
-
-
-#: The newest schedule of a regime, without its content (see :func:`_latest_schedule`).
-_LATEST = (
-    select(TariffSchedule.content_hash)
-    .where(TariffSchedule.regime == bindparam("regime"))
-    .order_by(TariffSchedule.published.desc(), TariffSchedule.id.desc())
-    .limit(1)
-)
-#: Parsed schedules by content hash: a stored version never changes, so this never goes stale.
-_SCHEDULES: dict[str, Schedule] = {}
-
-
-def _latest_schedule(session: Session, regime: str) -> Schedule | None:
-    """``tariff_store.latest(session, regime)``, reading only the content hash when known.
-
-    The schedule in force is looked up for every declaration (a new version may be loaded at
-    any time), but its content — hundreds of kilobytes to megabytes — only the first time.
-    """
-    content_hash = session.scalar(_LATEST, {"regime": regime})
-    if content_hash is None:
-        return None
-    schedule = _SCHEDULES.get(content_hash)
-    if schedule is None:
-        schedule = tariff_store.latest(session, regime)
-        if schedule is not None:
-            _SCHEDULES[schedule.version.content_hash] = schedule
-    return schedule
 
 
 def _fill(outcome: DeclarationOutcome, assessment: DeclarationAssessment) -> None:

@@ -71,14 +71,20 @@ def versions(session: Session) -> list[TariffSchedule]:
 
 
 def latest(session: Session, regime: str | None = None) -> Schedule | None:
-    """The most recently published schedule (of ``regime``, when given), or None."""
-    query = select(TariffSchedule)
+    """The most recently published schedule (of ``regime``, when given), or None.
+
+    Asked for every declaration (a new version may be loaded at any time), so it reads only
+    the version's content hash and fetches the content, hundreds of kilobytes, only for a
+    version this process has not parsed yet.
+    """
+    query = select(TariffSchedule.content_hash)
     if regime is not None:
         query = query.where(TariffSchedule.regime == regime)
-    row = session.scalars(
-        query.order_by(TariffSchedule.published.desc(), TariffSchedule.id.desc())
-    ).first()
-    return None if row is None else _parsed(row.content_hash, row.content, row.filename)
+    order = (TariffSchedule.published.desc(), TariffSchedule.id.desc())
+    content_hash = session.scalars(query.order_by(*order).limit(1)).first()
+    if content_hash is None:
+        return None
+    return _PARSED.get(content_hash) or _by_hash(session, content_hash)
 
 
 def get(session: Session, version_id: str) -> Schedule:
@@ -88,6 +94,13 @@ def get(session: Session, version_id: str) -> Schedule:
     ).one_or_none()
     if row is None:
         raise TariffError(f"no tariff schedule version {version_id!r} is loaded")
+    return _parsed(row.content_hash, row.content, row.filename)
+
+
+def _by_hash(session: Session, content_hash: str) -> Schedule:
+    row = session.scalars(
+        select(TariffSchedule).where(TariffSchedule.content_hash == content_hash)
+    ).one()
     return _parsed(row.content_hash, row.content, row.filename)
 
 
