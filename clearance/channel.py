@@ -157,11 +157,18 @@ def register(
             step(ctx.session, result, outcome)
         for kind, data in outcome.events:
             work.events.add(EventKind(kind), declaration_number=result.number, data=data)
-        if outcome.lane is not None or outcome.decision is not None:
+        decided = outcome.lane is not None or outcome.decision is not None
+        if decided or outcome.status != result.status:
+            # What the steps decided lands in one UPDATE of the declaration row.
             ctx.session.execute(
                 update(DeclarationRow)
                 .where(DeclarationRow.id == result.id)
-                .values(lane=outcome.lane, decision=outcome.decision)
+                .values(
+                    lane=outcome.lane,
+                    decision=outcome.decision,
+                    status=outcome.status,
+                    updated_at=ctx.now,
+                )
             )
         results.append((result, outcome))
     return results

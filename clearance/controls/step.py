@@ -34,7 +34,6 @@ from clearance.controls.ledgers import (
 from clearance.controls.records import (
     DecisionRecord,
     ensure_ruleset,
-    set_status,
     status_for,
     store_decision,
 )
@@ -110,7 +109,6 @@ class ControlsAndDecision:
         )
         store_decision(session, result.decision, record, now)
         ensure_ruleset(session, self._engine, result.decision.ruleset_version, now)
-        set_status(session, registered.id, status, now)
         if any(f.rule_id in ON_MANIFEST for f in prior):  # only a manifested bill has a carrier
             tell_carrier(session, registered.number, status, now)
         # The assessment feeds only the rebate records of released exports.
