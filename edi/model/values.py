@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 #: ISO 3166-1 alpha-2 country code (China's own 3-letter codes are mapped by the profiles).
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -27,15 +27,9 @@ class Amount(BaseModel):
 
     model_config = FROZEN
 
-    value: Decimal
+    # pydantic refuses NaN and infinities itself (allow_inf_nan), without a Python call.
+    value: Decimal = Field(allow_inf_nan=False)
     currency: CurrencyCode
-
-    @field_validator("value")
-    @classmethod
-    def _finite(cls, value: Decimal) -> Decimal:
-        if not value.is_finite():
-            raise ValueError("amount must be a finite number")
-        return value
 
     def __str__(self) -> str:
         return f"{self.currency} {self.value}"
@@ -46,15 +40,8 @@ class Quantity(BaseModel):
 
     model_config = FROZEN
 
-    value: Decimal
+    value: Decimal = Field(allow_inf_nan=False, ge=0)
     unit: UnitCode
-
-    @field_validator("value")
-    @classmethod
-    def _finite_non_negative(cls, value: Decimal) -> Decimal:
-        if not value.is_finite() or value < 0:
-            raise ValueError("quantity must be a finite, non-negative number")
-        return value
 
     def __str__(self) -> str:
         return f"{self.value} {self.unit}"

@@ -17,42 +17,71 @@ from edi.xml import codes
 from edi.xml._lxml import etree
 from edi.xml.codes import UnknownCode, decmessage_table, lookup
 from edi.xml.issues import IssueKind, MappingResult
-from edi.xml.mapping import Builder, Node, first, issue_at, text
+from edi.xml.mapping import Builder, Fields, Record, compile_spec, extract, first, issue_at, text
 
 NS = "{http://www.chinaport.gov.cn/dec}"
 _KG = "KGM"  # 毛重/净重 are in kilograms
+_EMPTY: Record = {"@": None}
+
+_HEAD_TAGS = (
+    "IEFlag SeqNo EntryId TradeMode CutMode CustomMaster IEPort WrapType NoteS MarkNo IEDate "
+    "TradeAreaCode TradeCountry TransMode PackNo GrossWet NetWt FeeMark FeeRate FeeCurr "
+    "InsurMark InsurRate InsurCurr OtherMark OtherRate OtherCurr TradeName TradeCode TradeCoScc "
+    "TradeCodeScc AgentName AgentCode AgentCodeScc OwnerName OwnerCode OwnerCodeScc "
+    "OverseasConsigneeCode OverseasConsigneeEname OverseasConsigneeCname OverseasConsignorCode "
+    "OverseasConsignorEname OverseasConsignorCname TrafMode TrafName BillNo ContrNo LicenseNo"
+)
+_LIST_TAGS = (
+    "GNo CodeTS GName GModel DutyMode GQty GUnit FirstQty FirstUnit SecondQty SecondUnit "
+    "TradeCurr DeclPrice DeclTotal OriginCountry DestinationCountry"
+)
+#: Every element of a ``DecMessage`` that the field map reads.
+MESSAGE_SPEC = compile_spec(
+    NS,
+    {
+        "DecHead": dict.fromkeys(_HEAD_TAGS.split()),
+        "DecLists": {"DecList": [dict.fromkeys(_LIST_TAGS.split())]},
+        "DecContainers": {"Container": [{"ContainerId": None}]},
+        "DecLicenseDocus": {"LicenseDocu": [{"DocuCode": None, "CertCode": None}]},
+        "DecFreeTxt": {"VoyNo": None},
+        "DecSign": {"ClientSeqNo": None, "SignDate": None},
+    },
+)
 
 
 def sender_reference(document: etree._Element) -> str | None:
     """客户端统一编号 (DecSign/ClientSeqNo), else the 统一编号 DecHead/SeqNo."""
-    root = Node(document, NS)
-    return root.node("DecSign").text("ClientSeqNo") or root.node("DecHead").text("SeqNo")
+    sign, head = document.find(f"{NS}DecSign"), document.find(f"{NS}DecHead")
+    return text(None if sign is None else sign.find(f"{NS}ClientSeqNo")) or text(
+        None if head is None else head.find(f"{NS}SeqNo")
+    )
 
 
 def decmessage_to_canonical(document: etree._Element) -> MappingResult:
     """Map a parsed (and XSD-valid) DecMessage to a canonical declaration."""
-    root = Node(document, NS)
-    head = root.node("DecHead")
-    if head.element is None:
+    root = extract(document, MESSAGE_SPEC)
+    head: Record | None = root.get("DecHead")
+    if head is None:
         return MappingResult(None, (issue_at("no DecHead element", document, IssueKind.MAPPING),))
     b = Builder(document)
+    header = b.header
     # A DecMessage is always a new declaration: changes travel in separate DecMod messages.
-    b.put(("function",), DeclarationFunction.ORIGINAL, None)
-    flag = head.one("IEFlag")
+    header.put("function", DeclarationFunction.ORIGINAL, None)
+    flag = head.get("IEFlag")
     direction = {"I": "import", "E": "export"}.get(text(flag) or "")
-    b.put(("direction",), direction, flag)
-    sign = root.node("DecSign")
-    reference = sign.one("ClientSeqNo")
+    header.put("direction", direction, flag)
+    sign = root.get("DecSign", _EMPTY)
+    reference = sign.get("ClientSeqNo")
     if text(reference) is None:
-        reference = head.one("SeqNo")
-    b.put(("sender_reference",), text(reference), reference)
+        reference = head.get("SeqNo")
+    header.put("sender_reference", text(reference), reference)
     _header(b, head, sign, direction)
     _charges(b, head)
-    _parties(b, head, direction)
+    _parties(header, head, direction)
     _transport(b, root, head)
-    _documents(b, root, head)
-    for index, item in enumerate(root.node("DecLists").nodes("DecList")):
-        _item(b, index, item)
+    _documents(header, root, head)
+    for item in root.get("DecLists", _EMPTY).get("DecList", ()):
+        b.items.append(_item(b, item))
     return b.finish()
 
 
@@ -75,7 +104,8 @@ def _currency(b: Builder, element: etree._Element | None) -> Any:
     return _code(b, element, "currency", codes.currencies())
 
 
-def _header(b: Builder, head: Node, sign: Node, direction: str | None) -> None:
+def _header(b: Builder, head: Record, sign: Record, direction: str | None) -> None:
+    header = b.header
     for field, tag in (
         ("registered_number", "EntryId"),
         ("trade_mode", "TradeMode"),
@@ -86,31 +116,31 @@ def _header(b: Builder, head: Node, sign: Node, direction: str | None) -> None:
         ("remarks", "NoteS"),
         ("marks", "MarkNo"),
     ):
-        element = head.one(tag)
-        b.put((field,), text(element), element)
-    signed = sign.one("SignDate")
-    b.put(("declaration_date",), _date(b, signed), signed)
-    moved = head.one("IEDate")
-    b.put(("movement_date",), _date(b, moved), moved)
-    area = head.one("TradeAreaCode")
-    b.put(("trade_country",), _country(b, area), area)
+        element = head.get(tag)
+        header.put(field, text(element), element)
+    signed = sign.get("SignDate")
+    header.put("declaration_date", _date(b, signed), signed)
+    moved = head.get("IEDate")
+    header.put("movement_date", _date(b, moved), moved)
+    area = head.get("TradeAreaCode")
+    header.put("trade_country", _country(b, area), area)
     # TradeCountry is 启运国 on imports and 运抵国 on exports.
-    partner = head.one("TradeCountry")
+    partner = head.get("TradeCountry")
     field = "destination_country" if direction == "export" else "departure_country"
-    b.put((field,), _country(b, partner), partner)
-    terms = head.one("TransMode")
-    b.put(("incoterm",), _code(b, terms, "成交方式", decmessage_table("incoterms")), terms)
-    packs = head.one("PackNo")
-    b.put(("packages",), None if text(packs) is None else int(text(packs) or 0), packs)
+    header.put(field, _country(b, partner), partner)
+    terms = head.get("TransMode")
+    header.put("incoterm", _code(b, terms, "成交方式", decmessage_table("incoterms")), terms)
+    packs = head.get("PackNo")
+    header.put("packages", None if text(packs) is None else int(text(packs) or 0), packs)
     for field, tag in (("gross_mass", "GrossWet"), ("net_mass", "NetWt")):
-        element = head.one(tag)
+        element = head.get(tag)
         value = b.decimal(element)
-        b.put((field,), None if value is None else {"value": value, "unit": _KG}, element)
+        header.put(field, None if value is None else {"value": value, "unit": _KG}, element)
 
 
-def _charges(b: Builder, head: Node) -> None:
+def _charges(b: Builder, head: Record) -> None:
     for field, prefix in (("freight", "Fee"), ("insurance", "Insur"), ("other_charges", "Other")):
-        mark_el, rate_el = head.one(f"{prefix}Mark"), head.one(f"{prefix}Rate")
+        mark_el, rate_el = head.get(f"{prefix}Mark"), head.get(f"{prefix}Rate")
         value = b.decimal(rate_el)
         if value is None:
             continue
@@ -120,11 +150,11 @@ def _charges(b: Builder, head: Node) -> None:
                 b.problem(f"{prefix}Rate is given without {prefix}Mark", rate_el)
             continue
         # A rate carries no currency, even when the sender filled the currency field.
-        currency = None if mark == "rate" else _currency(b, head.one(f"{prefix}Curr"))
-        b.put((field,), {"mark": mark, "value": value, "currency": currency}, rate_el)
+        currency = None if mark == "rate" else _currency(b, head.get(f"{prefix}Curr"))
+        b.header.put(field, {"mark": mark, "value": value, "currency": currency}, rate_el)
 
 
-def _parties(b: Builder, head: Node, direction: str | None) -> None:
+def _parties(header: Fields, head: Record, direction: str | None) -> None:
     export = direction == "export"
     trader_role = PartyRole.CONSIGNOR if export else PartyRole.CONSIGNEE
     sources = (
@@ -133,86 +163,88 @@ def _parties(b: Builder, head: Node, direction: str | None) -> None:
         (PartyRole.MANUFACTURER, "OwnerName", "OwnerCode", ("OwnerCodeScc",)),
     )
     parties: list[dict[str, Any]] = []
+    anchors: list[etree._Element] = []
     for role, name_tag, code_tag, scc_tags in sources:
         pairs = [("customs_code", code_tag)] + [("uscc", tag) for tag in scc_tags]
         identifiers = [
-            {"scheme": scheme, "value": value} for scheme, tag in pairs if (value := head.text(tag))
+            {"scheme": scheme, "value": value}
+            for scheme, tag in pairs
+            if (value := text(head.get(tag)))
         ]
-        name = head.text(name_tag)
+        name = text(head.get(name_tag))
         if name or identifiers:
-            anchor = next((head.one(t) for t in scc_tags if head.text(t)), None)
-            b.remember(("parties", len(parties)), first(head.element, anchor, head.one(code_tag)))
+            anchor = next((head.get(t) for t in scc_tags if text(head.get(t))), None)
+            anchors.append(first(head["@"], anchor, head.get(code_tag)))
             parties.append({"role": role, "name": name, "identifiers": identifiers})
     overseas = "Consignee" if export else "Consignor"
-    code = head.text(f"Overseas{overseas}Code")
-    name = head.text(f"Overseas{overseas}Ename") or head.text(f"Overseas{overseas}Cname")
+    code = text(head.get(f"Overseas{overseas}Code"))
+    name = text(head.get(f"Overseas{overseas}Ename")) or text(head.get(f"Overseas{overseas}Cname"))
     if code or name:
         role = PartyRole.OVERSEAS_CONSIGNEE if export else PartyRole.OVERSEAS_CONSIGNOR
-        b.remember(
-            ("parties", len(parties)), first(head.element, head.one(f"Overseas{overseas}Ename"))
-        )
+        anchors.append(first(head["@"], head.get(f"Overseas{overseas}Ename")))
         party: dict[str, Any] = {"role": role, "name": name}
         if code:
             party["identifiers"] = [{"scheme": "other", "value": code}]
         parties.append(party)
-    b.put(("parties",), parties or None, None)
+    header.put_many("parties", parties, anchors)
 
 
-def _transport(b: Builder, root: Node, head: Node) -> None:
-    mode = head.one("TrafMode")
-    voyage = root.node("DecFreeTxt").one("VoyNo")
+def _transport(b: Builder, root: Record, head: Record) -> None:
+    transport = Fields(None)
+    mode = head.get("TrafMode")
+    voyage = root.get("DecFreeTxt", _EMPTY).get("VoyNo")
     for field, value, element in (
         ("mode", _code(b, mode, "运输方式", decmessage_table("transport_modes")), mode),
-        ("conveyance_name", head.text("TrafName"), head.one("TrafName")),
+        ("conveyance_name", text(head.get("TrafName")), head.get("TrafName")),
         ("voyage", text(voyage), voyage),
-        ("transport_document", head.text("BillNo"), head.one("BillNo")),
+        ("transport_document", text(head.get("BillNo")), head.get("BillNo")),
     ):
-        b.put(("transport", field), value, element)
-    containers = root.node("DecContainers").nodes("Container")
-    ids = [c for c in (n.text("ContainerId") for n in containers) if c]
+        transport.put(field, value, element)
+    containers: list[Record] = root.get("DecContainers", _EMPTY).get("Container", [])
+    ids = [c for c in (text(n.get("ContainerId")) for n in containers) if c]
     if ids:
-        b.put(("transport", "containers"), ids, containers[0].element)
+        transport.put("containers", ids, containers[0]["@"])
+    b.header.nest("transport", transport)
 
 
-def _documents(b: Builder, root: Node, head: Node) -> None:
+def _documents(header: Fields, root: Record, head: Record) -> None:
     kinds = decmessage_table("documents")
     docs: list[dict[str, Any]] = []
+    anchors: list[etree._Element] = []
     for kind, tag in ((DocumentKind.CONTRACT, "ContrNo"), (DocumentKind.LICENCE, "LicenseNo")):
-        element = head.one(tag)
-        if text(element) and element is not None:
-            b.remember(("documents", len(docs)), element)
-            docs.append({"kind": kind, "number": text(element)})
-    for docu in root.node("DecLicenseDocus").nodes("LicenseDocu"):
-        code, number = docu.text("DocuCode"), docu.text("CertCode")
-        if number and docu.element is not None:
-            b.remember(("documents", len(docs)), docu.element)
+        element = head.get(tag)
+        number = text(element)
+        if number:
+            anchors.append(element)
+            docs.append({"kind": kind, "number": number})
+    for docu in root.get("DecLicenseDocus", _EMPTY).get("LicenseDocu", ()):
+        code, number = text(docu.get("DocuCode")), text(docu.get("CertCode"))
+        if number:
+            anchors.append(docu["@"])
             docs.append(
                 {"kind": kinds.get(code or "", DocumentKind.OTHER), "code": code, "number": number}
             )
-    b.put(("documents",), docs or None, None)
+    header.put_many("documents", docs, anchors)
 
 
-def _item(b: Builder, index: int, item: Node) -> None:
-    b.items.append({})
-    loc: tuple[str | int, ...] = ("items", index)
-    if item.element is not None:
-        b.remember(loc, item.element)
-    sequence = item.one("GNo")
-    b.put((*loc, "sequence"), int(text(sequence) or 0), sequence)
+def _item(b: Builder, item: Record) -> Fields:
+    fields = Fields(item["@"])
+    sequence = item.get("GNo")
+    fields.put("sequence", int(text(sequence) or 0), sequence)
     for field, tag in (
         ("commodity_code", "CodeTS"),
         ("description", "GName"),
         ("declared_elements", "GModel"),
         ("levy_mode", "DutyMode"),
     ):
-        element = item.one(tag)
-        b.put((*loc, field), text(element), element)
+        element = item.get(tag)
+        fields.put(field, text(element), element)
     for field, qty, unit in (
         ("quantity", "GQty", "GUnit"),
         ("statutory_quantity", "FirstQty", "FirstUnit"),
         ("second_statutory_quantity", "SecondQty", "SecondUnit"),
     ):
-        qty_el, unit_el = item.one(qty), item.one(unit)
+        qty_el, unit_el = item.get(qty), item.get(unit)
         value = b.decimal(qty_el)
         if value is None:
             continue
@@ -220,28 +252,29 @@ def _item(b: Builder, index: int, item: Node) -> None:
         if text(unit_el) is None:
             b.problem(f"{qty} is given without {unit}", qty_el)
         elif unit_code is not None:  # an unknown unit is reported once, by _code
-            b.put((*loc, field), {"value": value, "unit": unit_code}, qty_el)
-    _item_amounts(b, loc, item)
+            fields.put(field, {"value": value, "unit": unit_code}, qty_el)
+    _item_amounts(b, fields, item)
     for field, tag in (
         ("origin_country", "OriginCountry"),
         ("destination_country", "DestinationCountry"),
     ):
-        element = item.one(tag)
-        b.put((*loc, field), _country(b, element), element)
+        element = item.get(tag)
+        fields.put(field, _country(b, element), element)
+    return fields
 
 
-def _item_amounts(b: Builder, loc: tuple[str | int, ...], item: Node) -> None:
-    currency_el = item.one("TradeCurr")
+def _item_amounts(b: Builder, fields: Fields, item: Record) -> None:
+    currency_el = item.get("TradeCurr")
     currency = _currency(b, currency_el)
     for field, tag in (("unit_price", "DeclPrice"), ("value", "DeclTotal")):
-        element = item.one(tag)
+        element = item.get(tag)
         amount = b.decimal(element)
         if amount is None:
             continue
         if text(currency_el) is None:
             b.problem(f"{tag} is given without TradeCurr", element)
         elif currency is not None:  # an unknown currency is reported once, by _currency
-            b.put((*loc, field), {"value": amount, "currency": currency}, element)
+            fields.put(field, {"value": amount, "currency": currency}, element)
 
 
 def _date(b: Builder, element: etree._Element | None) -> date | None:
@@ -255,4 +288,4 @@ def _date(b: Builder, element: etree._Element | None) -> date | None:
         return None
 
 
-__all__ = ["decmessage_to_canonical", "sender_reference"]
+__all__ = ["MESSAGE_SPEC", "decmessage_to_canonical", "sender_reference"]

@@ -1,4 +1,5 @@
-"""DEC-DMS pieces shared by the header and the goods items: parties, documents, values."""
+"""DEC-DMS pieces shared by the header and the goods items: the shape read, parties,
+documents, amounts, measures and dates."""
 
 from __future__ import annotations
 
@@ -8,83 +9,161 @@ from typing import Any
 from edi.model import DocumentKind, PartyRole
 from edi.xml._lxml import etree
 from edi.xml.codes import dms_table
-from edi.xml.mapping import Builder, Loc, Node, text
+from edi.xml.mapping import Builder, Fields, Record, Shape, compile_spec, text
 
 NS = "{urn:wco:datamodel:WCO:DEC-DMS:2}"
 DS_NS = "{urn:wco:datamodel:WCO:Declaration_DS:DMS:2}"
 DEFAULT_MASS_UNIT = "KGM"  # CDS masses (DE 6/1, 6/5) are in kilograms
 IMPLIED_UNIT = "ZZ"  # Rec. 20 "mutually defined": the tariff measure names the unit (DE 6/2)
+#: A record for an absent element: every lookup in it finds nothing.
+EMPTY: Record = {"@": None}
+
+_STAMP: Shape = {DS_NS + "DateTimeString": None}
+_PARTY: Shape = {
+    "ID": None,
+    "Name": None,
+    "Address": {"CityName": None, "PostcodeID": None, "CountryCode": None, "Line": None},
+}
+_DOCUMENT: Shape = {
+    "CategoryCode": None,
+    "TypeCode": None,
+    "ID": None,
+    "EffectiveDateTime": _STAMP,
+}
+_ITEM: Shape = {
+    "SequenceNumeric": None,
+    "StatisticalValueAmount": None,
+    "AdditionalDocument": [_DOCUMENT],
+    "Commodity": {
+        "Description": None,
+        "Classification": [{"ID": None, "IdentificationTypeCode": None}],
+        "DutyTaxFee": {"DutyRegimeCode": None},
+        "GoodsMeasure": {
+            "GrossMassMeasure": None,
+            "NetNetWeightMeasure": None,
+            "TariffQuantity": None,
+        },
+        "InvoiceLine": {"ItemChargeAmount": None},
+    },
+    "GovernmentProcedure": [{"CurrentCode": None, "PreviousCode": None}],
+    "Origin": [{"CountryCode": None, "TypeCode": None}],
+    "Destination": {"CountryCode": None},
+    "Packaging": [{"MarksNumbersID": None}],
+}
+#: Every element of a DEC-DMS ``Declaration`` that the field map reads.
+DECLARATION_SPEC = compile_spec(
+    NS,
+    {
+        "TypeCode": None,
+        "FunctionCode": None,
+        "FunctionalReferenceID": None,
+        "ID": None,
+        "DeclarationOfficeID": None,
+        "ExitOffice": {"ID": None},
+        "IssueDateTime": _STAMP,
+        "InvoiceAmount": None,
+        "TotalPackageQuantity": None,
+        "TotalGrossMassMeasure": None,
+        "AdditionalInformation": [{"StatementDescription": None}],
+        "AdditionalDocument": [_DOCUMENT],
+        "Declarant": _PARTY,
+        "Agent": _PARTY,
+        "Exporter": _PARTY,
+        "BorderTransportMeans": {
+            "ModeCode": None,
+            "Name": None,
+            "ID": None,
+            "RegistrationNationalityCode": None,
+        },
+        "GoodsShipment": {
+            "TradeTerms": {"ConditionCode": None},
+            "ExportCountry": {"ID": None},
+            "Destination": {"CountryCode": None},
+            "Consignment": {
+                "LoadingLocation": {"ID": None},
+                "TransportContractDocument": {"ID": None},
+                "TransportEquipment": [{"ID": None}],
+            },
+            "Importer": _PARTY,
+            "Consignee": _PARTY,
+            "PreviousDocument": [{"CategoryCode": None, "ID": None, "TypeCode": None}],
+            "GovernmentAgencyGoodsItem": [_ITEM],
+        },
+    },
+)
 
 
-def party(role: PartyRole, node: Node) -> dict[str, Any]:
+def party(role: PartyRole, record: Record) -> dict[str, Any]:
     """A canonical party from a DEC-DMS party class (Name, ID, Address)."""
     found: dict[str, Any] = {"role": role}
-    identifier = node.text("ID")
+    identifier = text(record.get("ID"))
     if identifier:
         # EORIs start with the country code; anything else is kept verbatim.
         scheme = "eori" if identifier[:2].isalpha() and identifier[:2].isupper() else "other"
         found["identifiers"] = [{"scheme": scheme, "value": identifier}]
-    name = node.text("Name")
+    name = text(record.get("Name"))
     if name:
         found["name"] = name
-    address = node.node("Address")
+    address = record.get("Address", EMPTY)
     for field, tag in (
         ("city", "CityName"),
         ("postcode", "PostcodeID"),
         ("country", "CountryCode"),
     ):
-        value = address.text(tag)
+        value = text(address.get(tag))
         if value:
             found[field] = value
-    line = address.text("Line")
+    line = text(address.get("Line"))
     if line:
         found["address"] = [line]
     return found
 
 
-def documents(b: Builder, nodes: list[Node], loc: Loc) -> list[dict[str, Any]] | None:
-    """AdditionalDocument classes (DE 2/3) as canonical document references.
+def documents(b: Builder, records: list[Record], target: Fields) -> None:
+    """AdditionalDocument classes (DE 2/3) as canonical document references of ``target``.
 
     A document without ``ID`` is a waiver statement (an LPCO exemption such as XW), which
     cites no document; the canonical model has no place for it, so it is not mapped.
     """
     kinds = dms_table("documents")
     found: list[dict[str, Any]] = []
-    for node in nodes:
-        number = node.text("ID")
-        if number is None or node.element is None:
+    anchors: list[etree._Element] = []
+    for record in records:
+        number = text(record.get("ID"))
+        if number is None:
             continue
-        category, type_code = node.text("CategoryCode") or "", node.text("TypeCode") or ""
-        code = category + type_code
+        category = text(record.get("CategoryCode")) or ""
+        code = category + (text(record.get("TypeCode")) or "")
         kind = kinds.get(code) or kinds.get(category) or DocumentKind.OTHER
         document: dict[str, Any] = {"kind": kind, "code": code[:8] or None, "number": number}
-        effective = node.one("EffectiveDateTime")
+        effective = record.get("EffectiveDateTime")
         if effective is not None:
             document["issue_date"] = date_of(b, effective)
-        b.remember((*loc, len(found)), node.element)
+        anchors.append(record["@"])
         found.append(document)
-    return found or None
+    target.put_many("documents", found, anchors)
 
 
-def previous_documents(b: Builder, nodes: list[Node]) -> None:
+def previous_documents(
+    b: Builder, records: list[Record], header: Fields, transport: Fields
+) -> None:
     """GoodsShipment/PreviousDocument (DE 2/1): transport documents and earlier declarations.
 
     A bill of lading or air waybill (N705, N740 …) fills the transport document when the
     consignment named none; other previous documents are kept as references.
     """
     transport_types = dms_table("transport_document_types")
-    for node in nodes:
-        number, type_code = node.text("ID"), node.text("TypeCode") or ""
-        if number is None or node.element is None:
+    for record in records:
+        number, type_code = text(record.get("ID")), text(record.get("TypeCode")) or ""
+        if number is None:
             continue
-        transport = b.header.get("transport", {})
-        if type_code in transport_types and "transport_document" not in transport:
-            b.put(("transport", "transport_document"), number, node.element)
+        if type_code in transport_types and "transport_document" not in transport.values:
+            transport.put("transport_document", number, record["@"])
             continue
-        code = ((node.text("CategoryCode") or "") + type_code)[:8] or None
-        docs = b.header.setdefault("documents", [])
-        b.remember(("documents", len(docs)), node.element)
-        docs.append({"kind": DocumentKind.PREVIOUS_DECLARATION, "code": code, "number": number})
+        code = ((text(record.get("CategoryCode")) or "") + type_code)[:8] or None
+        document = {"kind": DocumentKind.PREVIOUS_DECLARATION, "code": code, "number": number}
+        header.values.setdefault("documents", []).append(document)
+        header.origins.setdefault("documents", []).append(record["@"])
 
 
 def amount(b: Builder, element: etree._Element | None) -> dict[str, Any] | None:
@@ -104,9 +183,9 @@ def measure(b: Builder, element: etree._Element | None, default_unit: str) -> di
     return {"value": value, "unit": unit}
 
 
-def date_of(b: Builder, holder: etree._Element | None) -> date | None:
+def date_of(b: Builder, holder: Record | None) -> date | None:
     """The calendar date of a ``…DateTime/DateTimeString`` (formats 102 and 304)."""
-    stamp = holder.find(f"{DS_NS}DateTimeString") if holder is not None else None
+    stamp = None if holder is None else holder.get("DateTimeString")
     raw = text(stamp)
     if raw is None:
         return None
@@ -118,8 +197,10 @@ def date_of(b: Builder, holder: etree._Element | None) -> date | None:
 
 
 __all__ = [
+    "DECLARATION_SPEC",
     "DEFAULT_MASS_UNIT",
     "DS_NS",
+    "EMPTY",
     "IMPLIED_UNIT",
     "NS",
     "amount",

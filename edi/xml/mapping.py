@@ -1,15 +1,24 @@
-"""Shared machinery of the two readers: values with provenance, and model errors located.
+"""Shared machinery of the two readers: one-pass extraction, values with provenance, errors.
 
-A reader fills plain dicts (header, items) through :class:`Builder`, which remembers the
-element each canonical field came from. The canonical model then validates the whole
-declaration once; every error it raises is reported at the element that carried the value,
-so the sender learns all problems of the file at once, each with a path and a line.
+A reader works in two steps. :func:`extract` walks the document once, guided by a
+:data:`Spec` of the elements the field map reads, and returns nested :data:`Record` dicts
+keyed by local name (the elements themselves, so every value keeps its line and path).
+The reader then fills plain dicts through :class:`Fields`, which remember the element each
+canonical field came from. The canonical model validates the whole declaration once
+(:meth:`Builder.finish`); every error it raises is reported at the element that carried the
+value, so the sender learns all problems of the file at once, each with a path and a line.
+
+Why not ``element.find(path)`` per field: lxml's ``find`` costs about 1.7 µs a call (the
+path is parsed and the children walked in Python each time), a DEC-DMS file has some 200
+elements, and the issue budget is "parse + validate + map within 2× of bare lxml parse +
+validate" (see benchmarks/xml_bench.py and docs/adr/0003-xml-mapping-in-one-pass.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Union
 
 from pydantic import ValidationError
 
@@ -20,13 +29,60 @@ from edi.xml.issues import IssueKind, MappingResult, XmlIssue
 from edi.xml.parsing import element_path
 
 Loc = tuple[str | int, ...]
+#: What :func:`extract` returns: local name → element, nested record, or a list of either;
+#: ``"@"`` holds the record's own element.
+Record = dict[str, Any]
+#: The compiled shape of a document: Clark tag → (local name, nested spec or None, repeated).
+Spec = dict[str, tuple[str, "Spec | None", bool]]
+#: How a shape is written: local name → None (a leaf), a nested shape, or a one-element list
+#: holding either (the element repeats). A name may carry its own namespace as ``{uri}name``.
+Shape = Mapping[str, Union["Shape", list[Any], None]]
+
+
+def compile_spec(ns: str, shape: Shape) -> Spec:
+    """Turn a readable :data:`Shape` (local names in namespace ``ns``) into a :data:`Spec`."""
+    spec: Spec = {}
+    for name, rule in shape.items():
+        repeated = isinstance(rule, list)
+        inner = rule[0] if isinstance(rule, list) else rule
+        tag = name if name.startswith("{") else ns + name
+        local = tag.rpartition("}")[2]
+        spec[tag] = (local, None if inner is None else compile_spec(ns, inner), repeated)
+    return spec
+
+
+def extract(element: etree._Element, spec: Spec) -> Record:
+    """The children of ``element`` named in ``spec``, recursively, in one pass.
+
+    A single child keeps its first occurrence (as ``find`` would); a repeated one becomes a
+    list in document order. Children the spec does not name (and comments) are skipped.
+    """
+    record: Record = {"@": element}
+    for child in element:
+        rule = spec.get(child.tag)
+        if rule is None:
+            continue
+        name, inner, repeated = rule
+        value = child if inner is None else extract(child, inner)
+        if repeated:
+            found = record.get(name)
+            if found is None:
+                record[name] = [value]
+            else:
+                found.append(value)
+        elif name not in record:
+            record[name] = value
+    return record
 
 
 def text(element: etree._Element | None) -> str | None:
     """The element's text, stripped; None for a missing or empty element."""
-    if element is None or element.text is None:
+    if element is None:
         return None
-    value = element.text.strip()
+    value = element.text
+    if value is None:
+        return None
+    value = value.strip()
     return value or None
 
 
@@ -45,79 +101,48 @@ def issue_at(text_: str, element: etree._Element | None, kind: IssueKind) -> Xml
     return XmlIssue(text_, path=element_path(element), line=element.sourceline, kind=kind)
 
 
-class Node:
-    """An element with its children indexed by tag in one pass.
+class Fields:
+    """Canonical field values of one model (header, transport, item), with their sources.
 
-    Readers look up dozens of children per element; one pass over the children and dict
-    lookups cost a fraction of repeated ``element.find(path)`` calls (which parse the path
-    and walk the children each time).
+    ``origins`` mirrors ``values``: field → element, or a nested origins dict / list for
+    composite fields; ``"@"`` is the element the whole model came from.
     """
 
-    __slots__ = ("_first", "_ns", "element")
+    __slots__ = ("origins", "values")
 
-    def __init__(self, element: etree._Element | None, ns: str) -> None:
-        self.element = element
-        self._ns = ns
-        first: dict[Any, etree._Element] = {}
-        if element is not None:
-            for child in element:
-                first.setdefault(child.tag, child)
-        self._first = first
+    def __init__(self, element: etree._Element | None) -> None:
+        self.values: dict[str, Any] = {}
+        self.origins: dict[str, Any] = {"@": element}
 
-    def one(self, name: str) -> etree._Element | None:
-        """The first child named ``name`` (local name in the node's namespace)."""
-        return self._first.get(self._ns + name)
+    def put(self, field: str, value: Any, element: etree._Element | None) -> None:
+        """Set ``field`` unless ``value`` is None (an absent field is not an empty one)."""
+        if value is not None:
+            self.values[field] = value
+            if element is not None:
+                self.origins[field] = element
 
-    def many(self, name: str) -> list[etree._Element]:
-        """All children named ``name``."""
-        if self.element is None or self._ns + name not in self._first:
-            return []
-        found: list[etree._Element] = self.element.findall(self._ns + name)
-        return found
+    def put_many(self, field: str, values: list[Any], anchors: list[etree._Element]) -> None:
+        """Set a list field (parties, documents, items…); ``anchors[i]`` locates ``values[i]``."""
+        if values:
+            self.values[field] = values
+            self.origins[field] = anchors
 
-    def node(self, name: str) -> Node:
-        """The first child named ``name`` as a node (an empty node when absent)."""
-        return Node(self.one(name), self._ns)
-
-    def nodes(self, name: str) -> list[Node]:
-        """All children named ``name`` as nodes."""
-        return [Node(e, self._ns) for e in self.many(name)]
-
-    def text(self, name: str) -> str | None:
-        """The stripped text of the first child named ``name``."""
-        return text(self.one(name))
+    def nest(self, field: str, inner: Fields) -> None:
+        """Set a nested model (e.g. transport) when it holds any value."""
+        if inner.values:
+            self.values[field] = inner.values
+            self.origins[field] = inner.origins
 
 
 class Builder:
-    """Canonical field values as plain data, each remembering its source element."""
+    """The declaration's header fields, its items, and the issues found on the way."""
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self.header: dict[str, Any] = {}
-        self.items: list[dict[str, Any]] = []
+        self.header = Fields(root)
+        self.items: list[Fields] = []
         self.issues: list[XmlIssue] = []
-        self._origin: dict[Loc, etree._Element] = {}
         self._reported: set[Loc] = set()
-
-    def put(self, loc: Loc, value: Any, element: etree._Element | None) -> None:
-        """Set the canonical field at ``loc`` (e.g. ``("items", 0, "value")``)."""
-        if value is None:
-            return
-        target: Any = self.header
-        for step in loc[:-1]:
-            if target is self.header and step == "items":
-                target = self.items
-            elif isinstance(step, int):
-                target = target[step]
-            else:
-                target = target.setdefault(step, {})
-        target[loc[-1]] = value
-        if element is not None:
-            self._origin[loc] = element
-
-    def remember(self, loc: Loc, element: etree._Element) -> None:
-        """Record ``element`` as the source of a composite value at ``loc``."""
-        self._origin[loc] = element
 
     def decimal(self, element: etree._Element | None) -> Decimal | None:
         """The element's text as a Decimal; an issue (and None) when it is not a number."""
@@ -149,8 +174,8 @@ class Builder:
 
     def finish(self) -> MappingResult:
         """Validate the collected values as a :class:`Declaration`."""
-        data = dict(self.header)
-        data["items"] = self.items
+        data = dict(self.header.values)
+        data["items"] = [item.values for item in self.items]
         try:
             declaration = Declaration.model_validate(data)
         except ValidationError as exc:
@@ -173,16 +198,43 @@ class Builder:
         loc = tuple(err["loc"])
         name = ".".join(str(p) for p in loc) or "declaration"
         message = f"{name}: {err['msg']}"
-        # The longest recorded prefix of the error location names the element that carried it.
-        for cut in range(len(loc), 0, -1):
-            element = self._origin.get(loc[:cut])
-            if element is not None:
-                return issue_at(message, element, IssueKind.MAPPING)
-        return issue_at(message, self.root, IssueKind.MAPPING)
+        return issue_at(message, self._origin(loc), IssueKind.MAPPING)
+
+    def _origin(self, loc: Loc) -> etree._Element:
+        # The deepest recorded source along the error location names the element.
+        origins: Any = dict(self.header.origins)
+        origins["items"] = [item.origins for item in self.items]
+        best: etree._Element = self.root
+        for step in loc:
+            if isinstance(origins, dict):
+                origins = origins.get(step) if isinstance(step, str) else None
+            elif isinstance(origins, list) and isinstance(step, int) and step < len(origins):
+                origins = origins[step]
+            else:
+                break
+            if origins is None:
+                break
+            if isinstance(origins, etree._Element):
+                return origins
+            if isinstance(origins, dict) and origins.get("@") is not None:
+                best = origins["@"]
+        return best
 
 
 def _sorted(issues: list[XmlIssue]) -> tuple[XmlIssue, ...]:
     return tuple(sorted(issues, key=lambda i: (i.line or 0, i.path or "")))
 
 
-__all__ = ["Builder", "Loc", "Node", "first", "issue_at", "text"]
+__all__ = [
+    "Builder",
+    "Fields",
+    "Loc",
+    "Record",
+    "Shape",
+    "Spec",
+    "compile_spec",
+    "extract",
+    "first",
+    "issue_at",
+    "text",
+]

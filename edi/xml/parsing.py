@@ -19,6 +19,9 @@ from edi.xml.issues import IssueKind, XmlInputError, XmlIssue
 MAX_BYTES = 16 * 1024 * 1024
 
 _FORBIDDEN = re.compile(rb"<!(DOCTYPE|ENTITY)")
+#: Encodings in which the bytes of ``<!DOCTYPE`` / ``<!ENTITY`` are those ASCII bytes, and no
+#: other character's bytes contain them (UTF-7, UTF-32 and EBCDIC are not among them).
+_SCANNABLE = frozenset({"utf-8", "utf8", "us-ascii", "ascii", "gbk", "gb2312", "gb18030"})
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _local = threading.local()
 
@@ -59,7 +62,12 @@ def parse_xml(raw: bytes, *, max_bytes: int = MAX_BYTES) -> etree._Element:
         ) from None
     if root is None:  # lxml returns None for some recoverable empty inputs
         raise XmlInputError(XmlIssue("empty document", kind=IssueKind.SYNTAX))
-    _refuse_parsed_constructs(root)
+    # When the byte scan could read the text (the encoding writes ASCII as ASCII), it has
+    # already seen any DOCTYPE or entity declaration; without one there can be no entity
+    # node, and walking the tree again for one costs more than the scan.
+    encoding = (root.getroottree().docinfo.encoding or "").lower()
+    if encoding not in _SCANNABLE and not encoding.startswith("iso-8859-"):
+        _refuse_parsed_constructs(root)
     return root
 
 
@@ -68,6 +76,10 @@ def _refuse_declarations(raw: bytes) -> None:
     if raw.startswith(_UTF16_BOMS):
         # The byte scan below only sees ASCII-compatible encodings; decode UTF-16 first.
         text = raw.decode("utf-16", errors="replace").encode("utf-8")
+    # "!" is rare in declarations and a one-byte find is a memchr-speed scan (searching for
+    # "<!" is not: "<" opens every tag); the regex runs only when a "!" occurs at all.
+    if b"!" not in text:
+        return
     found = _FORBIDDEN.search(text)
     if found is None:
         return

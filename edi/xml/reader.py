@@ -28,15 +28,20 @@ def read_xml_declaration(raw: bytes) -> XmlReadResult:
     if kind is None:
         text = f"not a DEC-DMS declaration or DecMessage: root element {root.tag!r}"
         return XmlReadResult(None, None, (issue_at(text, root, IssueKind.UNKNOWN_FORMAT),))
-    reference = _sender_reference(kind, root)
     issues = validate(root, _SCHEMAS[kind])
     if issues:
-        return XmlReadResult(kind, None, issues, reference)
+        return XmlReadResult(kind, None, issues, _sender_reference(kind, root))
     if kind == DEC_DMS:
         result = dms_reader.dec_dms_to_canonical(root)
     else:
         result = decmessage_reader.decmessage_to_canonical(root)
-    return XmlReadResult(kind, result.declaration, result.issues, reference)
+    # A mapped declaration read its reference from the same element the sender_reference
+    # helpers look at; only a file that failed needs them.
+    declaration = result.declaration
+    reference = (
+        declaration.sender_reference if declaration is not None else _sender_reference(kind, root)
+    )
+    return XmlReadResult(kind, declaration, result.issues, reference)
 
 
 def _sender_reference(kind: str, root: etree._Element) -> str | None:

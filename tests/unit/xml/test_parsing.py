@@ -115,3 +115,16 @@ def _refusal_with_limit(raw: bytes, limit: int) -> XmlInputError:
 def test_plain_document_parses() -> None:
     root = parse_xml(b"<a><b>1</b></a>")
     assert root.findtext("b") == "1"
+
+
+def test_doctype_in_utf32_is_refused_after_parsing() -> None:
+    # The byte scan cannot read UTF-32; the check on the parsed document must catch it.
+    raw = '<?xml version="1.0" encoding="UTF-32"?>\n<!DOCTYPE a [<!ENTITY x "y">]>\n<a>&x;</a>'
+    issue = _refusal(raw.encode("utf-32")).issue
+    assert issue.kind is IssueKind.FORBIDDEN
+    assert "DOCTYPE" in issue.text
+
+
+def test_exclamation_marks_and_comments_are_not_declarations() -> None:
+    root = parse_xml(b"<a>Keep frozen! <!-- a comment --><![CDATA[x]]></a>")
+    assert root.text is not None and root.text.startswith("Keep frozen!")
