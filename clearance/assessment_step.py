@@ -19,12 +19,13 @@ from clearance import quotas, tariff_store
 from clearance.assessment_adapter import NotAssessableError, assessment_request
 from clearance.deferred import defer
 from clearance.outcome import DeclarationOutcome
+from clearance.regime_choice import regime_of
 from clearance.registration import Registered
 from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow
 from core.clock import Clock
 from edi.model import DeclarationFunction
 from rules.findings import Finding, Severity
-from tariffs import DeclarationAssessment, TariffError, assess_declaration, select_regime
+from tariffs import DeclarationAssessment, TariffError, assess_declaration
 
 #: Tax heads → UNCL 5153 duty/tax/fee type codes for CUSRES TAX (additional duties: OTH).
 TAX_TYPES = {
@@ -49,8 +50,7 @@ class TariffAssessment:
         if registered.function is DeclarationFunction.CANCELLATION:
             return
         declaration = registered.declaration
-        office = declaration.declaration_office or declaration.port_office or registered.office
-        regime = select_regime(self._regime, office)
+        regime = regime_of(declaration, registered.office, self._regime)
         schedule = tariff_store.latest(session, regime.id)
         if schedule is None:
             outcome.findings.append(

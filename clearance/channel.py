@@ -146,6 +146,8 @@ def register(
         default_office=ctx.settings.office,
         accepted_on=ctx.accepted_on,
         now=ctx.now,
+        regime=ctx.settings.regime,
+        timezone=ctx.settings.timezone,
     )
     results: list[tuple[Registered, DeclarationOutcome] | Refused] = []
     for result in register_all(ctx.session, submissions, batch, work.events):

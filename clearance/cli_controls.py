@@ -236,9 +236,11 @@ def _rebates_export(args: argparse.Namespace, settings: Settings, engine: Engine
 def _confirm_exit(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     upgrade(engine)
     with UnitOfWork(session_factory(engine)) as uow:
-        count = rebates.confirm_exit(uow.session, args.number)
+        done = rebates.confirm_exit(uow.session, args.number, SystemClock().now())
         uow.commit()
-    print(f"{args.number}: {count} rebate record(s) confirmed")
+    when = "" if done.confirmed_at is None else f" on {done.confirmed_at:%Y-%m-%d %H:%M} UTC"
+    state = f"exit already confirmed{when}" if done.already else f"exit confirmed{when}"
+    print(f"{args.number}: {state}; {done.records} rebate record(s) confirmed")
     return 0
 
 

@@ -42,6 +42,7 @@ class EventKind(StrEnum):
     UNDER_CONTROL = "under_control"
     RELEASED = "released"
     OFFICER_DECIDED = "officer_decided"
+    EXIT_CONFIRMED = "exit_confirmed"
 
 
 def append_event(

@@ -1,9 +1,11 @@
 """Registering declarations: numbers, versions, items, lifecycle events.
 
 Originals get a new number; amendments and cancellations cite the number they change and
-must come from the sender who registered it. A whole interchange is written with a few
-multi-row INSERTs (one per table), not row by row: that is where end-to-end throughput is won.
-Nothing here commits: the caller's unit of work does, once per interchange.
+must come from the sender who registered it. A released declaration cannot be amended; it can
+be invalidated only in a listed case of its regime (:mod:`clearance.invalidation`). A whole
+interchange is written with a few multi-row INSERTs (one per table), not row by row: that is
+where end-to-end throughput is won. Nothing here commits: the caller's unit of work does, once
+per interchange.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from clearance.events import EventBatch, EventKind
+from clearance.invalidation import NotListed, after_release
 from clearance.numbering import reserve_declaration_numbers
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import DeclarationItem, DeclarationVersion
@@ -70,7 +73,9 @@ class Batch:
     inbound_message_id: int
     default_office: str
     accepted_on: date
-    now: datetime
+    now: datetime  # from the injected clock: also the "today" of invalidation after release
+    regime: str | None = None  # CUSTOMS_REGIME (unset: chosen by office, as for assessment)
+    timezone: str = "Asia/Shanghai"  # CUSTOMS_TIMEZONE: days since release are local days
 
 
 def register_all(
@@ -190,15 +195,22 @@ def _change(
         return Refused(submission, f"declaration {number} is not known for sender {batch.sender}")
     if row.status == DeclarationStatus.INVALIDATED:
         return Refused(submission, f"declaration {number} is already invalidated")
-    if row.status == DeclarationStatus.RELEASED:
+    cancellation = declaration.function is DeclarationFunction.CANCELLATION
+    if row.status == DeclarationStatus.RELEASED and not cancellation:
         return Refused(submission, f"declaration {number} is already released")
     if row.direction != declaration.direction.value:
         reason = f"declaration {number} is an {row.direction}, not an {declaration.direction.value}"
         return Refused(submission, reason)
     values: dict[str, Any] = {"version": row.version + 1, "updated_at": batch.now}
-    if declaration.function is DeclarationFunction.CANCELLATION:
+    event_data: dict[str, Any] = {}
+    if cancellation:
+        current = Declaration.model_validate_json(row.canonical)
+        invalidation = _invalidation(session, row, current, batch)
+        if isinstance(invalidation, str):
+            return Refused(submission, invalidation)
+        event_data = invalidation
         values["status"] = DeclarationStatus.INVALIDATED
-        kind, current = EventKind.INVALIDATED, Declaration.model_validate_json(row.canonical)
+        kind = EventKind.INVALIDATED
     else:
         values["canonical"] = declaration.model_dump_json()
         values["sender_reference"] = declaration.sender_reference
@@ -219,8 +231,36 @@ def _change(
     if kind is EventKind.AMENDED:
         session.execute(delete(DeclarationItem).where(DeclarationItem.declaration_id == row.id))
         _insert_items(session, [registered])
-    events.add(kind, declaration_number=row.number, data={"version": registered.version})
+    data = {"version": registered.version, **event_data}
+    events.add(kind, declaration_number=row.number, data=data)
     return registered
+
+
+def _invalidation(
+    session: Session, row: DeclarationRow, current: Declaration, batch: Batch
+) -> dict[str, Any] | str:
+    """The ``invalidated`` event's data, or why the declaration cannot be invalidated.
+
+    Before release a cancellation is always accepted; after release only when a listed case
+    of the declaration's regime applies (:mod:`clearance.invalidation`).
+    """
+    if row.status != DeclarationStatus.RELEASED:
+        return {"after_release": False}
+    # The row is locked (FOR UPDATE in _change) and confirm-exit locks it too, so an exit
+    # confirmation cannot slip in between this verdict and the status change.
+    verdict = after_release(
+        session, row.number, current, row.office, batch.regime, batch.now, batch.timezone
+    )
+    if isinstance(verdict, NotListed):
+        return verdict.reason(row.number)
+    released_on = verdict.released_on
+    return {
+        "after_release": True,
+        "listed_case": verdict.case.id,
+        "regime": verdict.regime,
+        "released_on": None if released_on is None else released_on.isoformat(),
+        "days_since_release": verdict.days_since_release,
+    }
 
 
 def _insert_versions(

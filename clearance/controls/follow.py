@@ -1,4 +1,10 @@
-"""The ledgers and rebate records follow a decision: release consumes, reject gives back."""
+"""The ledgers and rebate records follow a decision: release consumes, reject gives back.
+
+Invalidation gives back everything the declaration holds: an open reservation (``release``
+entries, before release) and a consumed amount (``return`` entries, after release in a listed
+case) — :meth:`rules.ledger.LedgerState.give_back`, under the heads' row locks. Its rebate
+records not yet transmitted are voided, so they are never sent to the tax authority.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,8 @@ def follow(
     *,
     holds: bool = True,
 ) -> dict[str, Any]:
-    """Consume the reservations on release (and create rebate records); give back on reject.
+    """Consume the reservations on release (and create rebate records); give back on reject;
+    on invalidation give back everything and void the rebate records.
 
     ``holds=False``: the caller knows ``ref`` holds nothing on any ledger (nothing to move).
     """
@@ -35,6 +42,12 @@ def follow(
             session, declaration_id, ref.number, export_date, assessment, now
         )
         return {"consumed": moved, "rebate_records": count}
-    if status in ("rejected", "invalidated"):
+    if status == "rejected":
         return {"given_back": settle(session, ref, "give_back", now) if holds else []}
+    if status == "invalidated":
+        given_back = settle(session, ref, "give_back", now) if holds else []
+        return {
+            "given_back": given_back,
+            "rebate_records_voided": rebates.void_records(session, ref.number),
+        }
     return {}

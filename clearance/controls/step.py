@@ -6,7 +6,8 @@ values from the assessment), decide on every finding (earlier steps' included), 
 decision, reserve the ledger draws (with the tariff-quota draws the assessment step checked),
 set the status, follow the decision (auto-release consumes and creates rebate records) and add
 the reasons to the response. Amendments give back the old
-reservation and are decided afresh; cancellations give everything back.
+reservation and are decided afresh; cancellations give everything back — after release (a
+listed case) the consumed amounts too — and void the rebate records.
 """
 
 from __future__ import annotations
@@ -84,7 +85,10 @@ class ControlsAndDecision:
         now = self._clock.now()
         ref = Ref(registered.number, registered.version)
         if registered.function is DeclarationFunction.CANCELLATION:
-            settle(session, ref, "give_back", now)
+            # Registration accepted it (before release, or after release in a listed case):
+            # reservations and consumed amounts go back, rebate records are voided.
+            args = (registered.id, "invalidated", registered.accepted_on, now)
+            follow(session, ref, *args, direction=registered.direction)
             return
         if registered.function is DeclarationFunction.AMENDMENT:
             settle(session, ref, "release", now)  # the new version reserves anew below

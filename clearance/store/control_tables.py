@@ -107,6 +107,15 @@ class DecisionRow(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+#: Statuses of a rebate record (docs/rebates.md). They live beside the table because readers
+#: outside the controls package (the exit confirmation behind invalidation after release)
+#: need them too, and importing :mod:`clearance.controls` from there would be circular.
+REBATE_AWAITING = "awaiting_exit_confirmation"
+REBATE_CONFIRMED = "confirmed"
+REBATE_TRANSMITTED = "transmitted"
+REBATE_INVALIDATED = "invalidated"  # the declaration was invalidated after release: never sent
+
+
 class RebateRecord(Base):
     """The export-rebate record of one released export item."""
 
