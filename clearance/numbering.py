@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from clearance.store.tables import ControlReferenceCounter, NumberSequence
 from edi.model import Direction
+from edi.model.numbers import DIRECTION_DIGIT
 
-DIRECTION_DIGIT = {Direction.IMPORT: "1", Direction.EXPORT: "0"}
 MAX_SEQUENCE = 999_999_999
 
 

@@ -146,12 +146,16 @@ class Declaration(BaseModel):
     gross_mass: Quantity | None = None
     net_mass: Quantity | None = None
     documents: tuple[DocumentReference, ...] = ()
-    items: tuple[GoodsItem, ...] = Field(min_length=1)
+    items: tuple[GoodsItem, ...] = Field(
+        default=(), description="At least one, except in a cancellation (it cites a number)."
+    )
     remarks: str | None = Field(default=None, max_length=512)
     marks: str | None = Field(default=None, max_length=512)
 
     @model_validator(mode="after")
     def _consistent(self) -> Declaration:
+        if not self.items and self.function is not DeclarationFunction.CANCELLATION:
+            raise ValueError(f"an {self.function.value} declaration needs at least one goods item")
         sequences = [item.sequence for item in self.items]
         if len(set(sequences)) != len(sequences):
             raise ValueError("goods item sequence numbers must be unique")

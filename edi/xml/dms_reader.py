@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from edi.model import DeclarationFunction, PartyRole
+from edi.model.numbers import direction_of_number
 from edi.xml._lxml import etree
 from edi.xml.codes import UnknownCode, dms_table, lookup
 from edi.xml.dms_parts import (
@@ -73,10 +74,21 @@ def _header(b: Builder, decl: Record) -> str | None:
     type_el = decl.get("TypeCode")
     type_code = text(type_el) or ""
     direction = None
-    try:
-        direction = lookup("declaration type (DE 1/1)", dms_table("directions"), type_code[:2])
-    except UnknownCode as exc:
-        if type_code != "INV":  # a cancellation request names no direction
+    if type_code == "INV":
+        # An invalidation request names no direction; the number it cites encodes it.
+        cited = decl.get("ID")
+        direction = direction_of_number(text(cited))
+        if direction is None:
+            b.problem(
+                "an invalidation request (TypeCode INV) must cite the 18-digit declaration "
+                f"number in ID, not {text(cited)!r}",
+                cited if cited is not None else type_el,
+                ("direction",),
+            )
+    else:
+        try:
+            direction = lookup("declaration type (DE 1/1)", dms_table("directions"), type_code[:2])
+        except UnknownCode as exc:
             b.unknown(exc, type_el, ("direction",))
     header.put("direction", direction, type_el)
     function_el = decl.get("FunctionCode")

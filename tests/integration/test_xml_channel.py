@@ -100,3 +100,35 @@ def test_a_resend_gets_the_original_answer(engine: Engine, clock: FixedClock) ->
     assert again.acknowledgement is not None and first.acknowledgement is not None
     assert again.acknowledgement.text == first.acknowledgement.text
     assert [d.number for d in again.declarations] == [d.number for d in first.declarations]
+
+
+def _invalidation_request(number: str) -> bytes:
+    # A CDS-style invalidation request: TypeCode INV, FunctionCode 13, the number in ID, no
+    # goods shipment (the direction comes from the number's ninth digit).
+    text = (XML / "dec-dms-import.xml").read_text(encoding="utf-8")
+    text = text.replace("<FunctionCode>9</FunctionCode>", "<FunctionCode>13</FunctionCode>", 1)
+    text = text.replace("<TypeCode>IMA</TypeCode>", "<TypeCode>INV</TypeCode>", 1)
+    text = text.replace(
+        "<FunctionalReferenceID>GC26IM0001FISH</FunctionalReferenceID>",
+        f"<FunctionalReferenceID>GC26IM0001FISHX</FunctionalReferenceID>\n    <ID>{number}</ID>",
+        1,
+    )
+    start, end = text.index("<GoodsShipment>"), text.index("</GoodsShipment>")
+    return (text[:start] + text[end + len("</GoodsShipment>") :]).encode()
+
+
+def test_a_dec_dms_invalidation_request_invalidates_the_declaration(
+    engine: Engine, clock: FixedClock
+) -> None:
+    pipeline = Pipeline(engine, Settings(), clock)
+    (registered,) = pipeline.submit((XML / "dec-dms-import.xml").read_bytes()).declarations
+    assert registered.number is not None
+    outcome = pipeline.submit(_invalidation_request(registered.number))
+    (cancelled,) = outcome.declarations
+    assert (cancelled.number, cancelled.status) == (registered.number, "invalidated")
+    assert cancelled.response is not None
+    answer = etree.fromstring(cancelled.response.encode())
+    assert answer.find(f".//{RES}FunctionCode").text == "10"  # DMSINV
+    with Session(engine) as session:
+        row = session.scalars(select(Declaration)).one()
+        assert (row.status, row.version) == ("invalidated", 2)

@@ -191,3 +191,40 @@ def test_duplicate_item_numbers_are_rejected() -> None:
     )
     assert result.declaration is None
     assert any("unique" in i.text for i in result.issues)
+
+
+def _invalidation(number: str) -> str:
+    text = _edit(IMPORT, "<FunctionCode>9</FunctionCode>", "<FunctionCode>13</FunctionCode>")
+    text = _edit(text, "<TypeCode>IMA</TypeCode>", "<TypeCode>INV</TypeCode>")
+    text = _edit(
+        text, "</FunctionalReferenceID>", f"</FunctionalReferenceID>\n    <ID>{number}</ID>"
+    )
+    start, end = text.index("<GoodsShipment>"), text.index("</GoodsShipment>")
+    return text[:start] + text[end + len("</GoodsShipment>") :]
+
+
+def test_invalidation_request_takes_its_direction_from_the_cited_number() -> None:
+    for number, direction in (
+        ("220120261000000042", Direction.IMPORT),
+        ("220120260000000042", Direction.EXPORT),
+    ):
+        declaration = _read(_invalidation(number)).declaration
+        assert declaration is not None
+        assert declaration.function is DeclarationFunction.CANCELLATION
+        assert (declaration.direction, declaration.items) == (direction, ())
+
+
+def test_invalidation_request_without_an_18_digit_number_is_located() -> None:
+    result = _read(_invalidation("MRN26GB0000001"))
+    assert result.declaration is None
+    (issue,) = [i for i in result.issues if "18-digit declaration number" in i.text]
+    assert issue.path == "/MetaData/Declaration/ID"
+    # The model's own pattern check on the number points at the same element.
+    assert {i.path for i in result.issues} == {"/MetaData/Declaration/ID"}
+
+
+def test_an_original_without_goods_items_is_refused() -> None:
+    start, end = IMPORT.index("<GoodsShipment>"), IMPORT.index("</GoodsShipment>")
+    result = _read(IMPORT[:start] + IMPORT[end + len("</GoodsShipment>") :])
+    assert result.declaration is None
+    assert any("at least one goods item" in i.text for i in result.issues)
