@@ -17,11 +17,20 @@ from edi.xml import codes
 from edi.xml._lxml import etree
 from edi.xml.codes import UnknownCode, decmessage_table, lookup
 from edi.xml.issues import IssueKind, MappingResult
-from edi.xml.mapping import Builder, Fields, Record, compile_spec, extract, first, issue_at, text
+from edi.xml.mapping import (
+    EMPTY,
+    Builder,
+    Fields,
+    Record,
+    compile_spec,
+    extract,
+    first,
+    issue_at,
+    text,
+)
 
 NS = "{http://www.chinaport.gov.cn/dec}"
 _KG = "KGM"  # 毛重/净重 are in kilograms
-_EMPTY: Record = {"@": None}
 
 _HEAD_TAGS = (
     "IEFlag SeqNo EntryId TradeMode CutMode CustomMaster IEPort WrapType NoteS MarkNo IEDate "
@@ -70,7 +79,7 @@ def decmessage_to_canonical(document: etree._Element) -> MappingResult:
     flag = head.get("IEFlag")
     direction = {"I": "import", "E": "export"}.get(text(flag) or "")
     header.put("direction", direction, flag)
-    sign = root.get("DecSign", _EMPTY)
+    sign = root.get("DecSign", EMPTY)
     reference = sign.get("ClientSeqNo")
     if text(reference) is None:
         reference = head.get("SeqNo")
@@ -80,7 +89,7 @@ def decmessage_to_canonical(document: etree._Element) -> MappingResult:
     _parties(header, head, direction)
     _transport(b, root, head)
     _documents(header, root, head)
-    for item in root.get("DecLists", _EMPTY).get("DecList", ()):
+    for item in root.get("DecLists", EMPTY).get("DecList", ()):
         b.items.append(_item(b, item))
     return b.finish()
 
@@ -192,7 +201,7 @@ def _parties(header: Fields, head: Record, direction: str | None) -> None:
 def _transport(b: Builder, root: Record, head: Record) -> None:
     transport = Fields(None)
     mode = head.get("TrafMode")
-    voyage = root.get("DecFreeTxt", _EMPTY).get("VoyNo")
+    voyage = root.get("DecFreeTxt", EMPTY).get("VoyNo")
     for field, value, element in (
         ("mode", _code(b, mode, "运输方式", decmessage_table("transport_modes")), mode),
         ("conveyance_name", text(head.get("TrafName")), head.get("TrafName")),
@@ -200,7 +209,7 @@ def _transport(b: Builder, root: Record, head: Record) -> None:
         ("transport_document", text(head.get("BillNo")), head.get("BillNo")),
     ):
         transport.put(field, value, element)
-    containers: list[Record] = root.get("DecContainers", _EMPTY).get("Container", [])
+    containers: list[Record] = root.get("DecContainers", EMPTY).get("Container", [])
     ids = [c for c in (text(n.get("ContainerId")) for n in containers) if c]
     if ids:
         transport.put("containers", ids, containers[0]["@"])
@@ -217,7 +226,7 @@ def _documents(header: Fields, root: Record, head: Record) -> None:
         if number:
             anchors.append(element)
             docs.append({"kind": kind, "number": number})
-    for docu in root.get("DecLicenseDocus", _EMPTY).get("LicenseDocu", ()):
+    for docu in root.get("DecLicenseDocus", EMPTY).get("LicenseDocu", ()):
         code, number = text(docu.get("DocuCode")), text(docu.get("CertCode"))
         if number:
             anchors.append(docu["@"])

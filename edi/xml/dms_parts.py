@@ -9,14 +9,12 @@ from typing import Any
 from edi.model import DocumentKind, PartyRole
 from edi.xml._lxml import etree
 from edi.xml.codes import dms_table
-from edi.xml.mapping import Builder, Fields, Record, Shape, compile_spec, text
+from edi.xml.mapping import EMPTY, Builder, Fields, Record, Shape, compile_spec, text
 
 NS = "{urn:wco:datamodel:WCO:DEC-DMS:2}"
 DS_NS = "{urn:wco:datamodel:WCO:Declaration_DS:DMS:2}"
 DEFAULT_MASS_UNIT = "KGM"  # CDS masses (DE 6/1, 6/5) are in kilograms
 IMPLIED_UNIT = "ZZ"  # Rec. 20 "mutually defined": the tariff measure names the unit (DE 6/2)
-#: A record for an absent element: every lookup in it finds nothing.
-EMPTY: Record = {"@": None}
 
 _STAMP: Shape = {DS_NS + "DateTimeString": None}
 _PARTY: Shape = {
@@ -200,7 +198,6 @@ __all__ = [
     "DECLARATION_SPEC",
     "DEFAULT_MASS_UNIT",
     "DS_NS",
-    "EMPTY",
     "IMPLIED_UNIT",
     "NS",
     "amount",

@@ -16,7 +16,6 @@ from edi.xml.codes import UnknownCode, dms_table, lookup
 from edi.xml.dms_parts import (
     DECLARATION_SPEC,
     DEFAULT_MASS_UNIT,
-    EMPTY,
     IMPLIED_UNIT,
     NS,
     amount,
@@ -27,7 +26,7 @@ from edi.xml.dms_parts import (
     previous_documents,
 )
 from edi.xml.issues import IssueKind, MappingResult
-from edi.xml.mapping import Builder, Fields, Loc, Record, extract, first, issue_at, text
+from edi.xml.mapping import EMPTY, Builder, Fields, Loc, Record, extract, first, issue_at, text
 from edi.xml.parsing import local_name
 
 _FUNCTIONS = {"9": DeclarationFunction.ORIGINAL, "13": DeclarationFunction.AMENDMENT}

@@ -32,6 +32,8 @@ Loc = tuple[str | int, ...]
 #: What :func:`extract` returns: local name → element, nested record, or a list of either;
 #: ``"@"`` holds the record's own element.
 Record = dict[str, Any]
+#: A record for an absent element: every lookup in it finds nothing (never written to).
+EMPTY: Record = {"@": None}
 #: The compiled shape of a document: Clark tag → (local name, nested spec or None, repeated).
 Spec = dict[str, tuple[str, "Spec | None", bool]]
 #: How a shape is written: local name → None (a leaf), a nested shape, or a one-element list
@@ -226,6 +228,7 @@ def _sorted(issues: list[XmlIssue]) -> tuple[XmlIssue, ...]:
 
 
 __all__ = [
+    "EMPTY",
     "Builder",
     "Fields",
     "Loc",
