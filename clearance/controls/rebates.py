@@ -37,10 +37,6 @@ from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tariff_tables import DeclarationAssessmentRow
 from core.errors import CustomsError
 
-AWAITING = REBATE_AWAITING
-CONFIRMED = REBATE_CONFIRMED
-TRANSMITTED = REBATE_TRANSMITTED
-INVALIDATED = REBATE_INVALIDATED
 CENT = Decimal("0.01")
 
 
@@ -103,7 +99,7 @@ def create_records(
                 "fob_cny": base,
                 "base": base,
                 "estimated_amount": amount,
-                "status": AWAITING,
+                "status": REBATE_AWAITING,
                 "created_at": now,
             }
         )
@@ -143,8 +139,8 @@ def confirm_exit(session: Session, number: str, now: datetime) -> ExitConfirmed:
     earlier = exit_confirmation(session, number)
     result = session.execute(
         update(RebateRecord)
-        .where(RebateRecord.declaration_number == number, RebateRecord.status == AWAITING)
-        .values(status=CONFIRMED)
+        .where(RebateRecord.declaration_number == number, RebateRecord.status == REBATE_AWAITING)
+        .values(status=REBATE_CONFIRMED)
     )
     count = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if earlier is not None:
@@ -169,9 +165,9 @@ def void_records(session: Session, number: str) -> int:
         update(RebateRecord)
         .where(
             RebateRecord.declaration_number == number,
-            RebateRecord.status.in_((AWAITING, CONFIRMED)),
+            RebateRecord.status.in_((REBATE_AWAITING, REBATE_CONFIRMED)),
         )
-        .values(status=INVALIDATED)
+        .values(status=REBATE_INVALIDATED)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -191,7 +187,7 @@ def export_batch(
         session.scalars(
             select(RebateRecord)
             .where(
-                RebateRecord.status == CONFIRMED,
+                RebateRecord.status == REBATE_CONFIRMED,
                 RebateRecord.export_date >= date_from,
                 RebateRecord.export_date <= date_to,
                 RebateRecord.declaration_id.not_in(invalidated),
@@ -212,6 +208,6 @@ def export_batch(
     session.add(batch)
     session.flush()
     for record in records:
-        record.status = TRANSMITTED
+        record.status = REBATE_TRANSMITTED
         record.batch_id = batch.id
     return batch, records

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from clearance.controls import history, officer, rebates
 from clearance.controls.ledgers import HeadSpec, Ref, apply, ensure_heads, lock_heads
-from clearance.store.control_tables import DecisionRow, LedgerEntry, RebateRecord
+from clearance.store.control_tables import REBATE_AWAITING, DecisionRow, LedgerEntry, RebateRecord
 from clearance.store.tables import Declaration, OutboundMessage
 from core.db import make_engine
 from core.settings import Settings
@@ -53,7 +53,7 @@ def test_officer_release_consumes_and_creates_rebates_exported_once(
     assert "OFFICER" in result["response"]
     with Session(engine) as session:
         records = session.scalars(select(RebateRecord)).all()
-        assert [r.status for r in records] == [rebates.AWAITING] * len(records) and records
+        assert [r.status for r in records] == [REBATE_AWAITING] * len(records) and records
         assert rebates.confirm_exit(session, d.number, INSTANT).records == len(records)
         batch, sent = rebates.export_batch(session, date(2026, 6, 1), date(2026, 6, 30), INSTANT)
         session.commit()

@@ -23,7 +23,12 @@ from clearance.controls import rebates
 from clearance.outcome import DeclarationOutcome
 from clearance.pipeline import Pipeline
 from clearance.queries import show_declaration
-from clearance.store.control_tables import RebateRecord
+from clearance.store.control_tables import (
+    REBATE_AWAITING,
+    REBATE_CONFIRMED,
+    REBATE_INVALIDATED,
+    RebateRecord,
+)
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.integration.invalidation_support import (
@@ -119,19 +124,19 @@ def test_an_invalidated_export_never_reaches_the_tax_authority(
     number = _released_export(engine, tmp_path)
     with Session(engine) as session:
         awaiting = session.scalars(select(RebateRecord.status)).all()
-    assert awaiting and set(awaiting) == {rebates.AWAITING}
+    assert awaiting and set(awaiting) == {REBATE_AWAITING}
     assert _cancel(engine, number, 3, "CAN1").status == "invalidated"
 
     with Session(engine) as session:
         voided = session.scalars(select(RebateRecord.status)).all()
-        assert set(voided) == {rebates.INVALIDATED}
+        assert set(voided) == {REBATE_INVALIDATED}
         with pytest.raises(
             rebates.ExitConfirmationError, match="is invalidated: its goods cannot exit"
         ):
             rebates.confirm_exit(session, number, INSTANT + 4 * DAY)
         session.rollback()
         # Even a record marked confirmed by other means is never claimed for a batch.
-        session.execute(update(RebateRecord).values(status=rebates.CONFIRMED))
+        session.execute(update(RebateRecord).values(status=REBATE_CONFIRMED))
         _, sent = rebates.export_batch(session, INSTANT.date(), INSTANT.date(), INSTANT)
         assert sent == []
         session.rollback()
