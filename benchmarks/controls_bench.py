@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT / "samples" / "controls"))
 
 from scenarios import AU, BEEF, LIC, OCEAN, SHRIMP, Item, Scenario, interchange  # noqa: E402
 
-from clearance.assessment_step import TariffAssessment  # noqa: E402
-from clearance.pipeline import Pipeline  # noqa: E402
+from clearance.assessment.step import TariffAssessment  # noqa: E402
+from clearance.intake.pipeline import Pipeline  # noqa: E402
 from clearance.store.migrate import upgrade  # noqa: E402
 from core.db import make_engine  # noqa: E402
 from core.settings import Settings  # noqa: E402

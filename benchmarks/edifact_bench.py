@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stdnum.cn import uscc
 
-from clearance import tariff_store
-from clearance.controls import registry_store
-from clearance.pipeline import Pipeline
+from clearance.assessment import tariff_store
+from clearance.decisions import registry_store
+from clearance.intake.pipeline import Pipeline
 from clearance.store.migrate import upgrade
 from core.clock import SystemClock
 from core.db import UnitOfWork, make_engine, session_factory

@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from clearance.outcome import SubmissionOutcome
-from clearance.pipeline import Pipeline
+from clearance.flow.outcome import SubmissionOutcome
+from clearance.intake.pipeline import Pipeline
 from core.clock import FixedClock
 from core.settings import Settings
 from edi.edifact.cusdec import map_cusdec

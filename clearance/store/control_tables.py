@@ -109,7 +109,7 @@ class DecisionRow(Base):
 
 #: Statuses of a rebate record (docs/rebates.md). They live beside the table because readers
 #: outside the controls package (the exit confirmation behind invalidation after release)
-#: need them too, and importing :mod:`clearance.controls` from there would be circular.
+#: need them too, and importing :mod:`clearance.decisions` from there would be circular.
 REBATE_AWAITING = "awaiting_exit_confirmation"
 REBATE_CONFIRMED = "confirmed"
 REBATE_TRANSMITTED = "transmitted"

@@ -1,7 +1,7 @@
 """The Chinese 18-digit declaration number (报关单号) and what it tells by itself.
 
 Office (4) + year (4) + direction (1: import '1', export '0') + sequence (9), e.g.
-``220120261000000001``. Numbers are issued by ``clearance.numbering``; a reader needs the
+``220120261000000001``. Numbers are issued by ``clearance.lifecycle.numbering``; a reader needs the
 direction digit when a message cites a number without stating the direction (a DEC-DMS
 invalidation request, TypeCode INV).
 """

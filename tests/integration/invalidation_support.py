@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from clearance.controls import officer, registry_store
-from clearance.controls.ledgers import balances, lock_heads
+from clearance.decisions import registry_store
+from clearance.ledgers.accounts import balances, lock_heads
+from clearance.officer import actions as officer
 from clearance.store.control_tables import LedgerEntry
 from clearance.store.tables import Declaration, Event
 from core.settings import Settings

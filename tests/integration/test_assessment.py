@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from clearance import tariff_store
-from clearance.assessment_step import TariffAssessment
+from clearance.app.queries import show_declaration
+from clearance.assessment import tariff_store
+from clearance.assessment.step import TariffAssessment
 from clearance.cli import main
-from clearance.pipeline import Pipeline
-from clearance.queries import show_declaration
+from clearance.intake.pipeline import Pipeline
 from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow
 from core.clock import FixedClock
 from core.settings import Settings

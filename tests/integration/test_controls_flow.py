@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from clearance.controls import history, officer, rebates
-from clearance.controls.ledgers import HeadSpec, Ref, apply, ensure_heads, lock_heads
+from clearance.decisions import history
+from clearance.ledgers.accounts import HeadSpec, Ref, apply, ensure_heads, lock_heads
+from clearance.officer import actions as officer
+from clearance.rebates import records as rebates
 from clearance.store.control_tables import REBATE_AWAITING, DecisionRow, LedgerEntry, RebateRecord
 from clearance.store.tables import Declaration, OutboundMessage
 from core.db import make_engine

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from clearance import tariff_store
-from clearance.controls import registry_store
-from clearance.pipeline import Pipeline
+from clearance.assessment import tariff_store
+from clearance.decisions import registry_store
+from clearance.intake.pipeline import Pipeline
 from core.clock import FixedClock
 from core.settings import Settings
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from clearance.events import events_since
-from clearance.pipeline import Pipeline
+from clearance.intake.pipeline import Pipeline
+from clearance.lifecycle.events import events_since
 from clearance.store.tables import Event
 from core.clock import FixedClock
 from core.settings import Settings
@@ -73,7 +73,7 @@ def test_event_ids_follow_the_order_events_were_added(engine: Engine, clock: Fix
 def test_a_declaration_life_reads_in_order_through_the_standard_steps(
     engine: Engine, clock: FixedClock
 ) -> None:
-    from clearance import tariff_store
+    from clearance.assessment import tariff_store
     from tests.golden_support import SAMPLES as EDIFACT
 
     with Session(engine) as session:

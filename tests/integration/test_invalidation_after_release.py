@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from clearance.app.queries import show_declaration
 from clearance.cli import main
-from clearance.controls import rebates
-from clearance.outcome import DeclarationOutcome
-from clearance.pipeline import Pipeline
-from clearance.queries import show_declaration
+from clearance.flow.outcome import DeclarationOutcome
+from clearance.intake.pipeline import Pipeline
+from clearance.rebates import records as rebates
 from clearance.store.control_tables import (
     REBATE_AWAITING,
     REBATE_CONFIRMED,

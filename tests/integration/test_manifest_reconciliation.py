@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
-from clearance.manifest_check import ManifestReconciliation, recheck_waiting
-from clearance.outcome import DeclarationOutcome, SubmissionOutcome
-from clearance.pipeline import Pipeline
+from clearance.flow.outcome import DeclarationOutcome, SubmissionOutcome
+from clearance.intake.pipeline import Pipeline
+from clearance.manifests.reconciliation import ManifestReconciliation, recheck_waiting
+from clearance.manifests.x12_status import render_status_350
 from clearance.store.manifest_tables import ManifestMatch, ManifestWait
 from clearance.store.tables import Declaration, Event, OutboundMessage
-from clearance.x12_status import render_status_350
 from core.clock import FixedClock
 from core.settings import Settings
 from rules.findings import Severity

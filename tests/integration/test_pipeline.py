@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from clearance.outcome import DeclarationOutcome, InterchangeStatus
-from clearance.pipeline import Pipeline, ProcessingError
-from clearance.queries import show_declaration
-from clearance.registration import Registered
+from clearance.app.queries import show_declaration
+from clearance.flow.outcome import DeclarationOutcome, InterchangeStatus
+from clearance.intake.pipeline import Pipeline, ProcessingError
+from clearance.lifecycle.registration import Registered
 from clearance.store.tables import (
     Declaration,
     DeclarationItem,

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from clearance.controls import officer
-from clearance.controls.ledgers import balances, lock_heads
-from clearance.outcome import DeclarationOutcome
+from clearance.flow.outcome import DeclarationOutcome
+from clearance.ledgers.accounts import balances, lock_heads
+from clearance.officer import actions as officer
 from clearance.store.control_tables import LedgerEntry
 from core.db import make_engine
 from core.settings import Settings

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from clearance.cli import main
-from clearance.outcome import InterchangeStatus, SubmissionOutcome
-from clearance.pipeline import Pipeline, detect_format
+from clearance.flow.outcome import InterchangeStatus, SubmissionOutcome
+from clearance.intake.pipeline import Pipeline, detect_format
 from clearance.store.manifest_tables import Manifest, ManifestBill
 from clearance.store.tables import Event, InboundMessage, OutboundMessage
 from core.clock import FixedClock

@@ -9,8 +9,8 @@ from lxml import etree
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from clearance.outcome import InterchangeStatus
-from clearance.pipeline import Pipeline
+from clearance.flow.outcome import InterchangeStatus
+from clearance.intake.pipeline import Pipeline
 from clearance.store.tables import Declaration, InboundMessage, OutboundMessage
 from core.clock import FixedClock
 from core.settings import Settings

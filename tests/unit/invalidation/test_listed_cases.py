@@ -7,9 +7,16 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from clearance.invalidation import Applies, Facts, NotListed, judge, listed_cases, load_policy
-from clearance.invalidation.policy import ListedCase
-from clearance.regime_choice import regime_of
+from clearance.lifecycle.invalidation import (
+    Applies,
+    Facts,
+    NotListed,
+    judge,
+    listed_cases,
+    load_policy,
+)
+from clearance.lifecycle.invalidation.policy import ListedCase
+from clearance.lifecycle.regime_choice import regime_of
 from edi.model import Direction
 from tariffs.regimes import BUILTIN_REGIMES
 from tests.unit.rules.builders import declaration

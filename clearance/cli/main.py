@@ -1,0 +1,259 @@
+"""The ``customs`` command. Names and JSON fields here are a contract (docs/cli.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from clearance.app.queries import list_declarations, list_messages, show_declaration
+from clearance.cli import controls as cli_controls
+from clearance.cli import printing
+from clearance.cli import tariff as cli_tariff
+from clearance.intake.pipeline import Pipeline, ProcessingError
+from clearance.lifecycle.events import events_since
+from clearance.store.migrate import upgrade
+from core.clock import as_utc
+from core.db import UnitOfWork, make_engine, session_factory
+from core.errors import CustomsError
+from core.settings import Settings, load_settings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+#: A command handler: parsed arguments, settings, engine → exit status.
+Handler = Callable[[argparse.Namespace, Settings, Engine], int]
+#: Functions that add a group of sub-commands (tariff, registry, officer …) to the parser;
+#: each area keeps its commands in its own ``clearance/cli_<area>.py``.
+#: Each gets the top-level sub-parsers and the groups defined here (e.g. ``declarations``)
+#: that it may add actions to.
+COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
+    cli_tariff.register,
+    cli_controls.register,
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``customs`` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings()
+        engine = make_engine(settings.database_url, echo=settings.echo_sql)
+        handler: Handler = args.handler
+        return handler(args, settings, engine)
+    except CustomsError as exc:
+        print(f"customs: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="customs", description=__doc__)
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    init = sub.add_parser("init", help="create or migrate the database")
+    init.set_defaults(handler=_init)
+
+    submit = sub.add_parser("submit", help="process interchange files")
+    submit.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    submit.add_argument("--sender", help="sender id (default: the interchange's own UNB sender)")
+    submit.add_argument("--json", action="store_true", help="one JSON object per file")
+    submit.set_defaults(handler=_submit)
+
+    demo = sub.add_parser("demo", help="load sample tariffs and registries, process the samples")
+    demo.add_argument("--samples", type=Path, default=SAMPLES)
+    demo.set_defaults(handler=_demo)
+
+    messages = sub.add_parser("messages", help="inbound messages").add_subparsers(metavar="ACTION")
+    m_list = messages.add_parser("list", help="list received messages")
+    m_list.add_argument("--json", action="store_true")
+    m_list.add_argument("--limit", type=int, default=100)
+    m_list.set_defaults(handler=_messages_list)
+    m_retry = messages.add_parser("retry", help="process a failed message again")
+    m_retry.add_argument("message_id", type=int)
+    m_retry.add_argument("--json", action="store_true")
+    m_retry.set_defaults(handler=_messages_retry)
+
+    events = sub.add_parser("events", help="follow the lifecycle event log")
+    events.add_argument(
+        "--since",
+        type=int,
+        default=0,
+        metavar="CURSOR",
+        help="the last event id already seen (0: from the start)",
+    )
+    events.add_argument("--limit", type=int, default=100)
+    events.add_argument("--json", action="store_true")
+    events.set_defaults(handler=_events)
+
+    decls = sub.add_parser("declarations", help="registered declarations").add_subparsers(
+        metavar="ACTION"
+    )
+    d_list = decls.add_parser("list", help="list declarations")
+    d_list.add_argument("--json", action="store_true")
+    d_list.add_argument("--limit", type=int, default=100)
+    d_list.set_defaults(handler=_declarations_list)
+    d_show = decls.add_parser("show", help="show one declaration")
+    d_show.add_argument("number")
+    d_show.add_argument("--json", action="store_true")
+    d_show.set_defaults(handler=_declarations_show)
+    for register in COMMAND_GROUPS:
+        register(sub, {"declarations": decls})
+    return parser
+
+
+def _init(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _submit(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    pipeline = Pipeline.standard(engine, settings)
+    status = 0
+    for path in args.files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            print(f"customs: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            status = 1
+            continue
+        try:
+            outcome = pipeline.submit(raw, sender=args.sender, filename=str(path))
+        except ProcessingError as exc:
+            print(
+                f"customs: {path}: {exc.message} (kept as message {exc.message_id}; "
+                f"retry with: customs messages retry {exc.message_id})",
+                file=sys.stderr,
+            )
+            status = 1
+            continue
+        printing.print_outcome(outcome, as_json=args.json)
+    return status
+
+
+def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    root = args.samples
+    # The carrier's manifest first (declarations on it are reconciled at once), then every
+    # EDIFACT interchange and every XML declaration, good and bad.
+    files = [
+        *sorted(p for p in (root / "x12").glob("01-*.x12") if p.name.count(".") == 1),
+        *sorted((root / "edifact").glob("*.edi")),
+        *sorted((root / "xml").glob("*.xml")),
+    ]
+    if not files:
+        print(f"customs: no sample files under {root}", file=sys.stderr)
+        return 1
+    print(f"database: {engine.url.render_as_string(hide_password=True)}")
+    schedules = sorted((root / "tariffs").glob("*.jsonl"))
+    if schedules:
+        print(f"loading the sample tariff schedules ({', '.join(p.name for p in schedules)})")
+        cli_tariff.load_files(engine, schedules)
+    registries = sorted((root / "registries").glob("*.jsonl"))
+    if registries:
+        print(f"loading the sample registries ({', '.join(p.name for p in registries)})")
+        cli_controls.load_registry_files(engine, registries)
+    print(f"processing {len(files)} sample files from {root}\n")
+    ns = argparse.Namespace(files=files, sender=None, json=False)
+    status = _submit(ns, settings, engine)
+    print()
+    _declarations_list(argparse.Namespace(json=False, limit=50), settings, engine)
+    return status
+
+
+def _messages_list(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    with UnitOfWork(session_factory(engine)) as uow:
+        rows = list_messages(uow.session, limit=args.limit)
+    if args.json:
+        printing.print_json_lines(rows)
+        return 0
+    print(f"{'id':>5}  {'received':<25} {'sender':<16} {'format':<8} {'ref':<14} status")
+    for r in rows:
+        print(
+            f"{r['message_id']:>5}  {r['received_at']:<25} {r['sender']:<16} "
+            f"{r['format'] or '-':<8} {r['control_reference'] or '-':<14} {r['status']}"
+            + (f"  ({r['error']})" if r["error"] else "")
+        )
+    return 0
+
+
+def _messages_retry(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    try:
+        outcome = Pipeline.standard(engine, settings).retry(args.message_id)
+    except ProcessingError as exc:
+        print(f"customs: {exc.message}", file=sys.stderr)
+        return 1
+    printing.print_outcome(outcome, as_json=args.json)
+    return 0
+
+
+def _events(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    with UnitOfWork(session_factory(engine)) as uow:
+        rows = [
+            {
+                "id": e.id,
+                "occurred_at": as_utc(e.occurred_at).isoformat(),
+                "kind": e.kind,
+                "message_id": e.inbound_message_id,
+                "declaration_number": e.declaration_number,
+                "data": json.loads(e.data),
+            }
+            for e in events_since(uow.session, args.since, args.limit)
+        ]
+    cursor = rows[-1]["id"] if rows else args.since
+    if args.json:
+        printing.print_json_lines(rows)
+    else:
+        for r in rows:
+            print(
+                f"{r['id']:>7}  {r['occurred_at']:<32} {r['kind']:<16} "
+                f"{r['declaration_number'] or '-':<18} message {r['message_id'] or '-'}"
+            )
+    print(f"next: customs events --since {cursor}", file=sys.stderr)
+    return 0
+
+
+def _declarations_list(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    with UnitOfWork(session_factory(engine)) as uow:
+        rows = list_declarations(uow.session, limit=args.limit)
+    if args.json:
+        printing.print_json_lines(rows)
+        return 0
+    print(f"{'number':<18}  {'dir':<6} {'status':<12} {'lane':<6} {'sender':<16} reference")
+    for r in rows:
+        print(
+            f"{r['number']:<18}  {r['direction']:<6} {r['status']:<12} {r['lane'] or '-':<6} "
+            f"{r['sender']:<16} {r['sender_reference']}"
+        )
+    return 0
+
+
+def _declarations_show(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    upgrade(engine)
+    with UnitOfWork(session_factory(engine)) as uow:
+        data = show_declaration(uow.session, args.number)
+    if data is None:
+        print(f"customs: no declaration {args.number}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    printing.print_declaration(data)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,260 @@
+"""The EDIFACT channel: one stored interchange → CONTRL, registered declarations, CUSRES.
+
+Order of work (DESIGN.md steps 2–8): read the envelopes, dedupe on (sender, interchange
+control reference, content hash), check each message (type, directory structure, elements),
+map CUSDEC through the profile, register, run the declaration steps (assessment, controls),
+then render and store the answers (clearance/intake/channel.py holds what the channels share).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from clearance.answers import edifact as answers
+from clearance.flow.outcome import (
+    Acknowledgement,
+    DeclarationOutcome,
+    ErrorReport,
+    InterchangeStatus,
+    SubmissionOutcome,
+)
+from clearance.flow.steps import FlowContext
+from clearance.intake.channel import Work, answer_again, claim_key, register
+from clearance.intake.edifact_checks import message_issues
+from clearance.lifecycle.events import EventBatch, EventKind
+from clearance.lifecycle.numbering import reserve_control_references
+from clearance.lifecycle.registration import Refused, Submission
+from clearance.store.tables import InterchangeKey
+from edi.edifact.cusdec import map_cusdec
+from edi.edifact.envelope import Interchange, Message, read_interchange
+from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
+from edi.edifact.mapping_issues import IssueCode, MappingIssue
+from edi.edifact.segments import Segment
+
+
+@dataclass
+class _Work(Work):
+    """The shared work record plus what only EDIFACT needs: the interchange, our references."""
+
+    interchange: Interchange = field(kw_only=True)
+    references: list[str] = field(default_factory=list, kw_only=True)
+
+    def edifact_answer(
+        self,
+        message_type: str,
+        rendered: answers.Rendered,
+        declaration_id: int | None = None,
+        message_reference: str | None = None,
+    ) -> None:
+        self.answer(
+            "edifact",
+            message_type,
+            rendered.text,
+            rendered.control_reference,
+            declaration_id,
+            message_reference,
+        )
+
+
+def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
+    """Process one EDIFACT interchange inside the caller's unit of work."""
+    interchange = read_interchange(raw)
+    header = interchange.header
+    inbound = ctx.inbound
+    inbound.sender = ctx.sender_hint or (header.sender_id if header else inbound.sender)
+    types = Counter(m.message_type for m in interchange.messages)
+    inbound.message_type = types.most_common(1)[0][0] if types else None
+    outcome = SubmissionOutcome(
+        file=ctx.filename,
+        message_id=inbound.id,
+        format="edifact",
+        message_type=inbound.message_type,
+        status=InterchangeStatus.ACCEPTED,
+        errors=[_report(i) for i in interchange.issues],
+        sender=inbound.sender,
+    )
+    work = _Work(ctx, outcome, EventBatch(ctx.now, inbound.id), interchange=interchange)
+    if header is None:  # no UNB: there is nobody to address a CONTRL to
+        outcome.status = InterchangeStatus.REJECTED
+        work.events.add(
+            EventKind.SYNTAX_REJECTED, data={"errors": [e.text for e in outcome.errors]}
+        )
+    else:
+        inbound.control_reference = outcome.control_reference = header.control_reference
+        earlier = claim_key(ctx, header.control_reference)
+        if earlier is None:
+            _process_messages(work)
+        elif earlier.sha256 == inbound.sha256:
+            answer_again(work, earlier, "edifact")
+        else:
+            _reject_reused_reference(work, earlier)
+    work.write()
+    return outcome
+
+
+def _reject_reused_reference(work: _Work, earlier: InterchangeKey) -> None:
+    header = work.interchange.header
+    assert header is not None
+    line, column = header.segment.position_of(4)
+    issue = SyntaxIssue(
+        code=SyntaxErrorCode.DUPLICATE_DETECTED,
+        text=f"interchange control reference {header.control_reference} was already used by "
+        f"sender {work.ctx.inbound.sender} for other content (message "
+        f"{earlier.inbound_message_id})",
+        segment_tag="UNB",
+        segment_index=header.segment.index,
+        line=line,
+        column=column,
+        element=5,
+    )
+    outcome = work.outcome
+    outcome.status = InterchangeStatus.REJECTED
+    outcome.errors.append(_report(issue))
+    work.references = reserve_control_references(work.ctx.session, answers.COUNTER, 1)
+    rendered = answers.contrl(
+        work.ctx,
+        work.interchange,
+        work.references.pop(),
+        interchange_issues=(issue,),
+        message_issues={},
+    )
+    work.edifact_answer("CONTRL", rendered)
+    outcome.acknowledgement = Acknowledgement("edifact", rendered.text, (_report(issue),))
+    work.events.add(EventKind.SYNTAX_REJECTED, data={"code": int(issue.code), "reason": issue.text})
+
+
+def _process_messages(work: _Work) -> None:
+    interchange, outcome, ctx = work.interchange, work.outcome, work.ctx
+    header = interchange.header
+    assert header is not None
+    syntax: dict[int, tuple[SyntaxIssue, ...]] = {}
+    bad_groups = {g.header.reference for g in interchange.groups if g.issues}
+    outcome.errors.extend(_report(i) for g in interchange.groups for i in g.issues)
+    mapped: list[tuple[Message, Submission]] = []
+    unmapped: list[tuple[Message, tuple[MappingIssue, ...]]] = []
+    for message in interchange.messages:
+        issues = () if interchange.issues else message_issues(message)
+        syntax[message.header.index] = issues
+        if interchange.issues or issues or message.group_reference in bad_groups:
+            outcome.declarations.append(_syntax_rejected(message, issues))
+            continue
+        result = map_cusdec(message.segments, ctx.profile, decimal_mark=header.delimiters.decimal)
+        if result.declaration is None:
+            unmapped.append((message, result.issues))
+        else:
+            mapped.append((message, Submission(result.declaration, message.reference)))
+    syntax_ok = bool(mapped or unmapped) and not interchange.issues
+    outcome.status = InterchangeStatus.ACCEPTED if syntax_ok else InterchangeStatus.REJECTED
+    work.references = list(
+        reversed(
+            reserve_control_references(
+                ctx.session, answers.COUNTER, 1 + len(mapped) + len(unmapped)
+            )
+        )
+    )
+    contrl = answers.contrl(
+        ctx,
+        interchange,
+        work.references.pop(),
+        interchange_issues=interchange.issues,
+        message_issues=syntax,
+    )
+    work.edifact_answer("CONTRL", contrl)
+    reported = [r for d in outcome.declarations for r in d.reasons]
+    outcome.acknowledgement = Acknowledgement("edifact", contrl.text, (*outcome.errors, *reported))
+    work.events.add(
+        EventKind.SYNTAX_ACCEPTED if syntax_ok else EventKind.SYNTAX_REJECTED,
+        data={
+            "messages": len(interchange.messages),
+            "rejected": sum(1 for i in syntax.values() if i),
+        },
+    )
+    outcome.declarations.extend(_register(work, mapped))
+    outcome.declarations.extend(_mapping_rejected(work, m, i) for m, i in unmapped)
+    order = {m.reference: n for n, m in enumerate(interchange.messages)}
+    outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
+
+
+def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> DeclarationOutcome:
+    return DeclarationOutcome(
+        message_reference=message.reference,
+        sender_reference=_bgm_reference(message),
+        number=None,
+        direction=None,
+        status="rejected",
+        reasons=[_report(i) for i in issues],
+    )
+
+
+def _register(work: _Work, mapped: list[tuple[Message, Submission]]) -> list[DeclarationOutcome]:
+    outcomes = []
+    for (message, _), result in zip(mapped, register(work, [s for _, s in mapped]), strict=True):
+        if isinstance(result, Refused):
+            segment = _first(message, "RFF", "BGM")
+            issue = MappingIssue.at(result.reason, segment, code=IssueCode.REFERENCE)
+            outcomes.append(_mapping_rejected(work, message, (issue,)))
+            continue
+        registered, outcome = result
+        outcome.message_reference = message.reference
+        rendered = answers.cusres(
+            work.ctx, work.interchange, message, outcome, work.references.pop()
+        )
+        outcome.response = rendered.text
+        work.edifact_answer("CUSRES", rendered, registered.id, message.reference)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _mapping_rejected(
+    work: _Work, message: Message, issues: tuple[MappingIssue, ...]
+) -> DeclarationOutcome:
+    outcome = DeclarationOutcome(
+        message_reference=message.reference,
+        sender_reference=_bgm_reference(message),
+        number=None,
+        direction=None,
+        status="rejected",
+        reasons=[
+            ErrorReport(i.code.value, i.text, i.segment_tag, i.line, i.column, i.element)
+            for i in issues
+        ],
+    )
+    rendered = answers.cusres(work.ctx, work.interchange, message, outcome, work.references.pop())
+    outcome.response = rendered.text
+    work.edifact_answer("CUSRES", rendered, None, message.reference)
+    work.events.add(
+        EventKind.REJECTED,
+        data={
+            "message_reference": message.reference,
+            "sender_reference": outcome.sender_reference,
+            "reasons": [i.text for i in issues],
+        },
+    )
+    return outcome
+
+
+def _bgm_reference(message: Message) -> str | None:
+    return next((s.get(1) for s in message.segments if s.tag == "BGM"), None)
+
+
+def _first(message: Message, *tags: str) -> Segment:
+    for tag in tags:
+        for segment in message.segments:
+            if segment.tag == tag:
+                return segment
+    return message.header
+
+
+def _report(issue: SyntaxIssue) -> ErrorReport:
+    return ErrorReport(
+        code=str(int(issue.code)),
+        text=issue.text,
+        segment=issue.segment_tag,
+        line=issue.line,
+        column=issue.column,
+        element=issue.element,
+    )
+
+
+__all__ = ["process_edifact"]

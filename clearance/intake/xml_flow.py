@@ -1,0 +1,205 @@
+"""The XML channel: a WCO DEC-DMS declaration or a China Single Window DecMessage.
+
+One file carries one declaration. Files that are not well-formed, declare a DOCTYPE or
+entities, or fail our XSD are rejected at the syntax level (interchange status
+``rejected``); valid files whose values the canonical model refuses are accepted and the
+declaration rejected with reasons. Every file that is recognised is answered in its own
+format: a RES-DMS notification for DEC-DMS, a DEC_RESULT receipt (回执) for DecMessage.
+"""
+
+from __future__ import annotations
+
+from clearance.flow.outcome import (
+    Acknowledgement,
+    DeclarationOutcome,
+    ErrorReport,
+    InterchangeStatus,
+    SubmissionOutcome,
+)
+from clearance.flow.steps import FlowContext
+from clearance.intake.channel import Work, answer_again, claim_key, register
+from clearance.lifecycle.events import EventKind
+from clearance.lifecycle.numbering import reserve_control_references
+from clearance.lifecycle.registration import Refused, Submission
+from edi.model import Declaration, PartyRole
+from edi.xml import (
+    DEC_DMS,
+    AnswerReason,
+    AnswerStatus,
+    DutyLine,
+    IssueKind,
+    XmlAnswer,
+    XmlIssue,
+    read_xml_declaration,
+    render_decmessage_receipt,
+    render_dms_notification,
+)
+
+COUNTER = "xml-out"
+_SYNTAX_KINDS = frozenset(
+    {IssueKind.SYNTAX, IssueKind.FORBIDDEN, IssueKind.UNKNOWN_FORMAT, IssueKind.SCHEMA}
+)
+_MESSAGE_TYPES = {DEC_DMS: "DEC-DMS", "decmessage": "DecMessage"}
+_ANSWER_TYPES = {DEC_DMS: "RES-DMS", "decmessage": "DEC_RESULT"}
+_STATUSES = {status.value: status for status in AnswerStatus}
+
+
+def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
+    """Process one XML declaration file inside the caller's unit of work."""
+    result = read_xml_declaration(raw)
+    inbound = ctx.inbound
+    inbound.message_type = _MESSAGE_TYPES.get(result.kind or "")
+    inbound.sender = ctx.sender_hint or _sender_of(result.declaration) or inbound.sender
+    inbound.control_reference = result.sender_reference
+    outcome = SubmissionOutcome(
+        file=ctx.filename,
+        message_id=inbound.id,
+        format="xml",
+        message_type=inbound.message_type,
+        status=InterchangeStatus.ACCEPTED,
+        sender=inbound.sender,
+        control_reference=result.sender_reference,
+    )
+    work = Work.start(ctx, outcome)
+    earlier = claim_key(ctx, result.sender_reference) if result.sender_reference else None
+    if earlier is not None and earlier.sha256 == inbound.sha256:
+        answer_again(work, earlier, "xml")
+    elif earlier is not None:
+        text = (
+            f"reference {result.sender_reference} was already used by sender "
+            f"{inbound.sender} for other content (message {earlier.inbound_message_id})"
+        )
+        _reject(
+            work,
+            result.kind,
+            result.sender_reference,
+            (XmlIssue(text, kind=IssueKind.FORBIDDEN),),
+            syntax=True,
+        )
+    elif result.declaration is None:
+        syntax = any(i.kind in _SYNTAX_KINDS for i in result.issues)
+        _reject(work, result.kind, result.sender_reference, result.issues, syntax=syntax)
+    else:
+        _register(work, result.kind, result.declaration)
+    work.write()
+    return outcome
+
+
+def _sender_of(declaration: Declaration | None) -> str | None:
+    """Without a ``--sender``, the declarant's (or else the trader's) first identifier."""
+    if declaration is None:
+        return None
+    for role in (
+        PartyRole.DECLARANT,
+        PartyRole.REPRESENTATIVE,
+        PartyRole.CONSIGNEE,
+        PartyRole.CONSIGNOR,
+        PartyRole.IMPORTER,
+        PartyRole.EXPORTER,
+    ):
+        party = declaration.party(role)
+        if party is not None and party.identifiers:
+            return party.identifiers[0].value
+    return None
+
+
+def _reject(
+    work: Work,
+    kind: str | None,
+    reference: str | None,
+    issues: tuple[XmlIssue, ...],
+    *,
+    syntax: bool,
+) -> None:
+    outcome = work.outcome
+    reports = [ErrorReport(i.code, i.text, i.path, i.line, i.column) for i in issues]
+    declaration = DeclarationOutcome(
+        message_reference=reference or "",
+        sender_reference=reference,
+        number=None,
+        direction=None,
+        status="rejected",
+        reasons=reports,
+    )
+    outcome.declarations.append(declaration)
+    if syntax:
+        outcome.status = InterchangeStatus.REJECTED
+        outcome.errors.extend(reports)
+    reasons = tuple(AnswerReason(i.text, i.path, i.line, i.column, i.code) for i in issues)
+    text = _answer(work, kind, AnswerStatus.REJECTED, reference, None, reasons)
+    declaration.response = text
+    if text is not None:
+        outcome.acknowledgement = Acknowledgement("xml", text, tuple(reports))
+    kind_of_event = EventKind.SYNTAX_REJECTED if syntax else EventKind.REJECTED
+    work.events.add(
+        kind_of_event, data={"sender_reference": reference, "reasons": [i.text for i in issues]}
+    )
+
+
+def _register(work: Work, kind: str | None, declaration: Declaration) -> None:
+    outcome = work.outcome
+    work.events.add(EventKind.SYNTAX_ACCEPTED, data={"messages": 1, "rejected": 0})
+    (result,) = register(work, [Submission(declaration, declaration.sender_reference)])
+    if isinstance(result, Refused):
+        _reject(
+            work,
+            kind,
+            declaration.sender_reference,
+            (XmlIssue(result.reason, kind=IssueKind.MAPPING),),
+            syntax=False,
+        )
+        return
+    registered, declared = result
+    declared.message_reference = declaration.sender_reference
+    duties = tuple(
+        DutyLine(item.sequence, tax_type, None, base, amount, currency)
+        for item in declared.items
+        for tax_type, base, amount, currency in item.duty_lines()
+    )
+    status = _STATUSES.get(declared.status, AnswerStatus.REGISTERED)
+    text = _answer(
+        work,
+        kind,
+        status,
+        declaration.sender_reference,
+        registered.number,
+        (),
+        duties,
+        registered.id,
+    )
+    declared.response = text
+    outcome.declarations.append(declared)
+    if text is not None:
+        outcome.acknowledgement = Acknowledgement("xml", text)
+
+
+def _answer(
+    work: Work,
+    kind: str | None,
+    status: AnswerStatus,
+    reference: str | None,
+    number: str | None,
+    reasons: tuple[AnswerReason, ...],
+    duties: tuple[DutyLine, ...] = (),
+    declaration_id: int | None = None,
+) -> str | None:
+    """Render, record and return the answer in the sender's format (None: format unknown)."""
+    if kind not in _ANSWER_TYPES:
+        return None
+    ctx = work.ctx
+    (control_reference,) = reserve_control_references(ctx.session, COUNTER, 1)
+    answer = XmlAnswer(
+        status=status,
+        sender_reference=reference or "-",
+        issued_at=ctx.local_now,
+        registered_number=number,
+        reasons=reasons,
+        duties=duties,
+        accepted_at=ctx.local_now if number else None,
+        customs_office=ctx.settings.office,
+        message_id=control_reference,
+    )
+    render = render_dms_notification if kind == DEC_DMS else render_decmessage_receipt
+    text = render(answer).decode("utf-8")
+    work.answer("xml", _ANSWER_TYPES[kind], text, control_reference, declaration_id, reference)
+    return text

@@ -1,0 +1,3 @@
+"""Ledgers in the store (licences, certificate lines, tariff quotas): heads, immutable entries,
+balances under row locks.
+"""

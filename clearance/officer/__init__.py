@@ -1,0 +1,1 @@
+"""Officer work on declarations automation flagged: the queue and the decisions."""

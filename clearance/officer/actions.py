@@ -1,0 +1,219 @@
+"""Officer actions: the queue, and a decision (release, reject, inspect) on one declaration.
+
+A decision takes the declaration row under lock, checks its version when one is given (a stale
+screen must not overrule a newer amendment) and that it still waits for an officer, records the
+decision with the officer and reason, lets the ledgers follow, appends the audit events and
+answers the trader with a CUSRES when the declaration came by EDIFACT.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from clearance.answers import edifact as answers
+from clearance.decisions.carrier import tell_carrier
+from clearance.decisions.follow import follow
+from clearance.decisions.records import WAITING, set_status
+from clearance.flow.outcome import DeclarationOutcome, ErrorReport
+from clearance.flow.steps import FlowContext
+from clearance.ledgers.accounts import Ref
+from clearance.lifecycle.events import EventKind, append_event
+from clearance.lifecycle.numbering import reserve_control_references
+from clearance.store.control_tables import DecisionRow
+from clearance.store.tables import Declaration as DeclarationRow
+from clearance.store.tables import DeclarationVersion, InboundMessage, OutboundMessage
+from core.errors import CustomsError
+from core.settings import Settings
+from edi.edifact.envelope import read_interchange
+from edi.edifact.profile import load_profile
+
+ACTIONS = {"release": "released", "reject": "rejected", "inspect": "under_control"}
+_EVENTS = {
+    "released": EventKind.RELEASED,
+    "rejected": EventKind.REJECTED,
+    "under_control": EventKind.UNDER_CONTROL,
+}
+
+
+def queue(session: Session) -> list[dict[str, Any]]:
+    """Declarations waiting for an officer, oldest first, with their latest decision."""
+    rows = session.execute(
+        select(DeclarationRow, DecisionRow)
+        .join(DecisionRow, DecisionRow.declaration_id == DeclarationRow.id)
+        .where(DeclarationRow.status.in_(WAITING))
+        .order_by(DeclarationRow.id, DecisionRow.id)
+    ).all()
+    latest: dict[str, dict[str, Any]] = {}
+    for declaration, decision in rows:
+        latest[declaration.number] = {
+            "number": declaration.number,
+            "version": declaration.version,
+            "status": declaration.status,
+            "lane": decision.lane,
+            "decision": decision.decision,
+            "fired_rules": json.loads(decision.fired_rules),
+            "decided_by": decision.decided_by,
+            "accepted_on": declaration.accepted_on.isoformat(),
+        }
+    return list(latest.values())
+
+
+def decide(
+    session: Session,
+    settings: Settings,
+    number: str,
+    action: str,
+    reason: str,
+    officer: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Apply an officer's decision; raises :class:`CustomsError` when it cannot apply."""
+    row = session.scalars(
+        select(DeclarationRow).where(DeclarationRow.number == number).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise CustomsError(f"no declaration {number}")
+    if expected_version is not None and row.version != expected_version:
+        raise CustomsError(
+            f"declaration {number} is at version {row.version}, not {expected_version}"
+        )
+    if row.status not in WAITING:
+        raise CustomsError(f"declaration {number} is {row.status}: it does not wait for an officer")
+    last = session.scalars(
+        select(DecisionRow)
+        .where(DecisionRow.declaration_id == row.id)
+        .order_by(DecisionRow.id.desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        raise CustomsError(f"declaration {number} has no decision to act on")
+    status = ACTIONS[action]
+    _record(session, last, row, action, reason, officer, now)
+    set_status(session, row.id, status, now)
+    tell_carrier(session, row.number, status, now)
+    row.decision = "reject" if action == "reject" else action
+    moved = follow(
+        session,
+        Ref(number, row.version),
+        row.id,
+        status,
+        row.accepted_on,
+        now,
+        direction=row.direction,
+    )
+    data = {"officer": officer, "action": action, "reason": reason, "version": row.version}
+    append_event(session, EventKind.OFFICER_DECIDED, now, declaration_number=number, data=data)
+    append_event(session, _EVENTS[status], now, declaration_number=number, data={"ledgers": moved})
+    response = _respond(session, settings, row, status, reason, now)
+    return {"number": number, "status": status, "ledgers": moved, "response": response}
+
+
+def _record(
+    session: Session,
+    last: DecisionRow,
+    row: DeclarationRow,
+    action: str,
+    reason: str,
+    officer: str,
+    now: datetime,
+) -> None:
+    lane = "red" if action == "inspect" else last.lane
+    session.execute(
+        insert(DecisionRow).values(
+            declaration_id=row.id,
+            declaration_version=row.version,
+            lane=lane,
+            decision=action,
+            auto_release=False,
+            ruleset_id=last.ruleset_id,
+            ruleset_version=last.ruleset_version,
+            fired_rules=last.fired_rules,
+            inputs_digest=last.inputs_digest,
+            findings=last.findings,
+            reasons=last.reasons,
+            inputs=last.inputs,
+            seed=last.seed,
+            as_of=last.as_of,
+            registry_load_id=last.registry_load_id,
+            decided_by=officer,
+            note=reason,
+            decided_at=now,
+        )
+    )
+
+
+def _respond(
+    session: Session,
+    settings: Settings,
+    row: DeclarationRow,
+    status: str,
+    reason: str,
+    now: datetime,
+) -> str | None:
+    """A CUSRES for the new status, in the sender's syntax (EDIFACT declarations only)."""
+    inbound_id = session.scalar(
+        select(DeclarationVersion.inbound_message_id).where(
+            DeclarationVersion.declaration_id == row.id, DeclarationVersion.version == row.version
+        )
+    )
+    inbound = None if inbound_id is None else session.get(InboundMessage, inbound_id)
+    if inbound is None or inbound.format != "edifact":
+        return None
+    interchange = read_interchange(inbound.raw)
+    message = next(
+        (m for m in interchange.messages if m.reference == row.message_reference),
+        interchange.messages[0] if interchange.messages else None,
+    )
+    if message is None or interchange.header is None:
+        return None
+    ctx = _flow_context(session, inbound, settings, now)
+    outcome = DeclarationOutcome(
+        message_reference=message.reference,
+        sender_reference=row.sender_reference,
+        number=row.number,
+        direction=row.direction,
+        status=status,
+        reasons=[ErrorReport(code="OFFICER", text=reason)],
+    )
+    reference = reserve_control_references(session, answers.COUNTER, 1)[0]
+    rendered = answers.cusres(ctx, interchange, message, outcome, reference)
+    session.execute(
+        insert(OutboundMessage).values(
+            inbound_message_id=inbound.id,
+            declaration_id=row.id,
+            message_reference=message.reference,
+            format="edifact",
+            message_type="CUSRES",
+            recipient=inbound.sender,
+            control_reference=reference,
+            content=rendered.text,
+            created_at=now,
+        )
+    )
+    return rendered.text
+
+
+def _flow_context(
+    session: Session, inbound: InboundMessage, settings: Settings, now: datetime
+) -> FlowContext:
+    from zoneinfo import ZoneInfo
+
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    return FlowContext(
+        session=session,
+        inbound=inbound,
+        sender_hint=None,
+        filename=inbound.filename,
+        now=now,
+        local_now=local,
+        accepted_on=local.date(),
+        settings=settings,
+        profile=load_profile(settings.edifact_profile),
+        steps=(),
+    )

@@ -1,0 +1,213 @@
+"""Export-rebate records (出口退税): one per released export item, sent to the tax authority once.
+
+On release, each export item with a rebate rate gets a record: the rate of its commodity code on
+the export date, FOB in CNY at the official rate, the rebate base and the estimated amount (all
+from the stored tariff assessment), status ``awaiting_exit_confirmation``. Exit confirmation moves
+it to ``confirmed`` (and records the exit as a dated fact, :mod:`clearance.lifecycle.exits`);
+:func:`export_batch` moves every confirmed record of a period to ``transmitted`` with the batch
+id in the same transaction, so no record is ever sent twice. A declaration invalidated after
+release (a listed case) has its untransmitted records moved to ``invalidated``: they are never
+sent, and its exit can no longer be confirmed. The file formats are in ``docs/rebates.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from clearance.lifecycle.events import EventKind, append_event
+from clearance.lifecycle.exits import exit_confirmation
+from clearance.lifecycle.registration import DeclarationStatus
+from clearance.store.control_tables import (
+    REBATE_AWAITING,
+    REBATE_CONFIRMED,
+    REBATE_INVALIDATED,
+    REBATE_TRANSMITTED,
+    RebateBatch,
+    RebateRecord,
+)
+from clearance.store.deferred import write_deferred
+from clearance.store.tables import Declaration as DeclarationRow
+from clearance.store.tariff_tables import DeclarationAssessmentRow
+from core.errors import CustomsError
+
+CENT = Decimal("0.01")
+
+
+class ExitConfirmationError(CustomsError):
+    """The exit of a declaration's goods cannot be confirmed (unknown, invalidated …)."""
+
+    code = "exit_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class ExitConfirmed:
+    """What ``confirm-exit`` did: records confirmed, and when the exit was (first) confirmed."""
+
+    records: int
+    confirmed_at: datetime | None  # None: confirmed earlier, before exits were dated
+    already: bool  # the exit had been confirmed before: no second event
+
+
+def latest_assessment(session: Session, declaration_id: int) -> dict[str, Any] | None:
+    """The newest stored assessment of a declaration, as JSON."""
+    write_deferred(session)  # assessments queued in this unit of work are stored ones too
+    text = session.scalar(
+        select(DeclarationAssessmentRow.result)
+        .where(DeclarationAssessmentRow.declaration_id == declaration_id)
+        .order_by(DeclarationAssessmentRow.id.desc())
+        .limit(1)
+    )
+    return None if text is None else dict(json.loads(text))
+
+
+def create_records(
+    session: Session,
+    declaration_id: int,
+    number: str,
+    export_date: date,
+    assessment: dict[str, Any] | None,
+    now: datetime,
+) -> int:
+    """Create the rebate records of a released export declaration; returns how many."""
+    if assessment is None or assessment.get("direction") != "export":
+        return 0
+    if assessment.get("currency") != "CNY":
+        return 0
+    rows = []
+    for item in assessment["items"]:
+        rebate = item.get("rebate")
+        if rebate is None:
+            continue
+        base = Decimal(rebate["base"]).quantize(CENT)
+        amount = Decimal(rebate["amount"]).quantize(CENT)
+        rate = (amount / base).quantize(Decimal("0.0001")) if base else Decimal(0)
+        rows.append(
+            {
+                "declaration_id": declaration_id,
+                "declaration_number": number,
+                "item_sequence": item["sequence"],
+                "commodity_code": item["code"],
+                "export_date": export_date,
+                "rebate_rate": rate,
+                "fob_cny": base,
+                "base": base,
+                "estimated_amount": amount,
+                "status": REBATE_AWAITING,
+                "created_at": now,
+            }
+        )
+    if rows:
+        session.execute(insert(RebateRecord), rows)
+    return len(rows)
+
+
+def confirm_exit(session: Session, number: str, now: datetime) -> ExitConfirmed:
+    """Exit confirmed for a released export: its awaiting records become ``confirmed``.
+
+    The declaration row is locked first — the same lock a cancellation takes — so an exit
+    confirmation and an invalidation after release never both succeed. The first confirmation
+    appends an ``exit_confirmed`` event: the dated fact the listed cases of invalidation read.
+    Raises :class:`ExitConfirmationError` for an unknown, invalidated, import or unreleased
+    declaration.
+    """
+    row = session.scalars(
+        select(DeclarationRow).where(DeclarationRow.number == number).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise ExitConfirmationError(f"no declaration {number}")
+    if row.status == DeclarationStatus.INVALIDATED:
+        raise ExitConfirmationError(
+            f"declaration {number} is invalidated: its goods cannot exit under it and its "
+            "rebate records are void"
+        )
+    if row.direction != "export":
+        raise ExitConfirmationError(
+            f"declaration {number} is an {row.direction}: only exports exit"
+        )
+    if row.status != DeclarationStatus.RELEASED:
+        raise ExitConfirmationError(
+            f"declaration {number} is {row.status}: goods exit only after release"
+        )
+    # Asked before the records move: a confirmed record counts as an (undated) earlier exit.
+    earlier = exit_confirmation(session, number)
+    result = session.execute(
+        update(RebateRecord)
+        .where(RebateRecord.declaration_number == number, RebateRecord.status == REBATE_AWAITING)
+        .values(status=REBATE_CONFIRMED)
+    )
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if earlier is not None:
+        return ExitConfirmed(count, earlier.at, already=True)
+    append_event(
+        session,
+        EventKind.EXIT_CONFIRMED,
+        now,
+        declaration_number=number,
+        data={"rebate_records": count},
+    )
+    return ExitConfirmed(count, now, already=False)
+
+
+def void_records(session: Session, number: str) -> int:
+    """The declaration was invalidated: its records not yet transmitted are never sent.
+
+    A transmitted record stays as it is (the batch was sent); no listed case allows it, as
+    every case requires the exit not to be confirmed, and records are only sent once it is.
+    """
+    result = session.execute(
+        update(RebateRecord)
+        .where(
+            RebateRecord.declaration_number == number,
+            RebateRecord.status.in_((REBATE_AWAITING, REBATE_CONFIRMED)),
+        )
+        .values(status=REBATE_INVALIDATED)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def export_batch(
+    session: Session, date_from: date, date_to: date, now: datetime
+) -> tuple[RebateBatch, list[RebateRecord]]:
+    """Claim every confirmed record exported in [from, to] into a new batch (locked rows).
+
+    Records of an invalidated declaration are never claimed, even if one were still marked
+    confirmed (they are voided on invalidation; this guard does not rely on it).
+    """
+    invalidated = select(DeclarationRow.id).where(
+        DeclarationRow.status == DeclarationStatus.INVALIDATED
+    )
+    records = list(
+        session.scalars(
+            select(RebateRecord)
+            .where(
+                RebateRecord.status == REBATE_CONFIRMED,
+                RebateRecord.export_date >= date_from,
+                RebateRecord.export_date <= date_to,
+                RebateRecord.declaration_id.not_in(invalidated),
+            )
+            .order_by(RebateRecord.declaration_number, RebateRecord.item_sequence)
+            .with_for_update()
+        )
+    )
+    count = session.scalar(select(func.count()).select_from(RebateBatch)) or 0
+    batch = RebateBatch(
+        reference=f"RB{now:%Y%m%d}{count + 1:06d}",
+        date_from=date_from,
+        date_to=date_to,
+        record_count=len(records),
+        total_amount=sum((r.estimated_amount for r in records), Decimal(0)),
+        created_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    for record in records:
+        record.status = REBATE_TRANSMITTED
+        record.batch_id = batch.id
+    return batch, records
