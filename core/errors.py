@@ -1,7 +1,7 @@
 """Root of the project's exception tree.
 
 Every package defines a small tree under :class:`CustomsError`; each error has a stable
-``code`` (used in logs, CLI JSON and, later, problem+json at the HTTP edge).
+``code`` (used in logs, CLI JSON and problem+json at the HTTP edge).
 Expected business outcomes (a rejected declaration, a finding) are *not* exceptions.
 """
 
@@ -22,3 +22,9 @@ class ConfigurationError(CustomsError):
     """The installation is misconfigured (bad setting, missing database driver)."""
 
     code = "configuration"
+
+
+class StoreUnavailableError(CustomsError):
+    """The database cannot be reached or opened; the message names it (password hidden)."""
+
+    code = "store_unavailable"

@@ -34,8 +34,13 @@ def load_file(session: Session, path: Path, now: datetime) -> Loaded:
     Raises :class:`tariffs.TariffLoadError` (naming file, line and column) for a bad file and
     :class:`tariffs.TariffError` when its version id is already taken by other content.
     """
-    data = path.read_bytes()
-    schedule = loads_schedule(data, filename=str(path))  # validates everything first
+    return load_content(session, str(path), path.read_bytes(), now)
+
+
+def load_content(session: Session, name: str, data: bytes, now: datetime) -> Loaded:
+    """Store schedule file ``name`` with content ``data`` as a new version (see load_file)."""
+    path = Path(name)
+    schedule = loads_schedule(data, filename=name)  # validates everything first
     version = schedule.version
     held = session.scalars(
         select(TariffSchedule).where(TariffSchedule.content_hash == version.content_hash)

@@ -7,26 +7,20 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
-from clearance.decisions import history, registry_store
-from clearance.decisions.history import auto_decision
-from clearance.decisions.records import reason_json
-from clearance.officer import actions as officer
-from clearance.rebates import records as rebates
-from clearance.rebates.export import write_batch
-from clearance.store.control_tables import DecisionRow
-from clearance.store.migrate import upgrade
-from clearance.store.tables import Declaration as DeclarationRow
-from core.clock import SystemClock
-from core.db import UnitOfWork, session_factory
+from clearance.app import (
+    LOCAL_OPERATOR,
+    Actor,
+    Application,
+    analysis,
+    declarations,
+    officer,
+    rebates,
+    registries,
+)
+from clearance.cli.files import read_documents
 from core.errors import CustomsError
-from core.settings import Settings
-from rules import Decision, DecisionKind, Lane, Reason, ReasonSource, explain
-from rules.errors import RegistryLoadError
 
 
 def register(sub: Any, groups: dict[str, Any]) -> None:
@@ -57,7 +51,7 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     d = off.add_parser("decide", help="release, reject or inspect a declaration")
     d.add_argument("number")
     what = d.add_mutually_exclusive_group(required=True)
-    for action in officer.ACTIONS:
+    for action in get_args(officer.Action):
         what.add_argument(f"--{action}", dest="action", action="store_const", const=action)
     d.add_argument("--reason", required=True)
     d.add_argument("--officer", required=True, metavar="ID")
@@ -81,18 +75,15 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     rep.set_defaults(handler=_replay)
 
 
-def _registry_load(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    return load_registry_files(engine, args.files)
+def _registry_load(args: argparse.Namespace, app: Application) -> int:
+    return load_registry_files(app, args.files)
 
 
-def load_registry_files(engine: Engine, paths: list[Path]) -> int:
+def load_registry_files(app: Application, paths: list[Path]) -> int:
     """Load registry files together as one snapshot; print what happened; exit status."""
     try:
-        with UnitOfWork(session_factory(engine)) as uow:
-            loaded = registry_store.load_files(uow.session, paths, SystemClock().now())
-            uow.commit()
-    except RegistryLoadError as exc:
+        loaded = registries.load(app, LOCAL_OPERATOR, read_documents(paths))
+    except CustomsError as exc:
         print(f"customs: {exc.message}", file=sys.stderr)
         return 1
     state = "loaded as" if loaded.created else "already loaded as"
@@ -100,158 +91,68 @@ def load_registry_files(engine: Engine, paths: list[Path]) -> int:
     return 0
 
 
-def _latest(session: Session, number: str) -> DecisionRow:
-    row = session.scalars(
-        select(DecisionRow)
-        .join(DeclarationRow, DeclarationRow.id == DecisionRow.declaration_id)
-        .where(DeclarationRow.number == number)
-        .order_by(DecisionRow.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        raise CustomsError(f"no decision for declaration {number}")
-    return row
-
-
-def decision_of(number: str, row: DecisionRow) -> Decision:
-    """The :class:`rules.Decision` a stored row holds."""
-    reasons = tuple(
-        Reason(
-            ReasonSource(r["source"]),
-            r["rule_id"],
-            r["rule_version"],
-            r["weight"],
-            r["message_en"],
-            r["message_zh"],
-            {k: tuple(v) if isinstance(v, list) else v for k, v in r["evidence"].items()},
-            r["item_sequence"],
-        )
-        for r in json.loads(row.reasons)
-    )
-    return Decision(
-        number,
-        Lane(row.lane),
-        DecisionKind(row.decision),
-        row.auto_release,
-        reasons,
-        row.ruleset_id,
-        row.ruleset_version,
-        tuple(json.loads(row.fired_rules)),
-        row.inputs_digest,
-    )
-
-
-def _explain(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        row = _latest(uow.session, args.number)
-        decision = decision_of(args.number, row)
-        who, note, when = row.decided_by, row.note, row.decided_at
+def _explain(args: argparse.Namespace, app: Application) -> int:
+    result = declarations.explain(app, LOCAL_OPERATOR, args.number)
     if args.json:
-        data = {
-            "number": args.number,
-            "lane": decision.lane.value,
-            "decision": decision.decision.value,
-            "auto_release": decision.auto_release,
-            "ruleset": {"id": decision.ruleset_id, "version": decision.ruleset_version},
-            "fired_rules": list(decision.fired_rules),
-            "reasons": [reason_json(r) for r in decision.reasons],
-            "inputs_digest": decision.inputs_digest,
-            "decided_by": who,
-            "note": note,
-        }
+        data = result.as_json()
+        del data["text"], data["decided_at"]  # the contract's fields (docs/cli.md)
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    print(explain(decision))
-    if who != "auto":
-        print(f"Decided by officer {who} at {when:%Y-%m-%d %H:%M}: {note} / 关员决定")
+    print(result.text)
+    if result.decided_by != "auto":
+        when = result.decided_at[:16].replace("T", " ")
+        print(f"Decided by officer {result.decided_by} at {when}: {result.note} / 关员决定")
     return 0
 
 
-def _reassess(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        result = history.reassess(uow.session, args.number, args.as_of)
-        stored, again = result.stored, result.again.decision
-        print(
-            f"decision of {args.number} in force on {args.as_of}: version "
-            f"{stored.declaration_version}, ruleset {stored.ruleset_version[:12]}"
-        )
-        print(f"stored:     {stored.lane} {stored.decision} digest {stored.inputs_digest[:16]}")
-        print(
-            f"recomputed: {again.lane.value} {again.decision.value} "
-            f"digest {again.inputs_digest[:16]}"
-        )
-        identical = result.identical
-    print("identical" if identical else "DIFFERENT")
-    return 0 if identical else 1
+def _reassess(args: argparse.Namespace, app: Application) -> int:
+    result = declarations.reassess(app, LOCAL_OPERATOR, args.number, args.as_of)
+    stored, again = result.stored, result.recomputed
+    print(
+        f"decision of {args.number} in force on {args.as_of}: version "
+        f"{result.declaration_version}, ruleset {result.ruleset_version[:12]}"
+    )
+    print(f"stored:     {stored.lane} {stored.decision} digest {stored.inputs_digest[:16]}")
+    print(f"recomputed: {again.lane} {again.decision} digest {again.inputs_digest[:16]}")
+    print("identical" if result.identical else "DIFFERENT")
+    return 0 if result.identical else 1
 
 
-def _queue(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        rows = officer.queue(uow.session)
-    for r in rows:
+def _queue(args: argparse.Namespace, app: Application) -> int:
+    for r in officer.queue(app, LOCAL_OPERATOR):
         if args.json:
-            print(json.dumps(r, ensure_ascii=False))
+            print(json.dumps(r.as_json(), ensure_ascii=False))
         else:
-            rules = ", ".join(r["fired_rules"])
-            print(f"{r['number']}  v{r['version']} {r['status']:<18} {r['lane']:<6} {rules}")
+            rules = ", ".join(r.fired_rules)
+            print(f"{r.number}  v{r.version} {r.status:<18} {r.lane:<6} {rules}")
     return 0
 
 
-def _decide(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    now = SystemClock().now()
-    with UnitOfWork(session_factory(engine)) as uow:
-        result = officer.decide(
-            uow.session,
-            settings,
-            args.number,
-            args.action,
-            args.reason,
-            args.officer,
-            now,
-            args.version,
-        )
-        uow.commit()
-    print(f"{result['number']}: {result['status']} (ledgers: {result['ledgers'] or '-'})")
+def _decide(args: argparse.Namespace, app: Application) -> int:
+    command = officer.Decide(action=args.action, reason=args.reason, version=args.version)
+    result = officer.decide(app, Actor.local(args.officer), args.number, command)
+    print(f"{result.number}: {result.status} (ledgers: {result.ledgers or '-'})")
     return 0
 
 
-def _rebates_export(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    now = SystemClock().now()
-    with UnitOfWork(session_factory(engine)) as uow:
-        batch, records = rebates.export_batch(uow.session, args.date_from, args.date_to, now)
-        paths = write_batch(args.out, batch, records)
-        try:
-            uow.commit()
-        except Exception:
-            for path in paths:  # the records stay untransmitted: no file may claim them
-                path.unlink(missing_ok=True)
-            raise
-    print(f"batch {batch.reference}: {len(records)} records, {', '.join(map(str, paths))}")
+def _rebates_export(args: argparse.Namespace, app: Application) -> int:
+    batch = rebates.export_batch(app, LOCAL_OPERATOR, args.date_from, args.date_to, args.out)
+    print(f"batch {batch.reference}: {batch.records} records, {', '.join(batch.files)}")
     return 0
 
 
-def _confirm_exit(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        done = rebates.confirm_exit(uow.session, args.number, SystemClock().now())
-        uow.commit()
-    when = "" if done.confirmed_at is None else f" on {done.confirmed_at:%Y-%m-%d %H:%M} UTC"
+def _confirm_exit(args: argparse.Namespace, app: Application) -> int:
+    done = rebates.confirm_exit(app, LOCAL_OPERATOR, args.number)
+    when = (
+        "" if done.confirmed_at is None else f" on {done.confirmed_at[:16].replace('T', ' ')} UTC"
+    )
     state = f"exit already confirmed{when}" if done.already else f"exit confirmed{when}"
     print(f"{args.number}: {state}; {done.records} rebate record(s) confirmed")
     return 0
 
 
-def _replay(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:  # never committed: read-only
-        report = history.replay(uow.session, args.ruleset, args.date_from, args.date_to)
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+def _replay(args: argparse.Namespace, app: Application) -> int:
+    (document,) = read_documents([args.ruleset])
+    report = analysis.replay(app, LOCAL_OPERATOR, document, args.date_from, args.date_to)
+    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     return 0
-
-
-__all__ = ["auto_decision", "decision_of", "register"]

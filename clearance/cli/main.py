@@ -1,4 +1,8 @@
-"""The ``customs`` command. Names and JSON fields here are a contract (docs/cli.md)."""
+"""The ``customs`` command. Names and JSON fields here are a contract (docs/cli.md).
+
+A thin front door: each command parses its arguments, calls one use case of
+:mod:`clearance.app` as the local operator, and prints the result. It never touches the store.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +13,26 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
-from clearance.app.queries import list_declarations, list_messages, show_declaration
+from clearance.app import (
+    LOCAL_OPERATOR,
+    Application,
+    ProcessingError,
+    open_application,
+)
+from clearance.app import declarations as declaration_cases
+from clearance.app import events as event_cases
+from clearance.app import messages as message_cases
 from clearance.cli import controls as cli_controls
 from clearance.cli import printing
 from clearance.cli import tariff as cli_tariff
-from clearance.intake.pipeline import Pipeline, ProcessingError
-from clearance.lifecycle.events import events_since
-from clearance.store.migrate import upgrade
-from core.clock import as_utc
-from core.db import UnitOfWork, make_engine, session_factory
 from core.errors import CustomsError
-from core.settings import Settings, load_settings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
-#: A command handler: parsed arguments, settings, engine → exit status.
-Handler = Callable[[argparse.Namespace, Settings, Engine], int]
+#: A command handler: parsed arguments and the application → exit status.
+Handler = Callable[[argparse.Namespace, Application], int]
 #: Functions that add a group of sub-commands (tariff, registry, officer …) to the parser;
-#: each area keeps its commands in its own ``clearance/cli_<area>.py``.
+#: each area keeps its commands in its own ``clearance/cli/<area>.py``.
 #: Each gets the top-level sub-parsers and the groups defined here (e.g. ``declarations``)
 #: that it may add actions to.
 COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
@@ -45,10 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        settings = load_settings()
-        engine = make_engine(settings.database_url, echo=settings.echo_sql)
+        app = open_application()  # every command migrates the database first
         handler: Handler = args.handler
-        return handler(args, settings, engine)
+        return handler(args, app)
     except CustomsError as exc:
         print(f"customs: {exc.message}", file=sys.stderr)
         return 1
@@ -109,15 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _init(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+def _init(args: argparse.Namespace, app: Application) -> int:
+    print(f"database ready: {app.database}")
     return 0
 
 
-def _submit(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    pipeline = Pipeline.standard(engine, settings)
+def _submit(args: argparse.Namespace, app: Application) -> int:
     status = 0
     for path in args.files:
         try:
@@ -126,8 +126,9 @@ def _submit(args: argparse.Namespace, settings: Settings, engine: Engine) -> int
             print(f"customs: cannot read {path}: {exc.strerror}", file=sys.stderr)
             status = 1
             continue
+        interchange = message_cases.Interchange(raw, filename=str(path), sender=args.sender)
         try:
-            outcome = pipeline.submit(raw, sender=args.sender, filename=str(path))
+            outcome = message_cases.submit(app, LOCAL_OPERATOR, interchange)
         except ProcessingError as exc:
             print(
                 f"customs: {path}: {exc.message} (kept as message {exc.message_id}; "
@@ -140,8 +141,7 @@ def _submit(args: argparse.Namespace, settings: Settings, engine: Engine) -> int
     return status
 
 
-def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
+def _demo(args: argparse.Namespace, app: Application) -> int:
     root = args.samples
     # The carrier's manifest first (declarations on it are reconciled at once), then every
     # EDIFACT interchange and every XML declaration, good and bad.
@@ -153,101 +153,73 @@ def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     if not files:
         print(f"customs: no sample files under {root}", file=sys.stderr)
         return 1
-    print(f"database: {engine.url.render_as_string(hide_password=True)}")
+    print(f"database: {app.database}")
     schedules = sorted((root / "tariffs").glob("*.jsonl"))
     if schedules:
         print(f"loading the sample tariff schedules ({', '.join(p.name for p in schedules)})")
-        cli_tariff.load_files(engine, schedules)
+        cli_tariff.load_files(app, schedules)
     registries = sorted((root / "registries").glob("*.jsonl"))
     if registries:
         print(f"loading the sample registries ({', '.join(p.name for p in registries)})")
-        cli_controls.load_registry_files(engine, registries)
+        cli_controls.load_registry_files(app, registries)
     print(f"processing {len(files)} sample files from {root}\n")
-    ns = argparse.Namespace(files=files, sender=None, json=False)
-    status = _submit(ns, settings, engine)
+    status = _submit(argparse.Namespace(files=files, sender=None, json=False), app)
     print()
-    _declarations_list(argparse.Namespace(json=False, limit=50), settings, engine)
+    _declarations_list(argparse.Namespace(json=False, limit=50), app)
     return status
 
 
-def _messages_list(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        rows = list_messages(uow.session, limit=args.limit)
+def _messages_list(args: argparse.Namespace, app: Application) -> int:
+    rows = message_cases.list_messages(app, LOCAL_OPERATOR, limit=args.limit)
     if args.json:
-        printing.print_json_lines(rows)
+        printing.print_json_lines([r.as_json() for r in rows])
         return 0
     print(f"{'id':>5}  {'received':<25} {'sender':<16} {'format':<8} {'ref':<14} status")
     for r in rows:
         print(
-            f"{r['message_id']:>5}  {r['received_at']:<25} {r['sender']:<16} "
-            f"{r['format'] or '-':<8} {r['control_reference'] or '-':<14} {r['status']}"
-            + (f"  ({r['error']})" if r["error"] else "")
+            f"{r.message_id:>5}  {r.received_at:<25} {r.sender:<16} "
+            f"{r.format or '-':<8} {r.control_reference or '-':<14} {r.status}"
+            + (f"  ({r.error})" if r.error else "")
         )
     return 0
 
 
-def _messages_retry(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    try:
-        outcome = Pipeline.standard(engine, settings).retry(args.message_id)
-    except ProcessingError as exc:
-        print(f"customs: {exc.message}", file=sys.stderr)
-        return 1
+def _messages_retry(args: argparse.Namespace, app: Application) -> int:
+    outcome = message_cases.retry(app, LOCAL_OPERATOR, args.message_id)
     printing.print_outcome(outcome, as_json=args.json)
     return 0
 
 
-def _events(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        rows = [
-            {
-                "id": e.id,
-                "occurred_at": as_utc(e.occurred_at).isoformat(),
-                "kind": e.kind,
-                "message_id": e.inbound_message_id,
-                "declaration_number": e.declaration_number,
-                "data": json.loads(e.data),
-            }
-            for e in events_since(uow.session, args.since, args.limit)
-        ]
-    cursor = rows[-1]["id"] if rows else args.since
+def _events(args: argparse.Namespace, app: Application) -> int:
+    page = event_cases.pull(app, LOCAL_OPERATOR, after=args.since, limit=args.limit)
     if args.json:
-        printing.print_json_lines(rows)
+        printing.print_json_lines([e.as_json() for e in page.events])
     else:
-        for r in rows:
+        for e in page.events:
             print(
-                f"{r['id']:>7}  {r['occurred_at']:<32} {r['kind']:<16} "
-                f"{r['declaration_number'] or '-':<18} message {r['message_id'] or '-'}"
+                f"{e.id:>7}  {e.occurred_at:<32} {e.kind:<16} "
+                f"{e.declaration_number or '-':<18} message {e.message_id or '-'}"
             )
-    print(f"next: customs events --since {cursor}", file=sys.stderr)
+    print(f"next: customs events --since {page.next_cursor}", file=sys.stderr)
     return 0
 
 
-def _declarations_list(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        rows = list_declarations(uow.session, limit=args.limit)
+def _declarations_list(args: argparse.Namespace, app: Application) -> int:
+    rows = declaration_cases.list_declarations(app, LOCAL_OPERATOR, limit=args.limit)
     if args.json:
-        printing.print_json_lines(rows)
+        printing.print_json_lines([r.as_json() for r in rows])
         return 0
     print(f"{'number':<18}  {'dir':<6} {'status':<12} {'lane':<6} {'sender':<16} reference")
     for r in rows:
         print(
-            f"{r['number']:<18}  {r['direction']:<6} {r['status']:<12} {r['lane'] or '-':<6} "
-            f"{r['sender']:<16} {r['sender_reference']}"
+            f"{r.number:<18}  {r.direction:<6} {r.status:<12} {r.lane or '-':<6} "
+            f"{r.sender:<16} {r.sender_reference}"
         )
     return 0
 
 
-def _declarations_show(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        data = show_declaration(uow.session, args.number)
-    if data is None:
-        print(f"customs: no declaration {args.number}", file=sys.stderr)
-        return 1
+def _declarations_show(args: argparse.Namespace, app: Application) -> int:
+    data = declaration_cases.show(app, LOCAL_OPERATOR, args.number).as_json()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from clearance.flow.outcome import SubmissionOutcome
+from clearance.app import SubmissionOutcome
 
 
 def print_outcome(outcome: SubmissionOutcome, *, as_json: bool) -> None:

@@ -6,29 +6,14 @@ import argparse
 import json
 import sys
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
-from clearance.assessment import tariff_store
-from clearance.assessment.adapter import unit_symbol
-from clearance.store.migrate import upgrade
-from core.clock import SystemClock
-from core.db import UnitOfWork, session_factory
+from clearance.app import LOCAL_OPERATOR, Application
+from clearance.app import tariffs as tariff_cases
+from clearance.cli.files import read_documents
 from core.errors import CustomsError
-from core.settings import Settings
-from tariffs import (
-    Quantity,
-    Schedule,
-    TariffError,
-    measures_in_force,
-    quote,
-    render_assessment,
-    render_measures,
-    select_regime,
-)
+from tariffs import render_assessment
 
 
 def register(sub: Any, groups: dict[str, Any]) -> None:
@@ -69,109 +54,75 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true")
 
 
-def _load(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    return load_files(engine, args.files)
+def _load(args: argparse.Namespace, app: Application) -> int:
+    return load_files(app, args.files)
 
 
-def load_files(engine: Engine, paths: list[Path]) -> int:
-    """Load each schedule file in its own transaction; print what happened; exit status."""
+def load_files(app: Application, paths: list[Path]) -> int:
+    """Load each schedule file in its own unit of work; print what happened; exit status."""
     status = 0
     for path in paths:
         try:
-            with UnitOfWork(session_factory(engine)) as uow:
-                loaded = tariff_store.load_file(uow.session, path, SystemClock().now())
-                uow.commit()
-        except OSError as exc:
-            print(f"customs: cannot read {path}: {exc.strerror}", file=sys.stderr)
-            status = 1
-            continue
-        except TariffError as exc:
+            (document,) = read_documents([path])
+            loaded = tariff_cases.load_schedule(app, LOCAL_OPERATOR, document)
+        except CustomsError as exc:
             print(f"customs: {exc.message}", file=sys.stderr)
             status = 1
             continue
         state = "loaded as new version" if loaded.created else "already loaded as version"
-        print(f"{path}: {state} {loaded.version_id} ({loaded.name})")
+        print(f"{path}: {state} {loaded.version_id} ({loaded.schedule_name})")
     return status
 
 
-def _versions(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    with UnitOfWork(session_factory(engine)) as uow:
-        for row in tariff_store.versions(uow.session):
-            print(
-                f"{row.version_id:<24} {row.regime or '-':<4} published {row.published} "
-                f"loaded {row.loaded_at:%Y-%m-%d %H:%M} {row.content_hash[:12]}  {row.name}"
-            )
+def _versions(args: argparse.Namespace, app: Application) -> int:
+    for row in tariff_cases.versions(app, LOCAL_OPERATOR):
+        loaded = row.loaded_at[:16].replace("T", " ")
+        print(
+            f"{row.version_id:<24} {row.regime or '-':<4} published {row.published} "
+            f"loaded {loaded} {row.content_hash[:12]}  {row.name}"
+        )
     return 0
 
 
-def _schedule(args: argparse.Namespace, engine: Engine, regime: str) -> Schedule:
-    with UnitOfWork(session_factory(engine)) as uow:
-        if args.version:
-            return tariff_store.get(uow.session, args.version)
-        schedule = tariff_store.latest(uow.session, regime)
-    if schedule is None:
-        raise CustomsError(
-            f"no tariff schedule of regime {regime} is loaded: customs tariff load FILE"
-        )
-    return schedule
+def _lookup(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "code": args.code,
+        "origin": args.origin,
+        "on": args.on,
+        "regime": args.regime,
+        "version": args.version,
+    }
 
 
-def _show(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    regime = select_regime(args.regime or settings.regime)
-    schedule = _schedule(args, engine, regime.id)
+def _show(args: argparse.Namespace, app: Application) -> int:
+    lookup = tariff_cases.Lookup.model_validate(_lookup(args))
+    found = tariff_cases.measures(app, LOCAL_OPERATOR, lookup)
     if args.json:
-        views = measures_in_force(schedule, args.code, args.origin, args.on)
-        print(json.dumps([_jsonable(v._asdict()) for v in views], ensure_ascii=False, indent=2))
+        print(json.dumps(found.measures, ensure_ascii=False, indent=2))
     else:
-        print(render_measures(schedule, args.code, args.origin, args.on))
+        print(found.text)
     return 0
 
 
-def _quote(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    upgrade(engine)
-    regime = select_regime(args.regime or settings.regime)
-    schedule = _schedule(args, engine, regime.id)
+def _quote(args: argparse.Namespace, app: Application) -> int:
     amount, currency = args.value
-    try:
-        Decimal(amount)
-    except InvalidOperation:
-        raise CustomsError(f"--value {amount!r} is not a number") from None
-    quantities = []
-    for number, unit in args.quantity:
-        symbol = unit_symbol(unit)
-        if symbol is None:
-            raise CustomsError(f"unknown unit {unit!r} (UN/ECE Rec. 20 code or kg, l, pce …)")
-        quantities.append(Quantity(value=Decimal(number), unit=symbol, kind="statutory"))
-    try:
-        assessment = quote(
-            schedule,
-            regime,
-            code=args.code,
-            origin=args.origin,
-            as_of=args.on,
-            value=amount,
-            currency=currency.upper(),
-            quantities=quantities,
-            incoterm=args.incoterm,
-            freight=args.freight,
-            insurance=args.insurance,
-            documents=args.document,
-            preference=args.preference,
-            direction=args.direction,
-        )
-    except (TariffError, ValueError) as exc:
-        raise CustomsError(str(exc)) from exc
+    request = tariff_cases.QuoteRequest.model_validate(
+        {
+            **_lookup(args),
+            "value": amount,
+            "currency": currency,
+            "quantities": [tuple(q) for q in args.quantity],
+            "incoterm": args.incoterm,
+            "freight": args.freight,
+            "insurance": args.insurance,
+            "documents": args.document,
+            "preference": args.preference,
+            "direction": args.direction,
+        }
+    )
+    assessment = tariff_cases.quote(app, LOCAL_OPERATOR, request)
     if args.json:
         print(assessment.model_dump_json(indent=2))
     else:
         print(render_assessment(assessment))
     return 0
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    # Dates and Decimals as strings, as everywhere in the CLI's JSON.
-    result: dict[str, Any] = json.loads(json.dumps(data, default=str))
-    return result

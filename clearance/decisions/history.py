@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,8 +26,8 @@ from clearance.store.tables import DeclarationVersion
 from clearance.store.tariff_tables import DeclarationAssessmentRow
 from core.errors import CustomsError
 from edi.model import Declaration
-from rules import RiskEngine
-from rules.risk import BUILTIN_DIRECTORY, Ruleset, load_ruleset, load_rulesets, parse_ruleset
+from rules import Decision, DecisionKind, Lane, Reason, ReasonSource, RiskEngine
+from rules.risk import BUILTIN_DIRECTORY, Ruleset, load_rulesets, parse_ruleset
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +74,44 @@ def auto_decision(session: Session, number: str, as_of: date | None = None) -> D
     return row
 
 
+def latest_decision(session: Session, declaration_id: int) -> DecisionRow | None:
+    """The newest decision (automatic or by an officer) of a declaration, if any."""
+    return session.scalars(
+        select(DecisionRow)
+        .where(DecisionRow.declaration_id == declaration_id)
+        .order_by(DecisionRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def decision_of(number: str, row: DecisionRow) -> Decision:
+    """The :class:`rules.Decision` a stored row holds."""
+    reasons = tuple(
+        Reason(
+            ReasonSource(r["source"]),
+            r["rule_id"],
+            r["rule_version"],
+            r["weight"],
+            r["message_en"],
+            r["message_zh"],
+            {k: tuple(v) if isinstance(v, list) else v for k, v in r["evidence"].items()},
+            r["item_sequence"],
+        )
+        for r in json.loads(row.reasons)
+    )
+    return Decision(
+        number,
+        Lane(row.lane),
+        DecisionKind(row.decision),
+        row.auto_release,
+        reasons,
+        row.ruleset_id,
+        row.ruleset_version,
+        tuple(json.loads(row.fired_rules)),
+        row.inputs_digest,
+    )
+
+
 def recompute(
     session: Session, number: str, row: DecisionRow, engine: RiskEngine, ruleset: str | None = None
 ) -> Recomputed:
@@ -100,9 +137,8 @@ def reassess(session: Session, number: str, as_of: date) -> Recomputed:
     return recompute(session, number, row, stored_engine(session))
 
 
-def replay(session: Session, path: Path, date_from: date, date_to: date) -> dict[str, Any]:
-    """What ruleset ``path`` would change over the decisions of [from, to] (read-only)."""
-    candidate = load_ruleset(path)
+def replay(session: Session, candidate: Ruleset, date_from: date, date_to: date) -> dict[str, Any]:
+    """What ruleset ``candidate`` would change over the decisions of [from, to] (read-only)."""
     engine = stored_engine(session, candidate)
     latest = (
         select(func.max(DecisionRow.id))

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clearance.store.control_tables import RegistryLoad
-from rules.registry import Registries, RegistryRecord, load_registries, read_registry_file
+from rules.errors import RegistryIssue, RegistryLoadError
+from rules.registry import Registries, RegistryRecord, read_registry_sources
 from rules.registry import records_digest as digest_of
 
 _ADAPTER: TypeAdapter[RegistryRecord] = TypeAdapter(
@@ -46,8 +47,23 @@ class Loaded:
 
 def load_files(session: Session, paths: list[Path], now: datetime) -> Loaded:
     """Validate ``paths`` together and store them as one load (``RegistryLoadError`` if bad)."""
-    load_registries(paths)  # every check, all files at once: nothing is stored unless clean
-    records = [r for path in paths for r in read_registry_file(path)]
+    return load_sources(session, [(str(p), _read(p)) for p in paths], now)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        issue = RegistryIssue(str(path), 1, 1, f"cannot read file: {exc.strerror}")
+        raise RegistryLoadError((issue,)) from exc
+
+
+def load_sources(session: Session, sources: list[tuple[str, bytes]], now: datetime) -> Loaded:
+    """Validate ``(name, content)`` sources together and store them as one load."""
+    # Every check, all sources at once: nothing is stored unless every one is clean.
+    records = list(read_registry_sources(sources))
+    Registries.from_records(records)
+    names = [name for name, _ in sources]
     content_hash = digest_of(records)
     existing = session.scalars(
         select(RegistryLoad).where(RegistryLoad.content_hash == content_hash)
@@ -59,7 +75,7 @@ def load_files(session: Session, paths: list[Path], now: datetime) -> Loaded:
     )
     row = RegistryLoad(
         content_hash=content_hash,
-        filenames=json.dumps([str(p) for p in paths], ensure_ascii=False),
+        filenames=json.dumps(names, ensure_ascii=False),
         record_count=len(records),
         records="\n".join(lines),
         loaded_at=now,

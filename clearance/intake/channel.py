@@ -23,7 +23,13 @@ from clearance.flow.outcome import (
 )
 from clearance.flow.steps import FlowContext
 from clearance.lifecycle.events import EventBatch, EventKind
-from clearance.lifecycle.registration import Batch, Refused, Registered, Submission, register_all
+from clearance.lifecycle.registration import (
+    Batch,
+    Refused,
+    Registered,
+    Submission,
+    register_all,
+)
 from clearance.store.deferred import write_deferred
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import InterchangeKey, OutboundMessage

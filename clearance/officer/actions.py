@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, insert, select
 from sqlalchemy.orm import Session
 
 from clearance.answers import edifact as answers
@@ -40,12 +40,24 @@ _EVENTS = {
 }
 
 
-def queue(session: Session) -> list[dict[str, Any]]:
-    """Declarations waiting for an officer, oldest first, with their latest decision."""
+class StaleVersionError(CustomsError):
+    """The officer saw another version than the one the declaration is at now."""
+
+    code = "stale_version"
+
+
+class NotWaitingError(CustomsError):
+    """The declaration does not wait for an officer (released, rejected, invalidated …)."""
+
+    code = "not_waiting"
+
+
+def queue(session: Session, scope: ColumnElement[bool]) -> list[dict[str, Any]]:
+    """Declarations in ``scope`` waiting for an officer, oldest first, with the latest decision."""
     rows = session.execute(
         select(DeclarationRow, DecisionRow)
         .join(DecisionRow, DecisionRow.declaration_id == DeclarationRow.id)
-        .where(DeclarationRow.status.in_(WAITING))
+        .where(DeclarationRow.status.in_(WAITING), scope)
         .order_by(DeclarationRow.id, DecisionRow.id)
     ).all()
     latest: dict[str, dict[str, Any]] = {}
@@ -80,11 +92,13 @@ def decide(
     if row is None:
         raise CustomsError(f"no declaration {number}")
     if expected_version is not None and row.version != expected_version:
-        raise CustomsError(
+        raise StaleVersionError(
             f"declaration {number} is at version {row.version}, not {expected_version}"
         )
     if row.status not in WAITING:
-        raise CustomsError(f"declaration {number} is {row.status}: it does not wait for an officer")
+        raise NotWaitingError(
+            f"declaration {number} is {row.status}: it does not wait for an officer"
+        )
     last = session.scalars(
         select(DecisionRow)
         .where(DecisionRow.declaration_id == row.id)
@@ -92,7 +106,7 @@ def decide(
         .limit(1)
     ).first()
     if last is None:
-        raise CustomsError(f"declaration {number} has no decision to act on")
+        raise NotWaitingError(f"declaration {number} has no decision to act on")
     status = ACTIONS[action]
     _record(session, last, row, action, reason, officer, now)
     set_status(session, row.id, status, now)

@@ -1,6 +1,11 @@
 """Registries the controls consult: licences, certificates, memberships, traders, prices."""
 
-from rules.registry.loader import load_registries, parse_registry_lines, read_registry_file
+from rules.registry.loader import (
+    load_registries,
+    parse_registry_lines,
+    read_registry_file,
+    read_registry_sources,
+)
 from rules.registry.snapshot import DuplicateRecordError, Registries, records_digest
 from rules.registry.types import (
     MAX_LICENCE_USES,
@@ -35,5 +40,6 @@ __all__ = [
     "load_registries",
     "parse_registry_lines",
     "read_registry_file",
+    "read_registry_sources",
     "records_digest",
 ]

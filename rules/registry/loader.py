@@ -107,18 +107,43 @@ def load_registries(paths: Iterable[Path]) -> Registries:
     return Registries.from_records(records)
 
 
+def read_registry_sources(sources: Sequence[tuple[str, bytes]]) -> tuple[RegistryRecord, ...]:
+    """Read ``(name, content)`` sources together, all or nothing, checking repeats across them.
+
+    Raises :class:`RegistryLoadError` listing every problem with its source, line and column.
+    """
+    return _check_all(_decode(name, content) for name, content in sources)[0]
+
+
+def _decode(name: str, content: bytes) -> tuple[str, str | RegistryIssue]:
+    try:
+        return name, content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return name, RegistryIssue(name, 1, 1, f"cannot read file: {exc}")
+
+
 def _read_all(paths: list[Path]) -> tuple[tuple[RegistryRecord, ...], list[RegistryIssue]]:
-    located: list[tuple[str, int, RegistryRecord]] = []
-    issues: list[RegistryIssue] = []
+    texts: list[tuple[str, str | RegistryIssue]] = []
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            texts.append((str(path), path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
-            issues.append(RegistryIssue(str(path), 1, 1, f"cannot read file: {exc}"))
+            texts.append((str(path), RegistryIssue(str(path), 1, 1, f"cannot read file: {exc}")))
+    return _check_all(texts)
+
+
+def _check_all(
+    texts: Iterable[tuple[str, str | RegistryIssue]],
+) -> tuple[tuple[RegistryRecord, ...], list[RegistryIssue]]:
+    located: list[tuple[str, int, RegistryRecord]] = []
+    issues: list[RegistryIssue] = []
+    for source, text in texts:
+        if isinstance(text, RegistryIssue):
+            issues.append(text)
             continue
-        parsed, problems = parse_registry_lines(text.splitlines(), str(path))
+        parsed, problems = parse_registry_lines(text.splitlines(), source)
         issues.extend(problems)
-        located.extend((str(path), line, record) for line, record in parsed)
+        located.extend((source, line, record) for line, record in parsed)
     issues.extend(_duplicates(located))
     if issues:
         raise RegistryLoadError(tuple(issues[:MAX_ISSUES]))

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from clearance.app import LOCAL_OPERATOR
 from clearance.app.queries import show_declaration
 from clearance.assessment import tariff_store
 from clearance.assessment.step import TariffAssessment
@@ -104,7 +105,7 @@ def test_the_import_sample_is_assessed_stored_answered_and_shown(
         assert str(row.as_of) == "2026-11-28"  # the acceptance date in Asia/Shanghai
         stored = session.scalars(select(AssessmentLine).where(AssessmentLine.item_sequence == 1))
         assert {line.tax for line in stored} >= {"customs_duty", "vat"}
-        shown = show_declaration(session, declaration.number or "")
+        shown = show_declaration(session, LOCAL_OPERATOR, declaration.number or "").as_json()
     assert shown is not None and shown["assessment"]["schedule_version"] == "cn-extract-2026.1"
     assert shown["assessment"]["total_payable"] == str(row.total_payable)
 

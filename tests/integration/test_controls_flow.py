@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, true
 from sqlalchemy.orm import Session
 
 from clearance.decisions import history
@@ -20,7 +20,7 @@ from clearance.store.tables import Declaration, OutboundMessage
 from core.db import make_engine
 from core.settings import Settings
 from rules.ledger import Allowance
-from rules.risk import BUILTIN_DIRECTORY
+from rules.risk import BUILTIN_DIRECTORY, load_ruleset
 from tests.integration.test_controls_support import (
     CONTROLS,
     INSTANT,
@@ -44,7 +44,7 @@ def test_officer_release_consumes_and_creates_rebates_exported_once(
     (d,) = pipeline(engine, clock).submit(export_interchange()).declarations
     assert d.number is not None and d.status == "registered"  # SAN-004 warnings: an officer looks
     with Session(engine) as session:
-        assert [q["number"] for q in officer.queue(session)] == [d.number]
+        assert [q["number"] for q in officer.queue(session, true())] == [d.number]
         with pytest.raises(Exception, match="version"):
             officer.decide(session, Settings(), d.number, "release", "ok", "OF1", INSTANT, 7)
         result = officer.decide(
@@ -108,7 +108,9 @@ def test_reassess_reproduces_and_replay_changes_nothing_stored(
         for number in numbers:
             assert number is not None
             assert history.reassess(session, number, date(2026, 6, 15)).identical, number
-        report = history.replay(session, candidate, date(2026, 6, 1), date(2026, 6, 30))
+        report = history.replay(
+            session, load_ruleset(candidate), date(2026, 6, 1), date(2026, 6, 30)
+        )
         session.rollback()
         after = session.scalars(select(DecisionRow.lane).order_by(DecisionRow.id)).all()
     assert before == after

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from clearance.app import LOCAL_OPERATOR
 from clearance.app.queries import show_declaration
 from clearance.cli import main
 from clearance.flow.outcome import DeclarationOutcome
@@ -103,7 +104,7 @@ def test_a_released_export_not_exited_is_invalidated_and_gives_its_licence_back_
         "days_since_release": 10,
     }
     with Session(engine) as session:
-        shown = show_declaration(session, number)
+        shown = show_declaration(session, LOCAL_OPERATOR, number).as_json()
     assert shown is not None
     assert [v["function"] for v in shown["versions"]] == ["original", "cancellation"]
     assert [i["sequence"] for i in shown["declaration"]["items"]] == [1, 2]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from clearance.app import LOCAL_OPERATOR
 from clearance.app.queries import show_declaration
 from clearance.flow.outcome import DeclarationOutcome, InterchangeStatus
 from clearance.intake.pipeline import Pipeline, ProcessingError
@@ -142,7 +143,7 @@ def test_undecodable_bytes_are_named_by_line_and_column(engine: Engine, clock: F
 def test_an_amendment_keeps_the_previous_version_readable(engine: Engine) -> None:
     process_all(engine)
     with Session(engine) as session:
-        shown = show_declaration(session, "220120261000000001")
+        shown = show_declaration(session, LOCAL_OPERATOR, "220120261000000001").as_json()
         assert shown is not None
         assert [v["function"] for v in shown["versions"]] == ["original", "amendment"]
         versions = session.scalars(

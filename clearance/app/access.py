@@ -1,0 +1,104 @@
+"""Tenancy and permissions, in one place: what each actor may call and which rows it sees.
+
+Every read of trader data in the application layer goes through a filter from here, and every
+use case starts with :func:`require`. Another tenant's object is indistinguishable from an
+unknown one (:class:`~clearance.app.errors.NotFoundError`), and lists never contain it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from clearance.app.actor import Actor, Role
+from clearance.app.errors import NotFoundError, NotPermittedError
+from clearance.store.tables import Declaration, Event, InboundMessage
+
+
+class Permission(StrEnum):
+    """The use-case families a role may call."""
+
+    SUBMIT = "submit"  # send interchanges, amend, invalidate, retry own messages
+    READ = "read"  # list and show declarations, messages, events (scoped)
+    OFFICER = "officer"  # queue, claim, decide, request documents, examinations
+    REGISTRIES = "registries"  # load registries, register licences and certificates
+    TARIFFS = "tariffs"  # load tariff schedules
+    QUOTE = "quote"  # tariff lookups and quotes (no declaration involved)
+    REBATES = "rebates"  # exit confirmation, rebate batches and acknowledgements
+    ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
+
+
+_EVERYTHING = frozenset(Permission)
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OPERATOR: _EVERYTHING,
+    Role.ADMIN: frozenset(
+        {Permission.READ, Permission.REGISTRIES, Permission.TARIFFS, Permission.QUOTE}
+    ),
+    Role.TRADER: frozenset({Permission.SUBMIT, Permission.READ, Permission.QUOTE}),
+    Role.BROKER: frozenset({Permission.SUBMIT, Permission.READ, Permission.QUOTE}),
+    Role.OFFICER: frozenset(
+        {Permission.READ, Permission.OFFICER, Permission.QUOTE, Permission.ANALYSE}
+    ),
+    Role.AGENCY: frozenset({Permission.REGISTRIES}),
+    Role.STATISTICIAN: frozenset({Permission.QUOTE}),
+}
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Refuse (``NotPermittedError``) when ``actor``'s role may not call this kind of use case."""
+    if permission not in ROLE_PERMISSIONS[actor.role]:
+        raise NotPermittedError(f"a {actor.role.value} may not {permission.value}")
+
+
+def declarations_visible(actor: Actor) -> ColumnElement[bool]:
+    """The declarations ``actor`` may see: by sender party, or by office for an officer."""
+    if actor.sees_everything:
+        return true()
+    if actor.role in (Role.TRADER, Role.BROKER):
+        return Declaration.sender.in_(sorted(actor.party_ids)) if actor.party_ids else false()
+    if actor.role is Role.OFFICER:
+        return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
+    return false()
+
+
+def messages_visible(actor: Actor) -> ColumnElement[bool]:
+    """The inbound messages ``actor`` may see: its own senders' (everything for the operator)."""
+    if actor.sees_everything:
+        return true()
+    if actor.role in (Role.TRADER, Role.BROKER) and actor.party_ids:
+        return InboundMessage.sender.in_(sorted(actor.party_ids))
+    return false()
+
+
+def events_visible(actor: Actor) -> ColumnElement[bool]:
+    """Events about a visible declaration or a visible inbound message."""
+    if actor.sees_everything:
+        return true()
+    numbers = select(Declaration.number).where(declarations_visible(actor))
+    messages = select(InboundMessage.id).where(messages_visible(actor))
+    return or_(Event.declaration_number.in_(numbers), Event.inbound_message_id.in_(messages))
+
+
+def visible_declaration(
+    session: Session, actor: Actor, number: str, *, for_update: bool = False
+) -> Declaration:
+    """Declaration ``number`` if ``actor`` may see it, else ``NotFoundError`` (never a hint why)."""
+    query = select(Declaration).where(Declaration.number == number, declarations_visible(actor))
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalars(query).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no declaration {number}")
+    return row
+
+
+def visible_message(session: Session, actor: Actor, message_id: int) -> InboundMessage:
+    """Inbound message ``message_id`` if ``actor`` may see it, else ``NotFoundError``."""
+    row = session.scalars(
+        select(InboundMessage).where(InboundMessage.id == message_id, messages_visible(actor))
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no message {message_id}")
+    return row

@@ -1,0 +1,58 @@
+"""Submitting interchanges and handling the stored messages: submit, retry, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clearance.app.access import Permission, require, visible_message
+from clearance.app.actor import Actor
+from clearance.app.context import Application
+from clearance.app.errors import NotPermittedError
+from clearance.app.queries import list_messages as _list_messages
+from clearance.app.views import MessageSummary
+from clearance.flow.outcome import SubmissionOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class Interchange:
+    """One received file: its bytes, where it came from, and who claims to send it."""
+
+    content: bytes
+    filename: str | None = None
+    #: The sender id to file it under instead of the envelope's own (the operator only).
+    sender: str | None = None
+    channel: str = "file"
+
+
+def submit(app: Application, actor: Actor, interchange: Interchange) -> SubmissionOutcome:
+    """Store the raw bytes, then process them in one unit of work; the outcome per file.
+
+    Raises :class:`clearance.intake.pipeline.ProcessingError` (the message kept, ``failed``,
+    retryable) only for unexpected failures; bad input is an outcome, not an exception.
+    """
+    require(actor, Permission.SUBMIT)
+    if interchange.sender is not None and not actor.sees_everything:
+        raise NotPermittedError("only the operator may file an interchange under another sender")
+    with app.guard():
+        return app.pipeline.submit(
+            interchange.content,
+            sender=interchange.sender,
+            filename=interchange.filename,
+            channel=interchange.channel,
+        )
+
+
+def retry(app: Application, actor: Actor, message_id: int) -> SubmissionOutcome:
+    """Process a stored message that failed again, from its raw bytes."""
+    require(actor, Permission.SUBMIT)
+    with app.read() as session:
+        visible_message(session, actor, message_id)
+    with app.guard():
+        return app.pipeline.retry(message_id)
+
+
+def list_messages(app: Application, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:
+    """The newest received messages ``actor`` may see, without their raw bytes."""
+    require(actor, Permission.READ)
+    with app.read() as session:
+        return _list_messages(session, actor, limit=limit)
