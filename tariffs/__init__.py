@@ -2,12 +2,19 @@
 
 Pure: no database, no clock (every lookup takes ``as_of``), no EDI. The public API:
 
-* load: :func:`load_schedule`, :func:`loads_schedule` → :class:`Schedule`;
-  :class:`ScheduleHistory` keeps versions; :func:`load_regime` / :func:`select_regime` profiles;
-* ask: :func:`measures_in_force` (``show``), :func:`quote` (one item),
-  :func:`assess_declaration` (a declaration) → :class:`DeclarationAssessment`;
+* load: :func:`load_schedule`, :func:`loads_schedule` → :class:`Schedule`
+  (:func:`content_hash_of` without building it); :class:`ScheduleHistory` keeps versions;
+  :func:`load_regime`, :func:`load_regime_file` / :func:`select_regime` profiles;
+* ask: :func:`measures_in_force` (``show``) → :class:`MeasureView` rows, :func:`quote` (one
+  item), :func:`assess_declaration` (a declaration) → :class:`DeclarationAssessment`;
+  :func:`render_measures` / :func:`render_assessment` give them as plain text;
 * input types: :class:`AssessmentRequest`, :class:`ItemRequest`, :class:`Money`,
-  :class:`Quantity`, :class:`Document`, :class:`Charge`, :class:`Incoterm`;
+  :class:`Quantity`, :class:`Document`, :class:`Charge`, :class:`Incoterm`
+  (:func:`parse_document` / :func:`parse_charge` read them from command-line text);
+* result types: :class:`ItemAssessment`, :class:`TaxLine`, :class:`ChosenRate`,
+  :class:`Alternative`, :class:`ConditionFinding`, :class:`ValueBreakdown`, :class:`TaxTotal`;
+* duties as data: :class:`DutyExpression` of :class:`DutyComponent` (:class:`Op`);
+* units: :data:`UNITS`, :func:`unit_symbol` and the CN / UN Rec 20 code tables;
 * errors: :class:`TariffError` and its subclasses (see :mod:`tariffs.errors`).
 """
 

@@ -9,9 +9,9 @@ duty); currencies of specific amounts have exchange rates.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from tariffs.assemble_measures import COUNTRY, MeasureAssembler, Spans, unique
+from tariffs.load_problems import Line, Problems
 from tariffs.measures import (
     BUILTIN_MEASURE_TYPES,
     ERGA_OMNES,
@@ -36,9 +36,6 @@ from tariffs.records import (
     ScheduleRecord,
 )
 from tariffs.schedule import Schedule, ScheduleVersion
-
-if TYPE_CHECKING:
-    from tariffs.loader import Line, Problems
 
 
 def assemble(

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
 
 from tariffs.expressions import DutyComponent, DutyExpression, Op
+from tariffs.load_problems import Line, Problems
 from tariffs.measures import (
     ERGA_OMNES,
     GeoGroup,
@@ -22,9 +22,6 @@ from tariffs.measures import (
     Role,
 )
 from tariffs.records import ComponentRecord, MeasureRecord
-
-if TYPE_CHECKING:
-    from tariffs.loader import Line, Problems
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 Span = tuple[date, date | None]

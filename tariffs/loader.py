@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,43 +19,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from tariffs.assemble import assemble
-from tariffs.errors import LoadProblem, TariffLoadError
 from tariffs.jsonpos import column
+from tariffs.load_problems import Line, Problems
 from tariffs.records import KINDS, RECORD_ADAPTER, Record
 from tariffs.schedule import Schedule
-
-MAX_PROBLEMS = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A parsed record with where it came from."""
-
-    number: int
-    text: str
-    record: Record
-
-
-class Problems:
-    """Collects problems of one file."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[LoadProblem] = []
-
-    def add(self, line: int, col: int, message: str) -> None:
-        """A problem at ``line`` and ``col`` (1-based)."""
-        if len(self.items) < MAX_PROBLEMS:
-            self.items.append(LoadProblem(self.file, line, col, message))
-
-    def at(self, line: Line, path: tuple[str | int, ...], message: str) -> None:
-        """A problem at the field ``path`` of ``line``."""
-        self.add(line.number, column(line.text, path), message)
-
-    def raise_if_any(self) -> None:
-        """Raise :class:`TariffLoadError` with every problem, if there is one."""
-        if self.items:
-            raise TariffLoadError(tuple(self.items))
 
 
 def load_schedule(path: str | Path) -> Schedule:

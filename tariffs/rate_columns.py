@@ -5,19 +5,15 @@ See :mod:`tariffs.selection` and docs/duties.md, "Rate selection".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tariffs.measures import Measure
+from tariffs.plan_context import PlanContext
 from tariffs.plans import Candidate
-
-if TYPE_CHECKING:
-    from tariffs.selection import Builder
 
 
 class RateChooser:
     """Steps 1–5 of the module docstring for one item."""
 
-    def __init__(self, b: Builder, measures: list[Measure]) -> None:
+    def __init__(self, b: PlanContext, measures: list[Measure]) -> None:
         self.b = b
         self.rs = b.r.rate_selection
         self.cols: dict[str, list[Measure]] = {}

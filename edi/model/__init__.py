@@ -1,8 +1,9 @@
-"""The canonical declaration model that every channel maps into.
+"""The canonical declaration model that the declaration channels (EDIFACT, XML) map into.
 
 Frozen pydantic v2 models; money and rates are ``Decimal``; codes are validated strings with
 leading zeros kept. ``Declaration.model_dump_json()`` / ``model_validate_json()`` round-trip
-losslessly.
+losslessly. X12 309 manifests are not declarations: they map into
+:class:`edi.x12.Manifest`.
 """
 
 from edi.model.declaration import (
