@@ -22,8 +22,11 @@ from clearance.app import (
 from clearance.app import declarations as declaration_cases
 from clearance.app import events as event_cases
 from clearance.app import messages as message_cases
-from clearance.cli import controls as cli_controls
+from clearance.cli import analysis as cli_analysis
+from clearance.cli import officer as cli_officer
 from clearance.cli import printing
+from clearance.cli import rebates as cli_rebates
+from clearance.cli import registry as cli_registry
 from clearance.cli import tariff as cli_tariff
 from core.errors import CustomsError
 
@@ -37,7 +40,10 @@ Handler = Callable[[argparse.Namespace, Application], int]
 #: that it may add actions to.
 COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_tariff.register,
-    cli_controls.register,
+    cli_registry.register,
+    cli_analysis.register,
+    cli_officer.register,
+    cli_rebates.register,
 ]
 
 
@@ -161,7 +167,7 @@ def _demo(args: argparse.Namespace, app: Application) -> int:
     registries = sorted((root / "registries").glob("*.jsonl"))
     if registries:
         print(f"loading the sample registries ({', '.join(p.name for p in registries)})")
-        cli_controls.load_registry_files(app, registries)
+        cli_registry.load_registry_files(app, registries)
     print(f"processing {len(files)} sample files from {root}\n")
     status = _submit(argparse.Namespace(files=files, sender=None, json=False), app)
     print()
