@@ -15,6 +15,16 @@ What an actor may call and see is decided in one place, :mod:`.access`. Errors a
 translates are in :mod:`.errors`; results are the records of :mod:`.views` and of each module.
 """
 
+from clearance.app import (
+    analysis,
+    declarations,
+    events,
+    messages,
+    officer,
+    rebates,
+    registries,
+    tariffs,
+)
 from clearance.app.actor import LOCAL_OPERATOR, Actor, Role
 from clearance.app.context import Application, open_application
 from clearance.app.documents import Document
@@ -51,5 +61,13 @@ __all__ = [
     "Role",
     "StoreUnavailableError",
     "SubmissionOutcome",
+    "analysis",
+    "declarations",
+    "events",
+    "messages",
+    "officer",
     "open_application",
+    "rebates",
+    "registries",
+    "tariffs",
 ]

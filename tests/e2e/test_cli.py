@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -140,3 +141,40 @@ def test_bad_input_never_prints_a_traceback(database: str, tmp_path: Path) -> No
         assert "Traceback" not in result.stderr, (name, result.stderr)
         assert result.returncode == 0, (name, result.stderr)
         assert json.loads(result.stdout)["status"] == "rejected", name
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:  # bound and closed again: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "hint"),
+    [
+        (
+            "postgresql+psycopg://postgres:s3cret@127.0.0.1:{port}/customs",
+            "postgresql+psycopg://postgres:***@127.0.0.1:{port}/customs",
+            "server is running",
+        ),
+        ("sqlite:///{tmp}/no/such/dir/customs.db", "sqlite:///{tmp}/no/such/dir/customs.db", "dir"),
+    ],
+)
+def test_an_unreachable_database_is_one_clear_line(
+    tmp_path: Path, url: str, shown: str, hint: str
+) -> None:
+    port = _free_port()
+    url, shown = (u.format(port=port, tmp=tmp_path) for u in (url, shown))
+    result = subprocess.run(
+        [sys.executable, "-m", "clearance.cli", "declarations", "list"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CUSTOMS_DATABASE_URL": url},
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()  # one line, no traceback
+    assert line.startswith(f"customs: cannot open the database {shown}: ")
+    assert hint in line and "s3cret" not in line
