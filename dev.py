@@ -130,7 +130,7 @@ def write_lock(uv_options: list[str]) -> None:
     if uv is None:  # no .venv yet: the committed lock pins uv (the project is not needed)
         _create_from_lock()
         uv = str(BIN / "uv")
-    spec = DependencySpec.read(PYPROJECT.read_text())
+    spec, before = DependencySpec.read(PYPROJECT.read_text()), _lock_bytes()
     # uv reads pyproject.toml's requirements and extras; the build requirements (setuptools,
     # for the editable install without build isolation) come on stdin.
     command = [uv, *UV_COMPILE, *uv_options, "pyproject.toml", "-", "--output-file", LOCK.name]
@@ -150,7 +150,8 @@ def write_lock(uv_options: list[str]) -> None:
     )
     LOCK.write_text("".join([*lines[:top], header, *lines[top:]]))
     run([str(BIN / "python"), str(ROOT / "dev.py"), "lock", "--check"])
-    print("the next dev.py command rebuilds .venv from it")
+    if LOCK.read_bytes() != before:
+        print(f"{LOCK.name} changed: the next dev.py command rebuilds .venv from it")
 
 
 def ensure_env() -> None:
