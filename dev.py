@@ -156,8 +156,6 @@ def write_lock(uv_options: list[str]) -> None:
 
 def ensure_env() -> None:
     """Refuse a stale lock; (re)build .venv from the lock unless it holds it already."""
-    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
-        sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     lock = _lock_bytes()
     if not lock_is_current(PYPROJECT.read_text(), lock.decode()):
         sys.exit(STALE)
@@ -198,6 +196,8 @@ def run(command: list[str], env: dict[str, str] | None = None) -> None:
 
 def main(argv: list[str]) -> None:
     """Dispatch the sub-command."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
+        sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     action = argv[0] if argv else "help"
     rest = argv[1:]
     if action not in {"demo", "test", "check", "bench", "lock"}:
