@@ -90,15 +90,17 @@ def _in_process(
 ) -> None:
     try:
         answers.put((index, True, worker(lambda: barrier.wait(deadline))))
+    except threading.BrokenBarrierError:
+        answers.put((index, False, None))  # another worker failed: its answer says why
     except BaseException:
-        barrier.abort()
         answers.put((index, False, traceback.format_exc()))
+        barrier.abort()
 
 
 def _collect(
     processes: list[Any], answers: multiprocessing.Queue[tuple[int, bool, Any]], end: float
 ) -> list[Any]:
-    results: dict[int, Any] = {}
+    results: dict[int, tuple[int, bool, Any]] = {}
     while len(results) < len(processes):
         answer = None
         with contextlib.suppress(queue.Empty):
@@ -107,13 +109,17 @@ def _collect(
             _fail_if_lost(processes, results, end)
             continue
         index, ok, value = answer
-        if not ok:
+        if not ok and value is not None:
             pytest.fail(f"worker process {index} failed:\n{value}")
-        results[index] = value
-    return [results[index] for index in range(len(processes))]
+        results[index] = answer
+    if not all(ok for _, ok, _ in results.values()):
+        pytest.fail("the workers' start barrier broke: one never reached start() in time")
+    return [results[index][2] for index in range(len(processes))]
 
 
-def _fail_if_lost(processes: list[Any], results: dict[int, Any], end: float) -> None:
+def _fail_if_lost(
+    processes: list[Any], results: dict[int, tuple[int, bool, Any]], end: float
+) -> None:
     for index, process in enumerate(processes):
         if process.exitcode not in (None, 0) and index not in results:
             pytest.fail(f"worker process {index} died (exit code {process.exitcode}) unanswered")
