@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from io import BytesIO
+import contextlib
+from collections.abc import Iterator
 
 from edi.xml._lxml import etree
 from edi.xml.parsing import local_name
@@ -14,6 +15,7 @@ MD_NS = "urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
 DEC_NS = "urn:wco:datamodel:WCO:DEC-DMS:2"
 CHINAPORT_NS = "http://www.chinaport.gov.cn/dec"
 _LOOK_AHEAD = 16  # md:MetaData has six metadata elements before the Declaration
+_CHUNK = 64  # bytes fed to the pull parser at a time; the root element fits in a few
 
 
 def kind_of(root: etree._Element) -> str | None:
@@ -37,30 +39,45 @@ def detect_xml_kind(raw: bytes) -> str | None:
     are still recognised when their first elements are, so a broken DecMessage can be
     answered with a DecMessage receipt.
     """
-    events = etree.iterparse(
-        BytesIO(raw),
+    for depth, element in enumerate(_start_elements(raw)):
+        if depth == 0:
+            if element.tag == f"{{{CHINAPORT_NS}}}DecMessage":
+                return DECMESSAGE
+            if element.tag == f"{{{DEC_NS}}}Declaration":
+                return DEC_DMS
+            if element.tag != f"{{{MD_NS}}}MetaData":
+                return None
+        elif element.tag == f"{{{DEC_NS}}}Declaration":
+            return DEC_DMS
+        elif local_name(element) in {"Response", "Declaration"} or depth > _LOOK_AHEAD:
+            return None
+    return None
+
+
+def _start_elements(raw: bytes) -> Iterator[etree._Element]:
+    """The elements of ``raw`` as they open, up to the first syntax error (not raised).
+
+    A pull parser fed in small chunks, not ``iterparse``: lxml 6.2 reads iterparse's input
+    in one go and raises a syntax error before yielding the elements in front of it. The
+    events parsed before an error are still read, so a chunk's size never decides the kind.
+    """
+    parser = etree.XMLPullParser(
         events=("start",),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         huge_tree=False,
     )
-    try:
-        for depth, (_, element) in enumerate(events):
-            if depth == 0:
-                if element.tag == f"{{{CHINAPORT_NS}}}DecMessage":
-                    return DECMESSAGE
-                if element.tag == f"{{{DEC_NS}}}Declaration":
-                    return DEC_DMS
-                if element.tag != f"{{{MD_NS}}}MetaData":
-                    return None
-            elif element.tag == f"{{{DEC_NS}}}Declaration":
-                return DEC_DMS
-            elif local_name(element) in {"Response", "Declaration"} or depth > _LOOK_AHEAD:
-                return None
-    except etree.XMLSyntaxError:
-        return None
-    return None
+    for offset in range(0, len(raw), _CHUNK):
+        try:
+            parser.feed(raw[offset : offset + _CHUNK])
+        except etree.XMLSyntaxError:
+            yield from (element for _, element in parser.read_events())
+            return
+        yield from (element for _, element in parser.read_events())
+    with contextlib.suppress(etree.XMLSyntaxError):  # e.g. a file that breaks off
+        parser.close()
+    yield from (element for _, element in parser.read_events())
 
 
 __all__ = ["DECMESSAGE", "DEC_DMS", "detect_xml_kind", "kind_of"]

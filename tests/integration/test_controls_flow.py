@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from core.db import make_engine
 from core.settings import Settings
 from rules.ledger import Allowance
 from rules.risk import BUILTIN_DIRECTORY, load_ruleset
+from tests.concurrency import Start, race_processes
 from tests.integration.test_controls_support import (
     CONTROLS,
     INSTANT,
@@ -144,17 +145,18 @@ def test_an_amendment_reserves_anew_and_a_cancellation_gives_back(engine: Engine
     assert _status(engine, str(d.number)) == "invalidated"
 
 
-def _worker(url: str, n: int, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _worker(url: str, n: int, start: Start) -> int:
     engine = make_engine(url)
     ok = 0
+    start()  # the four processes reserve at the same moment
     for i in range(10):
         with Session(engine) as session, session.begin():
             heads = lock_heads(session, ["licence:CONC"])
             ref = Ref(f"{n:09d}{i:09d}", 1)
             refusal = apply(session, heads["licence:CONC"], ref, "reserve", INSTANT, Decimal(7), 1)
             ok += refusal is None
-    results.put(ok)
     engine.dispose()
+    return ok
 
 
 def test_concurrent_processes_never_over_allocate(engine: Engine) -> None:
@@ -164,14 +166,7 @@ def test_concurrent_processes_never_over_allocate(engine: Engine) -> None:
         allowance = Allowance(Decimal(100), "KGM", Decimal("0.05"), 12)
         ensure_heads(session, [HeadSpec("licence:CONC", "licence", "CONC", allowance)], INSTANT)
     url = engine.url.render_as_string(hide_password=False)
-    results: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()  # type: ignore[type-arg]
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_worker, args=(url, n, results)) for n in range(4)]
-    for proc in procs:
-        proc.start()
-    for proc in procs:
-        proc.join(120)
-    granted = sum(results.get(timeout=10) for _ in procs)
+    granted = sum(race_processes([partial(_worker, url, n) for n in range(4)]))
     with Session(engine) as session:
         held = session.scalar(
             select(func.sum(LedgerEntry.quantity)).where(LedgerEntry.kind == "reserve")

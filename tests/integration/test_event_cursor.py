@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, select
@@ -15,6 +16,7 @@ from clearance.lifecycle.events import events_since
 from clearance.store.tables import Event
 from core.clock import FixedClock
 from core.settings import Settings
+from tests.concurrency import DEADLINE, Start, race_threads
 from tests.golden_support import SAMPLES
 
 pytestmark = pytest.mark.db
@@ -40,20 +42,20 @@ def test_follower_sees_every_event_once_under_concurrent_writers(
                 return
             time.sleep(0.001)
 
-    def write(chunk: list[bytes]) -> None:
+    def write(chunk: list[bytes], start: Start) -> None:
         pipeline = Pipeline(engine, Settings(), clock)
+        start()  # the four writers submit at the same moment
         for raw in chunk:
             pipeline.submit(raw)
 
-    follower = threading.Thread(target=follow)
-    writers = [threading.Thread(target=write, args=(files[i::4],)) for i in range(4)]
+    follower = threading.Thread(target=follow, daemon=True)
     follower.start()
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join()
-    done.set()
-    follower.join(timeout=60)
+    try:
+        race_threads([partial(write, files[i::4]) for i in range(4)])
+    finally:
+        done.set()
+    follower.join(DEADLINE)
+    assert not follower.is_alive(), "the follower never reached the end of the log"
     with Session(engine) as session:
         stored = list(session.scalars(select(Event.id).order_by(Event.id)))
     assert len(stored) == 24 * 3  # received, syntax_accepted, registered per file

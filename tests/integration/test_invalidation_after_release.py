@@ -9,7 +9,6 @@ with the listed cases and why each does not apply. Every date comes from the inj
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +31,7 @@ from clearance.store.control_tables import (
 )
 from core.clock import FixedClock
 from core.settings import Settings
+from tests.concurrency import DEADLINE, lock_waits
 from tests.integration.invalidation_support import (
     balance,
     changed,
@@ -237,15 +237,17 @@ def test_exit_confirmation_and_cancellation_never_both_succeed(
 ) -> None:
     number = _released_export(engine, tmp_path)
     outcome: list[str] = []
-    with Session(engine) as session:
+    with Session(engine) as session, lock_waits(engine) as wait_until_waiting:
         rebates.confirm_exit(session, number, INSTANT + DAY)  # the row stays locked …
         worker = threading.Thread(
-            target=lambda: outcome.append(_cancel(engine, number, 2, "CAN1").status)
+            target=lambda: outcome.append(_cancel(engine, number, 2, "CAN1").status),
+            daemon=True,
         )
         worker.start()
-        time.sleep(1.0)
-        assert outcome == []  # … so the cancellation waits for it
+        wait_until_waiting(worker)  # … so the cancellation waits for it
+        assert outcome == []
         session.commit()
-    worker.join(60)
+    worker.join(DEADLINE)
+    assert not worker.is_alive(), "the cancellation never finished"
     assert outcome == ["rejected"]
     assert status(engine, number) == "released"

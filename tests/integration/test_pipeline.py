@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from clearance.store.tables import (
 from core.clock import FixedClock
 from core.errors import CustomsError
 from core.settings import Settings
+from tests.concurrency import Start, race_threads
 from tests.golden_support import SAMPLES, answers, golden_paths, interchanges, process_all
 
 pytestmark = pytest.mark.db
@@ -169,26 +170,16 @@ def test_a_cancellation_of_an_unknown_number_is_refused(engine: Engine, clock: F
 def test_concurrent_submissions_never_share_a_number(engine: Engine, clock: FixedClock) -> None:
     template = SAMPLE_01.read_text()
     files = [template.replace("IC0000001", f"IC{n:07d}").encode() for n in range(100, 112)]
-    numbers: list[str] = []
-    errors: list[BaseException] = []
 
-    def worker(chunk: list[bytes]) -> None:
+    def worker(chunk: list[bytes], start: Start) -> list[str]:
         pipeline = make_pipeline(engine, clock)
-        for raw in chunk:
-            try:
-                outcome = pipeline.submit(raw)
-                numbers.extend(d.number for d in outcome.declarations if d.number)
-            except BaseException as exc:
-                errors.append(exc)
+        start()  # the three submit at the same moment
+        outcomes = [pipeline.submit(raw) for raw in chunk]
+        return [d.number for outcome in outcomes for d in outcome.declarations if d.number]
 
-    threads = [threading.Thread(target=worker, args=(files[i::3],)) for i in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    numbers = race_threads([partial(worker, files[i::3]) for i in range(3)])
     expected = [f"220120261{n:09d}" for n in range(1, 13)]
-    assert sorted(numbers) == expected
+    assert sorted(n for chunk in numbers for n in chunk) == expected
 
 
 def test_samples_directory_has_every_golden_file() -> None:

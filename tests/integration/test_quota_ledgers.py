@@ -7,8 +7,8 @@ The quota is the illustrative 10 t ``CN-SUGAR-ILLUS-2026`` of samples/tariffs/cn
 
 from __future__ import annotations
 
-import multiprocessing
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, select
@@ -20,6 +20,7 @@ from clearance.officer import actions as officer
 from clearance.store.control_tables import LedgerEntry
 from core.db import make_engine
 from core.settings import Settings
+from tests.concurrency import Start, race_processes
 from tests.integration.test_controls_support import CONTROLS, INSTANT, pipeline, prepare
 
 pytestmark = pytest.mark.db
@@ -130,14 +131,15 @@ def test_an_amendment_gives_back_and_reserves_anew(engine: Engine) -> None:
     assert kinds == ["reserve", "release", "reserve"]
 
 
-def _worker(url: str, n: int, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _worker(url: str, n: int, start: Start) -> list[str]:
     from core.clock import FixedClock
 
     engine = make_engine(url)
     p = pipeline(engine, FixedClock(INSTANT))
+    start()  # all four submit at the same moment, not one after another as each is ready
     rates = [rate(p.submit(sugar(f"{n}{i:03d}", 3000)).declarations[0]) for i in range(3)]
-    results.put(rates)
     engine.dispose()
+    return rates
 
 
 def test_concurrent_processes_never_over_allocate_a_quota(engine: Engine) -> None:
@@ -145,14 +147,8 @@ def test_concurrent_processes_never_over_allocate_a_quota(engine: Engine) -> Non
         pytest.skip("the multi-process proof runs on PostgreSQL (set CUSTOMS_TEST_POSTGRES_URL)")
     prepare(engine)
     url = engine.url.render_as_string(hide_password=False)
-    ctx = multiprocessing.get_context("spawn")
-    results: multiprocessing.Queue = ctx.Queue()  # type: ignore[type-arg]
-    procs = [ctx.Process(target=_worker, args=(url, n, results)) for n in range(1, 5)]
-    for proc in procs:
-        proc.start()
-    rates = [r for _ in procs for r in results.get(timeout=180)]
-    for proc in procs:
-        proc.join(60)
+    answers = race_processes([partial(_worker, url, n) for n in range(1, 5)])
+    rates = [r for worker_rates in answers for r in worker_rates]
     # 12 declarations of 3 t against 10 t: exactly three fit, the other nine pay the MFN rate.
     assert sorted(rates) == [OUT_OF_QUOTA] * 9 + [IN_QUOTA] * 3
     assert held(engine) == Decimal(9)

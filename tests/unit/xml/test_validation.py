@@ -69,3 +69,16 @@ def test_detect_kinds(dms_import: bytes, decmessage_import: bytes) -> None:
     assert detect_xml_kind(notification) is None
     assert detect_xml_kind(b"UNA:+.? '") is None
     assert detect_xml_kind(b"") is None
+
+
+def test_detect_kinds_of_files_broken_early_or_late() -> None:
+    # The kind comes from the elements read before the error, wherever the error falls.
+    early = b'<DecMessage xmlns="http://www.chinaport.gov.cn/dec"><a></b></DecMessage>'
+    assert detect_xml_kind(early) == "decmessage"
+    late = (
+        b'<md:MetaData xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2">'
+        + b"<md:WCODataModelVersionCode>3.6</md:WCODataModelVersionCode>" * 6
+        + b'<Declaration xmlns="urn:wco:datamodel:WCO:DEC-DMS:2"><a></b>'
+    )
+    assert detect_xml_kind(late) == "dec-dms"
+    assert detect_xml_kind(late.replace(b"<Declaration", b"<Other")) is None
