@@ -52,6 +52,27 @@ def require(actor: Actor, permission: Permission) -> None:
         raise NotPermittedError(f"a {actor.role.value} may not {permission.value}")
 
 
+def require_sender(actor: Actor, sender: str) -> None:
+    """Refuse (``NotPermittedError``) filing a message under ``sender`` unless ``actor`` is it.
+
+    The operator may file under any sender; a trader or broker only under a party id it acts
+    as (its own, or a mandating trader's).
+    """
+    if actor.sees_everything or sender in actor.party_ids:
+        return
+    raise NotPermittedError(f"a {actor.role.value} may not file messages as sender {sender}")
+
+
+def sender_for(actor: Actor, row: Declaration) -> str:
+    """Who a change of ``row`` is sent as: the declaration's own sender for the operator (and
+    for a party acting as it); otherwise the actor's only party id. Registration then refuses
+    a change from anyone but the declaration's sender."""
+    if actor.sees_everything or row.sender in actor.party_ids or len(actor.party_ids) != 1:
+        return row.sender
+    (party,) = actor.party_ids
+    return party
+
+
 def declarations_visible(actor: Actor) -> ColumnElement[bool]:
     """The declarations ``actor`` may see: by sender party, or by office for an officer."""
     if actor.sees_everything:
