@@ -1,4 +1,4 @@
-"""Controls: registry loads, ledgers, decisions, rulesets, export-rebate records and batches.
+"""Controls: registry loads and changes, ledgers, decisions, rulesets, export-rebate records.
 
 Ledger entries are immutable: balances are always derived (``SUM`` over a head's entries under
 the head's row lock), never stored. A decision row is written for every automatic decision and
@@ -36,6 +36,26 @@ class RegistryLoad(Base):
     record_count: Mapped[int] = mapped_column(Integer)
     records: Mapped[str] = mapped_column(Text)  # JSON Lines, one canonical record a line
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegistryChange(Base):
+    """One change of the registry in force: a file load, or one record registered or revoked.
+
+    The load in force is the one the newest change points at, so a change that brings back
+    the content of an earlier load (loads are unique by content hash) makes it current again.
+    """
+
+    __tablename__ = "registry_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("registry_loads.id"))
+    based_on_load_id: Mapped[int | None] = mapped_column(ForeignKey("registry_loads.id"))
+    action: Mapped[str] = mapped_column(String(16))  # load | register | revoke
+    kind: Mapped[str | None] = mapped_column(String(16))  # licence | certificate
+    number: Mapped[str | None] = mapped_column(String(35))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(64))  # the subject; None before 0006
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LedgerHead(Base):
