@@ -23,7 +23,13 @@ Stamp = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    """Create ``registry_changes`` (one row per existing load, in load order)."""
+    """Registry changes; rebate batch files, control records and acknowledgements."""
+    _registry_changes()
+    _rebates()
+
+
+def _registry_changes() -> None:
+    """``registry_changes``, with one row per existing load, in load order."""
     op.create_table(
         "registry_changes",
         sa.Column("id", BigId, primary_key=True, autoincrement=True),
@@ -43,6 +49,60 @@ def upgrade() -> None:
     )
 
 
+def _rebates() -> None:
+    """The batch as sent and its answer; a record's acknowledgement; the files received.
+
+    Batches exported before this revision keep null contents (their files were only written
+    to disk) and null control records.
+    """
+    for column in (
+        sa.Column("fob_total", sa.Numeric(20, 2), nullable=True),
+        sa.Column("csv_sha256", sa.String(64), nullable=True),
+        sa.Column("csv_content", sa.Text(), nullable=True),
+        sa.Column("xml_content", sa.Text(), nullable=True),
+        sa.Column("acknowledged_at", Stamp, nullable=True),
+        sa.Column("accepted_count", sa.Integer(), nullable=True),
+        sa.Column("rejected_count", sa.Integer(), nullable=True),
+    ):
+        op.add_column("rebate_batches", column)
+    for column in (
+        sa.Column("reason_code", sa.String(16), nullable=True),
+        sa.Column("reason_text", sa.Text(), nullable=True),
+        sa.Column("acknowledged_at", Stamp, nullable=True),
+    ):
+        op.add_column("rebate_records", column)
+    op.create_table(
+        "rebate_acknowledgements",
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("batch_id", BigId, sa.ForeignKey("rebate_batches.id"), nullable=False),
+        sa.Column("filename", sa.String(255), nullable=True),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("accepted", sa.Integer(), nullable=False),
+        sa.Column("rejected", sa.Integer(), nullable=False),
+        sa.Column("actor", sa.String(64), nullable=True),
+        sa.Column("received_at", Stamp, nullable=False),
+    )
+    op.create_index("ix_rebate_acknowledgements_batch_id", "rebate_acknowledgements", ["batch_id"])
+
+
 def downgrade() -> None:
     """Drop what :func:`upgrade` created."""
+    op.drop_index("ix_rebate_acknowledgements_batch_id", "rebate_acknowledgements")
+    op.drop_table("rebate_acknowledgements")
+    with op.batch_alter_table("rebate_records") as batch:
+        for name in ("reason_code", "reason_text", "acknowledged_at"):
+            batch.drop_column(name)
+    with op.batch_alter_table("rebate_batches") as batch:
+        for name in (
+            "fob_total",
+            "csv_sha256",
+            "csv_content",
+            "xml_content",
+            "acknowledged_at",
+            "accepted_count",
+            "rejected_count",
+        ):
+            batch.drop_column(name)
     op.drop_table("registry_changes")
