@@ -11,6 +11,7 @@ from clearance.app.documents import Document
 from clearance.app.errors import NotFoundError, RefusedError
 from clearance.app.views import View
 from clearance.rebates import acknowledgements, records
+from clearance.rebates.ack_file import AcknowledgementError
 from clearance.rebates.export import files_of
 from clearance.store.control_tables import RebateBatch
 from core.clock import as_utc
@@ -131,7 +132,7 @@ def acknowledge_batch(
             )
         except acknowledgements.UnknownBatchError as exc:
             raise NotFoundError(exc.message) from exc
-        except acknowledgements.AcknowledgementError as exc:
+        except AcknowledgementError as exc:
             raise RefusedError(exc.message) from exc
     when = done.acknowledged_at
     return BatchAcknowledged(

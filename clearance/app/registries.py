@@ -9,8 +9,7 @@ document with what its ledgers hold (:func:`list_documents`, :func:`show_documen
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,13 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.documents import Document
 from clearance.app.errors import NotFoundError, RefusedError
+from clearance.app.registry_views import (
+    ChangeView,
+    DocumentChanged,
+    DocumentDetail,
+    DocumentSummary,
+    ledger_view,
+)
 from clearance.app.views import View
 from clearance.decisions import registry_changes as changes
 from clearance.decisions import registry_store
@@ -44,69 +50,6 @@ class RegistryLoaded(View):
     content_hash: str
     record_count: int
     created: bool
-
-
-class DocumentChanged(View):
-    """A licence or certificate registered or revoked: the load now in force."""
-
-    kind: str
-    number: str
-    status: str
-    load_id: int
-    based_on: int | None
-    content_hash: str
-    record_count: int
-    created: bool  # a new load was stored (False: an earlier load with this content is back)
-    changed: bool  # False: the registry already said so; nothing was stored
-
-
-class LedgerView(View):
-    """One ledger of a document: allowance, what is reserved and used, what remains."""
-
-    key: str
-    line: int | None  # the certificate line; None for a licence
-    unit: str | None
-    allowance: str | None  # the quantity (None: unlimited)
-    tolerance: str
-    limit: str | None  # allowance × (1 + tolerance)
-    reserved: str
-    used: str  # consumed on release
-    remaining: str | None  # limit − reserved − used
-    uses: int  # declarations holding or having used it
-    max_uses: int | None
-    uses_remaining: int | None
-
-
-class DocumentSummary(View):
-    """A licence or certificate in force, with its ledgers."""
-
-    kind: str
-    number: str
-    status: str
-    valid_from: str
-    valid_to: str | None
-    holder: str | None  # licence holder / certificate importer (USCC)
-    issuer: str | None  # licence issuer / certificate issuing country
-    ledgers: list[LedgerView]
-
-
-class ChangeView(View):
-    """One registration or revocation of a document."""
-
-    action: str
-    load_id: int
-    based_on: int | None
-    reason: str | None
-    actor: str | None
-    changed_at: str
-
-
-class DocumentDetail(DocumentSummary):
-    """Everything about one document: the record as registered, the load, its changes."""
-
-    load_id: int | None
-    record: dict[str, Any]
-    changes: list[ChangeView]
 
 
 def load(app: Application, actor: Actor, documents: list[Document]) -> RegistryLoaded:
@@ -282,35 +225,8 @@ def _summary(session: Session, record: Licence | CertificateOfOrigin) -> Documen
         valid_to=None if valid_to is None else valid_to.isoformat(),
         holder=holder,
         issuer=issuer,
-        ledgers=[_ledger(line) for line in changes.ledgers(session, record)],
+        ledgers=[ledger_view(line) for line in changes.ledgers(session, record)],
     )
-
-
-def _ledger(line: changes.LedgerLine) -> LedgerView:
-    balance, allowance = line.balance, line.balance.allowance
-    totals = balance.totals
-    return LedgerView(
-        key=line.key,
-        line=line.line,
-        unit=allowance.unit,
-        allowance=_text_of(allowance.quantity),
-        tolerance=_text_of(allowance.tolerance) or "0",
-        limit=_text_of(allowance.limit),
-        reserved=_text_of(totals.reserved) or "0",
-        used=_text_of(totals.consumed) or "0",
-        remaining=_text_of(balance.available),
-        uses=totals.held_uses,
-        max_uses=allowance.max_uses,
-        uses_remaining=balance.uses_available,
-    )
-
-
-def _text_of(value: Decimal | None) -> str | None:
-    """A decimal as plain text without trailing zeros (``1050``, ``0.05``)."""
-    if value is None:
-        return None
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _text(document: Document) -> str:

@@ -13,6 +13,7 @@ from clearance.app import (
     Application,
     registries,
 )
+from clearance.app.registry_views import DocumentChanged, DocumentSummary
 from clearance.cli import printing
 from clearance.cli.files import read_documents
 from core.errors import CustomsError
@@ -75,7 +76,7 @@ def _revoke(args: argparse.Namespace, app: Application) -> int:
     return 0
 
 
-def _print_change(done: registries.DocumentChanged, verb: str) -> None:
+def _print_change(done: DocumentChanged, verb: str) -> None:
     if not done.changed:
         print(f"{done.kind} {done.number} unchanged ({done.status}); load {done.load_id} in force")
         return
@@ -107,7 +108,7 @@ def _list(args: argparse.Namespace, app: Application) -> int:
     return 0
 
 
-def _print_summary(doc: registries.DocumentSummary) -> None:
+def _print_summary(doc: DocumentSummary) -> None:
     until = doc.valid_to or "open"
     print(
         f"{doc.kind} {doc.number} ({doc.status}) {doc.valid_from}..{until} "

@@ -169,6 +169,11 @@ def test_a_row_naming_no_record_of_the_batch_refuses_the_whole_file(engine: Engi
     assert "line 4, column 2 (declaration_number): the record is acknowledged on line 2" in message
     assert [status for _, status, _, _ in _records(engine)] == [REBATE_TRANSMITTED] * 2
     assert _acks(engine) == (0, [])
+    other_batch = Document(
+        "ack.csv", (HEADER + f"RB20260101000009,{number},1,accepted,,\n").encode()
+    )
+    with pytest.raises(RefusedError, match=r"line 2, column 1 \(batch\): names batch RB2026"):
+        rebate_cases.acknowledge_batch(app, OPERATOR, batch.reference, other_batch)
 
 
 @pytest.mark.parametrize(
