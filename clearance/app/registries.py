@@ -113,11 +113,15 @@ def revoke(app: Application, actor: Actor, kind: Kind, number: str, reason: str)
     require(actor, Permission.REGISTRIES)
     if not reason.strip():
         raise RefusedError("a revocation needs a reason")
+
+    def allow(current: Licence | CertificateOfOrigin | None) -> None:
+        assert current is not None
+        visible_registry_document(actor, current)
+
     with app.unit() as session:
-        _, registries = registry_store.latest(session)
-        _visible(actor, registries, kind, number)
         try:
-            changed = changes.revoke(session, kind, number, reason, app.clock.now(), actor.subject)
+            args = (kind, number, reason, app.clock.now(), actor.subject, allow)
+            changed = changes.revoke(session, *args)
         except changes.UnknownDocumentError as exc:
             raise NotFoundError(exc.message) from exc
     return _changed(changed)
@@ -167,16 +171,13 @@ def _register(
 ) -> DocumentChanged:
     """Register ``record``; a refusal names its field, located in ``source`` when given."""
     require(actor, Permission.REGISTRIES)
-    kind: Kind = "licence" if isinstance(record, Licence) else "certificate"
-    with app.unit() as session:
-        _, registries = registry_store.latest(session)
-        try:
-            existing = changes.find(registries, kind, record.number)
-        except changes.UnknownDocumentError:
-            existing = None
+
+    def allow(existing: Licence | CertificateOfOrigin | None) -> None:
         require_registry_write(actor, record, existing)
+
+    with app.unit() as session:
         try:
-            changed = changes.register(session, record, app.clock.now(), actor.subject)
+            changed = changes.register(session, record, app.clock.now(), actor.subject, allow)
         except changes.RegistryChangeError as exc:
             if source is None:
                 raise RefusedError(exc.message) from exc

@@ -17,6 +17,7 @@ that the controls say so (LIC-002, COO-002) rather than "not registered".
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -51,6 +52,14 @@ from rules.registry import (
 Kind = Literal["licence", "certificate"]
 #: A record that can be registered or revoked on its own.
 RegistryDocument = Licence | CertificateOfOrigin
+
+
+#: A tenancy check run under the registry lock with the record a change touches (or None).
+Allow = Callable[[RegistryDocument | None], None]
+
+
+def _anyone(record: RegistryDocument | None) -> None:
+    """Every caller may make the change (the operator's command line)."""
 
 
 class RegistryChangeError(CustomsError):
@@ -94,10 +103,20 @@ class LedgerLine:
 
 
 def register(
-    session: Session, record: RegistryDocument, now: datetime, actor: str | None
+    session: Session,
+    record: RegistryDocument,
+    now: datetime,
+    actor: str | None,
+    allow: Allow = _anyone,
 ) -> Changed:
-    """Add ``record`` to the registry in force, or replace the record with its number."""
+    """Add ``record`` to the registry in force, or replace the record with its number.
+
+    ``allow`` is called, under the lock, with the record it would replace (or None) and may
+    raise to refuse: the caller's tenancy check sees the registry this change builds on.
+    """
     based_on, registries = _locked_latest(session)
+    index = registries.licences if isinstance(record, Licence) else registries.certificates
+    allow(index.get(record.number))
     (checked,) = read_registry_sources(
         [(f"{record.record} {record.number}", record.model_dump_json().encode())]
     )
@@ -111,11 +130,19 @@ def register(
 
 
 def revoke(
-    session: Session, kind: Kind, number: str, reason: str, now: datetime, actor: str | None
+    session: Session,
+    kind: Kind,
+    number: str,
+    reason: str,
+    now: datetime,
+    actor: str | None,
+    allow: Allow = _anyone,
 ) -> Changed:
-    """Revoke licence or certificate ``number`` (``UnknownDocumentError`` if not in force)."""
+    """Revoke licence or certificate ``number`` (``UnknownDocumentError`` if not in force);
+    ``allow`` is called with it under the lock and may raise to refuse."""
     based_on, registries = _locked_latest(session)
     current = find(registries, kind, number)
+    allow(current)
     revoked: RegistryDocument
     if isinstance(current, Licence):
         revoked = current.model_copy(update={"status": LicenceStatus.REVOKED})

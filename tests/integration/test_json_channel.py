@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from clearance.app import Actor, Application, NotFoundError, Role
+from clearance.app import Actor, Application, NotFoundError, RefusedError, Role
 from clearance.app import declarations as declaration_cases
 from clearance.app import declarations_changes as changes
 from clearance.app.messages import Interchange, submit
@@ -276,6 +276,9 @@ def test_another_senders_declaration_is_not_found_and_nothing_is_stored(engine: 
         changes.invalidate(app, STRANGER, number, "not mine")
     with pytest.raises(NotFoundError):
         changes.amend(app, STRANGER, number, CanonicalDeclaration.model_validate(shown))
+
+    with pytest.raises(RefusedError, match="reason"):
+        changes.invalidate(app, BROKER, number, "")  # refused before anything is stored
 
     assert _count(engine, InboundMessage) == received
     assert status(engine, number) != "invalidated"
