@@ -34,6 +34,7 @@ from clearance.app.registry_views import (
 from clearance.app.views import View
 from clearance.decisions import registry_changes as changes
 from clearance.decisions import registry_store
+from clearance.decisions.registry_ledgers import RegistryChangeError, ledgers
 from core.clock import as_utc
 from core.jsontext import BOM, locate
 from rules.errors import RegistryLoadError
@@ -178,7 +179,7 @@ def _register(
     with app.unit() as session:
         try:
             changed = changes.register(session, record, app.clock.now(), actor.subject, allow)
-        except changes.RegistryChangeError as exc:
+        except RegistryChangeError as exc:
             if source is None:
                 raise RefusedError(exc.message) from exc
             line, column = locate(_text(source), exc.path)
@@ -226,7 +227,7 @@ def _summary(session: Session, record: Licence | CertificateOfOrigin) -> Documen
         valid_to=None if valid_to is None else valid_to.isoformat(),
         holder=holder,
         issuer=issuer,
-        ledgers=[ledger_view(line) for line in changes.ledgers(session, record)],
+        ledgers=[ledger_view(line) for line in ledgers(session, record)],
     )
 
 

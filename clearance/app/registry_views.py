@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from clearance.app.views import View
-from clearance.decisions.registry_changes import LedgerLine
+from clearance.decisions.registry_ledgers import LedgerLine
 
 
 class DocumentChanged(View):

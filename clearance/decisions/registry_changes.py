@@ -7,11 +7,10 @@ a registry change (what, why, by whom, on which load). Decisions keep reading th
 (:func:`clearance.decisions.registry_store.latest`); earlier loads stay as they were, so old
 decisions replay exactly.
 
-A ledger (``licence:N``, ``certificate:N:LINE``) keeps its allowance on its head row, created at
-the first draw. Registering a record again updates the heads it has, under their row locks,
-and is refused when the new allowance is below what is already drawn or changes its unit.
-Revoking keeps the record with status ``revoked`` (licence) or ``cancelled`` (certificate), so
-that the controls say so (LIC-002, COO-002) rather than "not registered".
+Registering a record again updates its ledgers' allowance and is refused below what they
+already hold (:mod:`clearance.decisions.registry_ledgers`). Revoking keeps the record with
+status ``revoked`` (licence) or ``cancelled`` (certificate), so that the controls say so
+(LIC-002, COO-002) rather than "not registered".
 """
 
 from __future__ import annotations
@@ -20,24 +19,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clearance.decisions import registry_store
-from clearance.ledgers.accounts import allowance_of, balances
-from clearance.lifecycle.numbering import reserve_counter
-from clearance.store.control_tables import LedgerHead, RegistryChange, RegistryLoad
-from core.errors import CustomsError
-from rules.claims import (
-    certificate_line_allowance,
-    certificate_line_key,
-    licence_allowance,
-    licence_key,
+from clearance.decisions.registry_ledgers import (
+    RegistryDocument,
+    check_ledgers,
+    update_heads,
 )
-from rules.ledger import Allowance, Balance
+from clearance.lifecycle.numbering import reserve_counter
+from clearance.store.control_tables import RegistryChange, RegistryLoad
+from core.errors import CustomsError
 from rules.registry import (
     CertificateOfOrigin,
     CertificateStatus,
@@ -50,8 +45,6 @@ from rules.registry import (
 )
 
 Kind = Literal["licence", "certificate"]
-#: A record that can be registered or revoked on its own.
-RegistryDocument = Licence | CertificateOfOrigin
 
 
 #: A tenancy check run under the registry lock with the record a change touches (or None).
@@ -60,17 +53,6 @@ Allow = Callable[[RegistryDocument | None], None]
 
 def _anyone(record: RegistryDocument | None) -> None:
     """Every caller may make the change (the operator's command line)."""
-
-
-class RegistryChangeError(CustomsError):
-    """The change would leave a ledger inconsistent; ``path`` names the record's field."""
-
-    code = "registry_change"
-
-    def __init__(self, record: RegistryDocument, path: tuple[str | int, ...], message: str) -> None:
-        where = ".".join(str(p) for p in path)
-        super().__init__(f"{record.record} {record.number}: {where}: {message}")
-        self.path = path
 
 
 class UnknownDocumentError(CustomsError):
@@ -90,16 +72,6 @@ class Changed:
     created: bool  # a new load was stored (False: the same content was loaded before)
     changed: bool  # False: the record was already so; nothing was stored
     record: RegistryDocument
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerLine:
-    """A ledger of a document as decisions see it: its key, certificate line, balance."""
-
-    key: str
-    line: int | None
-    balance: Balance
-    drawn: bool  # the ledger exists (something was drawn on it once)
 
 
 def register(
@@ -122,10 +94,10 @@ def register(
     )
     assert isinstance(checked, Licence | CertificateOfOrigin)
     records = [r for r in _records(registries) if _key(r) != _key(checked)] + [checked]
-    heads = _check_ledgers(session, checked)
+    heads = check_ledgers(session, checked)
     result = _store(session, records, based_on, registries, "register", checked, now, actor, None)
     if result.changed:
-        _update_heads(checked, heads)
+        update_heads(checked, heads)
     return result
 
 
@@ -164,27 +136,6 @@ def documents(registries: Registries, kind: Kind) -> list[RegistryDocument]:
     """Every licence or certificate of ``registries``, by number."""
     index = registries.licences if kind == "licence" else registries.certificates
     return [index[number] for number in sorted(index)]
-
-
-def ledgers(session: Session, record: RegistryDocument) -> list[LedgerLine]:
-    """The ledgers of ``record`` (read, not locked): from their heads when they exist."""
-    wanted: dict[str, tuple[int | None, Allowance]] = (
-        {licence_key(record.number): (None, licence_allowance(record))}
-        if isinstance(record, Licence)
-        else {
-            certificate_line_key(record.number, x.line): (x.line, certificate_line_allowance(x))
-            for x in record.lines
-        }
-    )
-    heads = {
-        head.key: head
-        for head in session.scalars(select(LedgerHead).where(LedgerHead.key.in_(wanted)))
-    }
-    drawn = balances(session, heads)
-    return [
-        LedgerLine(key, line, drawn.get(key, Balance(allowance)), key in heads)
-        for key, (line, allowance) in wanted.items()
-    ]
 
 
 def history(session: Session, kind: Kind, number: str) -> list[RegistryChange]:
@@ -258,68 +209,3 @@ def _store(
         actor=actor,
     )
     return Changed(load_id, based_on, content_hash, len(records), existing is None, True, record)
-
-
-def _check_ledgers(session: Session, record: RegistryDocument) -> dict[str, LedgerHead]:
-    """Lock the heads of ``record``'s ledgers; refuse an allowance below what they hold."""
-    heads = {
-        head.key: head
-        for head in session.scalars(
-            select(LedgerHead)
-            .where(LedgerHead.kind == record.record, LedgerHead.document == record.number)
-            .order_by(LedgerHead.key)
-            .with_for_update()
-        )
-    }
-    for key, balance in balances(session, heads).items():
-        held, uses = balance.totals.held, balance.totals.held_uses
-        if held == 0 and uses == 0:
-            continue
-        if isinstance(record, Licence):
-            _check(record, (), licence_allowance(record), balance.allowance.unit, held, uses)
-            continue
-        line_no = int(key.rsplit(":", 1)[1])
-        index = next((n for n, x in enumerate(record.lines) if x.line == line_no), None)
-        if index is None:
-            message = f"line {line_no} has {held} {balance.allowance.unit} drawn on it"
-            raise RegistryChangeError(record, ("lines",), message + " and cannot be removed")
-        allowance = certificate_line_allowance(record.lines[index])
-        _check(record, ("lines", index), allowance, balance.allowance.unit, held, uses)
-    return heads
-
-
-def _check(
-    record: RegistryDocument,
-    at: tuple[str | int, ...],
-    allowance: Allowance,
-    unit: str | None,
-    held: Decimal,
-    uses: int,
-) -> None:
-    if allowance.unit != unit:
-        message = f"{allowance.unit} cannot replace {unit} while {held} {unit} is drawn"
-        raise RegistryChangeError(record, (*at, "unit"), message)
-    if allowance.limit is not None and allowance.limit < held:
-        message = f"allows {allowance.limit} {unit}, below the {held} {unit} already drawn"
-        raise RegistryChangeError(record, (*at, "quantity"), message)
-    if allowance.max_uses is not None and allowance.max_uses < uses:
-        message = f"{allowance.max_uses} is below the {uses} uses already taken"
-        raise RegistryChangeError(record, (*at, "max_uses"), message)
-
-
-def _update_heads(record: RegistryDocument, heads: dict[str, LedgerHead]) -> None:
-    """Give the (locked) heads of ``record`` its new allowance."""
-    allowances = (
-        {licence_key(record.number): licence_allowance(record)}
-        if isinstance(record, Licence)
-        else {
-            certificate_line_key(record.number, x.line): certificate_line_allowance(x)
-            for x in record.lines
-        }
-    )
-    for key, head in heads.items():
-        allowance = allowances.get(key)
-        if allowance is None or allowance == allowance_of(head):
-            continue
-        head.quantity, head.unit = allowance.quantity, allowance.unit
-        head.tolerance, head.max_uses = allowance.tolerance, allowance.max_uses
