@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from clearance.app.actor import Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
 from clearance.store.tables import Declaration, Event, InboundMessage
+from rules.registry import CertificateOfOrigin, Licence
 
 
 class Permission(StrEnum):
@@ -50,6 +51,27 @@ def require(actor: Actor, permission: Permission) -> None:
     """Refuse (``NotPermittedError``) when ``actor``'s role may not call this kind of use case."""
     if permission not in ROLE_PERMISSIONS[actor.role]:
         raise NotPermittedError(f"a {actor.role.value} may not {permission.value}")
+
+
+def require_sender(actor: Actor, sender: str) -> None:
+    """Refuse (``NotPermittedError``) filing a message under ``sender`` unless ``actor`` is it.
+
+    The operator may file under any sender; a trader or broker only under a party id it acts
+    as (its own, or a mandating trader's).
+    """
+    if actor.sees_everything or sender in actor.party_ids:
+        return
+    raise NotPermittedError(f"a {actor.role.value} may not file messages as sender {sender}")
+
+
+def sender_for(actor: Actor, row: Declaration) -> str:
+    """Who a change of ``row`` is sent as: the declaration's own sender for the operator (and
+    for a party acting as it); otherwise the actor's only party id. Registration then refuses
+    a change from anyone but the declaration's sender."""
+    if actor.sees_everything or row.sender in actor.party_ids or len(actor.party_ids) != 1:
+        return row.sender
+    (party,) = actor.party_ids
+    return party
 
 
 def declarations_visible(actor: Actor) -> ColumnElement[bool]:
@@ -92,6 +114,49 @@ def visible_declaration(
     if row is None:
         raise NotFoundError(f"no declaration {number}")
     return row
+
+
+def registry_document_visible(actor: Actor, record: Licence | CertificateOfOrigin) -> bool:
+    """Whether ``actor`` may see, register or revoke this licence or certificate.
+
+    Issue 12 will scope an agency to the documents it issues: a licence names its issuing
+    agency in ``issuer``, and an agency sees the licences whose issuer is one of its party ids.
+    A certificate names only its issuing country, not an agency, so an agency sees none until
+    the record has an issuer too (closed, not open, by default).
+    """
+    if actor.sees_everything:
+        return True
+    if actor.role is Role.AGENCY and isinstance(record, Licence):
+        return record.issuer is not None and record.issuer in actor.party_ids
+    return False
+
+
+def visible_registry_document(
+    actor: Actor, record: Licence | CertificateOfOrigin
+) -> Licence | CertificateOfOrigin:
+    """``record`` if ``actor`` may see it, else ``NotFoundError`` (as for an unknown number)."""
+    if not registry_document_visible(actor, record):
+        raise NotFoundError(f"no {record.record} {record.number} in the registry in force")
+    return record
+
+
+def require_registry_write(
+    actor: Actor,
+    record: Licence | CertificateOfOrigin,
+    existing: Licence | CertificateOfOrigin | None,
+) -> None:
+    """Refuse registering ``record`` unless ``actor`` may see it and the record it replaces.
+
+    The refusal is the same whether the record is another issuer's or names one: it says
+    nothing about a document the actor may not see.
+    """
+    if registry_document_visible(actor, record) and (
+        existing is None or registry_document_visible(actor, existing)
+    ):
+        return
+    raise NotPermittedError(
+        f"a {actor.role.value} may register only {record.record}s it issues, and replace only those"
+    )
 
 
 def visible_message(session: Session, actor: Actor, message_id: int) -> InboundMessage:

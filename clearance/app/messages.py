@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clearance.app.access import Permission, require, visible_message
+from clearance.app.access import Permission, require, require_sender, visible_message
 from clearance.app.actor import Actor
 from clearance.app.context import Application
-from clearance.app.errors import NotPermittedError
 from clearance.app.queries import list_messages as _list_messages
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
@@ -31,8 +30,8 @@ def submit(app: Application, actor: Actor, interchange: Interchange) -> Submissi
     retryable) only for unexpected failures; bad input is an outcome, not an exception.
     """
     require(actor, Permission.SUBMIT)
-    if interchange.sender is not None and not actor.sees_everything:
-        raise NotPermittedError("only the operator may file an interchange under another sender")
+    if interchange.sender is not None:
+        require_sender(actor, interchange.sender)
     with app.guard():
         return app.pipeline.submit(
             interchange.content,

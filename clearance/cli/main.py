@@ -23,6 +23,7 @@ from clearance.app import declarations as declaration_cases
 from clearance.app import events as event_cases
 from clearance.app import messages as message_cases
 from clearance.cli import analysis as cli_analysis
+from clearance.cli import changes as cli_changes
 from clearance.cli import officer as cli_officer
 from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
@@ -44,6 +45,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_analysis.register,
     cli_officer.register,
     cli_rebates.register,
+    cli_changes.register,
 ]
 
 

@@ -14,7 +14,7 @@ def print_outcome(outcome: SubmissionOutcome, *, as_json: bool) -> None:
         print(json.dumps(outcome.to_json(), ensure_ascii=False))
         return
     print(
-        f"{outcome.file}: {outcome.status.value} (message {outcome.message_id}, "
+        f"{outcome.file or 'request'}: {outcome.status.value} (message {outcome.message_id}, "
         f"{outcome.format or 'unknown format'}, ref {outcome.control_reference or '-'})"
     )
     for error in outcome.errors:

@@ -1,13 +1,16 @@
 """Registry loads in the database: ``customs registry load`` and the snapshot decisions use.
 
 A load is every record of the files given together (all or nothing), kept as canonical JSON
-Lines and versioned by the content hash (``rules.registry.records_digest``). The latest load is
-the snapshot in force; any earlier one can be rebuilt for a replay or a reassessment.
+Lines and versioned by the content hash (``rules.registry.records_digest``). The snapshot in
+force is the load of the newest registry change (a file load here, or one record registered or
+revoked, :mod:`clearance.decisions.registry_changes`); any earlier load can be rebuilt for a
+replay or a reassessment.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +20,8 @@ from pydantic import Field, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clearance.store.control_tables import RegistryLoad
+from clearance.lifecycle.numbering import reserve_counter
+from clearance.store.control_tables import RegistryChange, RegistryLoad
 from rules.errors import RegistryIssue, RegistryLoadError
 from rules.registry import Registries, RegistryRecord, read_registry_sources
 from rules.registry import records_digest as digest_of
@@ -29,10 +33,17 @@ _ADAPTER: TypeAdapter[RegistryRecord] = TypeAdapter(
 _CACHE: dict[str, Registries] = {}
 
 
-#: The load in force, without its records (read for every declaration; built once).
+#: The load in force, without its records (read for every declaration; built once): the load
+#: of the newest registry change (a file load, or one record registered or revoked).
 _LATEST = (
-    select(RegistryLoad.id, RegistryLoad.content_hash).order_by(RegistryLoad.id.desc()).limit(1)
+    select(RegistryLoad.id, RegistryLoad.content_hash)
+    .join(RegistryChange, RegistryChange.load_id == RegistryLoad.id)
+    .order_by(RegistryChange.id.desc())
+    .limit(1)
 )
+#: The counter whose row lock serialises every change of the registry in force, so that a
+#: change never builds on a snapshot another change is replacing.
+LOCK = "registry-changes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +69,35 @@ def _read(path: Path) -> bytes:
         raise RegistryLoadError((issue,)) from exc
 
 
-def load_sources(session: Session, sources: list[tuple[str, bytes]], now: datetime) -> Loaded:
-    """Validate ``(name, content)`` sources together and store them as one load."""
+def load_sources(
+    session: Session, sources: list[tuple[str, bytes]], now: datetime, actor: str | None = None
+) -> Loaded:
+    """Validate ``(name, content)`` sources together and store them as one load, in force."""
     # Every check, all sources at once: nothing is stored unless every one is clean.
     records = list(read_registry_sources(sources))
     Registries.from_records(records)
     names = [name for name, _ in sources]
     content_hash = digest_of(records)
+    reserve_counter(session, LOCK, 1)
     existing = session.scalars(
         select(RegistryLoad).where(RegistryLoad.content_hash == content_hash)
     ).one_or_none()
     if existing is not None:
         return Loaded(existing.id, content_hash, existing.record_count, False)
+    based_on = in_force(session)
+    row = store_load(session, records, content_hash, names, now)
+    record_change(session, row.id, based_on, "load", now, actor=actor)
+    return Loaded(row.id, content_hash, len(records), True)
+
+
+def store_load(
+    session: Session,
+    records: Sequence[RegistryRecord],
+    content_hash: str,
+    names: list[str],
+    now: datetime,
+) -> RegistryLoad:
+    """Insert one load: the canonical records as sorted JSON Lines."""
     lines = sorted(
         json.dumps(r.model_dump(mode="json"), sort_keys=True, ensure_ascii=False) for r in records
     )
@@ -82,7 +110,41 @@ def load_sources(session: Session, sources: list[tuple[str, bytes]], now: dateti
     )
     session.add(row)
     session.flush()
-    return Loaded(row.id, content_hash, len(records), True)
+    return row
+
+
+def record_change(
+    session: Session,
+    load_id: int,
+    based_on: int | None,
+    action: str,
+    now: datetime,
+    *,
+    kind: str | None = None,
+    number: str | None = None,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> None:
+    """Make load ``load_id`` the one in force, recording what changed, why and by whom."""
+    session.add(
+        RegistryChange(
+            load_id=load_id,
+            based_on_load_id=based_on,
+            action=action,
+            kind=kind,
+            number=number,
+            reason=reason,
+            actor=actor,
+            changed_at=now,
+        )
+    )
+    session.flush()
+
+
+def in_force(session: Session) -> int | None:
+    """The id of the load in force (None when nothing is loaded), without its records."""
+    row = session.execute(_LATEST).one_or_none()
+    return None if row is None else int(row.id)
 
 
 def latest(session: Session) -> tuple[int | None, Registries]:

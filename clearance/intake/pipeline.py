@@ -22,6 +22,7 @@ from clearance.decisions import ControlsAndDecision
 from clearance.flow.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
 from clearance.flow.steps import DeclarationStep, FlowContext
 from clearance.intake.edifact_flow import process_edifact
+from clearance.intake.json_flow import process_json
 from clearance.intake.x12_flow import process_x12
 from clearance.intake.xml_flow import process_xml
 from clearance.lifecycle.events import EventKind, append_event
@@ -40,6 +41,7 @@ FLOWS: dict[str, Callable[[FlowContext, bytes], SubmissionOutcome]] = {
     "edifact": process_edifact,
     "xml": process_xml,
     "x12": process_x12,
+    "json": process_json,
 }
 
 
@@ -54,7 +56,8 @@ class ProcessingError(CustomsError):
 
 
 def detect_format(raw: bytes) -> str | None:
-    """``edifact`` (UNA/UNB), ``x12`` (ISA), ``xml`` (a markup start); None otherwise."""
+    """``edifact`` (UNA/UNB), ``x12`` (ISA), ``xml`` (a markup start), ``json`` (``{``: a
+    canonical JSON request, docs/json-channel.md); None otherwise."""
     head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"UNA", b"UNB")):
         return "edifact"
@@ -62,6 +65,8 @@ def detect_format(raw: bytes) -> str | None:
         return "x12"
     if head.startswith(b"<"):
         return "xml"
+    if head.startswith(b"{"):
+        return "json"
     return None
 
 
@@ -218,7 +223,8 @@ class Pipeline:
         inbound.processed_at = now
         text = (
             "unrecognised format: expected an EDIFACT interchange (UNA/UNB), an X12 "
-            "interchange (ISA) or an XML declaration (WCO DEC-DMS, DecMessage)"
+            "interchange (ISA), an XML declaration (WCO DEC-DMS, DecMessage) or a JSON request "
+            "(an object, docs/json-channel.md)"
         )
         inbound.error = text
         append_event(

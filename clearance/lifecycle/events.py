@@ -43,6 +43,7 @@ class EventKind(StrEnum):
     RELEASED = "released"
     OFFICER_DECIDED = "officer_decided"
     EXIT_CONFIRMED = "exit_confirmed"
+    REBATE_BATCH_ACKNOWLEDGED = "rebate_batch_acknowledged"
 
 
 def append_event(

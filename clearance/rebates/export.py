@@ -1,9 +1,17 @@
-"""The export-rebate batch files (CSV and XML) for the tax authority; see docs/rebates.md."""
+"""The export-rebate batch files (CSV and XML) for the tax authority; see docs/rebates.md.
+
+A batch is rendered once, when its records are claimed, and kept on its row with a control
+record (record count, FOB total, estimated total, sha256 of the CSV), so the files can be
+written again at any time, byte for byte as sent.
+"""
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
+import hashlib
+import io
+from dataclasses import dataclass
+from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 from clearance.store.control_tables import RebateBatch, RebateRecord
@@ -22,6 +30,15 @@ COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class BatchFile:
+    """One file of a batch: its name, media type and content (UTF-8 text)."""
+
+    name: str
+    media_type: str
+    content: str
+
+
 def _values(batch: RebateBatch, r: RebateRecord) -> tuple[str, ...]:
     return (
         batch.reference,
@@ -36,14 +53,34 @@ def _values(batch: RebateBatch, r: RebateRecord) -> tuple[str, ...]:
     )
 
 
-def write_batch(directory: Path, batch: RebateBatch, records: list[RebateRecord]) -> list[Path]:
-    """Write ``<reference>.csv`` and ``<reference>.xml`` into ``directory``; return both paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    csv_path = directory / f"{batch.reference}.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(_values(batch, r) for r in records)
+def store_files(batch: RebateBatch, records: list[RebateRecord]) -> None:
+    """Render both files of ``batch`` and keep them, with the control record, on its row."""
+    batch.fob_total = sum((r.fob_cny for r in records), Decimal(0))
+    batch.csv_content = _csv(batch, records)
+    batch.csv_sha256 = hashlib.sha256(batch.csv_content.encode("utf-8")).hexdigest()
+    batch.xml_content = _xml(batch, records)
+
+
+def files_of(batch: RebateBatch) -> list[BatchFile]:
+    """The stored files of ``batch`` (empty for a batch exported before they were kept)."""
+    if batch.csv_content is None or batch.xml_content is None:
+        return []
+    return [
+        BatchFile(f"{batch.reference}.csv", "text/csv", batch.csv_content),
+        BatchFile(f"{batch.reference}.xml", "application/xml", batch.xml_content),
+    ]
+
+
+def _csv(batch: RebateBatch, records: list[RebateRecord]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(_values(batch, r) for r in records)
+    return out.getvalue()
+
+
+def _xml(batch: RebateBatch, records: list[RebateRecord]) -> str:
+    assert batch.fob_total is not None and batch.csv_sha256 is not None
     root = ET.Element(
         "RebateBatch",
         {
@@ -55,13 +92,22 @@ def write_batch(directory: Path, batch: RebateBatch, records: list[RebateRecord]
             "totalEstimated": f"{batch.total_amount:.2f}",
         },
     )
+    ET.SubElement(
+        root,
+        "Control",
+        {
+            "records": str(len(records)),
+            "fobTotal": f"{batch.fob_total:.2f}",
+            "estimatedTotal": f"{batch.total_amount:.2f}",
+            "csvSha256": batch.csv_sha256,
+        },
+    )
     for r in records:
         element = ET.SubElement(root, "Record")
         for name, value in zip(COLUMNS[1:], _values(batch, r)[1:], strict=True):
             ET.SubElement(element, _camel(name)).text = value
-    xml_path = directory / f"{batch.reference}.xml"
-    ET.ElementTree(root).write(xml_path, encoding="utf-8", xml_declaration=True)
-    return [csv_path, xml_path]
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data.decode("utf-8")
 
 
 def _camel(name: str) -> str:

@@ -5,7 +5,9 @@ the export date, FOB in CNY at the official rate, the rebate base and the estima
 from the stored tariff assessment), status ``awaiting_exit_confirmation``. Exit confirmation moves
 it to ``confirmed`` (and records the exit as a dated fact, :mod:`clearance.lifecycle.exits`);
 :func:`export_batch` moves every confirmed record of a period to ``transmitted`` with the batch
-id in the same transaction, so no record is ever sent twice. A declaration invalidated after
+id in the same transaction that keeps the batch's files, so no record is ever sent twice and the
+files can be written again from the store (:mod:`clearance.rebates.acknowledgements` reads the
+tax authority's answer back). A declaration invalidated after
 release (a listed case) has its untransmitted records moved to ``invalidated``: they are never
 sent, and its exit can no longer be confirmed. The file formats are in ``docs/rebates.md``.
 """
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.lifecycle.exits import exit_confirmation
 from clearance.lifecycle.registration import DeclarationStatus
+from clearance.rebates.export import store_files
 from clearance.store.control_tables import (
     REBATE_AWAITING,
     REBATE_CONFIRMED,
@@ -210,4 +213,10 @@ def export_batch(
     for record in records:
         record.status = REBATE_TRANSMITTED
         record.batch_id = batch.id
+    store_files(batch, records)  # the files as sent, kept in the same transaction
     return batch, records
+
+
+def find_batch(session: Session, reference: str) -> RebateBatch | None:
+    """Batch ``reference``, if there is one."""
+    return session.scalars(select(RebateBatch).where(RebateBatch.reference == reference)).first()

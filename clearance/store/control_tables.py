@@ -1,4 +1,4 @@
-"""Controls: registry loads, ledgers, decisions, rulesets, export-rebate records and batches.
+"""Controls: registry loads and changes, ledgers, decisions, rulesets, export-rebate records.
 
 Ledger entries are immutable: balances are always derived (``SUM`` over a head's entries under
 the head's row lock), never stored. A decision row is written for every automatic decision and
@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -36,6 +37,26 @@ class RegistryLoad(Base):
     record_count: Mapped[int] = mapped_column(Integer)
     records: Mapped[str] = mapped_column(Text)  # JSON Lines, one canonical record a line
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegistryChange(Base):
+    """One change of the registry in force: a file load, or one record registered or revoked.
+
+    The load in force is the one the newest change points at, so a change that brings back
+    the content of an earlier load (loads are unique by content hash) makes it current again.
+    """
+
+    __tablename__ = "registry_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("registry_loads.id"))
+    based_on_load_id: Mapped[int | None] = mapped_column(ForeignKey("registry_loads.id"))
+    action: Mapped[str] = mapped_column(String(16))  # load | register | revoke
+    kind: Mapped[str | None] = mapped_column(String(16))  # licence | certificate
+    number: Mapped[str | None] = mapped_column(String(35))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(64))  # the subject; None before 0006
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LedgerHead(Base):
@@ -114,6 +135,11 @@ REBATE_AWAITING = "awaiting_exit_confirmation"
 REBATE_CONFIRMED = "confirmed"
 REBATE_TRANSMITTED = "transmitted"
 REBATE_INVALIDATED = "invalidated"  # the declaration was invalidated after release: never sent
+#: The tax authority's acknowledgement of a transmitted record (docs/rebates.md). A rejected
+#: record keeps its batch and reason; correcting and resending it (back to ``confirmed``, then
+#: a new batch) is for the statistics and exchanges issue.
+REBATE_ACCEPTED = "accepted"
+REBATE_REJECTED = "rejected"
 
 
 class RebateRecord(Base):
@@ -135,10 +161,17 @@ class RebateRecord(Base):
     status: Mapped[str] = mapped_column(String(32), index=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("rebate_batches.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The tax authority's answer (accepted | rejected), with its reason, once acknowledged.
+    reason_code: Mapped[str | None] = mapped_column(String(16))
+    reason_text: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RebateBatch(Base):
-    """One batch file sent to the tax authority."""
+    """One batch sent to the tax authority: its files as sent, its control record, its answer.
+
+    Batches exported before the files were kept (schema 0006) have no content here.
+    """
 
     __tablename__ = "rebate_batches"
 
@@ -149,3 +182,27 @@ class RebateBatch(Base):
     record_count: Mapped[int] = mapped_column(Integer)
     total_amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fob_total: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    csv_sha256: Mapped[str | None] = mapped_column(String(64))
+    csv_content: Mapped[str | None] = mapped_column(Text)
+    xml_content: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_count: Mapped[int | None] = mapped_column(Integer)
+    rejected_count: Mapped[int | None] = mapped_column(Integer)
+
+
+class RebateAcknowledgement(Base):
+    """An acknowledgement file from the tax authority that changed something, as received."""
+
+    __tablename__ = "rebate_acknowledgements"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("rebate_batches.id"), index=True)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    rows: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)  # records it moved to accepted
+    rejected: Mapped[int] = mapped_column(Integer)  # records it moved to rejected
+    actor: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -4,6 +4,7 @@ from rules.registry.loader import (
     load_registries,
     parse_registry_lines,
     read_registry_file,
+    read_registry_record,
     read_registry_sources,
 )
 from rules.registry.snapshot import DuplicateRecordError, Registries, records_digest
@@ -40,6 +41,7 @@ __all__ = [
     "load_registries",
     "parse_registry_lines",
     "read_registry_file",
+    "read_registry_record",
     "read_registry_sources",
     "records_digest",
 ]

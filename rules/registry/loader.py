@@ -17,6 +17,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter, ValidationError
 
+from core.jsontext import BOM, locate
 from rules.errors import RegistryIssue, RegistryLoadError
 from rules.registry.snapshot import Registries
 from rules.registry.types import (
@@ -94,6 +95,37 @@ def _column(text: str, path: Sequence[object]) -> int:
         return position + 1
     value = colon + 1 + (len(rest[colon + 1 :]) - len(rest[colon + 1 :].lstrip()))
     return position + value + 1
+
+
+def read_registry_record(name: str, content: bytes) -> RegistryRecord:
+    """One record held as a single JSON object, possibly over several lines (one licence or
+    certificate to register). Raises :class:`RegistryLoadError` with every problem located by
+    line and column in ``content``."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RegistryLoadError((RegistryIssue(name, 1, 1, f"cannot read file: {exc}"),)) from exc
+    text = " " + text[1:] if text.startswith(BOM) else text
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        issue = RegistryIssue(name, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")
+        raise RegistryLoadError((issue,)) from exc
+    except RecursionError as exc:
+        raise RegistryLoadError((RegistryIssue(name, 1, 1, "nested too deeply"),)) from exc
+    if not isinstance(data, dict):
+        raise RegistryLoadError((RegistryIssue(name, 1, 1, "a record is one JSON object"),))
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        issues = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            path = ("record",) if error["type"].startswith("union_tag") else loc[1:]
+            line, column = locate(text, tuple(p if isinstance(p, int) else str(p) for p in path))
+            where = ".".join(str(part) for part in path) or "record"
+            issues.append(RegistryIssue(name, line, column, f"{where}: {error['msg']}"))
+        raise RegistryLoadError(tuple(issues[:MAX_ISSUES])) from exc
 
 
 def read_registry_file(path: Path) -> tuple[RegistryRecord, ...]:
