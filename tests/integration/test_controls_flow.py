@@ -118,6 +118,29 @@ def test_reassess_reproduces_and_replay_changes_nothing_stored(
     assert sum(report["lanes_before"].values()) == sum(report["lanes_after"].values())
 
 
+def test_replay_of_a_ruleset_that_changes_only_wording_reports_no_change(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Only a row's description differs: the draws stay, so no declaration changes lane."""
+    clock = prepare(engine)
+    p = pipeline(engine, clock)
+    for f in sorted(CONTROLS.glob("*.edi")):
+        p.submit(f.read_bytes())
+    candidate = tmp_path / "reworded.json"
+    text = (BUILTIN_DIRECTORY / "cn-default.json").read_text(encoding="utf-8")
+    reworded = text.replace("Aquatic products: health certificate", "Aquatic products (reworded)")
+    assert reworded != text
+    candidate.write_text(reworded, encoding="utf-8")
+    with Session(engine) as session:
+        report = history.replay(
+            session, load_ruleset(candidate), date(2026, 6, 1), date(2026, 6, 30)
+        )
+    shipped = load_ruleset(BUILTIN_DIRECTORY / "cn-default.json")
+    assert report["ruleset"]["version"] != shipped.version
+    assert report["changed"] == []
+    assert report["lanes_before"] == report["lanes_after"]
+
+
 def test_an_amendment_reserves_anew_and_a_cancellation_gives_back(engine: Engine) -> None:
     clock = prepare(engine)
     p = pipeline(engine, clock)
