@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         default="CNCUSTOMS",
         description="Our party identification in interchange headers (UNB recipient).",
     )
+    served_recipients: list[str] = Field(
+        default_factory=list,
+        description="Routing table: further interchange recipient ids (UNB S003) we answer "
+        "for besides receiver_id, as a JSON list. An EDIFACT interchange addressed to anyone "
+        "else is refused with CONTRL 0085 code 7 (recipient not actual recipient).",
+    )
     edifact_profile: str = Field(
         default="default",
         description="Name of the CUSDEC mapping profile (edi/edifact/profiles/NAME.json).",

@@ -124,19 +124,48 @@ def _reject_reused_reference(work: _Work, earlier: InterchangeKey) -> None:
     work.events.add(EventKind.SYNTAX_REJECTED, data={"code": int(issue.code), "reason": issue.text})
 
 
+def _recipient_issues(work: _Work) -> tuple[SyntaxIssue, ...]:
+    """UNB S003 must name us (``receiver_id``) or a recipient the routing table serves."""
+    header = work.interchange.header
+    assert header is not None
+    settings = work.ctx.settings
+    served = {settings.receiver_id, *settings.served_recipients}
+    if header.recipient_id in served:
+        return ()
+    line, column = header.segment.position_of(2)
+    text = (
+        f"interchange recipient {header.recipient_id!r} is not served here "
+        f"(we are {settings.receiver_id}); send it to its recipient"
+    )
+    issue = SyntaxIssue(
+        code=SyntaxErrorCode.RECIPIENT_NOT_ACTUAL,
+        text=text,
+        segment_tag="UNB",
+        segment_index=header.segment.index,
+        line=line,
+        column=column,
+        element=3,
+    )
+    return (issue,)
+
+
 def _process_messages(work: _Work) -> None:
     interchange, outcome, ctx = work.interchange, work.outcome, work.ctx
     header = interchange.header
     assert header is not None
+    wrong_recipient = _recipient_issues(work)
+    if wrong_recipient:
+        outcome.errors.extend(_report(i) for i in wrong_recipient)
+    interchange_issues = (*interchange.issues, *wrong_recipient)
     syntax: dict[int, tuple[SyntaxIssue, ...]] = {}
     bad_groups = {g.header.reference for g in interchange.groups if g.issues}
     outcome.errors.extend(_report(i) for g in interchange.groups for i in g.issues)
     mapped: list[tuple[Message, Submission]] = []
     unmapped: list[tuple[Message, tuple[MappingIssue, ...]]] = []
     for message in interchange.messages:
-        issues = () if interchange.issues else message_issues(message)
+        issues = () if interchange_issues else message_issues(message)
         syntax[message.header.index] = issues
-        if interchange.issues or issues or message.group_reference in bad_groups:
+        if interchange_issues or issues or message.group_reference in bad_groups:
             outcome.declarations.append(_syntax_rejected(message, issues))
             continue
         result = map_cusdec(message.segments, ctx.profile, decimal_mark=header.delimiters.decimal)
@@ -144,7 +173,7 @@ def _process_messages(work: _Work) -> None:
             unmapped.append((message, result.issues))
         else:
             mapped.append((message, Submission(result.declaration, message.reference)))
-    syntax_ok = bool(mapped or unmapped) and not interchange.issues
+    syntax_ok = bool(mapped or unmapped) and not interchange_issues
     outcome.status = InterchangeStatus.ACCEPTED if syntax_ok else InterchangeStatus.REJECTED
     work.references = list(
         reversed(
@@ -157,7 +186,7 @@ def _process_messages(work: _Work) -> None:
         ctx,
         interchange,
         work.references.pop(),
-        interchange_issues=interchange.issues,
+        interchange_issues=interchange_issues,
         message_issues=syntax,
     )
     work.edifact_answer("CONTRL", contrl)

@@ -86,6 +86,28 @@ def test_the_same_reference_with_other_content_is_rejected_with_code_26(
     assert count(engine, Declaration) == 1
 
 
+def test_an_interchange_for_another_recipient_is_refused_with_code_7(
+    engine: Engine, clock: FixedClock
+) -> None:
+    raw = SAMPLE_01.read_bytes().replace(b"+CNCUSTOMS:ZZZ+", b"+HKCUSTOMS:ZZZ+", 1)
+    outcome = make_pipeline(engine, clock).submit(raw)
+    assert outcome.status is InterchangeStatus.REJECTED
+    assert [(e.code, e.segment, e.element) for e in outcome.errors] == [("7", "UNB", 3)]
+    assert outcome.acknowledgement is not None
+    text = outcome.acknowledgement.text
+    assert "UCI+IC0000001+BROKER01:ZZZ+HKCUSTOMS:ZZZ+4+7+UNB+4'" in text
+    assert "UNB+UNOC:3+CNCUSTOMS:ZZZ+BROKER01:ZZZ+" in text  # still answered by us
+    assert count(engine, Declaration) == 0
+
+
+def test_a_recipient_in_the_routing_table_is_served(engine: Engine, clock: FixedClock) -> None:
+    raw = SAMPLE_01.read_bytes().replace(b"+CNCUSTOMS:ZZZ+", b"+CNCUSTOMS-SH:ZZZ+", 1)
+    settings = Settings(served_recipients=["CNCUSTOMS-SH"])
+    outcome = Pipeline(engine, settings, clock, ()).submit(raw)
+    assert outcome.status is InterchangeStatus.ACCEPTED, outcome.to_json()
+    assert count(engine, Declaration) == 1
+
+
 def test_a_failure_mid_pipeline_keeps_the_raw_message_and_nothing_partial(
     engine: Engine, clock: FixedClock
 ) -> None:
