@@ -211,7 +211,8 @@ def response_reasons(reasons: Sequence[Reason]) -> list[ErrorReport]:
     out: list[ErrorReport] = []
     for reason in reasons:
         if reason.source is ReasonSource.CONTROL:
-            out.append(ErrorReport(code=reason.rule_id[:8], text=reason.message_en))
+            code, text = reason.rule_id[:8], reason.message_en
+            out.append(ErrorReport(code=code, text=text, item=reason.item_sequence))
         elif reason.weight in ("yellow", "red", "blue"):
             # Risk criteria and the sample stay confidential: name the lane, not the row.
             code = "RISK" if reason.source is ReasonSource.RISK else "SAMPLE"
