@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from clearance.assessment.step import TariffAssessment
-from clearance.decisions import ControlsAndDecision
+from clearance.decisions import ControlsAndDecision, registry_store
 from clearance.flow.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
 from clearance.flow.steps import DeclarationStep, FlowContext
 from clearance.intake.edifact_flow import process_edifact
@@ -86,7 +86,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
     """The declaration steps of a full installation, in order: assessment, then the rest."""
     return [
-        TariffAssessment(clock, settings.regime),
+        TariffAssessment(clock, settings.regime, registry_store.latest),
         ManifestReconciliation.from_settings(settings, clock),
         ControlsAndDecision(clock, settings),  # decides on every finding gathered before it
     ]
