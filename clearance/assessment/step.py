@@ -20,7 +20,7 @@ from clearance.assessment import certificates, tariff_store
 from clearance.assessment.adapter import NotAssessableError, assessment_request
 from clearance.flow.outcome import DeclarationOutcome
 from clearance.ledgers import quotas
-from clearance.lifecycle.regime_choice import regime_of
+from clearance.lifecycle.regime_choice import regime_of, tax_point
 from clearance.lifecycle.registration import Registered
 from clearance.store.deferred import defer
 from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow
@@ -72,7 +72,8 @@ class TariffAssessment:
             )
             return
         try:
-            request = assessment_request(declaration, registered.accepted_on)
+            as_of = tax_point(regime, declaration, registered.accepted_on)
+            request = assessment_request(declaration, as_of)
             refused = self._refused(session, registered, request.as_of)
             request = certificates.withdraw(request, refused)
             assessment = assess_declaration(request, schedule, regime)

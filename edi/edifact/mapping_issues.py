@@ -78,7 +78,7 @@ _FORMATS = {
     "commodity_code": "a commodity code of 6, 8 or 10 digits",
     "trade_mode": "a 4-digit trade mode (监管方式)",
     "levy_type": "a 3-digit levy type (征免性质)",
-    "registered_number": "an 18-digit declaration number",
+    "registered_number": "an 18-digit declaration number or an MRN",
     "declaration_office": "a customs office code of 2 to 8 letters or digits",
     "port_office": "a customs office code of 2 to 8 letters or digits",
     "currency": "an ISO 4217 currency code",
