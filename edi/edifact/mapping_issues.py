@@ -7,7 +7,7 @@ carries a short stable code (CUSRES ERC 9321, at most 8 characters).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -67,10 +67,15 @@ class MappingIssue:
 
 @dataclass(frozen=True, slots=True)
 class MappingResult:
-    """Either a declaration or the reasons there is none."""
+    """Either a declaration or the reasons there is none.
+
+    ``read`` keeps what could be read even when the declaration is refused (direction,
+    function, the sender's and the registered number), so a rejection can still say it.
+    """
 
     declaration: Declaration | None
     issues: tuple[MappingIssue, ...]
+    read: dict[str, str] = field(default_factory=dict)
 
 
 # The shape each patterned field must have, in words (see edi/model/values.py).
