@@ -218,3 +218,61 @@ def test_samples_directory_has_every_golden_file() -> None:
         for golden in golden_paths(path):
             assert golden.is_file(), golden
     assert isinstance(SAMPLES, Path)
+
+
+def test_a_partners_own_profile_file_maps_what_the_default_cannot(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    """CUSTOMS_EDIFACT_PROFILES + CUSTOMS_PARTNERS: the sender's guide, then it registers."""
+    import json
+
+    from edi.edifact.profile import PROFILES_DIR
+
+    body = [
+        "UNH+1+CUSDEC:D:99B:UN'",
+        "BGM+830+AU-EXP-77+9'",
+        "LOC+22+5316'",
+        "DTM+137:20261128:102'",
+        "MOA+39::AUD'",
+        "UNS+D'",
+        "CST+1'",
+        "LOC+27+AU'",
+        "MOA+38:5000.00:AUD'",
+        "RFF+HS:5105291000'",
+        "UNS+S'",
+    ]
+    raw = "\n".join(
+        [
+            "UNB+UNOC:3+AUEXPORTER:ZZZ+CNCUSTOMS:ZZZ+261128:0930+AU000001'",
+            *body,
+            f"UNT+{len(body) + 1}+1'",
+            "UNZ+1+AU000001'",
+        ]
+    ).encode()
+    refused = Pipeline(engine, Settings(), clock, ()).submit(raw)
+    (first,) = refused.declarations
+    assert first.status == "rejected" and first.direction == "export"
+    profile = json.loads((PROFILES_DIR / "default.json").read_text(encoding="utf-8"))
+    profile.update(
+        name="au-like",
+        rules=[
+            {
+                "segment": "RFF",
+                "scope": "item",
+                "group": "SG30/SG35",
+                "when": {"0.0": "HS"},
+                "value": "0.1",
+                "field": "commodity_code",
+            }
+        ],
+    )
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "au.json").write_text(json.dumps(profile), encoding="utf-8")
+    partners = tmp_path / "partners.toml"
+    partners.write_text('[partners.AUEXPORTER]\nprofile = "au-like"\n', encoding="utf-8")
+    settings = Settings(edifact_profiles=[str(tmp_path / "profiles")], partners=str(partners))
+    again = raw.replace(b"AU000001", b"AU000002")
+    outcome = Pipeline(engine, settings, clock, ()).submit(again)
+    (declaration,) = outcome.declarations
+    assert declaration.status == "registered", [r.text for r in declaration.reasons]
+    assert declaration.number is not None and declaration.direction == "export"
