@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def message(body: str, directory: str = "D:99B") -> list[Segment]:
     return [s for s in segments if s.tag not in ("UNB", "UNZ")]
 
 
-def own_profile(tmp_path: Path, rules: list[dict[str, object]], name: str = "au-like") -> Path:
+def own_profile(tmp_path: Path, rules: list[dict[str, Any]], name: str = "au-like") -> Path:
     data = json.loads((PROFILES_DIR / "default.json").read_text(encoding="utf-8"))
     data.update(name=name, description="a guide of one's own", rules=rules)
     path = tmp_path / f"{name}.json"
@@ -55,7 +56,7 @@ def own_profile(tmp_path: Path, rules: list[dict[str, object]], name: str = "au-
     return path
 
 
-ITEM_HS = {
+ITEM_HS: dict[str, Any] = {
     "segment": "RFF",
     "scope": "item",
     "group": "SG30/SG35",
@@ -98,7 +99,7 @@ def test_a_group_rule_does_not_fire_outside_its_group(tmp_path: Path) -> None:
 
 
 def test_code_list_translation_default_extract_and_repeated_components(tmp_path: Path) -> None:
-    rules = [
+    rules: list[dict[str, Any]] = [
         ITEM_HS,
         {
             "segment": "BGM",
