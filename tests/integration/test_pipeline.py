@@ -213,8 +213,23 @@ def test_concurrent_submissions_never_share_a_number(engine: Engine, clock: Fixe
     assert sorted(numbers) == expected
 
 
+def test_every_other_guide_sample_answers_as_its_golden_files(engine: Engine) -> None:
+    from tests.golden_support import process_profile_samples
+
+    outcomes = process_profile_samples(engine)
+    assert outcomes
+    for path, outcome in outcomes.items():
+        _, contrl_path, cusres_path = golden_paths(path)
+        contrl, cusres = answers(outcome)
+        assert contrl == contrl_path.read_text(encoding="utf-8"), path.name
+        assert cusres == cusres_path.read_text(encoding="utf-8"), path.name
+        assert [d.status for d in outcome.declarations] == ["registered"], path.name
+
+
 def test_samples_directory_has_every_golden_file() -> None:
-    for path in interchanges():
+    from tests.golden_support import profile_interchanges
+
+    for path in interchanges() + profile_interchanges():
         for golden in golden_paths(path):
             assert golden.is_file(), golden
     assert isinstance(SAMPLES, Path)
