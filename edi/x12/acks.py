@@ -135,9 +135,11 @@ def _notes(s: TransactionSet, d: Delimiters, ik: bool) -> list[Segment]:
 
 
 def _set_response(s: TransactionSet, d: Delimiters, ik: bool) -> list[Segment]:
-    head: Segment = ("AK2", s.set_id, s.control_number)
+    # Echoed values are cleaned: a character that was data to the sender may be our separator
+    # (when we replaced a multi-byte one of theirs).
+    head: Segment = ("AK2", clean_text(s.set_id, d), clean_text(s.control_number, d))
     if ik and s.implementation_reference:
-        head = (*head, s.implementation_reference)
+        head = (*head, clean_text(s.implementation_reference, d))
     codes = _codes([i for i in s.issues if i.level is Level.TRANSACTION])
     notes = _notes(s, d, ik)
     if notes and SetError.SEGMENTS_IN_ERROR.value not in codes:
@@ -147,7 +149,8 @@ def _set_response(s: TransactionSet, d: Delimiters, ik: bool) -> list[Segment]:
 
 
 def _group_response(g: FunctionalGroup, d: Delimiters, ik: bool) -> list[Segment]:
-    ak1: Segment = ("AK1", g.functional_id, g.control_number, *((g.version,) if ik else ()))
+    echo = (g.functional_id, g.control_number, *((g.version,) if ik else ()))
+    ak1: Segment = ("AK1", *(clean_text(v, d) for v in echo))
     body: list[Segment] = [ak1]
     for s in g.sets:
         body += _set_response(s, d, ik)
