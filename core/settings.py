@@ -32,9 +32,26 @@ class Settings(BaseSettings):
         default="CNCUSTOMS",
         description="Our party identification in interchange headers (UNB recipient).",
     )
+    served_recipients: list[str] = Field(
+        default_factory=list,
+        description="Routing table: further interchange recipient ids (UNB S003) we answer "
+        "for besides receiver_id, as a JSON list. An EDIFACT interchange addressed to anyone "
+        "else is refused with CONTRL 0085 code 7 (recipient not actual recipient).",
+    )
     edifact_profile: str = Field(
         default="default",
-        description="Name of the CUSDEC mapping profile (edi/edifact/profiles/NAME.json).",
+        description="The default CUSDEC mapping profile: a name (shipped, or of a file in "
+        "edifact_profiles) for senders without a trading partner agreement.",
+    )
+    edifact_profiles: list[str] = Field(
+        default_factory=list,
+        description="Profiles of one's own: files or folders of *.json, as a JSON list "
+        "(CUSTOMS_EDIFACT_PROFILES='[\"/etc/customs/profiles\"]').",
+    )
+    partners: str | None = Field(
+        default=None,
+        description="Trading partner agreements: a JSON or TOML file mapping sender id -> "
+        "profile (and default_profile); see docs/edifact-profile.md.",
     )
     regime: str | None = Field(
         default=None,

@@ -48,6 +48,10 @@ class ControlPolicy:
     mass_tolerance: Decimal = Decimal("0.01")  # relative, header vs. sum of items
     value_tolerance: Decimal = Decimal("0.01")  # absolute, in the invoice currency
     relative_value_tolerance: Decimal = Decimal("0.001")  # quantity × unit price vs. total
+    # The regime's own weight for a rule: (rule id, severity or "off"), e.g. a container-number
+    # check that an EU/UK-style regime records without holding the declaration.
+    rule_severity: tuple[tuple[str, str], ...] = ()
+    regime: str = "cn"
 
 
 @dataclass(frozen=True)

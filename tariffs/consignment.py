@@ -83,9 +83,10 @@ def _de_minimis(
     notes: tuple[str, ...],
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """Tax head → why it is relieved for the whole consignment (and the notes)."""
+    own = p.dm_thresholds.get(cur)  # the administration's own amount in its currency
     try:
-        threshold = p.dm_threshold
-        if p.dm_currency != cur:
+        threshold = p.dm_threshold if own is None else own
+        if own is None and p.dm_currency != cur:
             threshold = (threshold * fx(p.dm_currency)).quantize(p.q, p.mode)
     except ExchangeRateError as exc:
         return {}, (*notes, f"de minimis not applied: {exc}")
@@ -94,7 +95,9 @@ def _de_minimis(
         return amount <= threshold if p.dm_inclusive else amount < threshold
 
     def shown() -> str:
-        converted = f" (= {p.dm_currency} {p.dm_threshold})" if p.dm_currency != cur else ""
+        converted = (
+            f" (= {p.dm_currency} {p.dm_threshold})" if own is None and p.dm_currency != cur else ""
+        )
         return f"{cur} {format_money(threshold)}{converted}"
 
     relief: dict[str, str] = {}

@@ -14,8 +14,8 @@ class Policy:
 
     __slots__ = (
         "ct_add", "ct_duty", "ct_inclusive", "dm_basis", "dm_currency", "dm_excluded",
-        "dm_inclusive", "dm_taxes", "dm_threshold", "labels", "mode", "q", "vat_add", "vat_ct",
-        "vat_duty", "vat_on_duties",
+        "dm_inclusive", "dm_taxes", "dm_threshold", "dm_thresholds", "labels", "mode", "q",
+        "vat_add", "vat_ct", "vat_duty", "vat_on_duties",
     )  # fmt: skip
 
     def __init__(self, regime: RegimeProfile) -> None:
@@ -26,6 +26,7 @@ class Policy:
         self.dm_basis = dm.basis
         self.dm_threshold = dm.threshold
         self.dm_currency = dm.currency
+        self.dm_thresholds = dict(dm.thresholds)
         self.dm_inclusive = dm.inclusive
         self.dm_taxes = frozenset(dm.taxes)
         self.dm_excluded = dm.excluded_code_prefixes

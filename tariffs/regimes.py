@@ -86,12 +86,20 @@ class Rounding(BaseModel):
 
 
 class DeMinimis(BaseModel):
-    """Relief for small amounts: per tax and consignment, or by consignment value."""
+    """Relief for small amounts: per tax and consignment, or by consignment value.
+
+    ``thresholds`` gives the amount in the schedule's own currency where the administration
+    fixes one (the UK: GBP 135, not EUR 150 converted); otherwise ``threshold`` in ``currency``
+    is converted at the rate of the date.
+    """
 
     model_config = _FROZEN
     basis: Literal["tax_amount", "consignment_value", "none"] = "none"
     threshold: Decimal = Decimal(0)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    thresholds: dict[str, Decimal] = Field(
+        default_factory=dict, description="Schedule currency -> threshold in that currency."
+    )
     inclusive: bool = True
     taxes: tuple[str, ...] = ()
     excluded_code_prefixes: tuple[str, ...] = ()
@@ -113,6 +121,44 @@ class TaxBases(BaseModel):
         return self
 
 
+class TaxPoint(BaseModel):
+    """The date duty is assessed as of (the tax point).
+
+    By default the date of acceptance of the declaration; for the declaration types listed in
+    ``declaration_date_for`` (supplementary, simplified …) the date the declaration itself
+    states, when it states one.
+    """
+
+    model_config = _FROZEN
+    default: Literal["acceptance"] = "acceptance"
+    declaration_date_for: tuple[str, ...] = ()
+
+
+class Procedure(BaseModel):
+    """What the regime says beyond the duty: numbering, controls, risk, answer wording.
+
+    ``tariffs`` only carries these; the clearance steps read them, so that one regime chosen
+    once governs every step of a declaration.
+    """
+
+    model_config = _FROZEN
+    numbering: Literal["cn18", "mrn"] = "cn18"
+    mrn_country: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="MRN country when no office says."
+    )
+    risk_ruleset: str = "cn-default"
+    rule_severity: dict[
+        str, Literal["off", "info", "warning", "documents", "inspection", "reject"]
+    ] = Field(
+        default_factory=dict,
+        description="Control rule id -> the severity this regime gives it ('off': not run).",
+    )
+    commodity_code_digits: int | None = 10
+    lane_wording: dict[str, str] = Field(
+        default_factory=dict, description="Lane -> what an answer says about a risk selection."
+    )
+
+
 class RegimeProfile(BaseModel):
     """An administration's assessment policy."""
 
@@ -127,6 +173,8 @@ class RegimeProfile(BaseModel):
     rounding: Rounding = Rounding()
     de_minimis: DeMinimis = DeMinimis()
     tax_bases: TaxBases = TaxBases()
+    tax_point: TaxPoint = TaxPoint()
+    procedure: Procedure = Procedure()
     labels: dict[str, tuple[str, str]] = Field(default_factory=dict)
     notes: tuple[str, ...] = ()
 

@@ -9,8 +9,10 @@ For ``samples/edifact/NAME.edi``, in ``samples/edifact/expected/``:
 
 The samples are processed in file-name order into one fresh database at
 :data:`GOLDEN_INSTANT`, because later samples (amendment, cancellation) cite the numbers the
-earlier ones got. Regenerate with ``python tools/regen_goldens.py`` and then *read the
-diff* against the specification before committing it.
+earlier ones got. Samples written to another guide live in ``samples/edifact/profiles/NAME/``
+(NAME = the profile that reads them) with their own ``expected/``; they are processed into
+another fresh database with that profile. Regenerate with ``python tools/regen_goldens.py``
+and then *read the diff* against the specification before committing it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ GOLDEN_INSTANT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 
 
 EXPECTED = SAMPLES / "expected"
+PROFILE_SAMPLES = SAMPLES / "profiles"
 
 
 def interchanges() -> list[Path]:
@@ -43,12 +46,22 @@ def interchanges() -> list[Path]:
     return sorted(SAMPLES.glob("*.edi"))
 
 
+def profile_interchanges() -> list[Path]:
+    """Samples written to other guides: ``profiles/PROFILE/*.edi``, in order."""
+    return sorted(PROFILE_SAMPLES.glob("*/*.edi"))
+
+
+def profile_of(path: Path) -> str:
+    """The profile that reads a sample: its folder's name under ``profiles/``, else default."""
+    return path.parent.name if path.parent.parent == PROFILE_SAMPLES else "default"
+
+
 def canonical(path: Path) -> dict[str, Any]:
     """The mapping of every message of one sample, as stored in ``NAME.canonical.json``."""
     interchange = read_interchange(path.read_bytes())
     header = interchange.header
     decimal = header.delimiters.decimal if header is not None else "."
-    profile = load_profile("default")
+    profile = load_profile(profile_of(path))
     messages = []
     for message in interchange.messages:
         result = map_cusdec(message.segments, profile, decimal_mark=decimal)
@@ -71,6 +84,16 @@ def process_all(engine: Engine) -> dict[str, SubmissionOutcome]:
     }
 
 
+def process_profile_samples(engine: Engine) -> dict[Path, SubmissionOutcome]:
+    """Process every other-guide sample with its profile into ``engine``'s empty database."""
+    out = {}
+    for path in profile_interchanges():
+        settings = Settings(database_url=str(engine.url), edifact_profile=profile_of(path))
+        pipeline = Pipeline(engine, settings, FixedClock(GOLDEN_INSTANT))
+        out[path] = pipeline.submit(path.read_bytes(), filename=path.name)
+    return out
+
+
 def answers(outcome: SubmissionOutcome) -> tuple[str, str]:
     """The CONTRL text and the CUSRES texts of one outcome, as the golden files hold them."""
     contrl = outcome.acknowledgement.text if outcome.acknowledgement is not None else ""
@@ -81,8 +104,9 @@ def answers(outcome: SubmissionOutcome) -> tuple[str, str]:
 def golden_paths(path: Path) -> tuple[Path, Path, Path]:
     """``NAME.canonical.json``, ``NAME.contrl.edi`` and ``NAME.cusres.edi`` for a sample."""
     stem = path.name.removesuffix(".edi")
+    expected = path.parent / "expected"
     return (
-        EXPECTED / f"{stem}.canonical.json",
-        EXPECTED / f"{stem}.contrl.edi",
-        EXPECTED / f"{stem}.cusres.edi",
+        expected / f"{stem}.canonical.json",
+        expected / f"{stem}.contrl.edi",
+        expected / f"{stem}.cusres.edi",
     )

@@ -25,6 +25,7 @@ from tests.golden_support import (  # noqa: E402
     golden_paths,
     interchanges,
     process_all,
+    process_profile_samples,
 )
 
 
@@ -33,16 +34,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'golden.db'}")
         upgrade(engine)
-        outcomes = process_all(engine)
+        by_name = process_all(engine)
         engine.dispose()
-    for path in interchanges():
+        other = make_engine(f"sqlite:///{Path(tmp) / 'profiles.db'}")
+        upgrade(other)
+        by_path = process_profile_samples(other)
+        other.dispose()
+    results = {path: by_name[path.name] for path in interchanges()} | by_path
+    for path, outcome in results.items():
         canonical_path, contrl_path, cusres_path = golden_paths(path)
+        canonical_path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps(canonical(path), ensure_ascii=False, indent=2) + "\n"
         canonical_path.write_text(data, encoding="utf-8")
-        contrl, cusres = answers(outcomes[path.name])
+        contrl, cusres = answers(outcome)
         contrl_path.write_text(contrl, encoding="utf-8")
         cusres_path.write_text(cusres, encoding="utf-8")
-        print(f"{path.name}: {outcomes[path.name].status.value}")
+        print(f"{path.relative_to(ROOT)}: {outcome.status.value}")
 
 
 if __name__ == "__main__":

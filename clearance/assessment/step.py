@@ -9,24 +9,29 @@ the declaration is assessed again with the quota exhausted (out-of-quota rate, Q
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from clearance.assessment import tariff_store
+from clearance.assessment import certificates, tariff_store
 from clearance.assessment.adapter import NotAssessableError, assessment_request
 from clearance.flow.outcome import DeclarationOutcome
 from clearance.ledgers import quotas
-from clearance.lifecycle.regime_choice import regime_of
+from clearance.lifecycle.regime_choice import regime_of, tax_point
 from clearance.lifecycle.registration import Registered
 from clearance.store.deferred import defer
 from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow
 from core.clock import Clock
 from edi.model import DeclarationFunction
 from rules.findings import Finding, Severity
+from rules.registry import Registries
 from tariffs import DeclarationAssessment, TariffError, assess_declaration
+
+#: How the step finds the registry snapshot in force (injected: the registries live above).
+RegistryLookup = Callable[[Session], tuple[int | None, Registries]]
 
 #: Tax heads → UNCL 5153 duty/tax/fee type codes for CUSRES TAX (additional duties: OTH).
 TAX_TYPES = {
@@ -40,9 +45,12 @@ TAX_TYPES = {
 class TariffAssessment:
     """A :class:`~clearance.flow.steps.DeclarationStep` that assesses duties and taxes."""
 
-    def __init__(self, clock: Clock, regime: str | None = None) -> None:
+    def __init__(
+        self, clock: Clock, regime: str | None = None, registries: RegistryLookup | None = None
+    ) -> None:
         self._clock = clock
         self._regime = regime
+        self._registries = registries
 
     def __call__(
         self, session: Session, registered: Registered, outcome: DeclarationOutcome
@@ -64,7 +72,10 @@ class TariffAssessment:
             )
             return
         try:
-            request = assessment_request(declaration, registered.accepted_on)
+            as_of = tax_point(regime, declaration, registered.accepted_on)
+            request = assessment_request(declaration, as_of)
+            refused = self._refused(session, registered, request.as_of)
+            request = certificates.withdraw(request, refused)
             assessment = assess_declaration(request, schedule, regime)
             now = self._clock.now()
             args = (registered.number, request, assessment, schedule, regime, now)
@@ -84,8 +95,20 @@ class TariffAssessment:
             return
         quotas.remember(session, registered.number, quota.draws)
         outcome.findings.extend(quota.findings)
+        outcome.findings.extend(certificates.findings(refused, assessment))
         self._store(session, registered, assessment)
         _fill(outcome, assessment)
+
+    def _refused(
+        self, session: Session, registered: Registered, as_of: Any
+    ) -> dict[int, certificates.Refusal]:
+        """The items whose certificate of origin cannot prove origin (none without registries)."""
+        if self._registries is None:
+            return {}
+        load_id, registries = self._registries(session)
+        if load_id is None:
+            return {}
+        return certificates.refusals(registered.declaration, registered.number, as_of, registries)
 
     def _store(
         self, session: Session, registered: Registered, assessment: DeclarationAssessment

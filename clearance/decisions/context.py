@@ -16,6 +16,7 @@ from typing import Any
 
 from edi.model import Declaration
 from rules import ControlContext, Finding, MissingAction, RequiredDocument, Severity
+from rules.context import ControlPolicy
 from rules.ledger import Allowance, Balance, Holding
 from rules.registry import Registries
 
@@ -54,8 +55,9 @@ def build(
     registries: Registries,
     balances: Mapping[str, Balance],
     assessment: Any,
+    policy: ControlPolicy | None = None,
 ) -> ControlContext:
-    """The control context of one registered declaration."""
+    """The control context of one registered declaration (``policy``: its regime's)."""
     return ControlContext(
         declaration=declaration,
         declaration_number=number,
@@ -64,6 +66,7 @@ def build(
         balances=dict(balances),
         required_documents=required_documents(assessment),
         values_cny=values_cny(assessment),
+        policy=policy or ControlPolicy(),
     )
 
 
@@ -91,7 +94,27 @@ def inputs_json(context: ControlContext, prior: list[Finding]) -> dict[str, Any]
         },
         "values_cny": {str(k): str(v) for k, v in sorted(context.values_cny.items())},
         "prior_findings": [f.as_json() for f in prior],
+        "policy": _policy_json(context.policy),
     }
+
+
+def _policy_json(policy: ControlPolicy) -> dict[str, Any]:
+    return {
+        "regime": policy.regime,
+        "commodity_code_digits": policy.commodity_code_digits,
+        "rule_severity": [list(pair) for pair in policy.rule_severity],
+    }
+
+
+def _policy(data: Mapping[str, Any] | None) -> ControlPolicy:
+    """The policy a decision was taken under (the default for decisions recorded before)."""
+    if data is None:
+        return ControlPolicy()
+    return ControlPolicy(
+        commodity_code_digits=data["commodity_code_digits"],
+        rule_severity=tuple((str(a), str(b)) for a, b in data["rule_severity"]),
+        regime=data["regime"],
+    )
 
 
 def context_from_inputs(
@@ -130,6 +153,7 @@ def context_from_inputs(
         balances=balances,
         required_documents=required,
         values_cny=values,
+        policy=_policy(inputs.get("policy")),
     )
     return context, [finding_from_json(f) for f in inputs["prior_findings"]]
 

@@ -12,7 +12,7 @@ listed case) the consumed amounts too — and void the rebate records.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from clearance.decisions import context as ctx
 from clearance.decisions import registry_store
 from clearance.decisions.carrier import ON_MANIFEST, tell_carrier
-from clearance.decisions.evaluate import DEFAULT_RULESET, Evaluation, builtin_engine, evaluate
+from clearance.decisions.evaluate import Evaluation, builtin_engine, evaluate
 from clearance.decisions.follow import follow
 from clearance.decisions.records import DecisionRecord, ensure_ruleset, status_for, store_decision
 from clearance.flow.outcome import DeclarationOutcome, ErrorReport
@@ -35,6 +35,7 @@ from clearance.ledgers.accounts import (
     settle,
 )
 from clearance.lifecycle.events import EventKind
+from clearance.lifecycle.regime_choice import control_policy, regime_of
 from clearance.lifecycle.registration import Registered
 from core.clock import Clock
 from core.settings import Settings
@@ -48,6 +49,7 @@ from rules import (
     declaration_draws,
 )
 from rules.claims import certificate_line_allowance, licence_allowance
+from rules.context import ControlPolicy
 from rules.registry import Registries
 
 _STATUS_EVENTS = {
@@ -66,12 +68,13 @@ class ControlsAndDecision:
         clock: Clock,
         settings: Settings,
         engine: RiskEngine | None = None,
-        ruleset: str = DEFAULT_RULESET,
+        ruleset: str | None = None,
     ) -> None:
         self._clock = clock
         self._seed = settings.risk_seed
         self._engine = engine or builtin_engine()
-        self._ruleset = ruleset
+        self._ruleset = ruleset  # None: the ruleset of each declaration's regime
+        self._regime = settings.regime
 
     def __call__(
         self, session: Session, registered: Registered, outcome: DeclarationOutcome
@@ -90,9 +93,12 @@ class ControlsAndDecision:
         if outcome.assessment is not None:
             outcome.events.append((EventKind.ASSESSED.value, _assessed(outcome)))
         load_id, registries = registry_store.latest(session)
-        context = self._context(session, registered, outcome, registries, now)
+        regime = regime_of(registered.declaration, registered.office, self._regime)
+        policy = control_policy(regime)
+        context = self._context(session, registered, outcome, registries, now, policy)
         prior = list(outcome.findings)
-        result = evaluate(context, prior, self._engine, self._ruleset, self._seed)
+        ruleset = self._ruleset or regime.procedure.risk_ruleset
+        result = evaluate(context, prior, self._engine, ruleset, self._seed)
         # A first version holds nothing on any ledger unless it just reserved something:
         # then the ledgers need not be searched for what follows the decision.
         holds = self._book(session, ref, result, now) or registered.version > 1
@@ -125,7 +131,7 @@ class ControlsAndDecision:
             holds=holds,
         )
         _events(outcome, result, status, moved)
-        _fill(outcome, result, status)
+        _fill(outcome, result, status, regime.procedure.lane_wording)
 
     def _context(
         self,
@@ -134,16 +140,17 @@ class ControlsAndDecision:
         outcome: DeclarationOutcome,
         registries: Registries,
         now: datetime,
+        policy: ControlPolicy,
     ) -> ControlContext:
         """The context, with the balances of every ledger it draws on taken under lock."""
         declaration, number = registered.declaration, registered.number
         args = (declaration, number, registered.accepted_on, registries)
-        draft = ctx.build(*args, {}, outcome.assessment)
+        draft = ctx.build(*args, {}, outcome.assessment, policy)
         specs = [_spec(d.key, d.document, registries) for d in declaration_draws(draft)]
         ensure_heads(session, specs, now)
         heads = lock_heads(session, [s.key for s in specs])
         session.info["controls.heads"] = heads
-        return ctx.build(*args, balances(session, heads), outcome.assessment)
+        return ctx.build(*args, balances(session, heads), outcome.assessment, policy)
 
     def _book(self, session: Session, ref: Ref, result: Evaluation, now: datetime) -> bool:
         """Reserve the draws of an accepted declaration (a rejected one takes nothing).
@@ -199,23 +206,34 @@ def _assessed(outcome: DeclarationOutcome) -> dict[str, object]:
     return {"total_payable": str(a.total_payable), "currency": a.currency, "complete": a.complete}
 
 
-def _fill(outcome: DeclarationOutcome, result: Evaluation, status: str) -> None:
+def _fill(
+    outcome: DeclarationOutcome, result: Evaluation, status: str, wording: Mapping[str, str]
+) -> None:
     d = result.decision
     outcome.lane, outcome.decision, outcome.status = d.lane.value, d.decision.value, status
     outcome.findings = list(result.findings)
-    outcome.reasons.extend(response_reasons(d.reasons))
+    outcome.reasons.extend(response_reasons(d.reasons, wording))
 
 
-def response_reasons(reasons: Sequence[Reason]) -> list[ErrorReport]:
-    """What the trader is told: each control reason; risk selections without their criteria."""
+def response_reasons(
+    reasons: Sequence[Reason], wording: Mapping[str, str] | None = None
+) -> list[ErrorReport]:
+    """What the trader is told: each control reason; risk selections without their criteria.
+
+    ``wording`` is the regime's text per lane ("selected for documentary check (route 2)");
+    without one, "selected for <lane> lane control".
+    """
+    words = wording or {}
     out: list[ErrorReport] = []
     for reason in reasons:
         if reason.source is ReasonSource.CONTROL:
-            out.append(ErrorReport(code=reason.rule_id[:8], text=reason.message_en))
+            code, text = reason.rule_id[:8], reason.message_en
+            out.append(ErrorReport(code=code, text=text, item=reason.item_sequence))
         elif reason.weight in ("yellow", "red", "blue"):
             # Risk criteria and the sample stay confidential: name the lane, not the row.
             code = "RISK" if reason.source is ReasonSource.RISK else "SAMPLE"
-            report = ErrorReport(code=code, text=f"selected for {reason.weight} lane control")
+            text = words.get(reason.weight, f"selected for {reason.weight} lane control")
+            report = ErrorReport(code=code, text=text)
             if report not in out:
                 out.append(report)
     return out

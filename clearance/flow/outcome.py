@@ -31,10 +31,11 @@ class ErrorReport:
     line: int | None = None
     column: int | None = None
     element: int | None = None
+    item: int | None = None  # the goods item a business reason is about (answers point to it)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
+        """The JSON form (``item`` only when the reason names a goods item)."""
+        data: dict[str, Any] = {
             "code": self.code,
             "text": self.text,
             "segment": self.segment,
@@ -42,6 +43,9 @@ class ErrorReport:
             "column": self.column,
             "element": self.element,
         }
+        if self.item is not None:
+            data["item"] = self.item
+        return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from clearance.flow.outcome import DeclarationOutcome
 from clearance.lifecycle.registration import Registered
 from clearance.store.tables import InboundMessage
 from core.settings import Settings
-from edi.edifact.profile import CusdecProfile
+from edi.edifact.profile import CusdecProfile, ProfileSet
 
 
 class DeclarationStep(Protocol):
@@ -43,5 +43,10 @@ class FlowContext:
     local_now: datetime  # ``now`` in the administration's time zone, for dates on the wire
     accepted_on: date
     settings: Settings
-    profile: CusdecProfile
+    profile: CusdecProfile  # the default profile
     steps: Sequence[DeclarationStep]
+    profiles: ProfileSet | None = None  # per sender (trading partner agreements)
+
+    def profile_for(self, sender: str | None) -> CusdecProfile:
+        """The CUSDEC profile ``sender`` writes to."""
+        return self.profiles.for_sender(sender) if self.profiles is not None else self.profile

@@ -29,7 +29,7 @@ from clearance.store.tables import InterchangeKey
 from edi.edifact.cusdec import map_cusdec
 from edi.edifact.envelope import Interchange, Message, read_interchange
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
-from edi.edifact.mapping_issues import IssueCode, MappingIssue
+from edi.edifact.mapping_issues import IssueCode, MappingIssue, MappingResult
 from edi.edifact.segments import Segment
 
 
@@ -124,27 +124,57 @@ def _reject_reused_reference(work: _Work, earlier: InterchangeKey) -> None:
     work.events.add(EventKind.SYNTAX_REJECTED, data={"code": int(issue.code), "reason": issue.text})
 
 
+def _recipient_issues(work: _Work) -> tuple[SyntaxIssue, ...]:
+    """UNB S003 must name us (``receiver_id``) or a recipient the routing table serves."""
+    header = work.interchange.header
+    assert header is not None
+    settings = work.ctx.settings
+    served = {settings.receiver_id, *settings.served_recipients}
+    if header.recipient_id in served:
+        return ()
+    line, column = header.segment.position_of(2)
+    text = (
+        f"interchange recipient {header.recipient_id!r} is not served here "
+        f"(we are {settings.receiver_id}); send it to its recipient"
+    )
+    issue = SyntaxIssue(
+        code=SyntaxErrorCode.RECIPIENT_NOT_ACTUAL,
+        text=text,
+        segment_tag="UNB",
+        segment_index=header.segment.index,
+        line=line,
+        column=column,
+        element=3,
+    )
+    return (issue,)
+
+
 def _process_messages(work: _Work) -> None:
     interchange, outcome, ctx = work.interchange, work.outcome, work.ctx
     header = interchange.header
     assert header is not None
+    wrong_recipient = _recipient_issues(work)
+    if wrong_recipient:
+        outcome.errors.extend(_report(i) for i in wrong_recipient)
+    interchange_issues = (*interchange.issues, *wrong_recipient)
     syntax: dict[int, tuple[SyntaxIssue, ...]] = {}
     bad_groups = {g.header.reference for g in interchange.groups if g.issues}
     outcome.errors.extend(_report(i) for g in interchange.groups for i in g.issues)
     mapped: list[tuple[Message, Submission]] = []
-    unmapped: list[tuple[Message, tuple[MappingIssue, ...]]] = []
+    unmapped: list[tuple[Message, MappingResult]] = []
+    profile = ctx.profile_for(ctx.inbound.sender)  # the guide this sender writes to
     for message in interchange.messages:
-        issues = () if interchange.issues else message_issues(message)
+        issues = () if interchange_issues else message_issues(message)
         syntax[message.header.index] = issues
-        if interchange.issues or issues or message.group_reference in bad_groups:
+        if interchange_issues or issues or message.group_reference in bad_groups:
             outcome.declarations.append(_syntax_rejected(message, issues))
             continue
-        result = map_cusdec(message.segments, ctx.profile, decimal_mark=header.delimiters.decimal)
+        result = map_cusdec(message.segments, profile, decimal_mark=header.delimiters.decimal)
         if result.declaration is None:
-            unmapped.append((message, result.issues))
+            unmapped.append((message, result))
         else:
             mapped.append((message, Submission(result.declaration, message.reference)))
-    syntax_ok = bool(mapped or unmapped) and not interchange.issues
+    syntax_ok = bool(mapped or unmapped) and not interchange_issues
     outcome.status = InterchangeStatus.ACCEPTED if syntax_ok else InterchangeStatus.REJECTED
     work.references = list(
         reversed(
@@ -157,7 +187,7 @@ def _process_messages(work: _Work) -> None:
         ctx,
         interchange,
         work.references.pop(),
-        interchange_issues=interchange.issues,
+        interchange_issues=interchange_issues,
         message_issues=syntax,
     )
     work.edifact_answer("CONTRL", contrl)
@@ -171,7 +201,7 @@ def _process_messages(work: _Work) -> None:
         },
     )
     outcome.declarations.extend(_register(work, mapped))
-    outcome.declarations.extend(_mapping_rejected(work, m, i) for m, i in unmapped)
+    outcome.declarations.extend(_mapping_rejected(work, m, r.issues, r.read) for m, r in unmapped)
     order = {m.reference: n for n, m in enumerate(interchange.messages)}
     outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
 
@@ -207,13 +237,18 @@ def _register(work: _Work, mapped: list[tuple[Message, Submission]]) -> list[Dec
 
 
 def _mapping_rejected(
-    work: _Work, message: Message, issues: tuple[MappingIssue, ...]
+    work: _Work,
+    message: Message,
+    issues: tuple[MappingIssue, ...],
+    read: dict[str, str] | None = None,
 ) -> DeclarationOutcome:
+    """A refused declaration, still saying what could be read (direction, references)."""
+    read = read or {}
     outcome = DeclarationOutcome(
         message_reference=message.reference,
-        sender_reference=_bgm_reference(message),
+        sender_reference=read.get("sender_reference") or _bgm_reference(message),
         number=None,
-        direction=None,
+        direction=read.get("direction"),
         status="rejected",
         reasons=[
             ErrorReport(i.code.value, i.text, i.segment_tag, i.line, i.column, i.element)

@@ -18,11 +18,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from clearance.assessment.step import TariffAssessment
-from clearance.decisions import ControlsAndDecision
+from clearance.decisions import ControlsAndDecision, registry_store
 from clearance.flow.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
 from clearance.flow.steps import DeclarationStep, FlowContext
 from clearance.intake.edifact_flow import process_edifact
 from clearance.intake.json_flow import process_json
+from clearance.intake.partners import profiles_for
 from clearance.intake.x12_flow import process_x12
 from clearance.intake.xml_flow import process_xml
 from clearance.lifecycle.events import EventKind, append_event
@@ -32,7 +33,6 @@ from core.clock import Clock, SystemClock
 from core.db import UnitOfWork, session_factory
 from core.errors import CustomsError
 from core.settings import Settings
-from edi.edifact.profile import load_profile
 
 UNKNOWN_SENDER = "UNKNOWN"
 
@@ -91,7 +91,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
     """The declaration steps of a full installation, in order: assessment, then the rest."""
     return [
-        TariffAssessment(clock, settings.regime),
+        TariffAssessment(clock, settings.regime, registry_store.latest),
         ManifestReconciliation.from_settings(settings, clock),
         ControlsAndDecision(clock, settings),  # decides on every finding gathered before it
     ]
@@ -114,7 +114,7 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         self._sessions = session_factory(self.engine)
-        self._profile = load_profile(self.settings.edifact_profile)
+        self._profiles = profiles_for(self.settings)
         self._zone = ZoneInfo(self.settings.timezone)
 
     def submit(
@@ -205,8 +205,9 @@ class Pipeline:
             local_now=now.astimezone(self._zone),
             accepted_on=now.astimezone(self._zone).date(),
             settings=self.settings,
-            profile=self._profile,
+            profile=self._profiles.default,
             steps=self.steps,
+            profiles=self._profiles,
         )
         with cyclic_gc_paused():
             outcome = FLOWS[inbound.format](context, raw)

@@ -50,6 +50,8 @@ from edi.x12 import (
 
 COUNTER = "x12-out"
 _MAX_CONTROL = 999_999_999  # ISA13 is nine digits
+#: Acknowledgement sets: a partner's answer to us. Acknowledging them would start a loop.
+ACKNOWLEDGEMENT_SETS = frozenset({"997", "999"})
 
 
 def process_x12(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
@@ -101,6 +103,9 @@ def _process(work: Work, result: X12ReadResult, raw: bytes) -> None:
         kind = EventKind.SYNTAX_REJECTED if result.rejected else EventKind.SYNTAX_ACCEPTED
         work.events.add(kind, data={"messages": 0, "rejected": 0})
         return
+    if all(ts.set_id in ACKNOWLEDGEMENT_SETS for ts in result.transaction_sets):
+        _acknowledgements_received(work, result)
+        return
     accepted = _accepted(result)
     ok = bool(accepted)
     outcome.status = InterchangeStatus.ACCEPTED if ok else InterchangeStatus.REJECTED
@@ -124,6 +129,20 @@ def _process(work: Work, result: X12ReadResult, raw: bytes) -> None:
             outcome.manifests.append(_manifest(work, result, ts, next(controls), raw))
         elif ts.set_id == "309":
             outcome.manifests.append(_summary(ts, None, None, [], raw))
+
+
+def _acknowledgements_received(work: Work, result: X12ReadResult) -> None:
+    """An interchange of 997/999 sets: stored and logged, never answered with another 997/999.
+
+    Only a TA1 the sender asked for (ISA14 = 1) goes back: it is about the interchange.
+    """
+    assert result.interchange is not None
+    work.outcome.status = InterchangeStatus.ACCEPTED
+    if result.interchange.ack_requested:
+        _answer_ta1(work, result)
+    sets = [f"{ts.set_id} {ts.control_number}" for ts in result.transaction_sets]
+    data = {"messages": len(sets), "rejected": 0, "acknowledgements": sets}
+    work.events.add(EventKind.SYNTAX_ACCEPTED, data=data)
 
 
 def _manifest(

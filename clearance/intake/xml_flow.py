@@ -9,6 +9,7 @@ format: a RES-DMS notification for DEC-DMS, a DEC_RESULT receipt (回执) for De
 
 from __future__ import annotations
 
+from clearance.answers import xml as xml_answers
 from clearance.flow.outcome import (
     Acknowledgement,
     DeclarationOutcome,
@@ -31,17 +32,13 @@ from edi.xml import (
     XmlAnswer,
     XmlIssue,
     read_xml_declaration,
-    render_decmessage_receipt,
-    render_dms_notification,
 )
 
-COUNTER = "xml-out"
+COUNTER = xml_answers.COUNTER
 _SYNTAX_KINDS = frozenset(
     {IssueKind.SYNTAX, IssueKind.FORBIDDEN, IssueKind.UNKNOWN_FORMAT, IssueKind.SCHEMA}
 )
 _MESSAGE_TYPES = {DEC_DMS: "DEC-DMS", "decmessage": "DecMessage"}
-_ANSWER_TYPES = {DEC_DMS: "RES-DMS", "decmessage": "DEC_RESULT"}
-_STATUSES = {status.value: status for status in AnswerStatus}
 
 
 def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
@@ -156,16 +153,19 @@ def _register(work: Work, kind: str | None, declaration: Declaration) -> None:
         for item in declared.items
         for tax_type, base, amount, currency in item.duty_lines()
     )
-    status = _STATUSES.get(declared.status, AnswerStatus.REGISTERED)
+    status = xml_answers.status_of(declared.status)
+    # Every decision says why (control and tariff reasons too), with codes and pointers.
+    reasons = xml_answers.reasons_for(kind, declared.reasons)
     text = _answer(
         work,
         kind,
         status,
         declaration.sender_reference,
         registered.number,
-        (),
+        reasons,
         duties,
         registered.id,
+        office=registered.office,
     )
     declared.response = text
     outcome.declarations.append(declared)
@@ -182,9 +182,14 @@ def _answer(
     reasons: tuple[AnswerReason, ...],
     duties: tuple[DutyLine, ...] = (),
     declaration_id: int | None = None,
+    office: str | None = None,
 ) -> str | None:
-    """Render, record and return the answer in the sender's format (None: format unknown)."""
-    if kind not in _ANSWER_TYPES:
+    """Render, record and return the answer in the sender's format (None: format unknown).
+
+    ``office`` is the declaration's own office (its number's); the configured office answers
+    only for what was never registered.
+    """
+    if kind is None or kind not in xml_answers.ANSWER_TYPES:
         return None
     ctx = work.ctx
     (control_reference,) = reserve_control_references(ctx.session, COUNTER, 1)
@@ -196,10 +201,10 @@ def _answer(
         reasons=reasons,
         duties=duties,
         accepted_at=ctx.local_now if number else None,
-        customs_office=ctx.settings.office,
+        customs_office=office or ctx.settings.office,
         message_id=control_reference,
     )
-    render = render_dms_notification if kind == DEC_DMS else render_decmessage_receipt
-    text = render(answer).decode("utf-8")
-    work.answer("xml", _ANSWER_TYPES[kind], text, control_reference, declaration_id, reference)
+    text = xml_answers.render(kind, answer)
+    answer_type = xml_answers.ANSWER_TYPES[kind]
+    work.answer("xml", answer_type, text, control_reference, declaration_id, reference)
     return text

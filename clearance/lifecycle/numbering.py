@@ -1,8 +1,12 @@
-"""Declaration numbers in the Chinese 18-digit form, and our own control references.
+"""Declaration numbers — the Chinese 18-digit form or an MRN — and our control references.
 
-A declaration number is office (4) + year (4) + direction (1: import '1', export '0') +
-sequence (9), e.g. ``220120261000000001``. Sequences are counted per office, year and
-direction with an atomic ``UPDATE … RETURNING``, so concurrent workers never share a number.
+China: office (4) + year (4) + direction (1: import '1', export '0') + sequence (9), e.g.
+``220120261000000001``, counted per office, year and direction. An EU/UK-style regime
+(``procedure.numbering = "mrn"``) gives the Union Customs Code's MRN shape instead: year (2) +
+country (2) + a 12-character identifier (here the sequence, zero-padded) + procedure letter
+(R import, A export) + ISO 6346 check character, e.g. ``26GB000000000001R`` + check, counted
+per country and year. Both are taken with an atomic ``UPDATE … RETURNING``, so concurrent
+workers never share a number.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from clearance.store.tables import ControlReferenceCounter, NumberSequence
 from edi.model import Direction
-from edi.model.numbers import DIRECTION_DIGIT
+from edi.model.numbers import DIRECTION_DIGIT, MRN_PROCEDURE, mrn_check_character
 
 MAX_SEQUENCE = 999_999_999
 
@@ -31,6 +35,24 @@ def format_number(office: str, year: int, direction: Direction, sequence: int) -
     if not 0 < sequence <= MAX_SEQUENCE:
         raise NumberingError(f"sequence {sequence} out of range for office {office}, {year}")
     return f"{office}{year:04d}{DIRECTION_DIGIT[direction]}{sequence:09d}"
+
+
+def format_mrn(country: str, year: int, direction: Direction, sequence: int) -> str:
+    """An MRN: year (2) + country (2) + 12-digit sequence + procedure letter + check."""
+    if len(country) != 2 or not country.isalpha() or not country.isupper():
+        raise ValueError(f"MRN country {country!r} is not two capital letters")
+    if not 0 < sequence < 10**12:
+        raise NumberingError(f"MRN sequence {sequence} out of range for {country}, {year}")
+    first17 = f"{year % 100:02d}{country}{sequence:012d}{MRN_PROCEDURE[direction]}"
+    return first17 + mrn_check_character(first17)
+
+
+def reserve_mrns(
+    session: Session, country: str, year: int, direction: Direction, count: int
+) -> list[str]:
+    """Take ``count`` MRNs for (country, year); one counter for both directions."""
+    last = reserve_counter(session, f"mrn-{country}-{year}", count)
+    return [format_mrn(country, year, direction, v) for v in range(last - count + 1, last + 1)]
 
 
 def next_declaration_number(session: Session, office: str, year: int, direction: Direction) -> str:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from clearance.lifecycle.events import EventBatch, EventKind
 from clearance.lifecycle.invalidation import NotListed, after_release
-from clearance.lifecycle.numbering import reserve_declaration_numbers
+from clearance.lifecycle.numbering import reserve_declaration_numbers, reserve_mrns
+from clearance.lifecycle.regime_choice import regime_of
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import DeclarationItem, DeclarationVersion
 from edi.model import Declaration, DeclarationFunction, Direction
@@ -106,6 +107,27 @@ def office_of(declaration: Declaration, default_office: str) -> str:
     )
 
 
+#: How a number is drawn: ("cn18", office) or ("mrn", country), and the office recorded.
+NumberKey = tuple[str, str]
+
+
+def number_key(declaration: Declaration, batch: Batch) -> tuple[NumberKey, str]:
+    """The numbering of ``declaration``'s regime and the office its row records.
+
+    One regime all the way through: the regime chosen for the declaration (as the assessment
+    and the controls choose it) decides the number too. An EU/UK-style regime gives an MRN for
+    the country of the declaring office (else of the regime's ``mrn_country``), never a Chinese
+    number from the configured office.
+    """
+    cn_office = office_of(declaration, batch.default_office)
+    regime = regime_of(declaration, cn_office, batch.regime)
+    if regime.procedure.numbering != "mrn":
+        return ("cn18", cn_office), cn_office
+    office = declaration.declaration_office or declaration.port_office or cn_office
+    country = office[:2] if office[:2].isalpha() and office[:2].isupper() else None
+    return ("mrn", country or regime.procedure.mrn_country or "XX"), office
+
+
 def _register_originals(
     session: Session, originals: list[tuple[int, Submission]], batch: Batch, events: EventBatch
 ) -> list[Registered]:
@@ -115,10 +137,10 @@ def _register_originals(
     rows: list[dict[str, Any]] = []
     for _, submission in originals:
         declaration = submission.declaration
-        office = office_of(declaration, batch.default_office)
+        key, office = number_key(declaration, batch)
         rows.append(
             {
-                "number": numbers[(office, declaration.direction)].pop(0),
+                "number": numbers[(key, declaration.direction)].pop(0),
                 "sender": batch.sender,
                 "sender_reference": declaration.sender_reference,
                 "message_reference": submission.message_reference,
@@ -170,14 +192,18 @@ def _register_originals(
 
 def _reserve_numbers(
     session: Session, submissions: list[Submission], batch: Batch
-) -> dict[tuple[str, Direction], list[str]]:
-    counts: dict[tuple[str, Direction], int] = defaultdict(int)
+) -> dict[tuple[NumberKey, Direction], list[str]]:
+    counts: dict[tuple[NumberKey, Direction], int] = defaultdict(int)
     for submission in submissions:
         declaration = submission.declaration
-        counts[(office_of(declaration, batch.default_office), declaration.direction)] += 1
+        counts[(number_key(declaration, batch)[0], declaration.direction)] += 1
     year = batch.accepted_on.year
     return {
-        key: reserve_declaration_numbers(session, key[0], year, key[1], count)
+        key: (
+            reserve_mrns(session, key[0][1], year, key[1], count)
+            if key[0][0] == "mrn"
+            else reserve_declaration_numbers(session, key[0][1], year, key[1], count)
+        )
         for key, count in sorted(counts.items())
     }
 

@@ -3,7 +3,8 @@
 A decision takes the declaration row under lock, checks its version when one is given (a stale
 screen must not overrule a newer amendment) and that it still waits for an officer, records the
 decision with the officer and reason, lets the ledgers follow, appends the audit events and
-answers the trader with a CUSRES when the declaration came by EDIFACT.
+answers the trader in the format the declaration came in: a CUSRES (EDIFACT), a RES-DMS
+notification (DEC-DMS) or a DEC_RESULT receipt (DecMessage).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import ColumnElement, insert, select
 from sqlalchemy.orm import Session
 
 from clearance.answers import edifact as answers
+from clearance.answers import xml as xml_answers
 from clearance.decisions.carrier import tell_carrier
 from clearance.decisions.follow import follow
 from clearance.decisions.records import WAITING, set_status
@@ -170,13 +172,17 @@ def _respond(
     reason: str,
     now: datetime,
 ) -> str | None:
-    """A CUSRES for the new status, in the sender's syntax (EDIFACT declarations only)."""
+    """The answer for the new status in the sender's format (CUSRES, RES-DMS, DEC_RESULT)."""
     inbound_id = session.scalar(
         select(DeclarationVersion.inbound_message_id).where(
             DeclarationVersion.declaration_id == row.id, DeclarationVersion.version == row.version
         )
     )
     inbound = None if inbound_id is None else session.get(InboundMessage, inbound_id)
+    if inbound is not None and inbound.format == "xml":  # RES-DMS or DEC_RESULT, in kind
+        return xml_answers.answer_officer_decision(
+            session, settings, row, inbound, status, reason, now
+        )
     if inbound is None or inbound.format != "edifact":
         return None
     interchange = read_interchange(inbound.raw)

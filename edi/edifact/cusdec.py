@@ -14,11 +14,17 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from edi.edifact.cusdec_handlers import HANDLERS
+from edi.edifact.cusdec_rules import GroupPath, apply_rules, rules_by_tag
 from edi.edifact.cusdec_state import MappingState
+from edi.edifact.directories import UnknownMessageStructureError
 from edi.edifact.mapping_issues import MappingIssue, MappingResult, issue_from_error
 from edi.edifact.profile import CusdecProfile
 from edi.edifact.segments import Segment
+from edi.edifact.structure import annotate, load_structure
 from edi.model import Declaration
+
+#: Header values a rejection still reports (direction, function, numbers).
+_READ = ("direction", "function", "sender_reference", "registered_number", "declaration_type")
 
 
 def map_cusdec(
@@ -26,11 +32,28 @@ def map_cusdec(
 ) -> MappingResult:
     """Map the segments of one CUSDEC (UNH..UNT inclusive) to a declaration."""
     state = MappingState(profile=profile, decimal_mark=decimal_mark)
-    for segment in segments:
+    rules = rules_by_tag(profile.rules)
+    paths = _group_paths(segments) if any(r.group for r in profile.rules) else None
+    for n, segment in enumerate(segments):
         handler = HANDLERS.get(segment.tag)
         if handler is not None:
             handler(state, segment)
+        found = rules.get(segment.tag)
+        if found:
+            apply_rules(state, segment, found, None if paths is None else paths[n])
     return _build(state, segments)
+
+
+def _group_paths(segments: Sequence[Segment]) -> list[GroupPath] | None:
+    """Each segment's segment-group path in its directory's CUSDEC table (for group rules)."""
+    unh = segments[0] if segments else None
+    if unh is None or unh.tag != "UNH":
+        return None
+    try:
+        structure = load_structure(f"{unh.get(1, 1)}{unh.get(1, 2)}", "CUSDEC")
+    except UnknownMessageStructureError:
+        return None
+    return [path for _, path in annotate(structure, segments)]
 
 
 def _build(state: MappingState, segments: Sequence[Segment]) -> MappingResult:
@@ -51,10 +74,18 @@ def _build(state: MappingState, segments: Sequence[Segment]) -> MappingResult:
         merged = sorted(
             [*state.issues, *issues], key=lambda i: (i.segment_index or 0, i.element or 0)
         )
-        return MappingResult(None, tuple(merged))
+        return MappingResult(None, tuple(merged), _read(state))
     if state.issues:
-        return MappingResult(None, tuple(state.issues))
-    return MappingResult(declaration, ())
+        return MappingResult(None, tuple(state.issues), _read(state))
+    return MappingResult(declaration, (), _read(state))
+
+
+def _read(state: MappingState) -> dict[str, str]:
+    return {
+        key: str(getattr(value, "value", value))
+        for key in _READ
+        if (value := state.header.get(key)) is not None
+    }
 
 
 __all__ = ["MappingIssue", "MappingResult", "map_cusdec"]

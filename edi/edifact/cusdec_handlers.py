@@ -81,6 +81,10 @@ def _moa(state: MappingState, seg: Segment) -> None:
         rule = state.profile.header_amounts.get(qualifier)
         if rule is None:
             return
+        if not raw and rule.field.value == "invoice_total" and currency:
+            # The amount is a conditional component left empty: absent, the currency still says
+            # what the invoice is in.
+            state.header.setdefault("invoice_currency", currency)
         value = decimal_value(state, raw, seg, 0)
         if value is None:
             return

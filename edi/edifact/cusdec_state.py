@@ -45,7 +45,13 @@ class MappingState:
 
 
 def decimal_value(state: MappingState, raw: str, seg: Segment, el: int) -> Decimal | None:
-    """``raw`` as a Decimal (the UNA decimal mark honoured), or None with an issue."""
+    """``raw`` as a Decimal (the UNA decimal mark honoured), or None with an issue.
+
+    An empty value is absent, not wrong: a conditional component left empty (``MOA+39::AUD``)
+    gives None without an issue.
+    """
+    if not raw:
+        return None
     text = raw.replace(state.decimal_mark, ".") if state.decimal_mark != "." else raw
     try:
         value = Decimal(text)

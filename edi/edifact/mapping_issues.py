@@ -7,7 +7,7 @@ carries a short stable code (CUSRES ERC 9321, at most 8 characters).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -67,10 +67,15 @@ class MappingIssue:
 
 @dataclass(frozen=True, slots=True)
 class MappingResult:
-    """Either a declaration or the reasons there is none."""
+    """Either a declaration or the reasons there is none.
+
+    ``read`` keeps what could be read even when the declaration is refused (direction,
+    function, the sender's and the registered number), so a rejection can still say it.
+    """
 
     declaration: Declaration | None
     issues: tuple[MappingIssue, ...]
+    read: dict[str, str] = field(default_factory=dict)
 
 
 # The shape each patterned field must have, in words (see edi/model/values.py).
@@ -78,7 +83,7 @@ _FORMATS = {
     "commodity_code": "a commodity code of 6, 8 or 10 digits",
     "trade_mode": "a 4-digit trade mode (监管方式)",
     "levy_type": "a 3-digit levy type (征免性质)",
-    "registered_number": "an 18-digit declaration number",
+    "registered_number": "an 18-digit declaration number or an MRN",
     "declaration_office": "a customs office code of 2 to 8 letters or digits",
     "port_office": "a customs office code of 2 to 8 letters or digits",
     "currency": "an ISO 4217 currency code",

@@ -29,6 +29,19 @@ class DeclarationFunction(StrEnum):
     CANCELLATION = "cancellation"
 
 
+class DeclarationType(StrEnum):
+    """The kind of declaration where a regime distinguishes them (tax point, numbering).
+
+    Standard: a full declaration; simplified: lodged with less data, completed later;
+    supplementary: the later declaration that completes a simplified one (or an entry in the
+    declarant's records). Absent when the message does not say.
+    """
+
+    STANDARD = "standard"
+    SIMPLIFIED = "simplified"
+    SUPPLEMENTARY = "supplementary"
+
+
 class Direction(StrEnum):
     """Import or export (进出口标志)."""
 
@@ -120,8 +133,15 @@ class Declaration(BaseModel):
     )
     registered_number: str | None = Field(
         default=None,
-        pattern=r"^\d{18}$",
-        description="For amendments and cancellations: the 18-digit number being changed.",
+        pattern=r"^(\d{18}|\d{2}[A-Z]{2}[A-Z0-9]{12}[A-Z][A-Z0-9])$",
+        description="For amendments and cancellations: the number being changed (18 digits, "
+        "or an MRN under an EU/UK-style regime).",
+    )
+    declaration_type: DeclarationType | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Standard, simplified or supplementary, when the message says (DEC-DMS "
+        "DE 1/2, a MIG's declaration type); left out of the canonical JSON when absent.",
     )
     trade_mode: str | None = Field(default=None, pattern=r"^\d{4}$", description="监管方式.")
     levy_type: str | None = Field(default=None, pattern=r"^\d{3}$", description="征免性质.")

@@ -46,13 +46,40 @@ class AckControl:
     timestamp: datetime
 
 
+#: What an answer falls back to, in order, for a separator it cannot reuse.
+_SPARE = ("*", ">", "~", "^", "|", "!", "`", "{", "}")
+
+
 def _delimiters(ic: InterchangeInfo) -> Delimiters:
-    """The sender's separators when they are usable, else the defaults."""
+    """The sender's separators where they are usable single bytes, else ours.
+
+    The ISA is fixed-width in *bytes*: a receiver such as pyx12 cuts it at byte offsets, so
+    a separator that takes two or three bytes in UTF-8 (``§``, ``…``) makes our ISA 107 or
+    108 bytes long and unreadable. Such a separator is replaced by a single-byte one that
+    none of the kept separators uses; the answer's ISA is always 106 bytes.
+    """
     d = ic.delimiters if ic.delimiters is not None and usable(ic.delimiters) else None
     if d is None:
         return DEFAULT_DELIMITERS
-    rep = d.repetition or next(c for c in "^|!" if c not in (d.element, d.component, d.segment))
-    return Delimiters(d.element, d.component, d.segment, rep)
+    wanted = (d.element, d.component, d.segment, d.repetition)
+    kept = {c for c in wanted if c is not None and _single_byte(c)}
+    chosen: list[str] = []
+    for char, default in zip(wanted, ("*", ">", "~", "^"), strict=True):
+        if char is not None and _single_byte(char) and char not in chosen:
+            chosen.append(char)
+            continue
+        taken = kept | set(chosen)
+        chosen.append(next(c for c in (default, *_SPARE) if c not in taken))
+    return Delimiters(*chosen)
+
+
+def _isa_text(value: str, d: Delimiters) -> str:
+    """An ISA field echoed: cleaned, and one byte per character (``?`` for any other)."""
+    return "".join(c if _single_byte(c) else "?" for c in clean_text(value, d))
+
+
+def _single_byte(char: str) -> bool:
+    return len(char) == 1 and len(char.encode("utf-8")) == 1
 
 
 def _digits(value: str, width: int) -> str:
@@ -67,10 +94,10 @@ def reply_envelope(result: X12ReadResult, c: AckControl, version: str) -> Envelo
         raise X12WriteError("no readable ISA: the interchange cannot be answered")
     d = _delimiters(ic)
     return Envelope(
-        clean_text(ic.receiver_qualifier, d)[:2],
-        clean_text(ic.receiver_id, d)[:15],
-        clean_text(ic.sender_qualifier, d)[:2],
-        clean_text(ic.sender_id, d)[:15],
+        _isa_text(ic.receiver_qualifier, d)[:2],
+        _isa_text(ic.receiver_id, d)[:15],
+        _isa_text(ic.sender_qualifier, d)[:2],
+        _isa_text(ic.sender_id, d)[:15],
         c.interchange_control,
         c.group_control,
         c.set_control,
@@ -108,9 +135,11 @@ def _notes(s: TransactionSet, d: Delimiters, ik: bool) -> list[Segment]:
 
 
 def _set_response(s: TransactionSet, d: Delimiters, ik: bool) -> list[Segment]:
-    head: Segment = ("AK2", s.set_id, s.control_number)
+    # Echoed values are cleaned: a character that was data to the sender may be our separator
+    # (when we replaced a multi-byte one of theirs).
+    head: Segment = ("AK2", clean_text(s.set_id, d), clean_text(s.control_number, d))
     if ik and s.implementation_reference:
-        head = (*head, s.implementation_reference)
+        head = (*head, clean_text(s.implementation_reference, d))
     codes = _codes([i for i in s.issues if i.level is Level.TRANSACTION])
     notes = _notes(s, d, ik)
     if notes and SetError.SEGMENTS_IN_ERROR.value not in codes:
@@ -120,7 +149,8 @@ def _set_response(s: TransactionSet, d: Delimiters, ik: bool) -> list[Segment]:
 
 
 def _group_response(g: FunctionalGroup, d: Delimiters, ik: bool) -> list[Segment]:
-    ak1: Segment = ("AK1", g.functional_id, g.control_number, *((g.version,) if ik else ()))
+    echo = (g.functional_id, g.control_number, *((g.version,) if ik else ()))
+    ak1: Segment = ("AK1", *(clean_text(v, d) for v in echo))
     body: list[Segment] = [ak1]
     for s in g.sets:
         body += _set_response(s, d, ik)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 from edi.x12.errors import X12WriteError
-from edi.x12.isa import Delimiters
+from edi.x12.isa import ISA_LENGTH, Delimiters
 
 __all__ = [
     "DEFAULT_DELIMITERS",
@@ -118,7 +118,10 @@ def _isa(e: Envelope) -> str:
     ]
     if not 0 < e.interchange_control <= 999_999_999:
         raise X12WriteError(f"ISA13 {e.interchange_control} is not 1..999999999")
-    return d.element.join(fields) + d.segment
+    text = d.element.join(fields) + d.segment
+    if len(text.encode("utf-8")) != ISA_LENGTH:  # fixed width in bytes, whatever the separators
+        raise X12WriteError(f"the ISA would be {len(text.encode('utf-8'))} bytes, not 106")
+    return text
 
 
 def build_interchange(

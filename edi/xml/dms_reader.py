@@ -79,8 +79,8 @@ def _header(b: Builder, decl: Record) -> str | None:
         direction = direction_of_number(text(cited))
         if direction is None:
             b.problem(
-                "an invalidation request (TypeCode INV) must cite the 18-digit declaration "
-                f"number in ID, not {text(cited)!r}",
+                "an invalidation request (TypeCode INV) must cite the declaration number "
+                f"(18 digits or our MRN) in ID, not {text(cited)!r}",
                 cited if cited is not None else type_el,
                 ("direction",),
             )
@@ -89,6 +89,9 @@ def _header(b: Builder, decl: Record) -> str | None:
             direction = lookup("declaration type (DE 1/1)", dms_table("directions"), type_code[:2])
         except UnknownCode as exc:
             b.unknown(exc, type_el, ("direction",))
+        kind = dms_table("declaration_types").get(type_code[2:3])
+        if kind is not None:  # DE 1/2: decides the tax point of a supplementary declaration
+            header.put("declaration_type", kind, type_el)
     header.put("direction", direction, type_el)
     function_el = decl.get("FunctionCode")
     function = _FUNCTIONS.get(text(function_el) or "")

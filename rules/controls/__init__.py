@@ -7,6 +7,7 @@ data sanity (``SAN``). :data:`ALL_RULES` is the catalogue (see ``docs/rules.md``
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from rules.context import ControlContext
 from rules.controls import (
@@ -19,7 +20,7 @@ from rules.controls import (
     prices,
     sanity,
 )
-from rules.findings import Finding, Rule
+from rules.findings import Finding, Rule, Severity
 
 #: Every control rule, in the order they run (and are documented).
 ALL_RULES: tuple[Rule, ...] = (
@@ -35,10 +36,21 @@ ALL_RULES: tuple[Rule, ...] = (
 
 
 def run_controls(context: ControlContext, rules: Iterable[Rule] = ALL_RULES) -> tuple[Finding, ...]:
-    """Run ``rules`` on ``context``; findings in rule order, then item order."""
+    """Run ``rules`` on ``context``; findings in rule order, then item order.
+
+    The regime's ``rule_severity`` (in the context's policy) turns a rule off or gives its
+    findings another severity.
+    """
+    weights = dict(context.policy.rule_severity)
     findings: list[Finding] = []
     for control in rules:
-        findings.extend(control(context))
+        weight = weights.get(control.id)
+        if weight == "off":
+            continue
+        found = control(context)
+        if weight is not None:
+            found = [replace(f, severity=Severity(weight)) for f in found]
+        findings.extend(found)
     return tuple(findings)
 
 

@@ -1,9 +1,12 @@
 """Risk assessment: evaluate a ruleset per goods item, draw the random selections, pick a lane.
 
 Rows with a ``rate`` below 1 and the sampling table select at random, deterministically: the draw
-is a sha256 of (declaration number, ruleset version, seed, stream) mapped to a uniform number in
-[0, 1), where the stream is the row's rule id (or ``sampling``). The same declaration, ruleset and
-seed therefore always give the same lane; a new seed or ruleset version gives a fresh sample.
+is a sha256 of (secret seed, declaration number, stream) mapped to a uniform number in [0, 1),
+where the stream is the row's stable rule id (or ``sampling``). The ruleset's content version is
+deliberately *not* part of it: editing a description, another row or a layout must not re-draw
+every declaration, so that a replay shows the effect of the edit and nothing else. What re-draws:
+a new seed (all draws), a renamed rule id (that row's draws), and a changed rate (the same draw
+compared with the new rate).
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from rules.risk.tables import SAMPLING_PATH, RowInfo
 Condition = tuple[str, str, EvidenceValue]  # field, cell expression, value compared
 
 
-def uniform(declaration_number: str, ruleset_version: str, seed: str, stream: str) -> float:
-    """A deterministic draw in [0, 1) for (declaration, ruleset version, seed, stream)."""
-    key = "\x1f".join((declaration_number, ruleset_version, seed, stream))
+def uniform(declaration_number: str, seed: str, stream: str) -> float:
+    """A deterministic draw in [0, 1) for (declaration, seed, stream = a rule's stable id)."""
+    key = "\x1f".join((seed, declaration_number, stream))
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
 
 
@@ -122,7 +125,7 @@ class RiskEngine:
         """Assess prepared per-item ``contexts`` (see :mod:`rules.risk.inputs`)."""
         loaded = self.ruleset(ruleset)
         results = [self._engine.evaluate(loaded.version, c) for c in contexts]
-        draw = _Drawer(declaration_number, loaded.version, seed)
+        draw = _Drawer(declaration_number, seed)
         matched = _matched(loaded, sequences, contexts, results)
         hits = tuple(draw.hit(row, items, ctx) for row, items, ctx in matched.values())
         sampled = _rules(results[0].get(SAMPLING_PATH))
@@ -176,7 +179,6 @@ class _Drawer:
     """Turns matched rows into hits with their deterministic draws for one declaration."""
 
     declaration_number: str
-    version: str
     seed: str
 
     def hit(
@@ -184,11 +186,7 @@ class _Drawer:
     ) -> RiskHit:
         """The hit of ``row``: drawn on ``stream`` (default: the rule id) when its rate is < 1."""
         random = row.rate < 1
-        value = (
-            uniform(self.declaration_number, self.version, self.seed, stream or row.rule)
-            if random
-            else None
-        )
+        value = uniform(self.declaration_number, self.seed, stream or row.rule) if random else None
         selected = value is None or value < row.rate
         rendered = evidence(**{name: context.get(name) for name, _ in row.conditions})
         conditions = tuple((name, expr, rendered[name]) for name, expr in row.conditions)

@@ -119,6 +119,66 @@ def test_reassess_reproduces_and_replay_changes_nothing_stored(
     assert sum(report["lanes_before"].values()) == sum(report["lanes_after"].values())
 
 
+def test_an_expired_certificate_gives_the_mfn_duty_and_shows_the_alternative(
+    engine: Engine,
+) -> None:
+    """Preference follows the certificate's validity in the assessment itself."""
+    clock = prepare(engine)
+    p = pipeline(engine, clock)
+    (d,) = p.submit((CONTROLS / "06-expired-certificate.edi").read_bytes()).declarations
+    assert d.assessment is not None
+    (item,) = d.assessment.items
+    assert item.rate is not None and item.rate.measure_type == "mfn"
+    duty = item.line("customs_duty")
+    assert duty is not None and duty.amount > 0
+    (agreement,) = [a for a in item.alternatives if "Y" in a.needs]
+    assert agreement.saving is not None and agreement.saving > 0
+    (finding,) = [f for f in d.findings if f.rule_id == "TAR-003"]
+    assert "E251111111111111" in finding.message_en and "2026-05-31" in finding.message_en
+    assert f"would save CNY {agreement.saving:,.2f}" in finding.message_en
+    assert finding.evidence["refused_by"] == "COO-005"
+    assert "TAR-003" in [r.code for r in d.reasons]
+    # An officer who releases it collects the MFN duty, not nothing.
+    with Session(engine) as session:
+        from clearance.officer.actions import decide
+
+        decide(session, Settings(), str(d.number), "release", "paid MFN", "officer1", clock.now())
+        session.commit()
+        payable = history._payable(session, _id(session, str(d.number)))
+    assert payable == d.assessment.total_payable and payable > 0
+
+
+def _id(session: Session, number: str) -> int:
+    from clearance.store.tables import Declaration as DeclarationRow
+
+    found = session.scalar(select(DeclarationRow.id).where(DeclarationRow.number == number))
+    assert found is not None
+    return found
+
+
+def test_replay_of_a_ruleset_that_changes_only_wording_reports_no_change(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Only a row's description differs: the draws stay, so no declaration changes lane."""
+    clock = prepare(engine)
+    p = pipeline(engine, clock)
+    for f in sorted(CONTROLS.glob("*.edi")):
+        p.submit(f.read_bytes())
+    candidate = tmp_path / "reworded.json"
+    text = (BUILTIN_DIRECTORY / "cn-default.json").read_text(encoding="utf-8")
+    reworded = text.replace("Aquatic products: health certificate", "Aquatic products (reworded)")
+    assert reworded != text
+    candidate.write_text(reworded, encoding="utf-8")
+    with Session(engine) as session:
+        report = history.replay(
+            session, load_ruleset(candidate), date(2026, 6, 1), date(2026, 6, 30)
+        )
+    shipped = load_ruleset(BUILTIN_DIRECTORY / "cn-default.json")
+    assert report["ruleset"]["version"] != shipped.version
+    assert report["changed"] == []
+    assert report["lanes_before"] == report["lanes_after"]
+
+
 def test_an_amendment_reserves_anew_and_a_cancellation_gives_back(engine: Engine) -> None:
     clock = prepare(engine)
     p = pipeline(engine, clock)

@@ -87,6 +87,28 @@ def test_the_same_reference_with_other_content_is_rejected_with_code_26(
     assert count(engine, Declaration) == 1
 
 
+def test_an_interchange_for_another_recipient_is_refused_with_code_7(
+    engine: Engine, clock: FixedClock
+) -> None:
+    raw = SAMPLE_01.read_bytes().replace(b"+CNCUSTOMS:ZZZ+", b"+HKCUSTOMS:ZZZ+", 1)
+    outcome = make_pipeline(engine, clock).submit(raw)
+    assert outcome.status is InterchangeStatus.REJECTED
+    assert [(e.code, e.segment, e.element) for e in outcome.errors] == [("7", "UNB", 3)]
+    assert outcome.acknowledgement is not None
+    text = outcome.acknowledgement.text
+    assert "UCI+IC0000001+BROKER01:ZZZ+HKCUSTOMS:ZZZ+4+7+UNB+4'" in text
+    assert "UNB+UNOC:3+CNCUSTOMS:ZZZ+BROKER01:ZZZ+" in text  # still answered by us
+    assert count(engine, Declaration) == 0
+
+
+def test_a_recipient_in_the_routing_table_is_served(engine: Engine, clock: FixedClock) -> None:
+    raw = SAMPLE_01.read_bytes().replace(b"+CNCUSTOMS:ZZZ+", b"+CNCUSTOMS-SH:ZZZ+", 1)
+    settings = Settings(served_recipients=["CNCUSTOMS-SH"])
+    outcome = Pipeline(engine, settings, clock, ()).submit(raw)
+    assert outcome.status is InterchangeStatus.ACCEPTED, outcome.to_json()
+    assert count(engine, Declaration) == 1
+
+
 def test_a_failure_mid_pipeline_keeps_the_raw_message_and_nothing_partial(
     engine: Engine, clock: FixedClock
 ) -> None:
@@ -182,8 +204,81 @@ def test_concurrent_submissions_never_share_a_number(engine: Engine, clock: Fixe
     assert sorted(n for chunk in numbers for n in chunk) == expected
 
 
+def test_every_other_guide_sample_answers_as_its_golden_files(engine: Engine) -> None:
+    from tests.golden_support import process_profile_samples
+
+    outcomes = process_profile_samples(engine)
+    assert outcomes
+    for path, outcome in outcomes.items():
+        _, contrl_path, cusres_path = golden_paths(path)
+        contrl, cusres = answers(outcome)
+        assert contrl == contrl_path.read_text(encoding="utf-8"), path.name
+        assert cusres == cusres_path.read_text(encoding="utf-8"), path.name
+        assert [d.status for d in outcome.declarations] == ["registered"], path.name
+
+
 def test_samples_directory_has_every_golden_file() -> None:
-    for path in interchanges():
+    from tests.golden_support import profile_interchanges
+
+    for path in interchanges() + profile_interchanges():
         for golden in golden_paths(path):
             assert golden.is_file(), golden
     assert isinstance(SAMPLES, Path)
+
+
+def test_a_partners_own_profile_file_maps_what_the_default_cannot(
+    engine: Engine, clock: FixedClock, tmp_path: Path
+) -> None:
+    """CUSTOMS_EDIFACT_PROFILES + CUSTOMS_PARTNERS: the sender's guide, then it registers."""
+    import json
+
+    from edi.edifact.profile import PROFILES_DIR
+
+    body = [
+        "UNH+1+CUSDEC:D:99B:UN'",
+        "BGM+830+AU-EXP-77+9'",
+        "LOC+22+5316'",
+        "DTM+137:20261128:102'",
+        "MOA+39::AUD'",
+        "UNS+D'",
+        "CST+1'",
+        "LOC+27+AU'",
+        "MOA+38:5000.00:AUD'",
+        "RFF+HS:5105291000'",
+        "UNS+S'",
+    ]
+    raw = "\n".join(
+        [
+            "UNB+UNOC:3+AUEXPORTER:ZZZ+CNCUSTOMS:ZZZ+261128:0930+AU000001'",
+            *body,
+            f"UNT+{len(body) + 1}+1'",
+            "UNZ+1+AU000001'",
+        ]
+    ).encode()
+    refused = Pipeline(engine, Settings(), clock, ()).submit(raw)
+    (first,) = refused.declarations
+    assert first.status == "rejected" and first.direction == "export"
+    profile = json.loads((PROFILES_DIR / "default.json").read_text(encoding="utf-8"))
+    profile.update(
+        name="au-like",
+        rules=[
+            {
+                "segment": "RFF",
+                "scope": "item",
+                "group": "SG30/SG35",
+                "when": {"0.0": "HS"},
+                "value": "0.1",
+                "field": "commodity_code",
+            }
+        ],
+    )
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "au.json").write_text(json.dumps(profile), encoding="utf-8")
+    partners = tmp_path / "partners.toml"
+    partners.write_text('[partners.AUEXPORTER]\nprofile = "au-like"\n', encoding="utf-8")
+    settings = Settings(edifact_profiles=[str(tmp_path / "profiles")], partners=str(partners))
+    again = raw.replace(b"AU000001", b"AU000002")
+    outcome = Pipeline(engine, settings, clock, ()).submit(again)
+    (declaration,) = outcome.declarations
+    assert declaration.status == "registered", [r.text for r in declaration.reasons]
+    assert declaration.number is not None and declaration.direction == "export"

@@ -252,3 +252,42 @@ def test_submit_json_has_the_same_contract_for_x12(
     assert manifest["declarations"] == [] and declaration["manifests"] == []
     (summary,) = manifest["manifests"]
     assert summary.keys() >= {"message_reference", "status", "manifest_id", "voyage", "bills"}
+
+
+@pytest.mark.parametrize("terminator", ["§", "…"])
+def test_answers_to_a_multibyte_terminator_have_a_106_byte_isa_pyx12_reads(
+    engine: Engine, clock: FixedClock, terminator: str
+) -> None:
+    """Delimiters in our answers are single bytes, whatever the sender used."""
+    import io
+
+    from pyx12 import x12file
+
+    raw = SAMPLE_01.read_text(encoding="utf-8").replace("~", terminator).encode()
+    outcome = submit(engine, clock, raw)
+    assert outcome.status is InterchangeStatus.ACCEPTED, outcome.to_json()
+    answers = stored_answers(engine, outcome.message_id)
+    assert [kind for kind, _ in answers] == ["997", "355"]
+    for _, text in answers:
+        data = text.encode("utf-8")
+        assert data.startswith(b"ISA") and len(data.split(b"\n", 1)[0]) == 106
+        assert all(len(c.encode()) == 1 for c in (text[3], text[104], text[105]))
+        reader = x12file.X12Reader(io.StringIO(text))
+        segments = [seg.get_seg_id() for seg in reader]
+        errors = reader.pop_errors()
+        assert segments[0] == "ISA" and segments[-1] == "IEA" and not errors, errors
+
+
+@pytest.mark.parametrize(("set_id", "version"), [("997", "004010"), ("999", "005010")])
+def test_an_inbound_acknowledgement_is_not_acknowledged(
+    engine: Engine, clock: FixedClock, set_id: str, version: str
+) -> None:
+    from tests.unit.x12.helpers import interchange
+
+    ak1 = "AK1*SO*1" if set_id == "997" else "AK1*AQ*1*005010"
+    sets = [(ak1, "AK9*A*1*1*1")]
+    text = interchange(sets, set_id=set_id, version=version).replace("GS*SO", "GS*FA")
+    outcome = submit(engine, clock, text.replace("GS*AQ", "GS*FA").encode())
+    assert outcome.status is InterchangeStatus.ACCEPTED, outcome.to_json()
+    assert stored_answers(engine, outcome.message_id) == []
+    assert outcome.acknowledgement is None and outcome.manifests == []

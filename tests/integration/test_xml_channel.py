@@ -132,3 +132,82 @@ def test_a_dec_dms_invalidation_request_invalidates_the_declaration(
     with Session(engine) as session:
         row = session.scalars(select(Declaration)).one()
         assert (row.status, row.version) == ("invalidated", 2)
+
+
+def test_a_receipt_names_the_declarations_own_office(engine: Engine, clock: FixedClock) -> None:
+    """Entry 2305… is answered from 2305, not from the configured office."""
+    settings = Settings(office="2201")
+    outcome = Pipeline(engine, settings, clock).submit((XML / "decmessage-export.xml").read_bytes())
+    (declaration,) = outcome.declarations
+    assert declaration.number is not None and declaration.number.startswith("2305")
+    receipt = etree.fromstring((declaration.response or "").encode())
+    assert receipt.findtext("CUSTOM_MASTER") == "2305"
+    assert receipt.findtext("ENTRY_ID") == declaration.number
+
+
+def _standard(engine: Engine) -> tuple[Pipeline, FixedClock]:
+    from tests.integration.test_controls_support import pipeline, prepare
+
+    clock = prepare(engine)
+    return pipeline(engine, clock), clock
+
+
+def test_a_decision_for_business_reasons_carries_errors_with_codes_and_pointers(
+    engine: Engine,
+) -> None:
+    from edi.xml import parse_xml
+    from edi.xml.validation import Schema, compiled
+
+    p, _ = _standard(engine)
+    outcome = p.submit((XML / "dec-dms-import.xml").read_bytes())
+    (declaration,) = outcome.declarations
+    assert declaration.status in {"documents_required", "rejected"}, declaration.status
+    root = parse_xml((declaration.response or "").encode())
+    compiled(Schema.DMS).assertValid(root)
+    errors = root.findall(f".//{RES}Error")
+    codes = [e.findtext(f"{RES}ValidationCode") for e in errors]
+    assert codes == [r.code for r in declaration.reasons] and codes
+    item_errors = [
+        e
+        for e in errors
+        if any(p.findtext(f"{RES}DocumentSectionCode") == "68A" for p in e.iter(f"{RES}Pointer"))
+    ]
+    assert item_errors, "a reason about goods item 1 points at it"
+    assert item_errors[0].findtext(f"{RES}Pointer/{RES}SequenceNumeric") == "1"
+
+
+@pytest.mark.parametrize(
+    ("name", "answer_type"),
+    [("dec-dms-import.xml", "RES-DMS"), ("decmessage-import.xml", "DEC_RESULT")],
+)
+def test_an_officer_decision_reaches_an_xml_trader_in_kind(
+    engine: Engine, name: str, answer_type: str
+) -> None:
+    from clearance.officer.actions import decide
+
+    p, clock = _standard(engine)
+    (declaration,) = p.submit((XML / name).read_bytes()).declarations
+    assert declaration.number is not None
+    with Session(engine) as session:
+        result = decide(
+            session,
+            Settings(),
+            declaration.number,
+            "release",
+            "documents seen",
+            "officer7",
+            clock.now(),
+        )
+        session.commit()
+        stored = session.scalars(
+            select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(1)
+        ).one()
+    assert result["response"] is not None and stored.content == result["response"]
+    assert stored.message_type == answer_type
+    answer = etree.fromstring(stored.content.encode())
+    if answer_type == "RES-DMS":
+        assert answer.findtext(f".//{RES}FunctionCode") == "09"  # cleared
+        assert answer.findtext(f".//{RES}Error/{RES}ValidationCode") == "OFFICER"
+    else:
+        assert answer.findtext("CHANNEL") == "P" and "documents seen" in answer.findtext("NOTE")
+        assert answer.findtext("CUSTOM_MASTER") == declaration.number[:4]

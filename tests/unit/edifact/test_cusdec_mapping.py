@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from edi.edifact.cusdec import map_cusdec
-from edi.edifact.profile import load_profile
+from edi.edifact.profile import ProfileError, load_profile
 from edi.edifact.segments import Segment
 from edi.edifact.tokenizer import tokenize
 from edi.model import ChargeMark, DeclarationFunction, Direction, DocumentKind, PartyRole
@@ -196,5 +196,5 @@ def test_problems_are_worded_for_people_and_coded() -> None:
 
 
 def test_unknown_profile_names_the_known_ones() -> None:
-    with pytest.raises(FileNotFoundError, match="default"):
+    with pytest.raises(ProfileError, match="default"):
         load_profile("nope")

@@ -83,8 +83,8 @@ def test_another_seed_gives_another_draw() -> None:
 
 
 def test_uniform_is_deterministic_and_in_range() -> None:
-    values = [uniform(n, "v1", "seed", "sampling") for n in numbers(2000)]
-    assert values == [uniform(n, "v1", "seed", "sampling") for n in numbers(2000)]
+    values = [uniform(n, "seed", "sampling") for n in numbers(2000)]
+    assert values == [uniform(n, "seed", "sampling") for n in numbers(2000)]
     assert all(0 <= v < 1 for v in values)
     assert abs(sum(values) / len(values) - 0.5) < 0.03
 
@@ -129,3 +129,34 @@ def test_trace_shows_every_table_for_an_item() -> None:
     names = {node["name"] for node in traced["$trace"].values()}
     assert {"Commodity and origin", "Random sampling per office"} <= names
     assert [row["rule"] for row in traced["commodity_origin"]] == ["RISK-COM-001", "RISK-COM-002"]
+
+
+def test_editing_only_a_description_draws_nothing_anew() -> None:
+    """The draw depends on (seed, declaration, rule id), not on the ruleset's content version."""
+    from rules.risk import BUILTIN_DIRECTORY, parse_ruleset
+
+    text = (BUILTIN_DIRECTORY / "cn-default.json").read_text(encoding="utf-8")
+    edited_text = text.replace(
+        "Farmed fish fillets, residue-risk origins", "Farmed fish fillets (wording only)"
+    )
+    edited = parse_ruleset(edited_text, "edited.json", "cn-default")
+    original = ENGINE.ruleset(RULESET)
+    assert edited.version != original.version
+    both = RiskEngine([original, edited])
+    for number in numbers(200):
+        ctx = context(values_cny={1: Decimal("115000")}, number=number)
+        before = both.assess(ctx, original.version, "seed")
+        after = both.assess(ctx, edited.version, "seed")
+        assert [(h.rule, h.draw, h.selected) for h in before.hits] == [
+            (h.rule, h.draw, h.selected) for h in after.hits
+        ]
+        assert (before.sample.draw, before.lane) == (after.sample.draw, after.lane)
+
+
+def test_a_new_rate_compares_the_same_draw_and_a_new_seed_draws_afresh() -> None:
+    ctx = context(values_cny={1: Decimal("115000")})
+    first = ENGINE.assess(ctx, RULESET, "seed")
+    fish = next(h for h in first.hits if h.rule == "RISK-COM-001")
+    assert fish.draw == uniform(ctx.declaration_number, "seed", "RISK-COM-001")
+    other = ENGINE.assess(ctx, RULESET, "another seed")
+    assert next(h for h in other.hits if h.rule == "RISK-COM-001").draw != fish.draw

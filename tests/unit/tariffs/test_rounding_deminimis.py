@@ -136,3 +136,18 @@ def test_eu_relief_excludes_alcohol(uk_schedule: Schedule, eu: RegimeProfile) ->
     it = item("2204219300", origin="US", value="100", currency="GBP", quantities=(("10", "l"),))
     _, result = assess_one(uk_schedule, eu, it, on=date(2026, 2, 2))
     assert result.total_payable == result.total_assessed
+
+
+@pytest.mark.parametrize(
+    ("value", "relieved"), [("130.00", True), ("135.00", True), ("140.00", False)]
+)
+def test_a_gbp_schedule_uses_the_uk_amount_in_gbp(
+    uk_schedule: Schedule, eu: RegimeProfile, value: str, relieved: bool
+) -> None:
+    """The EU/UK profile's low-value relief is GBP 135 on a GBP schedule (not EUR 150 converted)."""
+    _, result = assess_one(uk_schedule, eu, item("4202921900", value=value, currency="GBP"))
+    duty = next(t for t in result.totals if t.tax == "customs_duty")
+    assert duty.assessed > 0
+    assert (duty.payable == 0) is relieved, duty
+    if relieved:
+        assert "GBP 135.00" in (duty.relief or "") and "EUR" not in (duty.relief or "")

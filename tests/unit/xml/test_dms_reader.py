@@ -217,7 +217,7 @@ def test_invalidation_request_takes_its_direction_from_the_cited_number() -> Non
 def test_invalidation_request_without_an_18_digit_number_is_located() -> None:
     result = _read(_invalidation("MRN26GB0000001"))
     assert result.declaration is None
-    (issue,) = [i for i in result.issues if "18-digit declaration number" in i.text]
+    (issue,) = [i for i in result.issues if "declaration number (18 digits or our MRN)" in i.text]
     assert issue.path == "/MetaData/Declaration/ID"
     # The model's own pattern check on the number points at the same element.
     assert {i.path for i in result.issues} == {"/MetaData/Declaration/ID"}

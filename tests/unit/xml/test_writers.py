@@ -178,3 +178,58 @@ def test_answers_need_aware_times_and_a_reference() -> None:
         XmlAnswer(AnswerStatus.REJECTED, "X", datetime(2026, 11, 28, 10, 0))  # noqa: DTZ001
     with pytest.raises(ValueError, match="reference"):
         XmlAnswer(AnswerStatus.REJECTED, "", ISSUED)
+
+
+NOTIFICATION_WITH_THREE_RESPONSES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<md:MetaData xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2">
+  <md:WCODataModelVersionCode>3.6</md:WCODataModelVersionCode>
+  <md:WCOTypeName>RES</md:WCOTypeName>
+  <md:ResponsibleCountryCode/>
+  <md:ResponsibleAgencyName/>
+  <md:AgencyAssignedCustomizationCode/>
+  <md:AgencyAssignedCustomizationVersionCode/>
+  <Response xmlns="urn:wco:datamodel:WCO:RES-DMS:2"
+            xmlns:ds="urn:wco:datamodel:WCO:Response_DS:DMS:2">
+    <FunctionCode>02</FunctionCode>
+    <FunctionalReferenceID>1234555</FunctionalReferenceID>
+    <IssueDateTime>
+      <ds:DateTimeString formatCode="304">20261128100000Z</ds:DateTimeString></IssueDateTime>
+    <Declaration><ID>26GB9IAK3PBQ9J8AA6</ID><VersionID>1</VersionID></Declaration>
+  </Response>
+  <Response xmlns="urn:wco:datamodel:WCO:RES-DMS:2"
+            xmlns:ds="urn:wco:datamodel:WCO:Response_DS:DMS:2">
+    <FunctionCode>01</FunctionCode>
+    <FunctionalReferenceID>1234567890</FunctionalReferenceID>
+    <IssueDateTime>
+      <ds:DateTimeString formatCode="304">20261128110000Z</ds:DateTimeString></IssueDateTime>
+    <Declaration><ID>26GB9IAK3PBQ9J8AA6</ID><VersionID>1</VersionID></Declaration>
+  </Response>
+  <Response xmlns="urn:wco:datamodel:WCO:RES-DMS:2"
+            xmlns:ds="urn:wco:datamodel:WCO:Response_DS:DMS:2">
+    <FunctionCode>03</FunctionCode>
+    <FunctionalReferenceID>6be6c6f61f0346748016b823eeda669d</FunctionalReferenceID>
+    <IssueDateTime>
+      <ds:DateTimeString formatCode="304">20261128120000Z</ds:DateTimeString></IssueDateTime>
+    <Error>
+      <ValidationCode>CDS10020</ValidationCode>
+      <Pointer><DocumentSectionCode>42A</DocumentSectionCode></Pointer>
+      <Pointer><SequenceNumeric>1</SequenceNumeric><DocumentSectionCode>68A</DocumentSectionCode></Pointer>
+      <Pointer><SequenceNumeric>2</SequenceNumeric><DocumentSectionCode>02A</DocumentSectionCode><TagID>360</TagID></Pointer>
+    </Error>
+    <Declaration>
+      <FunctionalReferenceID>NotificationTest</FunctionalReferenceID>
+      <ID>26GB9IAK3PBQ9J8AA6</ID>
+      <RejectionDateTime>
+        <ds:DateTimeString formatCode="304">20261128120000Z</ds:DateTimeString></RejectionDateTime>
+      <VersionID>1</VersionID>
+    </Declaration>
+  </Response>
+</md:MetaData>
+"""
+
+
+def test_a_notification_with_several_responses_validates() -> None:
+    """The published notification may carry several Response elements (HMRC test data shape)."""
+    root = parse_xml(NOTIFICATION_WITH_THREE_RESPONSES)
+    compiled(Schema.DMS).assertValid(root)
+    assert [e.text for e in root.iter(f"{R}FunctionCode")] == ["02", "01", "03"]

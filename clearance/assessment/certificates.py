@@ -1,0 +1,125 @@
+"""Preference follows the certificate: a certificate of origin the registry refuses gives no
+agreement rate in the assessment itself.
+
+The certificate controls of ``rules`` (registered and not cancelled, agreement, origin and
+membership on the date, validity dates, goods at HS-6) are run on the declaration before it is
+assessed. An item whose cited certificate fails one of them is assessed *without* that proof of
+origin: the agreement rate drops out, the base rate (MFN …) applies, and the engine shows the
+agreement rate as the alternative with what a valid certificate would save. Quantity and party
+checks stay with the controls step (they hold the declaration for documents; they do not change
+which certificate is genuine). Without any registry load nothing can be checked, and nothing is
+withdrawn.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from edi.model import Declaration
+from rules.claims import certificate_claims
+from rules.context import ControlContext
+from rules.controls import origin, origin_goods, run_controls
+from rules.findings import Finding, Severity, evidence
+from rules.registry import Registries
+from tariffs import AssessmentRequest, DeclarationAssessment
+
+#: The certificate rules that decide whether the proof of origin is genuine for the goods.
+VALIDITY_RULES = frozenset({"COO-002", "COO-003", "COO-004", "COO-005", "COO-006"})
+_RULES = tuple(r for r in (*origin.RULES, *origin_goods.RULES) if r.id in VALIDITY_RULES)
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why item ``item`` gets no preference from certificate ``certificate``."""
+
+    item: int
+    certificate: str
+    finding: Finding
+
+
+def refusals(
+    declaration: Declaration, number: str, as_of: date, registries: Registries
+) -> dict[int, Refusal]:
+    """Per goods item, the first reason its certificate cannot prove origin on ``as_of``."""
+    context = ControlContext(declaration, number, as_of, registries)
+    cited: dict[str, list[int]] = defaultdict(list)
+    for claim in certificate_claims(context):
+        cited[claim.number].append(claim.item.sequence)
+    out: dict[int, Refusal] = {}
+    for finding in run_controls(context, _RULES):
+        if finding.severity.rank < Severity.DOCUMENTS.rank:
+            continue
+        number_ = str(finding.evidence.get("certificate") or "")
+        for item in _items(finding, cited.get(number_, [])):
+            out.setdefault(item, Refusal(item, number_, finding))
+    return out
+
+
+def _items(finding: Finding, citing: list[int]) -> list[int]:
+    if finding.item_sequence is not None:
+        return [finding.item_sequence]
+    listed = finding.evidence.get("items")
+    if isinstance(listed, tuple) and listed:
+        return [int(str(i)) for i in listed]
+    return citing
+
+
+def withdraw(request: AssessmentRequest, refused: dict[int, Refusal]) -> AssessmentRequest:
+    """``request`` without the refused certificates in the items they were refused for."""
+    if not refused:
+        return request
+    items = []
+    for item in request.items:
+        refusal = refused.get(item.sequence)
+        if refusal is None:
+            items.append(item)
+            continue
+        kept = tuple(d for d in item.documents if d.reference != refusal.certificate)
+        items.append(item.model_copy(update={"documents": kept}))
+    return request.model_copy(update={"items": tuple(items)})
+
+
+def findings(refused: dict[int, Refusal], assessment: DeclarationAssessment) -> list[Finding]:
+    """TAR-003 per refused item: the certificate's problem and what a valid one would save."""
+    by_sequence = {item.sequence: item for item in assessment.items}
+    out = []
+    for sequence, refusal in sorted(refused.items()):
+        item = by_sequence.get(sequence)
+        chosen = "" if item is None or item.rate is None else item.rate.label
+        saving, currency, label = _saving(item)
+        problem = refusal.finding.message_en
+        cert = refusal.certificate
+        en = f"goods item {sequence}: no preference from certificate {cert} ({problem})"
+        zh = f"第{sequence}项：原产地证明 {cert} 不能享受协定税率（{refusal.finding.message_zh}）"
+        if chosen:
+            en += f"; assessed at {chosen}"
+            zh += f"；按{chosen}计征"
+        if saving is not None:
+            en += f"; a valid certificate would save {currency} {saving:,.2f} ({label})"
+            zh += f"；有效证书可少缴 {currency} {saving:,.2f}（{label}）"
+        facts = evidence(
+            certificate=refusal.certificate,
+            refused_by=refusal.finding.rule_id,
+            chosen=chosen,
+            saving=saving,
+            currency=currency,
+        )
+        out.append(Finding("TAR-003", 1, Severity.WARNING, zh, en, facts, sequence))
+    return out
+
+
+def _saving(item: Any) -> tuple[Decimal | None, str, str]:
+    """The largest saving among the alternatives that need a proof of origin (Y)."""
+    if item is None:
+        return None, "", ""
+    useful = [
+        a for a in item.alternatives if "Y" in a.needs and a.saving is not None and a.saving > 0
+    ]
+    if not useful:
+        return None, item.currency, ""
+    best = max(useful, key=lambda a: a.saving)
+    return best.saving, best.currency, best.label
