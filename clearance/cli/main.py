@@ -24,6 +24,7 @@ from clearance.app import events as event_cases
 from clearance.app import messages as message_cases
 from clearance.cli import analysis as cli_analysis
 from clearance.cli import changes as cli_changes
+from clearance.cli import fx as cli_fx
 from clearance.cli import officer as cli_officer
 from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
@@ -46,6 +47,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_officer.register,
     cli_rebates.register,
     cli_changes.register,
+    cli_fx.register,
 ]
 
 
