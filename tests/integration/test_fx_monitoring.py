@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from clearance.app import Actor, Document, NotFoundError, NotPermittedError, RefusedError, Role
-from clearance.app import fx
+from clearance.app import Actor, Document, NotFoundError, NotPermittedError, RefusedError, Role, fx
 from clearance.app.actor import LOCAL_OPERATOR
 from clearance.store.fx_tables import FxBankFeed, FxGoods, FxTransaction
 from tests.integration.fx_support import (
@@ -153,7 +152,7 @@ def test_bad_feed_is_kept_refused_and_nothing_half_written(engine: Engine) -> No
     # Idempotent: the same rows again change nothing; a reused reference is refused.
     assert fx.import_bank_feed(app, FX_AUTHORITY, feed(good)).created == 1
     assert fx.import_bank_feed(app, FX_AUTHORITY, feed(good)).unchanged == 1
-    with pytest.raises(RefusedError, match="line 2, column 2 .*other content"):
+    with pytest.raises(RefusedError, match=r"line 2, column 2 .*other content"):
         fx.import_bank_feed(app, FX_AUTHORITY, feed(good.replace("700000", "700001")))
 
 

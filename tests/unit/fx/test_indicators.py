@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal
 
 from rules.fx import Grade, MonthTotals, classify, compute_indicators, shipped_policy
 from rules.fx.classify import CurrentClass
@@ -25,15 +25,19 @@ def test_gap_ratio_and_friends_by_hand() -> None:
     # gap = (500,000 + 1,500,000) - (2,000,000 + 400,000) = -400,000
     # gap ratio = -400,000 / 4,400,000 = -0.0909; funds-to-goods = 1,900,000 / 2,500,000 = 0.76
     i = compute_indicators(
-        months(m202603=MonthTotals(D(500000), D(2000000), D(1500000), D(400000))),
+        months(
+            m202603=MonthTotals(
+                Decimal(500000), Decimal(2000000), Decimal(1500000), Decimal(400000)
+            )
+        ),
         JUNE,
         POLICY,
         THRESHOLD,
     )
-    assert i.total_gap == D(-400000)
-    assert i.gap_ratio == D("-0.0909")
-    assert i.funds_to_goods == D("0.7600")
-    assert i.receipt_ratio == D("0.7500")
+    assert i.total_gap == Decimal(-400000)
+    assert i.gap_ratio == Decimal("-0.0909")
+    assert i.funds_to_goods == Decimal("0.7600")
+    assert i.receipt_ratio == Decimal("0.7500")
     assert not i.breach and not i.on_site_candidate
     assert (i.period_from, i.period_to) == (date(2025, 7, 1), JUNE)
 
@@ -41,18 +45,18 @@ def test_gap_ratio_and_friends_by_hand() -> None:
 def test_breach_needs_both_ratio_and_floor() -> None:
     # ratio -100% but the gap is only USD 100,000: under the floor, no breach.
     small = compute_indicators(
-        months(m202606=MonthTotals(exports=D(100000))), JUNE, POLICY, THRESHOLD
+        months(m202606=MonthTotals(exports=Decimal(100000))), JUNE, POLICY, THRESHOLD
     )
-    assert small.gap_ratio == D("-1.0000") and not small.breach
+    assert small.gap_ratio == Decimal("-1.0000") and not small.breach
     # exports 2,000,000, receipts 900,000: gap -1,100,000, ratio -0.3793: a breach,
     # 26.4% beyond the threshold (< 50%): B.
     b = compute_indicators(
-        months(m202606=MonthTotals(exports=D(2000000), receipts=D(900000))),
+        months(m202606=MonthTotals(exports=Decimal(2000000), receipts=Decimal(900000))),
         JUNE,
         POLICY,
         THRESHOLD,
     )
-    assert b.breach and b.gap_ratio == D("-0.3793") and b.deviation == D("0.2643")
+    assert b.breach and b.gap_ratio == Decimal("-0.3793") and b.deviation == Decimal("0.2643")
     assert b.consecutive_breaches == 1 and not b.on_site_candidate
     decision = classify(b, None, NOTICE, POLICY, CAL)
     assert decision.grade is Grade.B and [r.code for r in decision.reasons] == ["FX-B01"]
@@ -63,12 +67,12 @@ def test_breach_needs_both_ratio_and_floor() -> None:
 def test_far_beyond_the_threshold_is_an_on_site_candidate() -> None:
     # exports 1,000,000, receipts 200,000: ratio -0.6667, 122% beyond the threshold: C.
     i = compute_indicators(
-        months(m202606=MonthTotals(exports=D(1000000), receipts=D(200000))),
+        months(m202606=MonthTotals(exports=Decimal(1000000), receipts=Decimal(200000))),
         JUNE,
         POLICY,
         THRESHOLD,
     )
-    assert i.deviation == D("1.2223") and i.large_deviation and i.on_site_candidate
+    assert i.deviation == Decimal("1.2223") and i.large_deviation and i.on_site_candidate
     decision = classify(i, None, NOTICE, POLICY, CAL)
     assert decision.grade is Grade.C and [r.code for r in decision.reasons] == ["FX-C01"]
 
@@ -76,7 +80,7 @@ def test_far_beyond_the_threshold_is_an_on_site_candidate() -> None:
 def test_four_consecutive_breaches_make_an_on_site_candidate() -> None:
     # The March shipment is inside the windows ending March, April, May and June: four
     # breaches in a row, each only 26% beyond the threshold.
-    flows = months(m202603=MonthTotals(exports=D(2000000), receipts=D(900000)))
+    flows = months(m202603=MonthTotals(exports=Decimal(2000000), receipts=Decimal(900000)))
     june = compute_indicators(flows, JUNE, POLICY, THRESHOLD)
     assert june.consecutive_breaches == 4 and june.on_site_candidate
     assert not june.large_deviation
@@ -87,7 +91,7 @@ def test_four_consecutive_breaches_make_an_on_site_candidate() -> None:
 
 def test_b_and_c_last_a_year_and_are_not_lifted_early() -> None:
     good = compute_indicators(
-        months(m202606=MonthTotals(exports=D(1000000), receipts=D(990000))),
+        months(m202606=MonthTotals(exports=Decimal(1000000), receipts=Decimal(990000))),
         JUNE,
         POLICY,
         THRESHOLD,
@@ -104,6 +108,6 @@ def test_b_and_c_last_a_year_and_are_not_lifted_early() -> None:
 
 
 def test_district_threshold_by_longest_office_prefix() -> None:
-    assert POLICY.threshold("5316").gap_ratio == D("0.25")
+    assert POLICY.threshold("5316").gap_ratio == Decimal("0.25")
     assert POLICY.threshold("2201") == POLICY.default
     assert POLICY.threshold(None) == POLICY.default
