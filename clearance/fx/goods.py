@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from clearance.fx.valuation import CNY, USD, Converter, NoRatesError
@@ -76,71 +76,86 @@ def sync_goods(session: Session, now: datetime) -> GoodsSync:
     if not pending:
         return GoodsSync(0, 0, 0, ())
     converter = Converter.of_store(session)
+    values = _item_values(session, [d.id for d, _ in pending if d.status != _INVALIDATED])
     counts = {"original": 0, "correction": 0, "cancellation": 0}
     unvalued: list[str] = []
+    rows: list[dict[str, Any]] = []
+    superseded: list[int] = []
     for declaration, previous in pending:
-        row = _row(session, converter, declaration, previous, now)
+        row = _row(converter, declaration, previous, values.get(declaration.id, []), now)
         if row is None:
             unvalued.append(declaration.number)
             continue
         if previous is not None:
-            previous.current = False
-            session.flush()  # one current row per declaration at any time
-        session.add(row)
-        counts[row.kind] += 1
-    session.flush()
+            superseded.append(previous.id)
+        rows.append(row)
+        counts[row["kind"]] += 1
+    # Bulk statements: one current row per declaration once both have run.
+    for start in range(0, len(superseded), 500):
+        session.execute(
+            update(FxGoods)
+            .where(FxGoods.id.in_(superseded[start : start + 500]))
+            .values(current=False)
+            .execution_options(synchronize_session=False)
+        )
+    if rows:
+        session.execute(insert(FxGoods), rows)
+    session.expire_all()
     return GoodsSync(
         counts["original"], counts["correction"], counts["cancellation"], tuple(unvalued)
     )
 
 
+_INVALIDATED = DeclarationStatus.INVALIDATED
+
+
+def _item_values(
+    session: Session, declaration_ids: list[int]
+) -> dict[int, list[tuple[Decimal | None, str | None]]]:
+    found: dict[int, list[tuple[Decimal | None, str | None]]] = {}
+    for start in range(0, len(declaration_ids), 500):
+        query = select(
+            DeclarationItem.declaration_id, DeclarationItem.value, DeclarationItem.currency
+        ).where(DeclarationItem.declaration_id.in_(declaration_ids[start : start + 500]))
+        for declaration_id, value, currency in session.execute(query):
+            found.setdefault(declaration_id, []).append((value, currency))
+    return found
+
+
 def _row(
-    session: Session,
     converter: Converter,
     declaration: Declaration,
     previous: FxGoods | None,
+    items: list[tuple[Decimal | None, str | None]],
     now: datetime,
-) -> FxGoods | None:
-    cancelled = declaration.status == DeclarationStatus.INVALIDATED
+) -> dict[str, Any] | None:
+    cancelled = declaration.status == _INVALIDATED
     kind = "original" if previous is None else "cancellation" if cancelled else "correction"
-    cny, usd, items = Decimal(0), Decimal(0), 0
+    cny, usd = Decimal(0), Decimal(0)
+    day = declaration.accepted_on
     if not cancelled:
         try:
-            cny, usd, items = _value(session, converter, declaration)
+            for value, currency in items:
+                if value is None or currency is None:
+                    continue
+                cny += converter.to(CNY, value, currency, day)
+                usd += converter.to(USD, value, currency, day)
         except NoRatesError:
             return None
     canonical = json.loads(declaration.canonical)
-    return FxGoods(
-        declaration_id=declaration.id,
-        declaration_number=declaration.number,
-        version=declaration.version,
-        kind=kind,
-        supersedes_id=None if previous is None else previous.id,
-        current=True,
-        trader=trader_of(canonical, declaration.direction, declaration.sender),
-        flow=declaration.direction,
-        office=declaration.office,
-        declared_on=declaration.accepted_on,
-        items=items,
-        value_cny=cny,
-        value_usd=usd,
-        created_at=now,
-    )
-
-
-def _value(
-    session: Session, converter: Converter, declaration: Declaration
-) -> tuple[Decimal, Decimal, int]:
-    day = declaration.accepted_on
-    cny, usd, items = Decimal(0), Decimal(0), 0
-    for value, currency in session.execute(
-        select(DeclarationItem.value, DeclarationItem.currency).where(
-            DeclarationItem.declaration_id == declaration.id
-        )
-    ):
-        items += 1
-        if value is None or currency is None:
-            continue
-        cny += converter.to(CNY, value, currency, day)
-        usd += converter.to(USD, value, currency, day)
-    return cny, usd, items
+    return {
+        "declaration_id": declaration.id,
+        "declaration_number": declaration.number,
+        "version": declaration.version,
+        "kind": kind,
+        "supersedes_id": None if previous is None else previous.id,
+        "current": True,
+        "trader": trader_of(canonical, declaration.direction, declaration.sender),
+        "flow": declaration.direction,
+        "office": declaration.office,
+        "declared_on": day,
+        "items": len(items),
+        "value_cny": cny,
+        "value_usd": usd,
+        "created_at": now,
+    }

@@ -89,7 +89,7 @@ class FxGoods(Base):
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # original | correction | cancellation
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("fx_goods.id"))
-    current: Mapped[bool] = mapped_column(Boolean, index=True)
+    current: Mapped[bool] = mapped_column(Boolean)
     trader: Mapped[str] = mapped_column(String(35))
     flow: Mapped[str] = mapped_column(String(6))  # import | export
     office: Mapped[str] = mapped_column(String(8))

@@ -96,7 +96,6 @@ def _goods() -> None:
         sa.UniqueConstraint("declaration_id", "version", "kind"),
     )
     op.create_index("ix_fx_goods_declaration_id", "fx_goods", ["declaration_id"])
-    op.create_index("ix_fx_goods_current", "fx_goods", ["current"])
     op.create_index("ix_fx_goods_trader_date", "fx_goods", ["trader", "declared_on"])
 
 
