@@ -25,6 +25,7 @@ from clearance.app import messages as message_cases
 from clearance.app.views import MessageSummary
 from clearance.cli import analysis as cli_analysis
 from clearance.cli import changes as cli_changes
+from clearance.cli import fx as cli_fx
 from clearance.cli import identity as cli_identity
 from clearance.cli import officer as cli_officer
 from clearance.cli import printing
@@ -51,6 +52,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_changes.register,
     cli_identity.register,
     cli_serve.register,
+    cli_fx.register,
 ]
 
 
