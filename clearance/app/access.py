@@ -29,6 +29,7 @@ class Permission(StrEnum):
     QUOTE = "quote"  # tariff lookups and quotes (no declaration involved)
     REBATES = "rebates"  # exit confirmation, rebate batches and acknowledgements
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
+    SUPERVISE = "supervise"  # reassign officers' claims, act on a declaration another holds
 
 
 _EVERYTHING = frozenset(Permission)
@@ -45,6 +46,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENCY: frozenset({Permission.REGISTRIES}),
     Role.STATISTICIAN: frozenset({Permission.QUOTE}),
 }
+# A supervisor is an officer of its offices who may also reassign and override claims.
+ROLE_PERMISSIONS[Role.SUPERVISOR] = ROLE_PERMISSIONS[Role.OFFICER] | {Permission.SUPERVISE}
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -81,6 +84,8 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
     if actor.role in (Role.TRADER, Role.BROKER):
         return Declaration.sender.in_(sorted(actor.party_ids)) if actor.party_ids else false()
     if actor.role is Role.OFFICER:
+        return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
+    if actor.role is Role.SUPERVISOR:  # scoped to its offices like any officer
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     return false()
 
@@ -167,3 +172,8 @@ def visible_message(session: Session, actor: Actor, message_id: int) -> InboundM
     if row is None:
         raise NotFoundError(f"no message {message_id}")
     return row
+
+
+def may_supervise(actor: Actor) -> bool:
+    """Whether ``actor`` may reassign claims and act on a declaration another officer holds."""
+    return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role]

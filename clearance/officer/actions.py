@@ -26,6 +26,7 @@ from clearance.flow.steps import FlowContext
 from clearance.ledgers.accounts import Ref
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.lifecycle.numbering import reserve_control_references
+from clearance.officer.errors import NotWaitingError, StaleVersionError
 from clearance.store.control_tables import DecisionRow
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import DeclarationVersion, InboundMessage, OutboundMessage
@@ -40,18 +41,6 @@ _EVENTS = {
     "rejected": EventKind.REJECTED,
     "under_control": EventKind.UNDER_CONTROL,
 }
-
-
-class StaleVersionError(CustomsError):
-    """The officer saw another version than the one the declaration is at now."""
-
-    code = "stale_version"
-
-
-class NotWaitingError(CustomsError):
-    """The declaration does not wait for an officer (released, rejected, invalidated …)."""
-
-    code = "not_waiting"
 
 
 def queue(session: Session, scope: ColumnElement[bool]) -> list[dict[str, Any]]:

@@ -6,9 +6,10 @@ module registers them all.
 
 from __future__ import annotations
 
-from clearance.store import control_tables, manifest_tables, tables, tariff_tables
+from clearance.store import control_tables, manifest_tables, officer_tables, tables, tariff_tables
 from clearance.store.tables import Base
 
 metadata = Base.metadata
 
 __all__ = ["Base", "control_tables", "manifest_tables", "metadata", "tables", "tariff_tables"]
+__all__ += ["officer_tables"]
