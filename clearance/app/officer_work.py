@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
+from sqlalchemy.orm import Session
 
 from clearance.app.access import (
     Permission,
@@ -37,6 +38,7 @@ from clearance.officer.errors import (
     StaleVersionError,
 )
 from clearance.officer.work_queue import QueueQuery, work_queue
+from clearance.store.tables import Declaration
 from core.clock import as_utc
 
 MAX_PAGE = 1000
@@ -150,7 +152,7 @@ def claim(app: Application, actor: Actor, number: str) -> ClaimView:
     it no longer waits for an officer; ``NotFoundError`` when ``actor`` may not see it.
     """
     require(actor, Permission.OFFICER)
-    with app.unit() as session, _translated():
+    with app.unit() as session, translated():
         row = visible_declaration(session, actor, number, for_update=True)
         held = claims.claim(session, row, actor.subject, app.clock.now())
         return _view(row.number, row.version, held)
@@ -162,7 +164,7 @@ def unclaim(
     """Give up the claim on ``number``: its holder, or a supervisor for anyone's claim."""
     require(actor, Permission.OFFICER)
     reason = None if command is None else command.reason
-    with app.unit() as session, _translated():
+    with app.unit() as session, translated():
         row = visible_declaration(session, actor, number, for_update=True)
         override = may_supervise(actor)
         claims.unclaim(
@@ -174,7 +176,7 @@ def unclaim(
 def reassign(app: Application, actor: Actor, number: str, command: Reassign) -> ClaimView:
     """Give ``number`` to officer ``command.to`` (supervisors only), whoever held it."""
     require(actor, Permission.SUPERVISE)
-    with app.unit() as session, _translated():
+    with app.unit() as session, translated():
         row = visible_declaration(session, actor, number, for_update=True)
         held = claims.reassign(
             session, row, command.to, actor.subject, app.clock.now(), command.reason
@@ -239,8 +241,22 @@ def _view(number: str, version: int, held: claims.Holder | None) -> ClaimView:
     )
 
 
+def held_declaration(
+    session: Session, actor: Actor, number: str, version: int | None
+) -> Declaration:
+    """Declaration ``number`` locked for an officer action by ``actor``: visible to it, on
+    the version it saw, still waiting, and held by it (or ``actor`` may supervise)."""
+    if version is None and not actor.sees_everything:
+        raise RefusedError("an officer's action names the declaration version it was taken on")
+    row = visible_declaration(session, actor, number, for_update=True)
+    claims.require_version(row, version)
+    claims.require_waiting(row)
+    claims.require_holder(session, row, actor.subject, override=may_supervise(actor))
+    return row
+
+
 @contextmanager
-def _translated() -> Iterator[None]:
+def translated() -> Iterator[None]:
     """The officer room's errors as the application's: conflicts and refusals."""
     try:
         yield
@@ -259,9 +275,11 @@ __all__ = [
     "WorkItem",
     "WorkQueue",
     "claim",
+    "held_declaration",
     "history",
     "queue",
     "queue_filter",
     "reassign",
+    "translated",
     "unclaim",
 ]
