@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, ValidationError, model_validator
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ from clearance.store.tables import Declaration
 from core.clock import as_utc
 
 MAX_PAGE = 1000
+M = TypeVar("M", bound=View)
 Lane = Literal["red", "yellow", "blue", "green"]
 Status = Literal["registered", "documents_required", "under_control"]
 
@@ -133,16 +134,21 @@ class HistoryEntry(View):
     data: dict[str, Any]
 
 
-def queue_filter(**fields: Any) -> QueueFilter:
-    """A :class:`QueueFilter` from loose fields (a front door's); ``RefusedError`` says what
-    is wrong with them."""
+def command(model: type[M], /, **fields: Any) -> M:
+    """A typed input ``model`` from loose fields (a front door's); ``RefusedError`` says
+    what is wrong with them, field by field."""
     try:
-        return QueueFilter.model_validate(fields)
+        return model.model_validate(fields)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'filter'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors()
         )
-        raise RefusedError(f"queue filter: {problems}") from exc
+        raise RefusedError(problems) from exc
+
+
+def queue_filter(**fields: Any) -> QueueFilter:
+    """A :class:`QueueFilter` from loose fields (``RefusedError`` when they are wrong)."""
+    return command(QueueFilter, **fields)
 
 
 def claim(app: Application, actor: Actor, number: str) -> ClaimView:
@@ -275,6 +281,7 @@ __all__ = [
     "WorkItem",
     "WorkQueue",
     "claim",
+    "command",
     "held_declaration",
     "history",
     "queue",

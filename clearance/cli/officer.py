@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
+from pathlib import Path
 from typing import Any, get_args
 
 from clearance.app import (
@@ -16,8 +18,10 @@ from clearance.app import (
     Actor,
     Application,
     officer,
+    officer_requests,
     officer_work,
 )
+from clearance.app.documents import Document
 
 
 def register(sub: Any, groups: dict[str, Any]) -> None:
@@ -53,10 +57,40 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     r.add_argument("--officer", required=True, metavar="ID", help="the supervisor acting")
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=_reassign)
+    _request_parsers(off, groups["declarations"])
     h = off.add_parser("history", help="every officer action on a declaration")
     h.add_argument("number")
     h.add_argument("--json", action="store_true")
     h.set_defaults(handler=_history)
+
+
+def _request_parsers(off: Any, declarations: Any) -> None:
+    rd = off.add_parser("request-documents", help="ask the trader for documents")
+    rd.add_argument("number")
+    rd.add_argument("--document", action="append", required=True, metavar="NAME")
+    rd.add_argument("--reason", required=True)
+    rd.add_argument("--due", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
+    rd.add_argument("--officer", required=True, metavar="ID")
+    rd.add_argument("--version", type=int, help="the version the officer saw (checked)")
+    rd.add_argument("--json", action="store_true")
+    rd.set_defaults(handler=_request_documents)
+    ex = off.add_parser("examine", help="record an examination's result")
+    ex.add_argument("number")
+    ex.add_argument("--kind", required=True, choices=("physical", "documentary"))
+    ex.add_argument("--outcome", required=True, choices=("conform", "discrepancy", "not_presented"))
+    ex.add_argument("--findings", required=True)
+    ex.add_argument("--container", action="append", default=[], metavar="ISO6346")
+    ex.add_argument("--seal", action="append", default=[])
+    ex.add_argument("--officer", required=True, metavar="ID")
+    ex.add_argument("--version", type=int, help="the version the officer saw (checked)")
+    ex.add_argument("--json", action="store_true")
+    ex.set_defaults(handler=_examine)
+    ar = declarations.add_parser("answer-request", help="present documents an officer asked for")
+    ar.add_argument("number")
+    ar.add_argument("--request", required=True, type=int, metavar="ID")
+    ar.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ar.add_argument("--json", action="store_true")
+    ar.set_defaults(handler=_answer_request)
 
 
 def _queue_parser(off: Any) -> None:
@@ -150,4 +184,58 @@ def _history(args: argparse.Namespace, app: Application) -> int:
         else:
             detail = json.dumps(e.data, ensure_ascii=False, sort_keys=True)
             print(f"{e.id:>7}  {e.occurred_at:<32} {e.kind:<22} {e.by or '-':<10} {detail}")
+    return 0
+
+
+def _request_documents(args: argparse.Namespace, app: Application) -> int:
+    ask = officer_work.command(
+        officer_requests.RequestDocuments,
+        documents=args.document,
+        reason=args.reason,
+        due_on=args.due,
+        version=args.version,
+    )
+    made = officer_requests.request_documents(app, Actor.local(args.officer), args.number, ask)
+    if args.json:
+        print(json.dumps(made.as_json(), ensure_ascii=False))
+    else:
+        print(f"{made.number}: {made.status} (request {made.request_id})")
+        if made.response:
+            print(made.response)
+    return 0
+
+
+def _examine(args: argparse.Namespace, app: Application) -> int:
+    exam = officer_work.command(
+        officer_requests.Examine,
+        kind=args.kind,
+        outcome=args.outcome,
+        findings=args.findings,
+        containers=args.container,
+        seals=args.seal,
+        version=args.version,
+    )
+    done = officer_requests.record_examination(app, Actor.local(args.officer), args.number, exam)
+    if args.json:
+        print(json.dumps(done.as_json(), ensure_ascii=False))
+    else:
+        containers = ", ".join(done.containers) or "no containers"
+        print(f"{done.number}: examination {done.examination_id} recorded ({containers})")
+    return 0
+
+
+def _answer_request(args: argparse.Namespace, app: Application) -> int:
+    try:
+        files = [Document.read(path) for path in args.files]
+    except OSError as exc:
+        print(f"customs: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 1
+    kept = officer_requests.answer_request(app, LOCAL_OPERATOR, args.number, args.request, files)
+    if args.json:
+        print(json.dumps(kept.as_json(), ensure_ascii=False))
+    else:
+        for f in kept.files:
+            print(
+                f"{kept.number} request {kept.request_id}: {f.filename} {f.size} bytes {f.sha256}"
+            )
     return 0
