@@ -9,6 +9,9 @@ from __future__ import annotations
 from clearance.store import control_tables, manifest_tables, tables, tariff_tables
 from clearance.store.tables import Base
 
+from clearance.store import operations_tables  # isort: skip  (the operations area's tables)
+
 metadata = Base.metadata
 
 __all__ = ["Base", "control_tables", "manifest_tables", "metadata", "tables", "tariff_tables"]
+__all__ += ["operations_tables"]
