@@ -116,3 +116,38 @@ def scalar(engine: Engine, sql: str, **params: object) -> object:
     """One value from a query."""
     with engine.connect() as connection:
         return connection.execute(text(sql), params).scalar()
+
+
+def failing_declarations(engine: Engine) -> None:
+    """Make every registration fail inside the unit of work (an injected fault).
+
+    The autouse fixture of tests/operations/conftest.py removes it after each test.
+    """
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(
+                text(
+                    "CREATE TRIGGER injected_fault BEFORE INSERT ON declarations "
+                    "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+                )
+            )
+            return
+        connection.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION injected_fault() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TRIGGER injected_fault BEFORE INSERT ON declarations "
+                "FOR EACH ROW EXECUTE FUNCTION injected_fault()"
+            )
+        )
+
+
+def healed(engine: Engine) -> None:
+    """Remove the injected fault (if any)."""
+    on_table = "" if engine.dialect.name == "sqlite" else " ON declarations"
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TRIGGER IF EXISTS injected_fault{on_table}"))

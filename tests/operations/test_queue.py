@@ -15,7 +15,7 @@ from clearance.intake.pipeline import ProcessingError
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.golden_support import SAMPLES
-from tests.operations.support import empty_queue, scalar
+from tests.operations.support import empty_queue, failing_declarations, healed, scalar
 
 pytestmark = pytest.mark.db
 
@@ -27,41 +27,6 @@ def app(engine: Engine, clock: FixedClock) -> Application:
     if engine.dialect.name == "postgresql":
         empty_queue(engine)
     return Application(engine, Settings(), clock)
-
-
-def failing_declarations(engine: Engine) -> None:
-    """Make every registration fail inside the unit of work (an injected fault)."""
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.execute(
-                text(
-                    "CREATE TRIGGER injected_fault BEFORE INSERT ON declarations "
-                    "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
-                )
-            )
-            return
-        connection.execute(
-            text(
-                "CREATE OR REPLACE FUNCTION injected_fault() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION 'injected fault'; END $$ LANGUAGE plpgsql"
-            )
-        )
-        connection.execute(
-            text(
-                "CREATE TRIGGER injected_fault BEFORE INSERT ON declarations "
-                "FOR EACH ROW EXECUTE FUNCTION injected_fault()"
-            )
-        )
-
-
-def healed(engine: Engine) -> None:
-    """Remove the injected fault."""
-    with engine.begin() as connection:
-        connection.execute(text("DROP TRIGGER injected_fault" + _on_table(engine)))
-
-
-def _on_table(engine: Engine) -> str:
-    return "" if engine.dialect.name == "sqlite" else " ON declarations"
 
 
 def test_enqueue_stores_the_bytes_and_queues_one_job_or_processes_in_process(
@@ -142,7 +107,7 @@ def test_tenancy_of_the_queue(app: Application, engine: Engine) -> None:
     other = Actor("trader-b", Role.TRADER, party_ids=frozenset({"OTHER"}))
     with pytest.raises(NotPermittedError):
         queue_cases.enqueue(app, other, Interchange(IMPORT.read_bytes(), sender="BROKER01"))
-    failing_declarations(engine)
+    failing_declarations(engine)  # healed by the fixture of support.py at the end
     owner = Actor("broker-1", Role.BROKER, party_ids=frozenset({"BROKER01"}))
     try:
         queued = queue_cases.enqueue(

@@ -19,11 +19,12 @@ from tests.golden_support import SAMPLES
 from tests.operations.support import (
     customs_process,
     empty_queue,
+    failing_declarations,
+    healed,
     postgres_only,
     scalar,
     wait_until,
 )
-from tests.operations.test_queue import failing_declarations, healed
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
