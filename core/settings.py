@@ -112,6 +112,31 @@ class Settings(BaseSettings):
         description="Largest JSON request accepted, in bytes; larger ones are rejected.",
     )
 
+    # The job queue and its workers (docs/operations.md).
+    queue_retries: int = Field(
+        default=4,
+        ge=0,
+        description="Further attempts of a failing job (back-off 2, 4, 8 … s) before it is "
+        "left a dead letter (`customs messages dead`).",
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often a worker says it is alive, and sweeps for work a dead one left.",
+    )
+    queue_stalled_after_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A worker silent this long is taken as dead: its running jobs are queued "
+        "again (processing is guarded, so a job run twice registers once).",
+    )
+    queue_orphan_after_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="A message still `received` this long after arrival with no job is "
+        "queued by the workers' sweep (a submitter that died before queueing it).",
+    )
+
 
 def load_settings() -> Settings:
     """Read the settings from the environment."""

@@ -13,6 +13,7 @@ from clearance.store import (
     identity_tables,
     manifest_tables,
     officer_tables,
+    operations_tables,
     tables,
     tariff_tables,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "manifest_tables",
     "metadata",
     "officer_tables",
+    "operations_tables",
     "tables",
     "tariff_tables",
 ]
