@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         "production): the same declaration, ruleset and seed always give the same lane.",
     )
     echo_sql: bool = False
+    console_secret: str | None = Field(
+        default=None,
+        description="Signs the console's session cookies (keep it secret; the same in every "
+        "process serving the console). Unset: a random secret per process, sessions end "
+        "when it stops.",
+    )
 
 
 def load_settings() -> Settings:
