@@ -15,6 +15,8 @@ LABELS: dict[str, str] = {
     "released": "Released",
     "rejected": "Rejected",
     "invalidated": "Invalidated",
+    # messages
+    "accepted": "Accepted",
     # lanes
     "green": "Green",
     "yellow": "Yellow",

@@ -3,7 +3,9 @@ one, switch to Chinese, find another trader's declaration "not found", sign out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -104,3 +106,39 @@ def test_a_sign_in_with_errors_shows_a_summary_linked_to_the_fields(
     summary.get_by_role("link", name="Enter your password").click()
     expect(page.locator("#password")).to_be_focused()
     expect(page.locator("#name")).to_have_value(NINGBO.name)
+
+
+def test_a_trader_uploads_a_file_and_downloads_the_answers(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "cusdec-ic3.edi"
+    path.write_bytes(interchange("BROKER01", "IC3"))
+    page.goto(f"{server.url}/console/sign-in?next=%2Fconsole%2Fportal%2Fupload")
+    page.get_by_label("User name").fill(OCEAN.name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Upload a file")
+    check_page(page)
+
+    page.get_by_role("button", name="Upload").click()  # no file chosen yet
+    expect(page.locator(".error-summary")).to_contain_text("Choose a file to upload")
+    check_page(page)
+
+    page.get_by_label("Interchange file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("h1")).to_have_text(path.name)
+    expect(page.get_by_role("alert")).to_contain_text("Your file was received and processed.")
+    check_page(page)
+    screenshot(page, "06-portal-upload-result")
+
+    with page.expect_download() as raw:
+        page.get_by_role("link", name="Download the file as received").click()
+    assert Path(raw.value.path()).read_bytes() == path.read_bytes()
+    with page.expect_download() as contrl:
+        page.get_by_role("link", name="Download CONTRL").click()
+    assert b"UNH+" in Path(contrl.value.path()).read_bytes()
+    assert b"CONTRL" in Path(contrl.value.path()).read_bytes()
+
+    page.locator("main").get_by_role("link", name=re.compile(r"^\d{18}$")).click()
+    expect(page.locator(".caption")).to_have_text("Declaration")
+    check_page(page)
