@@ -19,7 +19,7 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.console import account, portal, uploads
+from api.console import account, officer_pages, portal, searching, uploads
 from api.console.authentication import PasswordSignIn, from_application
 from api.console.pages import PREFIX, Console
 from api.console.routing import console_router
@@ -50,6 +50,8 @@ def mount(
     account.add_routes(router, console)
     portal.add_routes(router, console)
     uploads.add_routes(router, console)
+    searching.add_routes(router, console)
+    officer_pages.add_routes(router, console)
     app.include_router(router)
     static = resources.files("api.console").joinpath("static")
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="console-static")

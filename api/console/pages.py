@@ -116,9 +116,20 @@ class Visit:
         if not token or not hmac.compare_digest(token.encode(), self.session.csrf.encode()):
             raise CsrfError
 
+    def flash(self, message: str, detail: str = "", *, problem: bool = False) -> None:
+        """Show ``message`` (an English message id) and ``detail`` on the next page rendered,
+        as a success or, with ``problem``, as something that did not happen."""
+        kind = "problem" if problem else "success"
+        self.replace_session(self.session.with_flash((kind, message, detail)))
+
     def render(self, template: str, *, status: int = 200, **context: Any) -> Response:
-        """The page ``template`` filled with ``context`` and what every page shows."""
+        """The page ``template`` filled with ``context`` and what every page shows (and the
+        message flashed for it, once)."""
+        flash = self.session.flash
+        if flash is not None:
+            self.replace_session(self.session.with_flash(None))
         page = self.console.templates.get_template(template).render(
+            flash=flash,
             _=self.translate,
             code=lambda value: self.translate(label(value)) if value else "",
             lang=self.session.language,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api.console.declaration_page import render_declaration
 from api.console.pages import Console
-from clearance.app import NotFoundError, Role, declarations
+from clearance.app import Role, declarations
 
 #: Who uses the portal (the operator may look too: it sees everything).
 PORTAL = (Role.TRADER, Role.BROKER)
@@ -30,13 +31,4 @@ def add_routes(router: APIRouter, console: Console) -> None:
     @router.get("/declarations/{number}")
     def declaration(request: Request, number: str) -> Response:
         """One declaration: parties, items, duties, lane, versions, answers and history."""
-        visit = console.visit(request)
-        actor = visit.actor()
-        detail = declarations.show(console.application, actor, number)
-        try:
-            decision = declarations.explain(console.application, actor, number)
-        except NotFoundError:  # registered, not decided yet
-            decision = None
-        return visit.render(
-            "declaration.html", d=detail, content=detail.declaration, decision=decision
-        )
+        return render_declaration(console.visit(request), number)

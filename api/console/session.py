@@ -35,6 +35,9 @@ class Session:
     party_ids: tuple[str, ...] = field(default_factory=tuple)
     offices: tuple[str, ...] = field(default_factory=tuple)
     name: str | None = None
+    #: A message for the next page only (Post/Redirect/Get): kind ("success" or "problem"),
+    #: its English message id, and a detail in the application's words (may be empty).
+    flash: tuple[str, str, str] | None = None
 
     @classmethod
     def anonymous(cls, language: str, now: datetime) -> Session:
@@ -52,6 +55,10 @@ class Session:
     def with_language(self, language: str) -> Session:
         """The same session in another language."""
         return replace(self, language=language)
+
+    def with_flash(self, flash: tuple[str, str, str] | None) -> Session:
+        """The same session with a message for the next page (or none)."""
+        return replace(self, flash=flash)
 
 
 class SessionCodec:
@@ -72,6 +79,7 @@ class SessionCodec:
                 "p": list(session.party_ids),
                 "o": list(session.offices),
                 "n": session.name,
+                "f": list(session.flash) if session.flash else None,
             },
             separators=(",", ":"),
         ).encode()
@@ -97,6 +105,7 @@ class SessionCodec:
                 party_ids=tuple(data["p"]),
                 offices=tuple(data["o"]),
                 name=data["n"],
+                flash=_flash(data.get("f")),
             )
         except (ValueError, KeyError, TypeError, binascii.Error):
             return None
@@ -104,6 +113,12 @@ class SessionCodec:
 
     def _sign(self, payload: str) -> bytes:
         return hmac.new(self._secret, payload.encode(), hashlib.sha256).digest()
+
+
+def _flash(value: object) -> tuple[str, str, str] | None:
+    if not isinstance(value, list) or len(value) != 3:
+        return None
+    return str(value[0]), str(value[1]), str(value[2])
 
 
 def _b64(data: bytes) -> str:

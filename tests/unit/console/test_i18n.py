@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from api.console import codes
+from api.console import codes, declaration_page, searching
 from api.console.i18n import Translator, negotiate
 
 CONSOLE = Path(__file__).resolve().parents[3] / "api" / "console"
@@ -14,14 +14,15 @@ MARKED = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 PYTHON_TEXTS = [
     re.compile(r'FieldError\(\s*"[^"]*",\s*"([^"]+)"'),
     re.compile(r'_error\(console, request, \d+, "([^"]+)"'),
-    re.compile(r'notice="([^"]+)"'),
+    re.compile(r'\.flash\(\s*"([^"]+)"'),
 ]
 TITLE = re.compile(r'{% set title = "([^"]+)" %}')
 
 
 def texts_of_the_pages() -> set[str]:
     """The English message ids: marked in templates, page titles, form errors, code labels."""
-    found: set[str] = set(codes.LABELS.values())
+    found: set[str] = set(codes.LABELS.values()) | set(searching.FIELDS.values())
+    found |= set(declaration_page.DECISIONS.values())
     for template in CONSOLE.rglob("*.html"):
         text = template.read_text(encoding="utf-8")
         found |= {a or b for a, b in MARKED.findall(text)}
