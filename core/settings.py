@@ -136,6 +136,12 @@ class Settings(BaseSettings):
         description="A message still `received` this long after arrival with no job is "
         "queued by the workers' sweep (a submitter that died before queueing it).",
     )
+    console_secret: str | None = Field(
+        default=None,
+        description="Signs the console's session cookies (keep it secret; the same in every "
+        "process serving the console). Unset: a random secret per process, sessions end "
+        "when it stops.",
+    )
 
 
 def load_settings() -> Settings:

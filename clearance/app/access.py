@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
-from clearance.store.tables import Declaration, Event, InboundMessage
+from clearance.store.tables import Declaration, Event, InboundMessage, OutboundMessage
 from rules.registry import CertificateOfOrigin, Licence
 
 
@@ -202,3 +202,29 @@ def visible_fx_trader(actor: Actor, trader: str) -> str:
 def may_supervise(actor: Actor) -> bool:
     """Whether ``actor`` may reassign claims and act on a declaration another officer holds."""
     return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role]
+
+
+# --- the console's downloads (issue 13): raw messages and answers -------------------------
+
+
+def raw_messages_visible(actor: Actor) -> ColumnElement[bool]:
+    """Inbound messages whose raw bytes ``actor`` may download: its own senders' (as
+    :func:`messages_visible`), and for an officer those that carried a declaration of its
+    offices."""
+    if actor.sees_everything:
+        return true()
+    carried = select(Declaration.inbound_message_id).where(declarations_visible(actor))
+    return or_(messages_visible(actor), InboundMessage.id.in_(carried))
+
+
+def answers_visible(actor: Actor) -> ColumnElement[bool]:
+    """Outbound answers ``actor`` may download: those to a message it may download, and those
+    about a declaration it may see."""
+    if actor.sees_everything:
+        return true()
+    messages = select(InboundMessage.id).where(raw_messages_visible(actor))
+    numbers = select(Declaration.id).where(declarations_visible(actor))
+    return or_(
+        OutboundMessage.inbound_message_id.in_(messages),
+        OutboundMessage.declaration_id.in_(numbers),
+    )
