@@ -10,18 +10,21 @@ an unknown key id or user name costs as much as a wrong secret.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from clearance.app import credentials
+from clearance.app import credentials, tokens
 from clearance.app.actor import Actor, Role
 from clearance.app.context import Application
 from clearance.store.identity_tables import ApiKey, Mandate, Subject, SubjectOffice, SubjectParty
 from core.clock import as_utc
 from core.errors import CustomsError
+
+_log = logging.getLogger(__name__)
 
 #: The one answer to every failed authentication.
 NOT_AUTHENTICATED = "not authenticated: a valid API key, password or token is required"
@@ -68,6 +71,33 @@ def authenticate_password(app: Application, subject_id: str, password: str) -> A
         if subject.disabled:
             raise NotAuthenticatedError()
         return actor_of(session, subject, local_today(app))
+
+
+def authenticate_jwt(app: Application, token: str) -> Actor:
+    """The actor of the subject an identity provider's token names (see :mod:`.tokens`)."""
+    policy = tokens.TokenPolicy.of(app.settings)
+    if policy is None:
+        raise NotAuthenticatedError()
+    try:
+        subject_id = tokens.token_subject(token, policy, app.clock.now())
+    except tokens.TokenRefusedError as exc:
+        _log.info("token refused: %s", exc)
+        raise NotAuthenticatedError() from None
+    with app.read() as session:
+        subject = session.get(Subject, subject_id)
+        if subject is None or subject.disabled:
+            raise NotAuthenticatedError()
+        return actor_of(session, subject, local_today(app))
+
+
+def authenticate_bearer(app: Application, credential: str) -> Actor:
+    """The actor of an ``Authorization: Bearer`` credential: an API key or a JWT."""
+    credential = credential.strip()
+    if credential.startswith(credentials.API_KEY_PREFIX):
+        return authenticate_key(app, credential)
+    if credential.count(".") == 2:
+        return authenticate_jwt(app, credential)
+    raise NotAuthenticatedError()
 
 
 def actor_of(session: Session, subject: Subject, today: date) -> Actor:
