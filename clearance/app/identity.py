@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from clearance.app import credentials, tokens
 from clearance.app.actor import Actor, Role
 from clearance.app.context import Application
+from clearance.app.errors import NotFoundError, NotPermittedError, RefusedError
 from clearance.store.identity_tables import ApiKey, Mandate, Subject, SubjectOffice, SubjectParty
 from core.clock import as_utc
 from core.errors import CustomsError
@@ -98,6 +99,20 @@ def authenticate_bearer(app: Application, credential: str) -> Actor:
     if credential.count(".") == 2:
         return authenticate_jwt(app, credential)
     raise NotAuthenticatedError()
+
+
+def act_as(app: Application, actor: Actor, subject_id: str) -> Actor:
+    """The local operator acting as subject ``subject_id`` (``customs submit --as``), with
+    exactly that subject's rights: no password or key, since the operator holds the store."""
+    if actor.role is not Role.OPERATOR:
+        raise NotPermittedError("only the local operator may act as another subject")
+    with app.read() as session:
+        subject = session.get(Subject, subject_id)
+        if subject is None:
+            raise NotFoundError(f"no subject {subject_id}")
+        if subject.disabled:
+            raise RefusedError(f"subject {subject_id} is disabled")
+        return actor_of(session, subject, local_today(app))
 
 
 def actor_of(session: Session, subject: Subject, today: date) -> Actor:

@@ -8,6 +8,7 @@ from clearance.app.access import Permission, require, require_sender, visible_me
 from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.queries import list_messages as _list_messages
+from clearance.app.tenant_scope import tenant_read
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
 
@@ -18,7 +19,9 @@ class Interchange:
 
     content: bytes
     filename: str | None = None
-    #: The sender id to file it under instead of the envelope's own (the operator only).
+    #: The sender id to file it under instead of the envelope's own. The operator may name
+    #: anyone; a subject only a party id it acts as, and the envelope's own sender must be
+    #: one too (:mod:`clearance.flow.senders`).
     sender: str | None = None
     channel: str = "file"
 
@@ -26,7 +29,9 @@ class Interchange:
 def submit(app: Application, actor: Actor, interchange: Interchange) -> SubmissionOutcome:
     """Store the raw bytes, then process them in one unit of work; the outcome per file.
 
-    Raises :class:`clearance.intake.pipeline.ProcessingError` (the message kept, ``failed``,
+    An interchange whose envelope names a sender ``actor`` may not act as is rejected with
+    a ``sender`` error (kept, never registered). Raises
+    :class:`clearance.intake.pipeline.ProcessingError` (the message kept, ``failed``,
     retryable) only for unexpected failures; bad input is an outcome, not an exception.
     """
     require(actor, Permission.SUBMIT)
@@ -38,6 +43,8 @@ def submit(app: Application, actor: Actor, interchange: Interchange) -> Submissi
             sender=interchange.sender,
             filename=interchange.filename,
             channel=interchange.channel,
+            submitted_by=None if actor.sees_everything else actor.subject,
+            senders=senders_of(actor),
         )
 
 
@@ -47,11 +54,16 @@ def retry(app: Application, actor: Actor, message_id: int) -> SubmissionOutcome:
     with app.read() as session:
         visible_message(session, actor, message_id)
     with app.guard():
-        return app.pipeline.retry(message_id)
+        return app.pipeline.retry(message_id, senders_of(actor))
+
+
+def senders_of(actor: Actor) -> frozenset[str] | None:
+    """The senders ``actor`` may file interchanges as (None: anyone, the operator)."""
+    return None if actor.sees_everything else actor.party_ids
 
 
 def list_messages(app: Application, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:
     """The newest received messages ``actor`` may see, without their raw bytes."""
     require(actor, Permission.READ)
-    with app.read() as session:
+    with tenant_read(app, actor) as session:
         return _list_messages(session, actor, limit=limit)

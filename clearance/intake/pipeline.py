@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from clearance.assessment.step import TariffAssessment
 from clearance.decisions import ControlsAndDecision, registry_store
 from clearance.flow.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
+from clearance.flow.senders import SenderRefusedError
 from clearance.flow.steps import DeclarationStep, FlowContext
 from clearance.intake.edifact_flow import process_edifact
 from clearance.intake.json_flow import process_json
@@ -124,12 +125,18 @@ class Pipeline:
         sender: str | None = None,
         filename: str | None = None,
         channel: str = "file",
+        submitted_by: str | None = None,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
-        """Process one file; raises :class:`ProcessingError` only for unexpected failures."""
-        message_id = self._receive(raw, sender, filename, channel)
-        return self._run(message_id, raw, sender, filename)
+        """Process one file; raises :class:`ProcessingError` only for unexpected failures.
 
-    def retry(self, message_id: int) -> SubmissionOutcome:
+        ``submitted_by`` is the subject that sent it (None: the local operator); ``senders``
+        the senders it may act as (None: anyone; see :mod:`clearance.flow.senders`).
+        """
+        message_id = self._receive(raw, sender, filename, channel, submitted_by)
+        return self._run(message_id, raw, sender, filename, senders)
+
+    def retry(self, message_id: int, senders: frozenset[str] | None = None) -> SubmissionOutcome:
         """Process a stored message that failed again, from its raw bytes."""
         with UnitOfWork(self._sessions) as uow:
             inbound = uow.session.get(InboundMessage, message_id)
@@ -142,25 +149,41 @@ class Pipeline:
                 )
             raw, filename = inbound.raw, inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-        return self._run(message_id, raw, sender, filename)
+        return self._run(message_id, raw, sender, filename, senders)
 
     def _run(
-        self, message_id: int, raw: bytes, sender: str | None, filename: str | None
+        self,
+        message_id: int,
+        raw: bytes,
+        sender: str | None,
+        filename: str | None,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
         """Everything after receipt in one unit of work; on failure, mark the message failed."""
         try:
             with UnitOfWork(self._sessions) as uow:
-                outcome = self._process(uow.session, message_id, raw, sender, filename)
+                outcome = self._process(uow.session, message_id, raw, sender, filename, senders)
                 uow.commit()
+        except SenderRefusedError as refused:
+            # Nothing of the interchange was registered (the unit rolled back): record why.
+            return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
             self._mark_failed(message_id, exc)
             raise ProcessingError(message_id, exc) from exc
         return outcome
 
-    def _receive(self, raw: bytes, sender: str | None, filename: str | None, channel: str) -> int:
+    def _receive(
+        self,
+        raw: bytes,
+        sender: str | None,
+        filename: str | None,
+        channel: str,
+        submitted_by: str | None = None,
+    ) -> int:
         now = self.clock.now()
         with UnitOfWork(self._sessions) as uow:
             inbound = InboundMessage(
+                submitted_by=submitted_by,
                 sender=sender or UNKNOWN_SENDER,
                 channel=channel,
                 filename=filename,
@@ -189,6 +212,7 @@ class Pipeline:
         raw: bytes,
         sender: str | None,
         filename: str | None,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
         inbound = session.get(InboundMessage, message_id)
         assert inbound is not None
@@ -208,6 +232,7 @@ class Pipeline:
             profile=self._profiles.default,
             steps=self.steps,
             profiles=self._profiles,
+            senders=senders,
         )
         with cyclic_gc_paused():
             outcome = FLOWS[inbound.format](context, raw)
@@ -244,6 +269,51 @@ class Pipeline:
             errors=[ErrorReport(code="format", text=text, line=1, column=1)],
             sender=inbound.sender,
         )
+
+    def _refuse_sender(
+        self, message_id: int, filename: str | None, refused: SenderRefusedError
+    ) -> SubmissionOutcome:
+        """The interchange names a sender its subject may not act as: rejected, kept, said why.
+
+        The message keeps the sender it was received under (not the one it claimed), so the
+        refused bytes never show up among the claimed party's messages.
+        """
+        now = self.clock.now()
+        where = refused.position
+        with UnitOfWork(self._sessions) as uow:
+            inbound = uow.session.get(InboundMessage, message_id)
+            assert inbound is not None
+            inbound.format = detect_format(inbound.raw)
+            inbound.status = InterchangeStatus.REJECTED.value
+            inbound.error = refused.message
+            inbound.processed_at = now
+            append_event(
+                uow.session,
+                EventKind.SYNTAX_REJECTED,
+                now,
+                inbound_message_id=message_id,
+                data={"reason": refused.message, "code": refused.code},
+            )
+            outcome = SubmissionOutcome(
+                file=filename,
+                message_id=message_id,
+                format=inbound.format,
+                message_type=None,
+                status=InterchangeStatus.REJECTED,
+                errors=[
+                    ErrorReport(
+                        code=refused.code,
+                        text=refused.message,
+                        segment=where.segment,
+                        line=where.line,
+                        column=where.column,
+                        element=where.element,
+                    )
+                ],
+                sender=inbound.sender,
+            )
+            uow.commit()
+        return outcome
 
     def _mark_failed(self, message_id: int, exc: BaseException) -> None:
         now = self.clock.now()
