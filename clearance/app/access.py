@@ -85,11 +85,16 @@ def sender_for(actor: Actor, row: Declaration) -> str:
 
 
 def declarations_visible(actor: Actor) -> ColumnElement[bool]:
-    """The declarations ``actor`` may see: by sender party, or by office for an officer."""
+    """The declarations ``actor`` may see: by sender or trader party, or by office for an
+    officer. A trader sees the declarations made for it (``trader_id``) also when a broker
+    sent them; a broker sees those of the traders that mandated it."""
     if actor.sees_everything:
         return true()
     if actor.role in (Role.TRADER, Role.BROKER):
-        return Declaration.sender.in_(sorted(actor.party_ids)) if actor.party_ids else false()
+        if not actor.party_ids:
+            return false()
+        parties = sorted(actor.party_ids)
+        return or_(Declaration.sender.in_(parties), Declaration.trader_id.in_(parties))
     if actor.role is Role.OFFICER:
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     if actor.role is Role.SUPERVISOR:  # scoped to its offices like any officer
@@ -98,11 +103,15 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def messages_visible(actor: Actor) -> ColumnElement[bool]:
-    """The inbound messages ``actor`` may see: its own senders' (everything for the operator)."""
+    """The inbound messages ``actor`` may see: its own senders' and those it submitted itself
+    (also when refused for their sender); everything for the operator."""
     if actor.sees_everything:
         return true()
-    if actor.role in (Role.TRADER, Role.BROKER) and actor.party_ids:
-        return InboundMessage.sender.in_(sorted(actor.party_ids))
+    if actor.role in (Role.TRADER, Role.BROKER):
+        own = InboundMessage.submitted_by == actor.subject
+        if actor.party_ids:
+            return or_(InboundMessage.sender.in_(sorted(actor.party_ids)), own)
+        return own
     return false()
 
 

@@ -46,6 +46,9 @@ class FlowContext:
     profile: CusdecProfile  # the default profile
     steps: Sequence[DeclarationStep]
     profiles: ProfileSet | None = None  # per sender (trading partner agreements)
+    #: The senders the submitting subject may act as (None: the local operator, anyone);
+    #: checked by :func:`clearance.flow.senders.check_sender`.
+    senders: frozenset[str] | None = None
 
     def profile_for(self, sender: str | None) -> CusdecProfile:
         """The CUSDEC profile ``sender`` writes to."""

@@ -169,6 +169,7 @@ def register(
         now=ctx.now,
         regime=ctx.settings.regime,
         timezone=ctx.settings.timezone,
+        submitted_by=ctx.inbound.submitted_by,
     )
     results: list[tuple[Registered, DeclarationOutcome] | Refused] = []
     for result in register_all(ctx.session, submissions, batch, work.events):

@@ -19,6 +19,7 @@ from clearance.flow.outcome import (
     InterchangeStatus,
     SubmissionOutcome,
 )
+from clearance.flow.senders import SenderPosition, check_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
 from clearance.intake.edifact_checks import message_issues
@@ -27,7 +28,7 @@ from clearance.lifecycle.numbering import reserve_control_references
 from clearance.lifecycle.registration import Refused, Submission
 from clearance.store.tables import InterchangeKey
 from edi.edifact.cusdec import map_cusdec
-from edi.edifact.envelope import Interchange, Message, read_interchange
+from edi.edifact.envelope import Interchange, InterchangeHeader, Message, read_interchange
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
 from edi.edifact.mapping_issues import IssueCode, MappingIssue, MappingResult
 from edi.edifact.segments import Segment
@@ -63,6 +64,7 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     header = interchange.header
     inbound = ctx.inbound
     inbound.sender = ctx.sender_hint or (header.sender_id if header else inbound.sender)
+    check_sender(ctx, header.sender_id if header else None, _sender_position(header))
     types = Counter(m.message_type for m in interchange.messages)
     inbound.message_type = types.most_common(1)[0][0] if types else None
     outcome = SubmissionOutcome(
@@ -91,6 +93,14 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
             _reject_reused_reference(work, earlier)
     work.write()
     return outcome
+
+
+def _sender_position(header: InterchangeHeader | None) -> SenderPosition:
+    """Where UNB names the sender (S002, the second element)."""
+    if header is None:
+        return SenderPosition("UNB", 2)
+    line, column = header.segment.position_of(1)
+    return SenderPosition("UNB", 2, line, column)
 
 
 def _reject_reused_reference(work: _Work, earlier: InterchangeKey) -> None:

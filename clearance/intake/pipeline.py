@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from clearance.assessment.step import TariffAssessment
 from clearance.decisions import ControlsAndDecision, registry_store
 from clearance.flow.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
+from clearance.flow.senders import SenderRefusedError
 from clearance.flow.steps import DeclarationStep, FlowContext
 from clearance.intake.claims import (
     NotRetryableError,
@@ -131,12 +132,18 @@ class Pipeline:
         sender: str | None = None,
         filename: str | None = None,
         channel: str = "file",
+        submitted_by: str | None = None,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
-        """Process one file; raises :class:`ProcessingError` only for unexpected failures."""
-        message_id = self._receive(raw, sender, filename, channel)
-        return self._run(message_id, raw, sender, filename)
+        """Process one file; raises :class:`ProcessingError` only for unexpected failures.
 
-    def retry(self, message_id: int) -> SubmissionOutcome:
+        ``submitted_by`` is the subject that sent it (None: the local operator); ``senders``
+        the senders it may act as (None: anyone; see :mod:`clearance.flow.senders`).
+        """
+        message_id = self._receive(raw, sender, filename, channel, submitted_by)
+        return self._run(message_id, raw, sender, filename, senders=senders)
+
+    def retry(self, message_id: int, senders: frozenset[str] | None = None) -> SubmissionOutcome:
         """Process a stored message that failed, or is stuck ``received``, again from its raw
         bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it)."""
         with UnitOfWork(self._sessions) as uow:
@@ -146,7 +153,7 @@ class Pipeline:
             refuse_unless_retryable(inbound, self.clock.now(), self.settings)
             raw, filename = inbound.raw, inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-        return self._run(message_id, raw, sender, filename, retrying=True)
+        return self._run(message_id, raw, sender, filename, retrying=True, senders=senders)
 
     def receive(
         self, raw: bytes, *, sender: str | None = None, filename: str | None, channel: str
@@ -187,6 +194,7 @@ class Pipeline:
         filename: str | None,
         *,
         retrying: bool = False,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
         """Everything after receipt in one unit of work; on failure, mark the message failed.
 
@@ -198,19 +206,30 @@ class Pipeline:
                 inbound = claim(
                     uow.session, message_id, self.clock.now(), self.settings, retrying=retrying
                 )
-                outcome = self._process(uow.session, inbound, raw, sender, filename)
+                outcome = self._process(uow.session, inbound, raw, sender, filename, senders)
                 uow.commit()
         except (NotRetryableError, UnknownMessageError):
             raise
+        except SenderRefusedError as refused:
+            # Nothing of the interchange was registered (the unit rolled back): record why.
+            return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
             self._mark_failed(message_id, exc)
             raise ProcessingError(message_id, exc) from exc
         return outcome
 
-    def _receive(self, raw: bytes, sender: str | None, filename: str | None, channel: str) -> int:
+    def _receive(
+        self,
+        raw: bytes,
+        sender: str | None,
+        filename: str | None,
+        channel: str,
+        submitted_by: str | None = None,
+    ) -> int:
         now = self.clock.now()
         with UnitOfWork(self._sessions) as uow:
             inbound = InboundMessage(
+                submitted_by=submitted_by,
                 sender=sender or UNKNOWN_SENDER,
                 channel=channel,
                 filename=filename,
@@ -239,6 +258,7 @@ class Pipeline:
         raw: bytes,
         sender: str | None,
         filename: str | None,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
         now = self.clock.now()
         inbound.format = detect_format(raw)
@@ -259,6 +279,7 @@ class Pipeline:
             profile=self._profiles.default,
             steps=self.steps,
             profiles=self._profiles,
+            senders=senders,
         )
         with cyclic_gc_paused():
             outcome = FLOWS[inbound.format](context, raw)
@@ -306,6 +327,51 @@ class Pipeline:
             errors=[ErrorReport(code=code, text=text, line=1, column=1)],
             sender=inbound.sender,
         )
+
+    def _refuse_sender(
+        self, message_id: int, filename: str | None, refused: SenderRefusedError
+    ) -> SubmissionOutcome:
+        """The interchange names a sender its subject may not act as: rejected, kept, said why.
+
+        The message keeps the sender it was received under (not the one it claimed), so the
+        refused bytes never show up among the claimed party's messages.
+        """
+        now = self.clock.now()
+        where = refused.position
+        with UnitOfWork(self._sessions) as uow:
+            inbound = uow.session.get(InboundMessage, message_id)
+            assert inbound is not None
+            inbound.format = detect_format(inbound.raw)
+            inbound.status = InterchangeStatus.REJECTED.value
+            inbound.error = refused.message
+            inbound.processed_at = now
+            append_event(
+                uow.session,
+                EventKind.SYNTAX_REJECTED,
+                now,
+                inbound_message_id=message_id,
+                data={"reason": refused.message, "code": refused.code},
+            )
+            outcome = SubmissionOutcome(
+                file=filename,
+                message_id=message_id,
+                format=inbound.format,
+                message_type=None,
+                status=InterchangeStatus.REJECTED,
+                errors=[
+                    ErrorReport(
+                        code=refused.code,
+                        text=refused.message,
+                        segment=where.segment,
+                        line=where.line,
+                        column=where.column,
+                        element=where.element,
+                    )
+                ],
+                sender=inbound.sender,
+            )
+            uow.commit()
+        return outcome
 
     def _mark_failed(self, message_id: int, exc: BaseException) -> None:
         now = self.clock.now()

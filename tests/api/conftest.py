@@ -29,6 +29,8 @@ OFFICER_5300 = Actor("officer-5300", Role.OFFICER, offices=frozenset({"5300"}))
 CARRIER = Actor("carrier-cosu", Role.TRADER, party_ids=frozenset({"COSU"}))
 AGENCY = Actor("agency-01", Role.AGENCY, party_ids=frozenset({"MOFCOM"}))
 ADMIN = Actor("admin", Role.ADMIN)
+#: The sender of samples 05 and 08 (UNB DE123456789012345): a subject files only as itself.
+EU_TRADER = Actor("trader-de", Role.TRADER, party_ids=frozenset({"DE123456789012345"}))
 TOKENS = {
     "gck_broker": BROKER,
     "gck_broker2": BROKER_2,
@@ -37,6 +39,7 @@ TOKENS = {
     "gck_agency": AGENCY,
     "gck_carrier": CARRIER,
     "gck_admin": ADMIN,
+    "gck_eu_trader": EU_TRADER,
 }
 
 

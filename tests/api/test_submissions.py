@@ -55,7 +55,7 @@ def test_an_interchange_is_accepted_with_where_to_follow_it(client: TestClient) 
 
 
 def test_a_syntax_error_is_answered_at_once_with_a_contrl(client: TestClient) -> None:
-    answer = _post(client, sample("08-syntax4-repeated-element-d99b.edi"))
+    answer = _post(client, sample("08-syntax4-repeated-element-d99b.edi"), "gck_eu_trader")
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("application/EDIFACT")
     assert "UCM+DE-2+CUSDEC:D:99B:UN+4'" in answer.text
@@ -84,8 +84,9 @@ def test_bytes_that_are_no_interchange_are_kept_and_refused_as_a_problem(
     assert problem["code"] == "unrecognised_interchange"
     kept = f"/v1/submissions/{problem['message_id']}/raw"
     assert client.get(kept, headers=bearer("gck_admin")).content == b"hello, customs"
-    stored = client.get(kept, headers=bearer("gck_broker"))
-    assert stored.status_code == 404  # sender unknown: filed under no party of the broker
+    # Filed under no party (sender unknown): its submitter sees it, no other broker does.
+    assert client.get(kept, headers=bearer("gck_broker")).status_code == 200
+    assert client.get(kept, headers=bearer("gck_broker2")).status_code == 404
 
 
 def test_what_cannot_be_an_interchange_is_refused_before_storing(
