@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import problems
-from api.auth import Authenticator, current_actor, refuse_all
+from api.auth import Authenticator, current_actor, identity_bearer
 from api.ratelimit import RateLimiter
 from api.routes import declarations, events, health, submissions
 from api.settings import ApiSettings, load_api_settings
@@ -47,7 +47,7 @@ def build(
         redoc_url=None,
     )
     app.state.application = application
-    app.state.authenticator = authenticator or default_authenticator()
+    app.state.authenticator = authenticator or identity_bearer
     app.state.api_settings = api_settings
     app.state.rate_limiter = RateLimiter(api_settings.rate_per_second, api_settings.rate_burst)
     problems.install(app)
@@ -67,15 +67,6 @@ def create() -> FastAPI:
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document of ``app`` (what ``/v1/openapi.json`` serves)."""
     return app.openapi()
-
-
-def default_authenticator() -> Authenticator:
-    """The identity module's bearer check when the application layer has one, else nobody."""
-    if importlib.util.find_spec("clearance.app.identity") is None:
-        return refuse_all
-    identity = importlib.import_module("clearance.app.identity")
-    check: Authenticator = identity.authenticate_bearer
-    return check
 
 
 def _serve_openapi(app: FastAPI) -> None:
