@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import App, CurrentActor
-from api.downloads import download
+from api.downloads import DOWNLOAD, download
+from api.params import MAX_ID, RowId
 from api.problems import Problem
 from clearance.app import Document, NotFoundError, SubmissionOutcome, declarations, submissions
 from clearance.app import declaration_search as search
@@ -64,7 +65,7 @@ def list_declarations(
     accepted_from: date | None = None,
     accepted_to: date | None = None,
     commodity: Annotated[str | None, Query(pattern=r"^\d{2,10}$")] = None,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=search.MAX_PAGE)] = 50,
 ) -> search.DeclarationPage:
     """A page of declarations; ``next_cursor`` (and the ``Link`` header) ask for the next."""
@@ -105,9 +106,9 @@ def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
     "/{number}/versions/{version}/message",
     summary="The message that made one version, as received",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}, 404: PROBLEM},
+    responses={**DOWNLOAD, 404: PROBLEM},
 )
-def version_message(number: str, version: int, app: App, actor: CurrentActor) -> Response:
+def version_message(number: str, version: RowId, app: App, actor: CurrentActor) -> Response:
     """The raw interchange behind version ``version`` of ``number``."""
     return download(submissions.declaration_message(app, actor, number, version))
 
@@ -116,9 +117,9 @@ def version_message(number: str, version: int, app: App, actor: CurrentActor) ->
     "/{number}/responses/{answer_id}",
     summary="One response about the declaration, as sent",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}}, 404: PROBLEM},
+    responses={**DOWNLOAD, 404: PROBLEM},
 )
-def response_text(number: str, answer_id: int, app: App, actor: CurrentActor) -> Response:
+def response_text(number: str, answer_id: RowId, app: App, actor: CurrentActor) -> Response:
     """A CUSRES, RES-DMS, 355 … exactly as sent."""
     return download(submissions.declaration_response(app, actor, number, answer_id))
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import App, CurrentActor
+from api.params import MAX_ID
 from api.problems import Problem
 from clearance.app import events
 from clearance.app.views import EventPage
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
 def pull(
     app: App,
     actor: CurrentActor,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=events.MAX_PAGE)] = 100,
 ) -> EventPage:
     """Ask again with ``after=next_cursor`` to follow the log without missing an event."""
