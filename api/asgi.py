@@ -13,10 +13,11 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import problems
+from api import problems as problem_answers
 from api.auth import Authenticator, current_actor, identity_bearer
+from api.problems import problems
 from api.ratelimit import RateLimiter
-from api.routes import declarations, events, health, submissions
+from api.routes import admin, declarations, events, health, reference, submissions
 from api.settings import ApiSettings, load_api_settings
 from clearance.app import Application, open_application
 from core.settings import Settings, load_settings
@@ -25,7 +26,13 @@ TITLE = "Golden Customs API"
 VERSION = "1.0.0"
 OPENAPI_PATH = "/v1/openapi.json"
 #: Routers whose every route needs an authenticated subject.
-PROTECTED = (submissions.router, declarations.router, events.router)
+PROTECTED = (
+    submissions.router,
+    declarations.router,
+    events.router,
+    reference.router,
+    admin.router,
+)
 
 
 def build(
@@ -50,10 +57,12 @@ def build(
     app.state.authenticator = authenticator or identity_bearer
     app.state.api_settings = api_settings
     app.state.rate_limiter = RateLimiter(api_settings.rate_per_second, api_settings.rate_burst)
-    problems.install(app)
+    problem_answers.install(app)
     app.include_router(health.router)
     for router in PROTECTED:  # each route asks for the actor too; this guards one that forgot
-        app.include_router(router, dependencies=[Depends(current_actor)])
+        app.include_router(
+            router, dependencies=[Depends(current_actor)], responses=problems(401, 403, 429, 503)
+        )
     _serve_openapi(app)
     _mount_console(app)
     return app

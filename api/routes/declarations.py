@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import App, CurrentActor
 from api.downloads import DOWNLOAD, download
 from api.params import MAX_ID, RowId
-from api.problems import Problem
+from api.problems import PROBLEM, problems
 from clearance.app import Document, NotFoundError, SubmissionOutcome, declarations, submissions
 from clearance.app import declaration_search as search
 from clearance.app import declarations_changes as changes
@@ -21,7 +21,6 @@ from clearance.app.declarations import Explanation
 from clearance.app.views import DeclarationDetail
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
-PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 
 
 class DeclarationResource(DeclarationDetail):
@@ -50,7 +49,7 @@ class ChangeOutcome(BaseModel):
     "",
     summary="Declarations the caller may see, newest first, filtered",
     response_model=search.DeclarationPage,
-    responses={422: PROBLEM},
+    responses=problems(422),
 )
 def list_declarations(
     request: Request,
@@ -90,7 +89,7 @@ def list_declarations(
     "/{number}",
     summary="One declaration with its assessment, decision, versions and responses",
     response_model=DeclarationResource,
-    responses={404: PROBLEM},
+    responses=problems(404),
 )
 def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
     """Everything stored about ``number`` (404 if the caller may not see it)."""
@@ -129,7 +128,7 @@ def response_text(number: str, answer_id: RowId, app: App, actor: CurrentActor) 
     status_code=202,
     summary="Amend a declaration with a new canonical content",
     response_model=ChangeOutcome,
-    responses={404: PROBLEM, 422: PROBLEM},
+    responses=problems(404, 422),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -158,7 +157,7 @@ async def amend(
     status_code=202,
     summary="Invalidate (cancel) a declaration",
     response_model=ChangeOutcome,
-    responses={404: PROBLEM, 422: PROBLEM},
+    responses=problems(404, 422),
 )
 def invalidate(
     number: str,

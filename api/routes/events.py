@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import App, CurrentActor
 from api.params import MAX_ID
-from api.problems import Problem
+from api.problems import problems
 from clearance.app import events
 from clearance.app.views import EventPage
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
     "",
     summary="Events after a cursor, oldest first",
     response_model=EventPage,
-    responses={422: {"model": Problem, "content": {"application/problem+json": {}}}},
+    responses=problems(422),
 )
 def pull(
     app: App,

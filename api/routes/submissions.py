@@ -23,7 +23,7 @@ from api import downloads
 from api.auth import App, CurrentActor
 from api.downloads import DOWNLOAD, download
 from api.params import RowId
-from api.problems import Problem, ProblemError
+from api.problems import PROBLEM, ProblemError, problems
 from clearance.app import (
     Actor,
     Application,
@@ -49,7 +49,6 @@ ACCEPTED_TYPES = {
     "text/plain",
     "application/octet-stream",
 }
-PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 
 
 class SubmissionAccepted(BaseModel):
@@ -123,7 +122,7 @@ _REPEATED = {"location", "conversation-id"}
     "/{message_id}",
     summary="A submission and the answers it got",
     response_model=SubmissionView,
-    responses={404: PROBLEM},
+    responses=problems(404),
 )
 def show(message_id: RowId, app: App, actor: CurrentActor) -> SubmissionView:
     """The stored message (without its bytes) and every answer sent about it."""
