@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         "production): the same declaration, ruleset and seed always give the same lane.",
     )
     echo_sql: bool = False
+    document_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description="Largest file a trader may present in answer to an officer's request for "
+        "documents (CUSTOMS_DOCUMENT_MAX_BYTES), in bytes.",
+    )
 
 
 def load_settings() -> Settings:

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     REBATES = "rebates"  # exit confirmation, rebate batches and acknowledgements
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
     IDENTITY = "identity"  # subjects, API keys, mandates (issue 12)
+    SUPERVISE = "supervise"  # reassign officers' claims, act on a declaration another holds
 
 
 _EVERYTHING = frozenset(Permission)
@@ -48,6 +49,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 # Issue 12: the admin manages subjects, keys and mandates (the operator has every permission).
 ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.IDENTITY}
+# A supervisor is an officer of its offices who may also reassign and override claims.
+ROLE_PERMISSIONS[Role.SUPERVISOR] = ROLE_PERMISSIONS[Role.OFFICER] | {Permission.SUPERVISE}
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -84,6 +87,8 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
     if actor.role in (Role.TRADER, Role.BROKER):
         return Declaration.sender.in_(sorted(actor.party_ids)) if actor.party_ids else false()
     if actor.role is Role.OFFICER:
+        return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
+    if actor.role is Role.SUPERVISOR:  # scoped to its offices like any officer
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     return false()
 
@@ -170,3 +175,8 @@ def visible_message(session: Session, actor: Actor, message_id: int) -> InboundM
     if row is None:
         raise NotFoundError(f"no message {message_id}")
     return row
+
+
+def may_supervise(actor: Actor) -> bool:
+    """Whether ``actor`` may reassign claims and act on a declaration another officer holds."""
+    return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role]

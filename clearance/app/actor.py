@@ -22,6 +22,7 @@ class Role(StrEnum):
     OFFICER = "officer"  # the declarations of its own customs offices, officer actions
     AGENCY = "agency"  # the licences and certificates it issues
     STATISTICIAN = "statistician"  # aggregates only, never one declaration
+    SUPERVISOR = "supervisor"  # an officer who may also reassign and override claims
 
 
 @dataclass(frozen=True, slots=True)

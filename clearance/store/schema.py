@@ -11,6 +11,7 @@ from clearance.store import (
     control_tables,
     identity_tables,
     manifest_tables,
+    officer_tables,
     tables,
     tariff_tables,
 )
@@ -27,3 +28,4 @@ __all__ = [
     "tables",
     "tariff_tables",
 ]
+__all__ += ["officer_tables"]
