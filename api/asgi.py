@@ -17,7 +17,7 @@ from api import problems as problem_answers
 from api.auth import Authenticator, current_actor, identity_bearer
 from api.problems import problems
 from api.ratelimit import RateLimiter
-from api.routes import admin, declarations, events, health, reference, submissions
+from api.routes import admin, declarations, events, health, officer, reference, submissions
 from api.settings import ApiSettings, load_api_settings
 from clearance.app import Application, open_application
 from core.settings import Settings, load_settings
@@ -31,6 +31,7 @@ PROTECTED = (
     declarations.router,
     events.router,
     reference.router,
+    officer.router,
     admin.router,
 )
 

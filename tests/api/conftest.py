@@ -36,6 +36,7 @@ SUBJECTS = {
     "broker": NewSubject("broker-01", "Broker 01", Role.BROKER, party_ids=["edi:BROKER01"]),
     "broker2": NewSubject("broker-02", "Broker 02", Role.BROKER, party_ids=["edi:BROKER02"]),
     "officer2201": NewSubject("officer-2201", "Officer 2201", Role.OFFICER, offices=["2201"]),
+    "officer2201b": NewSubject("officer-2201b", "Officer 2201 B", Role.OFFICER, offices=["2201"]),
     "officer5300": NewSubject("officer-5300", "Officer 5300", Role.OFFICER, offices=["5300"]),
     "agency": NewSubject("agency-01", "Licence office", Role.AGENCY, issuers=["MOFCOM"]),
     "admin": NewSubject("admin-01", "Administrator", Role.ADMIN),
