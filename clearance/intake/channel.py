@@ -75,11 +75,20 @@ class Work:
 
     def write(self) -> None:
         """Insert the rows the declaration steps deferred, then the answers and events."""
+        self.flush()
+        release_rejected_key(self.ctx, self.outcome)
+
+    def flush(self) -> None:
+        """Write what is gathered so far (deferred rows, answers, events) and forget it.
+
+        A flow that works through a large interchange a chunk at a time calls this after each
+        chunk, so that memory holds one chunk's rows; it is all still one unit of work.
+        """
         write_deferred(self.ctx.session)
         if self.outbound:
             self.ctx.session.execute(insert(OutboundMessage), self.outbound)
+            self.outbound = []
         self.events.write(self.ctx.session)
-        release_rejected_key(self.ctx, self.outcome)
 
 
 def claim_key(ctx: FlowContext, control_reference: str) -> InterchangeKey | None:

@@ -98,7 +98,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
     """The declaration steps of a full installation, in order: assessment, then the rest."""
     return [
-        TariffAssessment(clock, settings.regime, registry_store.latest),
+        TariffAssessment(clock, settings.regime, registry_store.latest_in_unit),
         ManifestReconciliation.from_settings(settings, clock),
         ControlsAndDecision(clock, settings),  # decides on every finding gathered before it
     ]
