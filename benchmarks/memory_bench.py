@@ -13,6 +13,10 @@ Each case runs in a fresh process (its peak resident set size, ``ru_maxrss``, is
     python benchmarks/memory_bench.py                  # the default cases on SQLite
     python benchmarks/memory_bench.py --postgres       # ... and on PostgreSQL as well
     python benchmarks/memory_bench.py one 10000        # one case
+    python benchmarks/memory_bench.py --details ...    # outcomes with every detail (the CLI)
+
+By default the pipeline is called as a worker calls it (``details=False``: the outcome keeps a
+summary of each declaration); ``--details`` keeps what ``customs submit --json`` prints.
 
 The last line printed is a JSON object with every figure.
 """
@@ -44,7 +48,7 @@ def _interchange_of_bytes(megabytes: int) -> bytes:
     return raw.replace(f"UNZ+{n}+".encode(), f"UNZ+{n + 1}+".encode())  # a count that is wrong
 
 
-def run_case(case: list[str], url: str) -> dict[str, object]:
+def run_case(case: list[str], url: str, details: bool) -> dict[str, object]:
     """Run one case in this process; its figures (peak RSS in MiB, seconds, declarations)."""
     from bench_store import fresh_store, prepare
     from day import day, one_interchange
@@ -69,7 +73,7 @@ def run_case(case: list[str], url: str) -> dict[str, object]:
         start, cpu = time.perf_counter(), time.process_time()
         declarations = 0
         for raw in files:
-            outcome = pipeline.submit(raw)
+            outcome = pipeline.submit(raw, details=details)
             declarations += sum(1 for d in outcome.declarations if d.number)
             del outcome
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -77,6 +81,7 @@ def run_case(case: list[str], url: str) -> dict[str, object]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "case": " ".join(case),
+        "details": details,
         "backend": "postgresql" if url else "sqlite",
         "input_mb": round(size / 1e6, 1),
         "files": len(files),
@@ -92,10 +97,11 @@ def main() -> None:
     """Run the cases, each in its own process, and print the figures."""
     args = sys.argv[1:]
     if args and args[0] == "--child":
-        print(json.dumps(run_case(args[2:], args[1])))
+        print(json.dumps(run_case(args[3:], args[1], args[2] == "details")))
         return
     postgres = "--postgres" in args
-    args = [a for a in args if a != "--postgres"]
+    details = "--details" in args
+    args = [a for a in args if a not in ("--postgres", "--details")]
     cases = [args] if args else [list(map(str, c)) for c in DEFAULT_CASES]
     urls = [""]
     if postgres:
@@ -103,10 +109,11 @@ def main() -> None:
 
         urls.append(postgres_database("customs_throughput_bench"))
     results = []
+    mode = "details" if details else "summary"
     for url in urls:
         for case in cases:
             child = subprocess.run(
-                [sys.executable, __file__, "--child", url, *case],
+                [sys.executable, __file__, "--child", url, mode, *case],
                 capture_output=True,
                 text=True,
                 check=False,

@@ -229,7 +229,7 @@ def _map_and_register(work: _Work, raw: bytes, to_map: set[int]) -> None:
         if len(chunk) == CHUNK:
             outcome.declarations.extend(_written(work, _register(work, chunk)))
             chunk = []
-    outcome.declarations.extend(_register(work, chunk))
+    outcome.declarations.extend(_written(work, _register(work, chunk)))
     outcome.declarations.extend(_mapping_rejected(work, m, r.issues, r.read) for m, r in unmapped)
 
 
@@ -250,6 +250,8 @@ def _written(work: _Work, outcomes: list[DeclarationOutcome]) -> list[Declaratio
     for outcome in outcomes:
         outcome.assessment = None  # stored, and summed up in the items' duties
         outcome.events = []  # written
+        if not work.ctx.details:  # stored too: the summary is what the caller asked for
+            outcome.items, outcome.findings, outcome.response = [], [], None
     return outcomes
 
 

@@ -131,12 +131,17 @@ class Pipeline:
         sender: str | None = None,
         filename: str | None = None,
         channel: str = "file",
+        details: bool = True,
     ) -> SubmissionOutcome:
-        """Process one file; raises :class:`ProcessingError` only for unexpected failures."""
-        message_id = self._receive(raw, sender, filename, channel)
-        return self._run(message_id, raw, sender, filename)
+        """Process one file; raises :class:`ProcessingError` only for unexpected failures.
 
-    def retry(self, message_id: int) -> SubmissionOutcome:
+        ``details=False``: the outcome of a large EDIFACT interchange keeps only a summary of
+        each declaration (:attr:`FlowContext.details`), so memory stays bounded.
+        """
+        message_id = self._receive(raw, sender, filename, channel)
+        return self._run(message_id, raw, sender, filename, details=details)
+
+    def retry(self, message_id: int, *, details: bool = True) -> SubmissionOutcome:
         """Process a stored message that failed, or is stuck ``received``, again from its raw
         bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it)."""
         with UnitOfWork(self._sessions) as uow:
@@ -146,7 +151,7 @@ class Pipeline:
             refuse_unless_retryable(inbound, self.clock.now(), self.settings)
             raw, filename = inbound.raw, inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-        return self._run(message_id, raw, sender, filename, retrying=True)
+        return self._run(message_id, raw, sender, filename, retrying=True, details=details)
 
     def _run(
         self,
@@ -156,6 +161,7 @@ class Pipeline:
         filename: str | None,
         *,
         retrying: bool = False,
+        details: bool = True,
     ) -> SubmissionOutcome:
         """Everything after receipt in one unit of work; on failure, mark the message failed.
 
@@ -167,7 +173,7 @@ class Pipeline:
                 inbound = claim(
                     uow.session, message_id, self.clock.now(), self.settings, retrying=retrying
                 )
-                outcome = self._process(uow.session, inbound, raw, sender, filename)
+                outcome = self._process(uow.session, inbound, raw, sender, filename, details)
                 uow.commit()
         except (NotRetryableError, UnknownMessageError):
             raise
@@ -208,6 +214,7 @@ class Pipeline:
         raw: bytes,
         sender: str | None,
         filename: str | None,
+        details: bool = True,
     ) -> SubmissionOutcome:
         now = self.clock.now()
         inbound.format = detect_format(raw)
@@ -228,6 +235,7 @@ class Pipeline:
             profile=self._profiles.default,
             steps=self.steps,
             profiles=self._profiles,
+            details=details,
         )
         with cyclic_gc_paused():
             outcome = FLOWS[inbound.format](context, raw)

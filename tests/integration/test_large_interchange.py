@@ -115,6 +115,22 @@ def test_chunks_of_declarations_give_what_the_whole_interchange_gives(
     assert [a[0] for a in got["answers"]] == ["CONTRL"] + ["CUSRES"] * DECLARATIONS
 
 
+def test_a_summary_outcome_keeps_the_decisions_and_stores_every_answer(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(edifact_flow, "CHUNK", 4)
+    clock = prepare(engine)
+    pipeline = Pipeline.standard(engine, Settings(), clock)
+    outcome = pipeline.submit(one_interchange(DECLARATIONS), details=False)
+    assert len(outcome.declarations) == DECLARATIONS
+    assert all(d.number and d.lane and d.decision for d in outcome.declarations)
+    assert all(d.response is None and d.items == [] for d in outcome.declarations)
+    stored = _rows(engine)
+    assert [a[0] for a in stored["answers"]] == ["CONTRL"] + ["CUSRES"] * DECLARATIONS
+    numbers = [d.number for d in outcome.declarations]
+    assert numbers == [row[0] for row in stored["declarations"]]
+
+
 def test_a_failure_in_a_later_chunk_leaves_nothing_of_the_earlier_ones(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
