@@ -112,6 +112,9 @@ class Pipeline:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     steps: Sequence[DeclarationStep] = ()
+    #: False: the outcome of a large EDIFACT interchange keeps only a summary of each
+    #: declaration (:attr:`FlowContext.details`), so a worker's memory stays bounded.
+    details: bool = True
 
     @classmethod
     def standard(cls, engine: Engine, settings: Settings, clock: Clock | None = None) -> Pipeline:
@@ -131,17 +134,12 @@ class Pipeline:
         sender: str | None = None,
         filename: str | None = None,
         channel: str = "file",
-        details: bool = True,
     ) -> SubmissionOutcome:
-        """Process one file; raises :class:`ProcessingError` only for unexpected failures.
-
-        ``details=False``: the outcome of a large EDIFACT interchange keeps only a summary of
-        each declaration (:attr:`FlowContext.details`), so memory stays bounded.
-        """
+        """Process one file; raises :class:`ProcessingError` only for unexpected failures."""
         message_id = self._receive(raw, sender, filename, channel)
-        return self._run(message_id, raw, sender, filename, details=details)
+        return self._run(message_id, raw, sender, filename)
 
-    def retry(self, message_id: int, *, details: bool = True) -> SubmissionOutcome:
+    def retry(self, message_id: int) -> SubmissionOutcome:
         """Process a stored message that failed, or is stuck ``received``, again from its raw
         bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it)."""
         with UnitOfWork(self._sessions) as uow:
@@ -151,7 +149,7 @@ class Pipeline:
             refuse_unless_retryable(inbound, self.clock.now(), self.settings)
             raw, filename = inbound.raw, inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-        return self._run(message_id, raw, sender, filename, retrying=True, details=details)
+        return self._run(message_id, raw, sender, filename, retrying=True)
 
     def _run(
         self,
@@ -161,7 +159,6 @@ class Pipeline:
         filename: str | None,
         *,
         retrying: bool = False,
-        details: bool = True,
     ) -> SubmissionOutcome:
         """Everything after receipt in one unit of work; on failure, mark the message failed.
 
@@ -173,7 +170,7 @@ class Pipeline:
                 inbound = claim(
                     uow.session, message_id, self.clock.now(), self.settings, retrying=retrying
                 )
-                outcome = self._process(uow.session, inbound, raw, sender, filename, details)
+                outcome = self._process(uow.session, inbound, raw, sender, filename)
                 uow.commit()
         except (NotRetryableError, UnknownMessageError):
             raise
@@ -214,7 +211,6 @@ class Pipeline:
         raw: bytes,
         sender: str | None,
         filename: str | None,
-        details: bool = True,
     ) -> SubmissionOutcome:
         now = self.clock.now()
         inbound.format = detect_format(raw)
@@ -235,7 +231,7 @@ class Pipeline:
             profile=self._profiles.default,
             steps=self.steps,
             profiles=self._profiles,
-            details=details,
+            details=self.details,
         )
         with cyclic_gc_paused():
             outcome = FLOWS[inbound.format](context, raw)

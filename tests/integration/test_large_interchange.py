@@ -121,7 +121,8 @@ def test_a_summary_outcome_keeps_the_decisions_and_stores_every_answer(
     monkeypatch.setattr(edifact_flow, "CHUNK", 4)
     clock = prepare(engine)
     pipeline = Pipeline.standard(engine, Settings(), clock)
-    outcome = pipeline.submit(one_interchange(DECLARATIONS), details=False)
+    pipeline.details = False
+    outcome = pipeline.submit(one_interchange(DECLARATIONS))
     assert len(outcome.declarations) == DECLARATIONS
     assert all(d.number and d.lane and d.decision for d in outcome.declarations)
     assert all(d.response is None and d.items == [] for d in outcome.declarations)
