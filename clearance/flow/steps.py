@@ -46,7 +46,7 @@ class FlowContext:
     profile: CusdecProfile  # the default profile
     steps: Sequence[DeclarationStep]
     profiles: ProfileSet | None = None  # per sender (trading partner agreements)
-    #: Whether the outcome keeps every declaration's items, duties, findings and response text
+    #: Whether the outcome keeps every declaration's items, duties, findings, assessment and text
     #: (the CLI prints them) or, for a large interchange worked through in chunks, only its
     #: summary (number, status, lane, decision, reasons): what a worker needs, in memory that
     #: does not grow with the interchange. The answers are stored either way.

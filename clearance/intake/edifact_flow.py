@@ -245,12 +245,12 @@ def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> Decla
 
 
 def _written(work: _Work, outcomes: list[DeclarationOutcome]) -> list[DeclarationOutcome]:
-    """Write a chunk's rows; its outcomes keep what is reported, not the assessment objects."""
+    """Write a chunk's rows; without details, its outcomes keep only their summaries."""
     work.flush()
     for outcome in outcomes:
-        outcome.assessment = None  # stored, and summed up in the items' duties
         outcome.events = []  # written
-        if not work.ctx.details:  # stored too: the summary is what the caller asked for
+        if not work.ctx.details:  # all stored: a summary is what the caller asked for
+            outcome.assessment = None
             outcome.items, outcome.findings, outcome.response = [], [], None
     return outcomes
 
