@@ -99,7 +99,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
     """The declaration steps of a full installation, in order: assessment, then the rest."""
     return [
-        TariffAssessment(clock, settings.regime, registry_store.latest),
+        TariffAssessment(clock, settings.regime, registry_store.latest_in_unit),
         ManifestReconciliation.from_settings(settings, clock),
         ControlsAndDecision(clock, settings),  # decides on every finding gathered before it
     ]
@@ -113,6 +113,9 @@ class Pipeline:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     steps: Sequence[DeclarationStep] = ()
+    #: False: the outcome of a large EDIFACT interchange keeps only a summary of each
+    #: declaration (:attr:`FlowContext.details`), so a worker's memory stays bounded.
+    details: bool = True
 
     @classmethod
     def standard(cls, engine: Engine, settings: Settings, clock: Clock | None = None) -> Pipeline:
@@ -280,6 +283,7 @@ class Pipeline:
             steps=self.steps,
             profiles=self._profiles,
             senders=senders,
+            details=self.details,
         )
         with cyclic_gc_paused():
             outcome = FLOWS[inbound.format](context, raw)
