@@ -180,9 +180,9 @@ class Pipeline:
                 if inbound is None or inbound.status not in ("received", "failed"):
                     return None  # done by an earlier run (or no longer kept)
                 sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-                outcome = self._process(
-                    uow.session, message_id, inbound.raw, sender, inbound.filename
-                )
+                # Queued by the local operator's `submit --queue`: no subject to check the
+                # envelope's sender against (senders None), as for a direct local submit.
+                outcome = self._process(uow.session, inbound, inbound.raw, sender, inbound.filename)
                 uow.commit()
         except Exception as exc:
             self._mark_failed(message_id, exc)
