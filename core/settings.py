@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         "production): the same declaration, ruleset and seed always give the same lane.",
     )
     echo_sql: bool = False
+    document_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description="Largest file a trader may present in answer to an officer's request for "
+        "documents (CUSTOMS_DOCUMENT_MAX_BYTES), in bytes.",
+    )
 
     # Identity (issue 12): tokens from the organisation's identity provider (JWT/OIDC).
     jwks: str | None = Field(
@@ -121,6 +127,37 @@ class Settings(BaseSettings):
         default=4 * 1024 * 1024,
         gt=0,
         description="Largest JSON request accepted, in bytes; larger ones are rejected.",
+    )
+
+    # The job queue and its workers (docs/operations.md).
+    queue_retries: int = Field(
+        default=4,
+        ge=0,
+        description="Further attempts of a failing job (back-off 2, 4, 8 … s) before it is "
+        "left a dead letter (`customs messages dead`).",
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often a worker says it is alive, and sweeps for work a dead one left.",
+    )
+    queue_stalled_after_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A worker silent this long is taken as dead: its running jobs are queued "
+        "again (processing is guarded, so a job run twice registers once).",
+    )
+    queue_orphan_after_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="A message still `received` this long after arrival with no job is "
+        "queued by the workers' sweep (a submitter that died before queueing it).",
+    )
+    console_secret: str | None = Field(
+        default=None,
+        description="Signs the console's session cookies (keep it secret; the same in every "
+        "process serving the console). Unset: a random secret per process, sessions end "
+        "when it stops.",
     )
 
 

@@ -12,9 +12,9 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from clearance.app.actor import Actor, Role
+from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
-from clearance.store.tables import Declaration, Event, InboundMessage
+from clearance.store.tables import Declaration, Event, InboundMessage, OutboundMessage
 from rules.registry import CertificateOfOrigin, Licence
 
 
@@ -31,6 +31,7 @@ class Permission(StrEnum):
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
     IDENTITY = "identity"  # subjects, API keys, mandates (issue 12)
     FX = "fx"  # FX monitoring: bank feeds, indicators, classification, the goods feed
+    SUPERVISE = "supervise"  # reassign officers' claims, act on a declaration another holds
 
 
 _EVERYTHING = frozenset(Permission)
@@ -52,6 +53,8 @@ ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.IDENTI
 
 # FX monitoring (issue 14): the FX authority runs it; officers read classes as risk information.
 ROLE_PERMISSIONS[Role.FX_AUTHORITY] = frozenset({Permission.FX})
+# A supervisor is an officer of its offices who may also reassign and override claims.
+ROLE_PERMISSIONS[Role.SUPERVISOR] = ROLE_PERMISSIONS[Role.OFFICER] | {Permission.SUPERVISE}
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -93,6 +96,8 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
         parties = sorted(actor.party_ids)
         return or_(Declaration.sender.in_(parties), Declaration.trader_id.in_(parties))
     if actor.role is Role.OFFICER:
+        return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
+    if actor.role is Role.SUPERVISOR:  # scoped to its offices like any officer
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     return false()
 
@@ -191,7 +196,7 @@ def fx_trader_visible(actor: Actor, trader: str) -> bool:
     The operator and the FX authority see every trader; an officer too (risk information on
     the declaration page); a trader or broker only the party ids it acts as.
     """
-    if actor.sees_everything or actor.role in (Role.FX_AUTHORITY, Role.OFFICER):
+    if actor.sees_everything or actor.role is Role.FX_AUTHORITY or actor.role in OFFICE_ROLES:
         return True
     return actor.role in (Role.TRADER, Role.BROKER) and trader in actor.party_ids
 
@@ -201,3 +206,34 @@ def visible_fx_trader(actor: Actor, trader: str) -> str:
     if not fx_trader_visible(actor, trader):
         raise NotFoundError(f"no FX monitoring record for trader {trader}")
     return trader
+
+
+def may_supervise(actor: Actor) -> bool:
+    """Whether ``actor`` may reassign claims and act on a declaration another officer holds."""
+    return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role]
+
+
+# --- the console's downloads (issue 13): raw messages and answers -------------------------
+
+
+def raw_messages_visible(actor: Actor) -> ColumnElement[bool]:
+    """Inbound messages whose raw bytes ``actor`` may download: its own senders' (as
+    :func:`messages_visible`), and for an officer those that carried a declaration of its
+    offices."""
+    if actor.sees_everything:
+        return true()
+    carried = select(Declaration.inbound_message_id).where(declarations_visible(actor))
+    return or_(messages_visible(actor), InboundMessage.id.in_(carried))
+
+
+def answers_visible(actor: Actor) -> ColumnElement[bool]:
+    """Outbound answers ``actor`` may download: those to a message it may download, and those
+    about a declaration it may see."""
+    if actor.sees_everything:
+        return true()
+    messages = select(InboundMessage.id).where(raw_messages_visible(actor))
+    numbers = select(Declaration.id).where(declarations_visible(actor))
+    return or_(
+        OutboundMessage.inbound_message_id.in_(messages),
+        OutboundMessage.declaration_id.in_(numbers),
+    )

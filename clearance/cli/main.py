@@ -28,6 +28,7 @@ from clearance.cli import changes as cli_changes
 from clearance.cli import fx as cli_fx
 from clearance.cli import identity as cli_identity
 from clearance.cli import officer as cli_officer
+from clearance.cli import operations as cli_operations
 from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
 from clearance.cli import registry as cli_registry
@@ -53,6 +54,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_identity.register,
     cli_serve.register,
     cli_fx.register,
+    cli_operations.register,
 ]
 
 
@@ -89,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
         help="submit as this subject: its envelope senders are checked (default: the operator)",
     )
     submit.add_argument("--json", action="store_true", help="one JSON object per file")
+    submit.add_argument(
+        "--queue", action="store_true", help="store and queue for the workers (PostgreSQL)"
+    )
     submit.set_defaults(handler=_submit)
 
     demo = sub.add_parser("demo", help="load sample tariffs and registries, process the samples")
@@ -135,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     d_show.add_argument("--json", action="store_true")
     d_show.set_defaults(handler=_declarations_show)
     for register in COMMAND_GROUPS:
-        register(sub, {"declarations": decls})
+        register(sub, {"declarations": decls, "messages": messages})
     return parser
 
 
@@ -145,6 +150,8 @@ def _init(args: argparse.Namespace, app: Application) -> int:
 
 
 def _submit(args: argparse.Namespace, app: Application) -> int:
+    if getattr(args, "queue", False):
+        return cli_operations.submit_queued(args, app)
     status = 0
     actor = cli_identity.acting(app, getattr(args, "as_subject", None))
     if args.sender is not None and actor.sees_everything:

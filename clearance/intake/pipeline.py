@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from clearance.assessment.step import TariffAssessment
@@ -154,6 +154,37 @@ class Pipeline:
             raw, filename = inbound.raw, inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
         return self._run(message_id, raw, sender, filename, retrying=True, senders=senders)
+
+    def receive(
+        self, raw: bytes, *, sender: str | None = None, filename: str | None, channel: str
+    ) -> int:
+        """Store the raw bytes (committed at once) and return the message id; process later."""
+        return self._receive(raw, sender, filename, channel)
+
+    def process_stored(self, message_id: int) -> SubmissionOutcome | None:
+        """Process a stored message that nobody has processed yet: a queued job's body.
+
+        The message row is locked first and its status checked under the lock, so a job run
+        twice (a worker killed after committing, a stalled job retried, an operator's retry at
+        the same moment) processes it once: the later runs find it done and return None.
+        ``received`` (never processed) and ``failed`` (an earlier attempt rolled back) are
+        processed; a failure marks it ``failed`` and raises :class:`ProcessingError`.
+        """
+        try:
+            with UnitOfWork(self._sessions) as uow:
+                locked = select(InboundMessage).where(InboundMessage.id == message_id)
+                inbound = uow.session.scalars(locked.with_for_update()).one_or_none()
+                if inbound is None or inbound.status not in ("received", "failed"):
+                    return None  # done by an earlier run (or no longer kept)
+                sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
+                outcome = self._process(
+                    uow.session, message_id, inbound.raw, sender, inbound.filename
+                )
+                uow.commit()
+        except Exception as exc:
+            self._mark_failed(message_id, exc)
+            raise ProcessingError(message_id, exc) from exc
+        return outcome
 
     def _run(
         self,

@@ -6,13 +6,15 @@ module registers them all.
 
 from __future__ import annotations
 
-# One import per area, so that adding an area is one added line.
-import clearance.store.api_tables  # noqa: F401 - the HTTP API's tables
 from clearance.store import (
+    api_tables,
     control_tables,
     fx_tables,
     identity_tables,
     manifest_tables,
+    officer_tables,
+    operations_tables,
+    rebate_version_tables,
     tables,
     tariff_tables,
 )
@@ -22,11 +24,15 @@ metadata = Base.metadata
 
 __all__ = [
     "Base",
+    "api_tables",
     "control_tables",
     "fx_tables",
     "identity_tables",
     "manifest_tables",
     "metadata",
+    "officer_tables",
+    "operations_tables",
+    "rebate_version_tables",
     "tables",
     "tariff_tables",
 ]
