@@ -22,6 +22,7 @@ from clearance.app.actor import Actor, Role
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError, NotPermittedError, RefusedError
 from clearance.store.identity_tables import ApiKey, Mandate, Subject, SubjectOffice, SubjectParty
+from clearance.store.tables import InboundMessage
 from core.clock import as_utc
 from core.errors import CustomsError
 
@@ -125,6 +126,21 @@ def act_as(app: Application, actor: Actor, subject_id: str) -> Actor:
         if subject.disabled:
             raise RefusedError(f"subject {subject_id} is disabled")
         return actor_of(session, subject, local_today(app))
+
+
+def submitter_senders(app: Application, message_id: int) -> frozenset[str] | None:
+    """The senders the subject that submitted stored message ``message_id`` may file as now
+    (None: the local operator submitted it; empty: its subject is gone or disabled)."""
+    with app.read() as session:
+        submitted_by = session.scalar(
+            select(InboundMessage.submitted_by).where(InboundMessage.id == message_id)
+        )
+        if submitted_by is None:
+            return None
+        subject = session.get(Subject, submitted_by)
+        if subject is None or subject.disabled:
+            return frozenset()
+        return actor_of(session, subject, local_today(app)).party_ids
 
 
 def actor_of(session: Session, subject: Subject, today: date) -> Actor:

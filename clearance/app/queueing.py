@@ -25,6 +25,7 @@ from clearance.app.access import (
 from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import RefusedError
+from clearance.app.identity import submitter_senders
 from clearance.app.messages import Interchange
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
@@ -63,6 +64,7 @@ def enqueue(app: Application, actor: Actor, interchange: Interchange) -> Queued:
             sender=interchange.sender,
             filename=interchange.filename,
             channel=interchange.channel,
+            submitted_by=None if actor.sees_everything else actor.subject,
         )
         if not uses_queue(app.engine):
             return Queued(message_id, None, process_message(app, message_id))
@@ -78,8 +80,11 @@ def process_message(app: Application, message_id: int) -> SubmissionOutcome | No
     Raises :class:`clearance.intake.pipeline.ProcessingError` when processing failed (the
     message is then ``failed``; the queue tries again, then leaves it a dead letter).
     """
+    # The submitting subject's senders as of now (issue 12): a revoked mandate or a disabled
+    # subject between queueing and processing refuses the interchange.
+    senders = submitter_senders(app, message_id)
     with app.guard():
-        return app.pipeline.process_stored(message_id)
+        return app.pipeline.process_stored(message_id, senders)
 
 
 def dead_letters(app: Application, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:

@@ -159,12 +159,20 @@ class Pipeline:
         return self._run(message_id, raw, sender, filename, retrying=True, senders=senders)
 
     def receive(
-        self, raw: bytes, *, sender: str | None = None, filename: str | None, channel: str
+        self,
+        raw: bytes,
+        *,
+        sender: str | None = None,
+        filename: str | None,
+        channel: str,
+        submitted_by: str | None = None,
     ) -> int:
         """Store the raw bytes (committed at once) and return the message id; process later."""
-        return self._receive(raw, sender, filename, channel)
+        return self._receive(raw, sender, filename, channel, submitted_by)
 
-    def process_stored(self, message_id: int) -> SubmissionOutcome | None:
+    def process_stored(
+        self, message_id: int, senders: frozenset[str] | None = None
+    ) -> SubmissionOutcome | None:
         """Process a stored message that nobody has processed yet: a queued job's body.
 
         The message row is locked first and its status checked under the lock, so a job run
@@ -180,10 +188,13 @@ class Pipeline:
                 if inbound is None or inbound.status not in ("received", "failed"):
                     return None  # done by an earlier run (or no longer kept)
                 sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-                # Queued by the local operator's `submit --queue`: no subject to check the
-                # envelope's sender against (senders None), as for a direct local submit.
-                outcome = self._process(uow.session, inbound, inbound.raw, sender, inbound.filename)
+                filename = inbound.filename
+                outcome = self._process(
+                    uow.session, inbound, inbound.raw, sender, filename, senders
+                )
                 uow.commit()
+        except SenderRefusedError as refused:
+            return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
             self._mark_failed(message_id, exc)
             raise ProcessingError(message_id, exc) from exc

@@ -141,3 +141,27 @@ def test_a_json_request_names_its_sender(app: Application) -> None:
     outcome = submit(app, TRADER_B, Interchange(request, "request.json"))
     assert outcome.status is InterchangeStatus.REJECTED
     assert [(e.code, e.segment) for e in outcome.errors] == [("sender", "sender")]
+
+
+def test_a_queued_submission_is_checked_when_it_is_processed(
+    app: Application, engine: Engine
+) -> None:
+    from clearance.app import queueing, subjects
+    from clearance.app.subjects import NewSubject
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL a worker processes the job (tests/operations cover it)")
+    # The worker works out the submitter's senders from the store when it processes the job.
+    for actor, party in ((TRADER_B, "91440300MA5DC8E3L9"), (BROKER01, "edi:BROKER01")):
+        new = NewSubject(actor.subject, actor.subject, actor.role, party_ids=[party])
+        subjects.add_subject(app, LOCAL_OPERATOR, new)
+    queued = queueing.enqueue(app, TRADER_B, Interchange(_raw("01-import-d96b.edi"), "01.edi"))
+    assert queued.outcome is not None
+    assert queued.outcome.status is InterchangeStatus.REJECTED
+    assert [e.code for e in queued.outcome.errors] == ["sender"]
+    assert _declarations(engine) == 0
+    accepted = queueing.enqueue(app, BROKER01, Interchange(_raw("01-import-d96b.edi"), "01.edi"))
+    assert accepted.outcome is not None
+    assert accepted.outcome.status is InterchangeStatus.ACCEPTED
+    with Session(engine) as session:
+        assert session.scalars(select(Declaration.submitted_by)).one() == "broker-01"
