@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app import credentials
 from clearance.app.access import ROLE_PERMISSIONS, Permission, require
-from clearance.app.actor import Actor, Role
+from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.context import Application
 from clearance.app.errors import ConflictError, NotFoundError, RefusedError
 from clearance.app.identity_views import Identity, PartyIdView, SubjectView
@@ -188,7 +188,7 @@ def _checked_offices(new: NewSubject) -> list[str]:
     bad = [office for office in new.offices if not _OFFICE.match(office)]
     if bad:
         raise RefusedError(f"customs offices have 4 digits: {', '.join(bad)}")
-    if new.role is Role.OFFICER and not new.offices:
+    if new.role in OFFICE_ROLES and not new.offices:
         raise RefusedError("an officer needs the customs offices it works for")
     return sorted(set(new.offices))
 

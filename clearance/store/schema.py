@@ -6,12 +6,14 @@ module registers them all.
 
 from __future__ import annotations
 
-import clearance.store.api_tables  # noqa: F401 - registers the HTTP API's tables
 from clearance.store import (
+    api_tables,
     control_tables,
+    fx_tables,
     identity_tables,
     manifest_tables,
     officer_tables,
+    operations_tables,
     tables,
     tariff_tables,
 )
@@ -21,11 +23,14 @@ metadata = Base.metadata
 
 __all__ = [
     "Base",
+    "api_tables",
     "control_tables",
+    "fx_tables",
     "identity_tables",
     "manifest_tables",
     "metadata",
+    "officer_tables",
+    "operations_tables",
     "tables",
     "tariff_tables",
 ]
-__all__ += ["officer_tables"]
