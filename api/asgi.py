@@ -65,7 +65,7 @@ def build(
             router, dependencies=[Depends(current_actor)], responses=problems(401, 403, 429, 503)
         )
     _serve_openapi(app)
-    _mount_console(app)
+    _mount_console(app, application)
     return app
 
 
@@ -85,9 +85,9 @@ def _serve_openapi(app: FastAPI) -> None:
         return JSONResponse(openapi_document(request.app))
 
 
-def _mount_console(app: FastAPI) -> None:
+def _mount_console(app: FastAPI, application: Application) -> None:
     # The officer console and trader portal (issue 13) live in api/console when present and
     # mount themselves on the same application: one process serves both.
     if importlib.util.find_spec("api.console") is not None:
         console = importlib.import_module("api.console")
-        console.mount(app)
+        console.mount(app, application)
