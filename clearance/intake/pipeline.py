@@ -171,7 +171,7 @@ class Pipeline:
                     return None  # done by an earlier run (or no longer kept)
                 sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
                 outcome = self._process(
-                    uow.session, message_id, inbound.raw, sender, inbound.filename
+                    uow.session, inbound, inbound.raw, sender, inbound.filename
                 )
                 uow.commit()
         except Exception as exc:
