@@ -170,9 +170,7 @@ class Pipeline:
                 if inbound is None or inbound.status not in ("received", "failed"):
                     return None  # done by an earlier run (or no longer kept)
                 sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-                outcome = self._process(
-                    uow.session, inbound, inbound.raw, sender, inbound.filename
-                )
+                outcome = self._process(uow.session, inbound, inbound.raw, sender, inbound.filename)
                 uow.commit()
         except Exception as exc:
             self._mark_failed(message_id, exc)
