@@ -22,13 +22,17 @@ from clearance.app import (
 from clearance.app import declarations as declaration_cases
 from clearance.app import events as event_cases
 from clearance.app import messages as message_cases
+from clearance.app.views import MessageSummary
 from clearance.cli import analysis as cli_analysis
 from clearance.cli import changes as cli_changes
+from clearance.cli import fx as cli_fx
+from clearance.cli import identity as cli_identity
 from clearance.cli import officer as cli_officer
 from clearance.cli import operations as cli_operations
 from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
 from clearance.cli import registry as cli_registry
+from clearance.cli import serve as cli_serve
 from clearance.cli import tariff as cli_tariff
 from core.errors import CustomsError
 
@@ -47,6 +51,9 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_officer.register,
     cli_rebates.register,
     cli_changes.register,
+    cli_identity.register,
+    cli_serve.register,
+    cli_fx.register,
     cli_operations.register,
 ]
 
@@ -96,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     m_retry.add_argument("message_id", type=int)
     m_retry.add_argument("--json", action="store_true")
     m_retry.set_defaults(handler=_messages_retry)
+    m_stuck = messages.add_parser(
+        "stuck", help="list messages still received long after they arrived (retry them)"
+    )
+    m_stuck.add_argument("--json", action="store_true")
+    m_stuck.add_argument("--limit", type=int, default=100)
+    m_stuck.set_defaults(handler=_messages_stuck)
 
     events = sub.add_parser("events", help="follow the lifecycle event log")
     events.add_argument(
@@ -181,12 +194,24 @@ def _demo(args: argparse.Namespace, app: Application) -> int:
     status = _submit(argparse.Namespace(files=files, sender=None, json=False), app)
     print()
     _declarations_list(argparse.Namespace(json=False, limit=50), app)
+    cli_identity.create_demo_subjects(app)  # issue 12: one subject of each role, with keys
     return status
 
 
 def _messages_list(args: argparse.Namespace, app: Application) -> int:
     rows = message_cases.list_messages(app, LOCAL_OPERATOR, limit=args.limit)
-    if args.json:
+    return _print_messages(rows, as_json=args.json)
+
+
+def _messages_stuck(args: argparse.Namespace, app: Application) -> int:
+    rows = message_cases.list_stuck(app, LOCAL_OPERATOR, limit=args.limit)
+    if not args.json:
+        print(f"{len(rows)} stuck message(s); retry each with: customs messages retry ID")
+    return _print_messages(rows, as_json=args.json)
+
+
+def _print_messages(rows: list[MessageSummary], *, as_json: bool) -> int:
+    if as_json:
         printing.print_json_lines([r.as_json() for r in rows])
         return 0
     print(f"{'id':>5}  {'received':<25} {'sender':<16} {'format':<8} {'ref':<14} status")

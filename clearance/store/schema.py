@@ -6,12 +6,31 @@ module registers them all.
 
 from __future__ import annotations
 
-from clearance.store import control_tables, manifest_tables, tables, tariff_tables
+from clearance.store import (
+    api_tables,
+    control_tables,
+    fx_tables,
+    identity_tables,
+    manifest_tables,
+    officer_tables,
+    operations_tables,
+    tables,
+    tariff_tables,
+)
 from clearance.store.tables import Base
-
-from clearance.store import operations_tables  # isort: skip  (the operations area's tables)
 
 metadata = Base.metadata
 
-__all__ = ["Base", "control_tables", "manifest_tables", "metadata", "tables", "tariff_tables"]
-__all__ += ["operations_tables"]
+__all__ = [
+    "Base",
+    "api_tables",
+    "control_tables",
+    "fx_tables",
+    "identity_tables",
+    "manifest_tables",
+    "metadata",
+    "officer_tables",
+    "operations_tables",
+    "tables",
+    "tariff_tables",
+]
