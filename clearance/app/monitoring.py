@@ -49,8 +49,7 @@ DECLARATIONS = Counter(
 )
 REJECTIONS = Counter(
     "customs_rejections",
-    "Rejections by error code: a rejected interchange's errors, a rejected declaration's "
-    "reasons.",
+    "Rejections by error code: a rejected interchange's errors, a rejected declaration's reasons.",
     ["code"],
     registry=REGISTRY,
 )
