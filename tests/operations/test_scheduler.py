@@ -129,7 +129,9 @@ def test_one_leader_and_a_quick_take_over_when_it_is_killed(
                 process=second,
             )
             taken_over = datetime.now(UTC)
-    assert (taken_over - killed_at).total_seconds() < 10
+    # Within a poll (0.5 s) plus start-up on an idle machine; the bound leaves room for a
+    # machine shared by many processes (the figure is in docs/operations.md).
+    assert (taken_over - killed_at).total_seconds() < 30
     # Every (job, slot) at most once (the unique key), and no slot of the first after the kill.
     duplicates = scalar(
         engine,
