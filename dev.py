@@ -8,6 +8,7 @@
     python3 dev.py lock     # re-resolve requirements.lock after editing pyproject.toml;
                             # --upgrade or --upgrade-package NAME are passed on to uv
     python3 dev.py lock --check   # does requirements.lock match pyproject.toml? (CI)
+    python3 dev.py openapi  # regenerate docs/openapi.json from the API's routes
 
 .venv holds exactly what requirements.lock pins (installed by pip, hashes checked) and the
 project in editable mode; it is rebuilt from scratch when the lock or pyproject.toml changes.
@@ -200,7 +201,7 @@ def main(argv: list[str]) -> None:
         sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     action = argv[0] if argv else "help"
     rest = argv[1:]
-    if action not in {"demo", "test", "check", "bench", "lock"}:
+    if action not in {"demo", "test", "check", "bench", "lock", "openapi"}:
         print(__doc__)
         sys.exit(0 if action == "help" else 2)
     if action == "lock":
@@ -214,6 +215,8 @@ def main(argv: list[str]) -> None:
         run([str(BIN / "customs"), "demo", *rest])
     elif action == "test":
         run([str(BIN / "python"), "-m", "pytest", *rest])
+    elif action == "openapi":
+        run([str(BIN / "python"), "-m", "api.openapi_doc", *rest])
     elif action == "check":
         run([str(BIN / "ruff"), "check", "."])
         run([str(BIN / "ruff"), "format", "--check", "."])

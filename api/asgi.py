@@ -13,10 +13,11 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import problems
-from api.auth import Authenticator, current_actor, refuse_all
+from api import problems as problem_answers
+from api.auth import Authenticator, current_actor, identity_bearer
+from api.problems import problems
 from api.ratelimit import RateLimiter
-from api.routes import declarations, events, health, submissions
+from api.routes import admin, declarations, events, health, officer, reference, submissions
 from api.settings import ApiSettings, load_api_settings
 from clearance.app import Application, open_application
 from core.settings import Settings, load_settings
@@ -25,7 +26,14 @@ TITLE = "Golden Customs API"
 VERSION = "1.0.0"
 OPENAPI_PATH = "/v1/openapi.json"
 #: Routers whose every route needs an authenticated subject.
-PROTECTED = (submissions.router, declarations.router, events.router)
+PROTECTED = (
+    submissions.router,
+    declarations.router,
+    events.router,
+    reference.router,
+    officer.router,
+    admin.router,
+)
 
 
 def build(
@@ -47,15 +55,17 @@ def build(
         redoc_url=None,
     )
     app.state.application = application
-    app.state.authenticator = authenticator or default_authenticator()
+    app.state.authenticator = authenticator or identity_bearer
     app.state.api_settings = api_settings
     app.state.rate_limiter = RateLimiter(api_settings.rate_per_second, api_settings.rate_burst)
-    problems.install(app)
+    problem_answers.install(app)
     app.include_router(health.router)
     for router in PROTECTED:  # each route asks for the actor too; this guards one that forgot
-        app.include_router(router, dependencies=[Depends(current_actor)])
+        app.include_router(
+            router, dependencies=[Depends(current_actor)], responses=problems(401, 403, 429, 503)
+        )
     _serve_openapi(app)
-    _mount_console(app)
+    _mount_console(app, application)
     return app
 
 
@@ -69,24 +79,15 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     return app.openapi()
 
 
-def default_authenticator() -> Authenticator:
-    """The identity module's bearer check when the application layer has one, else nobody."""
-    if importlib.util.find_spec("clearance.app.identity") is None:
-        return refuse_all
-    identity = importlib.import_module("clearance.app.identity")
-    check: Authenticator = identity.authenticate_bearer
-    return check
-
-
 def _serve_openapi(app: FastAPI) -> None:
     @app.get(OPENAPI_PATH, include_in_schema=False, dependencies=[Depends(current_actor)])
     def openapi(request: Request) -> JSONResponse:
         return JSONResponse(openapi_document(request.app))
 
 
-def _mount_console(app: FastAPI) -> None:
+def _mount_console(app: FastAPI, application: Application) -> None:
     # The officer console and trader portal (issue 13) live in api/console when present and
     # mount themselves on the same application: one process serves both.
     if importlib.util.find_spec("api.console") is not None:
         console = importlib.import_module("api.console")
-        console.mount(app)
+        console.mount(app, application)

@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ProblemError
 from api.ratelimit import RateLimiter
-from clearance.app import Actor, Application
+from clearance.app import Actor, Application, identity
 from core.errors import CustomsError
 
 #: Turns a bearer token into the acting subject; raises :class:`NotAuthenticatedError` (or any
@@ -32,6 +32,15 @@ class NotAuthenticatedError(CustomsError):
     """The credential is missing or not valid (never says which)."""
 
     code = "not_authenticated"
+
+
+def identity_bearer(app: Application, token: str) -> Actor:
+    """The identity module's check of a bearer credential: an API key (``gck_…``).
+
+    JWTs from the organisation's identity provider join here when the identity module
+    verifies them; until then a JWT is refused like any unknown credential.
+    """
+    return identity.authenticate_key(app, token)
 
 
 def refuse_all(app: Application, token: str) -> Actor:

@@ -14,6 +14,17 @@ MEDIA_TYPES = {
     "json": "application/json",
 }
 
+#: The OpenAPI description of a download: any of the media types above.
+DOWNLOAD: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The bytes, as received or sent",
+        "content": {
+            kind: {"schema": {"type": "string", "format": "binary"}}
+            for kind in sorted({*MEDIA_TYPES.values(), "application/octet-stream"})
+        },
+    }
+}
+
 
 def media_type(format_: str | None) -> str:
     """The media type of a file in ``format_`` (octet-stream when unknown)."""

@@ -55,6 +55,15 @@ class Problem(BaseModel):
     code: str
 
 
+#: The OpenAPI description of a problem answer, for a route's ``responses``.
+PROBLEM: dict[str, Any] = {"model": Problem, "content": {PROBLEM_JSON: {}}}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses`` of a route that may answer these statuses with a problem."""
+    return dict.fromkeys(statuses, PROBLEM)
+
+
 class ProblemError(Exception):
     """Raised by the API's own code to answer with a problem."""
 

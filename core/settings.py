@@ -81,6 +81,23 @@ class Settings(BaseSettings):
         "documents (CUSTOMS_DOCUMENT_MAX_BYTES), in bytes.",
     )
 
+    # Identity (issue 12): tokens from the organisation's identity provider (JWT/OIDC).
+    jwks: str | None = Field(
+        default=None,
+        description="Where the identity provider's signing keys are: a JWKS file path or an "
+        "https URL. Unset: no token is accepted (API keys and passwords still are).",
+    )
+    jwt_issuer: str | None = Field(
+        default=None, description="The `iss` every accepted token must carry (required with jwks)."
+    )
+    jwt_audience: str | None = Field(
+        default=None, description="The `aud` every accepted token must carry (required with jwks)."
+    )
+    jwt_subject_claim: str = Field(
+        default="sub",
+        description="The token claim naming the subject (its id in `customs subjects`).",
+    )
+
     # Intake robustness (issue 15): how long a message may stay ``received`` before it is
     # listed as stuck and may be retried, and the largest file each channel accepts.
     stuck_after_seconds: int = Field(
@@ -159,6 +176,12 @@ class Settings(BaseSettings):
         gt=0,
         description="A message still `received` this long after arrival with no job is "
         "queued by the workers' sweep (a submitter that died before queueing it).",
+    )
+    console_secret: str | None = Field(
+        default=None,
+        description="Signs the console's session cookies (keep it secret; the same in every "
+        "process serving the console). Unset: a random secret per process, sessions end "
+        "when it stops.",
     )
 
 

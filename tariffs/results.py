@@ -181,15 +181,29 @@ class DeclarationAssessment(NamedTuple):
 
 
 def _jsonable(value: Any) -> Any:
+    # Dispatch on the exact type first: an assessment has thousands of values, and this runs
+    # for every stored assessment (a chain of isinstance checks per value was a third of
+    # serialising it). Subclasses (StrEnum codes, datetimes) take the general checks below.
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool:
+        return value
+    if kind is Decimal:
+        return str(value)
+    fields = _NAMED_FIELDS.get(kind)
+    if fields is None and isinstance(value, tuple) and hasattr(value, "_asdict"):
+        fields = _NAMED_FIELDS[kind] = kind._fields  # a NamedTuple
+    if fields is not None:
+        out = {name: _jsonable(v) for name, v in zip(fields, value, strict=True)}
+        if isinstance(value, Alternative):
+            out["message"] = value.message
+        return out
+    if kind is tuple or kind is list or isinstance(value, tuple | list | frozenset | set):
+        return [_jsonable(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # NamedTuple
-        out = {k: _jsonable(v) for k, v in value._asdict().items()}
-        if isinstance(value, Alternative):
-            out["message"] = value.message
-        return out
-    if isinstance(value, tuple | list | frozenset | set):
-        return [_jsonable(v) for v in value]
     return value
+
+
+_NAMED_FIELDS: dict[type, tuple[str, ...]] = {}

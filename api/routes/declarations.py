@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import App, CurrentActor
-from api.downloads import download
-from api.problems import Problem
+from api.downloads import DOWNLOAD, download
+from api.params import MAX_ID, RowId
+from api.problems import PROBLEM, problems
 from clearance.app import Document, NotFoundError, SubmissionOutcome, declarations, submissions
 from clearance.app import declaration_search as search
 from clearance.app import declarations_changes as changes
@@ -20,7 +21,6 @@ from clearance.app.declarations import Explanation
 from clearance.app.views import DeclarationDetail
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
-PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 
 
 class DeclarationResource(DeclarationDetail):
@@ -49,7 +49,7 @@ class ChangeOutcome(BaseModel):
     "",
     summary="Declarations the caller may see, newest first, filtered",
     response_model=search.DeclarationPage,
-    responses={422: PROBLEM},
+    responses=problems(422),
 )
 def list_declarations(
     request: Request,
@@ -64,7 +64,7 @@ def list_declarations(
     accepted_from: date | None = None,
     accepted_to: date | None = None,
     commodity: Annotated[str | None, Query(pattern=r"^\d{2,10}$")] = None,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=search.MAX_PAGE)] = 50,
 ) -> search.DeclarationPage:
     """A page of declarations; ``next_cursor`` (and the ``Link`` header) ask for the next."""
@@ -89,7 +89,7 @@ def list_declarations(
     "/{number}",
     summary="One declaration with its assessment, decision, versions and responses",
     response_model=DeclarationResource,
-    responses={404: PROBLEM},
+    responses=problems(404),
 )
 def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
     """Everything stored about ``number`` (404 if the caller may not see it)."""
@@ -105,9 +105,9 @@ def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
     "/{number}/versions/{version}/message",
     summary="The message that made one version, as received",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}, 404: PROBLEM},
+    responses={**DOWNLOAD, 404: PROBLEM},
 )
-def version_message(number: str, version: int, app: App, actor: CurrentActor) -> Response:
+def version_message(number: str, version: RowId, app: App, actor: CurrentActor) -> Response:
     """The raw interchange behind version ``version`` of ``number``."""
     return download(submissions.declaration_message(app, actor, number, version))
 
@@ -116,9 +116,9 @@ def version_message(number: str, version: int, app: App, actor: CurrentActor) ->
     "/{number}/responses/{answer_id}",
     summary="One response about the declaration, as sent",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}}, 404: PROBLEM},
+    responses={**DOWNLOAD, 404: PROBLEM},
 )
-def response_text(number: str, answer_id: int, app: App, actor: CurrentActor) -> Response:
+def response_text(number: str, answer_id: RowId, app: App, actor: CurrentActor) -> Response:
     """A CUSRES, RES-DMS, 355 … exactly as sent."""
     return download(submissions.declaration_response(app, actor, number, answer_id))
 
@@ -128,7 +128,7 @@ def response_text(number: str, answer_id: int, app: App, actor: CurrentActor) ->
     status_code=202,
     summary="Amend a declaration with a new canonical content",
     response_model=ChangeOutcome,
-    responses={404: PROBLEM, 422: PROBLEM},
+    responses=problems(404, 422),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -157,7 +157,7 @@ async def amend(
     status_code=202,
     summary="Invalidate (cancel) a declaration",
     response_model=ChangeOutcome,
-    responses={404: PROBLEM, 422: PROBLEM},
+    responses=problems(404, 422),
 )
 def invalidate(
     number: str,

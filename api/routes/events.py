@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import App, CurrentActor
-from api.problems import Problem
+from api.params import MAX_ID
+from api.problems import problems
 from clearance.app import events
 from clearance.app.views import EventPage
 
@@ -18,12 +19,12 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
     "",
     summary="Events after a cursor, oldest first",
     response_model=EventPage,
-    responses={422: {"model": Problem, "content": {"application/problem+json": {}}}},
+    responses=problems(422),
 )
 def pull(
     app: App,
     actor: CurrentActor,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=events.MAX_PAGE)] = 100,
 ) -> EventPage:
     """Ask again with ``after=next_cursor`` to follow the log without missing an event."""

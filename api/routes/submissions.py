@@ -21,8 +21,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api import downloads
 from api.auth import App, CurrentActor
-from api.downloads import download
-from api.problems import Problem, ProblemError
+from api.downloads import DOWNLOAD, download
+from api.params import RowId
+from api.problems import PROBLEM, ProblemError, problems
 from clearance.app import (
     Actor,
     Application,
@@ -48,7 +49,6 @@ ACCEPTED_TYPES = {
     "text/plain",
     "application/octet-stream",
 }
-PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 
 
 class SubmissionAccepted(BaseModel):
@@ -122,9 +122,9 @@ _REPEATED = {"location", "conversation-id"}
     "/{message_id}",
     summary="A submission and the answers it got",
     response_model=SubmissionView,
-    responses={404: PROBLEM},
+    responses=problems(404),
 )
-def show(message_id: int, app: App, actor: CurrentActor) -> SubmissionView:
+def show(message_id: RowId, app: App, actor: CurrentActor) -> SubmissionView:
     """The stored message (without its bytes) and every answer sent about it."""
     return submissions.show(app, actor, message_id)
 
@@ -133,9 +133,9 @@ def show(message_id: int, app: App, actor: CurrentActor) -> SubmissionView:
     "/{message_id}/raw",
     summary="The interchange exactly as received",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}, 404: PROBLEM},
+    responses={**DOWNLOAD, 404: PROBLEM},
 )
-def raw(message_id: int, app: App, actor: CurrentActor) -> Response:
+def raw(message_id: RowId, app: App, actor: CurrentActor) -> Response:
     """The bytes as received."""
     content = submissions.raw_message(app, actor, message_id)
     return download(content)
@@ -145,9 +145,9 @@ def raw(message_id: int, app: App, actor: CurrentActor) -> Response:
     "/{message_id}/answers/{answer_id}",
     summary="One answer (acknowledgement or response) as sent",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}}, 404: PROBLEM},
+    responses={**DOWNLOAD, 404: PROBLEM},
 )
-def answer(message_id: int, answer_id: int, app: App, actor: CurrentActor) -> Response:
+def answer(message_id: RowId, answer_id: RowId, app: App, actor: CurrentActor) -> Response:
     """An acknowledgement or response exactly as sent."""
     return download(submissions.answer(app, actor, message_id, answer_id))
 

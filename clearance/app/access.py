@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
-from clearance.store.tables import Declaration, Event, InboundMessage
+from clearance.store.tables import Declaration, Event, InboundMessage, OutboundMessage
 from rules.registry import CertificateOfOrigin, Licence
 
 
@@ -85,11 +85,16 @@ def sender_for(actor: Actor, row: Declaration) -> str:
 
 
 def declarations_visible(actor: Actor) -> ColumnElement[bool]:
-    """The declarations ``actor`` may see: by sender party, or by office for an officer."""
+    """The declarations ``actor`` may see: by sender or trader party, or by office for an
+    officer. A trader sees the declarations made for it (``trader_id``) also when a broker
+    sent them; a broker sees those of the traders that mandated it."""
     if actor.sees_everything:
         return true()
     if actor.role in (Role.TRADER, Role.BROKER):
-        return Declaration.sender.in_(sorted(actor.party_ids)) if actor.party_ids else false()
+        if not actor.party_ids:
+            return false()
+        parties = sorted(actor.party_ids)
+        return or_(Declaration.sender.in_(parties), Declaration.trader_id.in_(parties))
     if actor.role is Role.OFFICER:
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     if actor.role is Role.SUPERVISOR:  # scoped to its offices like any officer
@@ -98,11 +103,15 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def messages_visible(actor: Actor) -> ColumnElement[bool]:
-    """The inbound messages ``actor`` may see: its own senders' (everything for the operator)."""
+    """The inbound messages ``actor`` may see: its own senders' and those it submitted itself
+    (also when refused for their sender); everything for the operator."""
     if actor.sees_everything:
         return true()
-    if actor.role in (Role.TRADER, Role.BROKER) and actor.party_ids:
-        return InboundMessage.sender.in_(sorted(actor.party_ids))
+    if actor.role in (Role.TRADER, Role.BROKER):
+        own = InboundMessage.submitted_by == actor.subject
+        if actor.party_ids:
+            return or_(InboundMessage.sender.in_(sorted(actor.party_ids)), own)
+        return own
     return false()
 
 
@@ -202,3 +211,29 @@ def visible_fx_trader(actor: Actor, trader: str) -> str:
 def may_supervise(actor: Actor) -> bool:
     """Whether ``actor`` may reassign claims and act on a declaration another officer holds."""
     return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role]
+
+
+# --- the console's downloads (issue 13): raw messages and answers -------------------------
+
+
+def raw_messages_visible(actor: Actor) -> ColumnElement[bool]:
+    """Inbound messages whose raw bytes ``actor`` may download: its own senders' (as
+    :func:`messages_visible`), and for an officer those that carried a declaration of its
+    offices."""
+    if actor.sees_everything:
+        return true()
+    carried = select(Declaration.inbound_message_id).where(declarations_visible(actor))
+    return or_(messages_visible(actor), InboundMessage.id.in_(carried))
+
+
+def answers_visible(actor: Actor) -> ColumnElement[bool]:
+    """Outbound answers ``actor`` may download: those to a message it may download, and those
+    about a declaration it may see."""
+    if actor.sees_everything:
+        return true()
+    messages = select(InboundMessage.id).where(raw_messages_visible(actor))
+    numbers = select(Declaration.id).where(declarations_visible(actor))
+    return or_(
+        OutboundMessage.inbound_message_id.in_(messages),
+        OutboundMessage.declaration_id.in_(numbers),
+    )

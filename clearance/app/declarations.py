@@ -10,6 +10,7 @@ from clearance.app.context import Application
 from clearance.app.errors import NotFoundError
 from clearance.app.queries import list_declarations as _list
 from clearance.app.queries import show_declaration as _show
+from clearance.app.tenant_scope import tenant_read
 from clearance.app.views import DeclarationDetail, DeclarationSummary, View
 from clearance.decisions import history
 from clearance.decisions.records import reason_json
@@ -59,21 +60,21 @@ def list_declarations(
 ) -> list[DeclarationSummary]:
     """The newest declarations ``actor`` may see."""
     require(actor, Permission.READ)
-    with app.read() as session:
+    with tenant_read(app, actor) as session:
         return _list(session, actor, limit=limit)
 
 
 def show(app: Application, actor: Actor, number: str) -> DeclarationDetail:
     """Everything stored about one declaration (``NotFoundError`` if ``actor`` may not see it)."""
     require(actor, Permission.READ)
-    with app.read() as session:
+    with tenant_read(app, actor) as session:
         return _show(session, actor, number)
 
 
 def explain(app: Application, actor: Actor, number: str) -> Explanation:
     """The latest decision of ``number``: lane, rules with their values, ruleset, officer."""
     require(actor, Permission.READ)
-    with app.read() as session:
+    with tenant_read(app, actor) as session:
         row = visible_declaration(session, actor, number)
         stored = history.latest_decision(session, row.id)
         if stored is None:

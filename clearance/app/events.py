@@ -7,6 +7,7 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import RefusedError
 from clearance.app.queries import events_after
+from clearance.app.tenant_scope import tenant_read
 from clearance.app.views import EventPage
 
 MAX_PAGE = 1000
@@ -22,6 +23,6 @@ def pull(app: Application, actor: Actor, *, after: int = 0, limit: int = 100) ->
     require(actor, Permission.READ)
     if after < 0 or not 1 <= limit <= MAX_PAGE:
         raise RefusedError(f"cursor must be ≥ 0 and limit between 1 and {MAX_PAGE}")
-    with app.read() as session:
+    with tenant_read(app, actor) as session:
         events = events_after(session, actor, after, limit)
     return EventPage(events=events, next_cursor=events[-1].id if events else after)

@@ -21,15 +21,17 @@ from clearance.app.fx_views import (
     ClassificationView,
     ClassifiedTraderView,
     ClassView,
+    FeedFileView,
     FeedImportView,
+    GoodsFeedView,
     ReasonView,
     TraderFxView,
     TraderIndicatorsView,
 )
-from clearance.fx import feeds, goods, monitoring
+from clearance.fx import feeds, goods, goods_feed, monitoring
 from clearance.fx.bank_feed import BankFeedError
 from clearance.fx.valuation import NoRatesError
-from clearance.store.fx_tables import FxClass
+from clearance.store.fx_tables import FxClass, FxFeedBatch
 from core.clock import as_utc
 from rules.fx import ClassDecision, FxPolicy, month_of, shipped_policy
 from rules.fx.indicators import shift_months
@@ -169,6 +171,47 @@ def show(app: Application, actor: Actor, trader: str, month: date | None = None)
         )
     return TraderFxView(
         trader=trader, current=history[0] if history else None, history=history, indicators=shown
+    )
+
+
+def export_goods_feed(app: Application, actor: Actor) -> GoodsFeedView:
+    """Claim every goods row not sent yet into a new feed batch for the FX authority.
+
+    One unit of work brings the goods side up to date, claims the rows and keeps the files
+    with their control record: no row is ever sent twice, and a front door that fails to write
+    the files writes them again from the store (:func:`goods_feed`).
+    """
+    require(actor, Permission.FX)
+    with app.unit() as session:
+        try:
+            goods.sync_goods(session, _now(app))
+        except NoRatesError as exc:
+            raise RefusedError(exc.message) from exc
+        return _feed_view(goods_feed.export_feed(session, _now(app)))
+
+
+def goods_feed_batch(app: Application, actor: Actor, reference: str) -> GoodsFeedView:
+    """Goods feed batch ``reference`` as sent (to write its files again)."""
+    require(actor, Permission.FX)
+    with app.read() as session:
+        batch = goods_feed.find_feed(session, reference)
+        if batch is None:
+            raise NotFoundError(f"no goods feed {reference}")
+        return _feed_view(batch)
+
+
+def _feed_view(batch: FxFeedBatch) -> GoodsFeedView:
+    return GoodsFeedView(
+        reference=batch.reference,
+        records=batch.record_count,
+        originals=batch.originals,
+        corrections=batch.corrections,
+        cancellations=batch.cancellations,
+        value_cny_total=f"{batch.cny_total:.2f}",
+        value_usd_total=f"{batch.usd_total:.2f}",
+        data_sha256=batch.sha256,
+        created_at=as_utc(batch.created_at).isoformat(),
+        files=[FeedFileView(name=f.name, content=f.content) for f in goods_feed.files_of(batch)],
     )
 
 

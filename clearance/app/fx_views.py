@@ -79,3 +79,25 @@ class TraderFxView(View):
     current: ClassView | None
     history: list[ClassView]
     indicators: TraderIndicatorsView | None
+
+
+class FeedFileView(View):
+    """One file of a goods feed batch: name and content (UTF-8 text)."""
+
+    name: str
+    content: str
+
+
+class GoodsFeedView(View):
+    """A goods feed batch for the FX authority: its control record and files."""
+
+    reference: str
+    records: int
+    originals: int
+    corrections: int
+    cancellations: int
+    value_cny_total: str
+    value_usd_total: str
+    data_sha256: str
+    created_at: str
+    files: list[FeedFileView]

@@ -10,18 +10,25 @@ an unknown key id or user name costs as much as a wrong secret.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import logging
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from clearance.app import credentials
+from clearance.app import credentials, tokens
 from clearance.app.actor import Actor, Role
 from clearance.app.context import Application
+from clearance.app.errors import NotFoundError, NotPermittedError, RefusedError
 from clearance.store.identity_tables import ApiKey, Mandate, Subject, SubjectOffice, SubjectParty
 from core.clock import as_utc
 from core.errors import CustomsError
+
+_log = logging.getLogger(__name__)
+
+#: How stale ``api_keys.last_used_at`` may get before a request writes it again.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 #: The one answer to every failed authentication.
 NOT_AUTHENTICATED = "not authenticated: a valid API key, password or token is required"
@@ -37,10 +44,15 @@ class NotAuthenticatedError(CustomsError):
 
 
 def authenticate_key(app: Application, presented: str) -> Actor:
-    """The actor of API key ``presented``; records when the key was last used."""
+    """The actor of API key ``presented``; records when the key was last used.
+
+    A read, except that ``last_used_at`` is written when it is more than
+    :data:`LAST_USED_GRANULARITY` old: a busy client does not turn every request into a write
+    (on SQLite, one writer at a time, that would queue requests behind intake).
+    """
     now = app.clock.now()
     key_id = credentials.key_id_of(presented)
-    with app.unit() as session:
+    with app.read() as session:
         row = None
         if key_id is not None:
             row = session.scalars(select(ApiKey).where(ApiKey.key_id == key_id)).one_or_none()
@@ -53,8 +65,12 @@ def authenticate_key(app: Application, presented: str) -> Actor:
         subject = session.get(Subject, row.subject_id)
         if subject is None or subject.disabled:
             raise NotAuthenticatedError()
-        row.last_used_at = now
-        return actor_of(session, subject, local_today(app))
+        actor = actor_of(session, subject, local_today(app))
+        stale = row.last_used_at is None or as_utc(row.last_used_at) + LAST_USED_GRANULARITY <= now
+    if stale:
+        with app.unit() as session:
+            session.execute(update(ApiKey).where(ApiKey.key_id == key_id).values(last_used_at=now))
+    return actor
 
 
 def authenticate_password(app: Application, subject_id: str, password: str) -> Actor:
@@ -67,6 +83,47 @@ def authenticate_password(app: Application, subject_id: str, password: str) -> A
         assert subject is not None
         if subject.disabled:
             raise NotAuthenticatedError()
+        return actor_of(session, subject, local_today(app))
+
+
+def authenticate_jwt(app: Application, token: str) -> Actor:
+    """The actor of the subject an identity provider's token names (see :mod:`.tokens`)."""
+    policy = tokens.TokenPolicy.of(app.settings)
+    if policy is None:
+        raise NotAuthenticatedError()
+    try:
+        subject_id = tokens.token_subject(token, policy, app.clock.now())
+    except tokens.TokenRefusedError as exc:
+        _log.info("token refused: %s", exc)
+        raise NotAuthenticatedError() from None
+    with app.read() as session:
+        subject = session.get(Subject, subject_id)
+        if subject is None or subject.disabled:
+            raise NotAuthenticatedError()
+        return actor_of(session, subject, local_today(app))
+
+
+def authenticate_bearer(app: Application, credential: str) -> Actor:
+    """The actor of an ``Authorization: Bearer`` credential: an API key or a JWT."""
+    credential = credential.strip()
+    if credential.startswith(credentials.API_KEY_PREFIX):
+        return authenticate_key(app, credential)
+    if credential.count(".") == 2:
+        return authenticate_jwt(app, credential)
+    raise NotAuthenticatedError()
+
+
+def act_as(app: Application, actor: Actor, subject_id: str) -> Actor:
+    """The local operator acting as subject ``subject_id`` (``customs submit --as``), with
+    exactly that subject's rights: no password or key, since the operator holds the store."""
+    if actor.role is not Role.OPERATOR:
+        raise NotPermittedError("only the local operator may act as another subject")
+    with app.read() as session:
+        subject = session.get(Subject, subject_id)
+        if subject is None:
+            raise NotFoundError(f"no subject {subject_id}")
+        if subject.disabled:
+            raise RefusedError(f"subject {subject_id} is disabled")
         return actor_of(session, subject, local_today(app))
 
 

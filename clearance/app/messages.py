@@ -9,6 +9,7 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import ConflictError
 from clearance.app.queries import list_messages as _list_messages
+from clearance.app.tenant_scope import tenant_read
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
 from clearance.intake.claims import NotRetryableError, stuck_cutoff
@@ -20,7 +21,9 @@ class Interchange:
 
     content: bytes
     filename: str | None = None
-    #: The sender id to file it under instead of the envelope's own (the operator only).
+    #: The sender id to file it under instead of the envelope's own. The operator may name
+    #: anyone; a subject only a party id it acts as, and the envelope's own sender must be
+    #: one too (:mod:`clearance.flow.senders`).
     sender: str | None = None
     channel: str = "file"
 
@@ -28,7 +31,9 @@ class Interchange:
 def submit(app: Application, actor: Actor, interchange: Interchange) -> SubmissionOutcome:
     """Store the raw bytes, then process them in one unit of work; the outcome per file.
 
-    Raises :class:`clearance.intake.pipeline.ProcessingError` (the message kept, ``failed``,
+    An interchange whose envelope names a sender ``actor`` may not act as is rejected with
+    a ``sender`` error (kept, never registered). Raises
+    :class:`clearance.intake.pipeline.ProcessingError` (the message kept, ``failed``,
     retryable) only for unexpected failures; bad input is an outcome, not an exception.
     """
     require(actor, Permission.SUBMIT)
@@ -40,6 +45,8 @@ def submit(app: Application, actor: Actor, interchange: Interchange) -> Submissi
             sender=interchange.sender,
             filename=interchange.filename,
             channel=interchange.channel,
+            submitted_by=None if actor.sees_everything else actor.subject,
+            senders=senders_of(actor),
         )
 
 
@@ -55,15 +62,20 @@ def retry(app: Application, actor: Actor, message_id: int) -> SubmissionOutcome:
         visible_message(session, actor, message_id)
     with app.guard():
         try:
-            return app.pipeline.retry(message_id)
+            return app.pipeline.retry(message_id, senders_of(actor))
         except NotRetryableError as exc:
             raise ConflictError(exc.message) from None
+
+
+def senders_of(actor: Actor) -> frozenset[str] | None:
+    """The senders ``actor`` may file interchanges as (None: anyone, the operator)."""
+    return None if actor.sees_everything else actor.party_ids
 
 
 def list_messages(app: Application, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:
     """The newest received messages ``actor`` may see, without their raw bytes."""
     require(actor, Permission.READ)
-    with app.read() as session:
+    with tenant_read(app, actor) as session:
         return _list_messages(session, actor, limit=limit)
 
 

@@ -60,7 +60,7 @@ class TariffAssessment:
             return
         declaration = registered.declaration
         regime = regime_of(declaration, registered.office, self._regime)
-        schedule = tariff_store.latest(session, regime.id)
+        schedule = tariff_store.latest_in_unit(session, regime.id)
         if schedule is None:
             outcome.findings.append(
                 _finding(

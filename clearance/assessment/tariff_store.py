@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clearance.store.deferred import transaction_cache
 from clearance.store.tariff_tables import TariffSchedule
 from tariffs import Schedule, TariffError, loads_schedule
 
@@ -90,6 +91,20 @@ def latest(session: Session, regime: str | None = None) -> Schedule | None:
     if content_hash is None:
         return None
     return _PARSED.get(content_hash) or _by_hash(session, content_hash)
+
+
+def latest_in_unit(session: Session, regime: str | None = None) -> Schedule | None:
+    """:func:`latest`, read once per unit of work (transaction) and regime.
+
+    Every declaration of one interchange is assessed with the schedule in force when its
+    unit of work first asked, instead of one ``SELECT`` per declaration; a version loaded
+    meanwhile applies from the next interchange on.
+    """
+    cache = transaction_cache(session, "tariffs.latest")
+    if regime not in cache:
+        cache[regime] = latest(session, regime)
+    schedule: Schedule | None = cache[regime]
+    return schedule
 
 
 def get(session: Session, version_id: str) -> Schedule:

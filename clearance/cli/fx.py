@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from clearance.app import LOCAL_OPERATOR, Application
 from clearance.app import fx as fx_cases
+from clearance.app.fx_views import GoodsFeedView
 from clearance.cli import printing
 from clearance.cli.files import read_documents
 
@@ -40,6 +42,14 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     show.add_argument("--month", type=month, help="last month of the window, YYYY-MM")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=_show)
+    feed = fx.add_parser("feed", help="the goods feed for the FX authority: rows not sent yet")
+    feed.add_argument("--out", type=Path, default=Path("."), help="directory for the files")
+    feed.set_defaults(handler=_feed)
+    again = fx.add_parser("feed-batch", help="a goods feed batch as sent; --out writes it again")
+    again.add_argument("reference")
+    again.add_argument("--out", type=Path, help="write FX….csv and FX….control.csv here")
+    again.add_argument("--json", action="store_true")
+    again.set_defaults(handler=_feed_batch)
 
 
 def _import(args: argparse.Namespace, app: Application) -> int:
@@ -118,3 +128,55 @@ def _show(args: argparse.Namespace, app: Application) -> int:
             f"funds-to-goods {i['funds_to_goods']}, breaches in a row {i['consecutive_breaches']}"
         )
     return 0
+
+
+def _feed(args: argparse.Namespace, app: Application) -> int:
+    batch = fx_cases.export_goods_feed(app, LOCAL_OPERATOR)
+    # The batch is committed (rows claimed, files kept): now write the files.
+    paths = _write(batch, args.out)
+    if paths is None:
+        return 1
+    print(
+        f"goods feed {batch.reference}: {batch.records} rows ({batch.originals} original, "
+        f"{batch.corrections} correction, {batch.cancellations} cancellation), "
+        f"USD {batch.value_usd_total}; {', '.join(map(str, paths))}"
+    )
+    return 0
+
+
+def _feed_batch(args: argparse.Namespace, app: Application) -> int:
+    batch = fx_cases.goods_feed_batch(app, LOCAL_OPERATOR, args.reference)
+    if args.out is not None:
+        paths = _write(batch, args.out)
+        if paths is None:
+            return 1
+        print(f"goods feed {batch.reference}: {', '.join(map(str, paths))}")
+        return 0
+    if args.json:
+        print(json.dumps(batch.as_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"goods feed {batch.reference} ({batch.created_at}): {batch.records} rows, "
+        f"CNY {batch.value_cny_total}, USD {batch.value_usd_total}, sha256 {batch.data_sha256}"
+    )
+    return 0
+
+
+def _write(batch: GoodsFeedView, directory: Path) -> list[Path] | None:
+    """Write the batch's stored files into ``directory``; None (after saying why) on failure."""
+    paths = []
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for file in batch.files:
+            path = directory / file.name
+            path.write_bytes(file.content.encode("utf-8"))
+            paths.append(path)
+    except OSError as exc:
+        print(
+            f"customs: cannot write the goods feed {batch.reference} into {directory}: "
+            f"{exc.strerror}; the feed is stored, write it again with: "
+            f"customs fx feed-batch {batch.reference} --out DIR",
+            file=sys.stderr,
+        )
+        return None
+    return paths

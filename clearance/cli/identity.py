@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from clearance.app import LOCAL_OPERATOR, Application, Role
+from clearance.app import LOCAL_OPERATOR, Actor, Application, Role
 from clearance.app import identity as identity_cases
 from clearance.app import keys as key_cases
 from clearance.app import mandates as mandate_cases
@@ -98,6 +98,13 @@ def _mandates(sub: Any) -> None:
     revoke = mandates.add_parser("revoke", help="revoke a mandate")
     revoke.add_argument("id", type=int)
     revoke.set_defaults(handler=_mandates_revoke)
+
+
+def acting(app: Application, subject_id: str | None) -> Actor:
+    """The actor of a command: the local operator, or the named subject (``--as``)."""
+    if subject_id is None:
+        return LOCAL_OPERATOR
+    return identity_cases.act_as(app, LOCAL_OPERATOR, subject_id)
 
 
 def _subjects_add(args: argparse.Namespace, app: Application) -> int:

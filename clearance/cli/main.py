@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     submit = sub.add_parser("submit", help="process interchange files")
     submit.add_argument("files", nargs="+", type=Path, metavar="FILE")
     submit.add_argument("--sender", help="sender id (default: the interchange's own UNB sender)")
+    submit.add_argument(
+        "--as",
+        dest="as_subject",
+        metavar="SUBJECT",
+        help="submit as this subject: its envelope senders are checked (default: the operator)",
+    )
     submit.add_argument("--json", action="store_true", help="one JSON object per file")
     submit.add_argument(
         "--queue", action="store_true", help="store and queue for the workers (PostgreSQL)"
@@ -147,6 +153,12 @@ def _submit(args: argparse.Namespace, app: Application) -> int:
     if getattr(args, "queue", False):
         return cli_operations.submit_queued(args, app)
     status = 0
+    actor = cli_identity.acting(app, getattr(args, "as_subject", None))
+    if args.sender is not None and actor.sees_everything:
+        print(
+            f"customs: filing under sender {args.sender}, whatever the files' envelopes say",
+            file=sys.stderr,
+        )
     for path in args.files:
         try:
             raw = path.read_bytes()
@@ -156,7 +168,7 @@ def _submit(args: argparse.Namespace, app: Application) -> int:
             continue
         interchange = message_cases.Interchange(raw, filename=str(path), sender=args.sender)
         try:
-            outcome = message_cases.submit(app, LOCAL_OPERATOR, interchange)
+            outcome = message_cases.submit(app, actor, interchange)
         except ProcessingError as exc:
             print(
                 f"customs: {path}: {exc.message} (kept as message {exc.message_id}; "

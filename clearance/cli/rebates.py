@@ -6,14 +6,17 @@ import argparse
 import json
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from clearance.app import (
     LOCAL_OPERATOR,
     Application,
+    rebate_versions,
     rebates,
 )
+from clearance.cli import printing
 from clearance.cli.files import read_documents
 
 
@@ -37,6 +40,20 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     ack.add_argument("file", type=Path, metavar="FILE")
     ack.add_argument("--json", action="store_true")
     ack.set_defaults(handler=_acknowledge)
+    # Versions of records already sent (issue 14): corrections and cancellations.
+    cor = reb.add_parser("correct", help="correct or cancel a rebate record already sent")
+    cor.add_argument("number", help="declaration number")
+    cor.add_argument("item", type=int, help="item sequence")
+    cor.add_argument("--reason", required=True)
+    cor.add_argument("--fob-cny", type=Decimal, help="the corrected FOB value in CNY")
+    cor.add_argument("--rate", type=Decimal, help="the corrected rebate rate, e.g. 0.13")
+    cor.add_argument("--cancel", action="store_true", help="cancel the record instead")
+    cor.add_argument("--json", action="store_true")
+    cor.set_defaults(handler=_correct)
+    recs = reb.add_parser("records", help="a declaration's rebate records with every version")
+    recs.add_argument("number")
+    recs.add_argument("--json", action="store_true")
+    recs.set_defaults(handler=_records)
 
 
 def _rebates_export(args: argparse.Namespace, app: Application) -> int:
@@ -122,4 +139,45 @@ def _confirm_exit(args: argparse.Namespace, app: Application) -> int:
     )
     state = f"exit already confirmed{when}" if done.already else f"exit confirmed{when}"
     print(f"{args.number}: {state}; {done.records} rebate record(s) confirmed")
+    return 0
+
+
+def _correct(args: argparse.Namespace, app: Application) -> int:
+    view = rebate_versions.correct_record(
+        app,
+        LOCAL_OPERATOR,
+        args.number,
+        args.item,
+        args.reason,
+        cancel=args.cancel,
+        fob_cny=args.fob_cny,
+        rebate_rate=args.rate,
+    )
+    if args.json:
+        print(json.dumps(view.as_json(), ensure_ascii=False))
+        return 0
+    new = view.versions[-1]
+    print(
+        f"{view.declaration_number} item {view.item}: version {new.version} ({new.kind} of "
+        f"version {new.supersedes_version}) waits for the next batch: FOB {new.fob_cny} CNY, "
+        f"rate {new.rebate_rate}, estimated {new.estimated_amount} CNY"
+    )
+    return 0
+
+
+def _records(args: argparse.Namespace, app: Application) -> int:
+    views = rebate_versions.records(app, LOCAL_OPERATOR, args.number)
+    if args.json:
+        printing.print_json_lines([v.as_json() for v in views])
+        return 0
+    for view in views:
+        head = f"{view.declaration_number} item {view.item}"
+        print(f"{head} ({view.commodity_code}, {view.export_date})")
+        for v in view.versions:
+            answer = f" {v.answer_code}" if v.answer_code else ""
+            why = f" — {v.reason}" if v.reason else ""
+            print(
+                f"  v{v.version} {v.kind:<12} {v.status:<26}{answer} FOB {v.fob_cny} rate "
+                f"{v.rebate_rate} estimated {v.estimated_amount}{why}"
+            )
     return 0

@@ -11,6 +11,7 @@ from typing import Any
 from clearance.app import (
     LOCAL_OPERATOR,
     Application,
+    agencies,
     registries,
 )
 from clearance.app.registry_views import DocumentChanged, DocumentSummary
@@ -46,6 +47,15 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     listing.add_argument("kind", choices=KINDS)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list)
+    # Agencies (issue 14): bulk changes from one file, and a licence's write-off report.
+    bulk = registry.add_parser("bulk", help="add, amend and revoke documents from one file")
+    bulk.add_argument("file", type=Path, metavar="FILE.jsonl")
+    bulk.add_argument("--json", action="store_true")
+    bulk.set_defaults(handler=_bulk)
+    wo = registry.add_parser("write-off", help="a licence's draw-downs by declaration (核销)")
+    wo.add_argument("number")
+    wo.add_argument("--json", action="store_true")
+    wo.set_defaults(handler=_write_off)
 
 
 def _registry_load(args: argparse.Namespace, app: Application) -> int:
@@ -122,3 +132,36 @@ def _print_summary(doc: DocumentSummary) -> None:
             f"(limit {ledger.limit or '-'}), reserved {ledger.reserved}, used {ledger.used}, "
             f"remaining {ledger.remaining or '-'}{uses}"
         )
+
+
+def _bulk(args: argparse.Namespace, app: Application) -> int:
+    (document,) = read_documents([args.file])
+    done = agencies.bulk_change(app, LOCAL_OPERATOR, document)
+    if args.json:
+        print(json.dumps(done.as_json(), ensure_ascii=False))
+        return 0
+    print(
+        f"registry load {done.load_id} in force ({done.record_count} records): {done.added} "
+        f"added, {done.amended} amended, {done.revoked} revoked"
+    )
+    return 0
+
+
+def _write_off(args: argparse.Namespace, app: Application) -> int:
+    report = agencies.write_off(app, LOCAL_OPERATOR, args.number)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return 0
+    ledger = report.ledger
+    print(
+        f"licence {report.number} ({report.status}), holder {report.holder}, issuer "
+        f"{report.issuer or '-'}, {report.valid_from}..{report.valid_to or '-'}: allowance "
+        f"{ledger.allowance or 'unlimited'} {ledger.unit or ''}, used {ledger.used}, reserved "
+        f"{ledger.reserved}, remaining {ledger.remaining or 'unlimited'}"
+    )
+    for d in report.draws:
+        print(
+            f"  {d.declaration_number}  consumed {d.consumed:>12}  reserved {d.reserved:>12}  "
+            f"returned {d.returned:>12}  {d.first_at[:10]}..{d.last_at[:10]}"
+        )
+    return 0

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from clearance.lifecycle.numbering import reserve_counter
 from clearance.store.control_tables import RegistryChange, RegistryLoad
+from clearance.store.deferred import transaction_cache
 from rules.errors import RegistryIssue, RegistryLoadError
 from rules.registry import Registries, RegistryRecord, read_registry_sources
 from rules.registry import records_digest as digest_of
@@ -153,6 +154,17 @@ def latest(session: Session) -> tuple[int | None, Registries]:
     if row is None:
         return None, Registries()
     return row.id, snapshot(session, row.id, row.content_hash)
+
+
+def latest_in_unit(session: Session) -> tuple[int | None, Registries]:
+    """:func:`latest`, read once per unit of work (transaction): the declarations of one
+    interchange are checked against the registries in force when it started; a change made
+    meanwhile applies from the next interchange on."""
+    cache = transaction_cache(session, "registries.latest")
+    if "latest" not in cache:
+        cache["latest"] = latest(session)
+    found: tuple[int | None, Registries] = cache["latest"]
+    return found
 
 
 def snapshot(session: Session, load_id: int | None, content_hash: str | None = None) -> Registries:

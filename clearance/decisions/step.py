@@ -92,7 +92,7 @@ class ControlsAndDecision:
             settle(session, ref, "release", now)  # the new version reserves anew below
         if outcome.assessment is not None:
             outcome.events.append((EventKind.ASSESSED.value, _assessed(outcome)))
-        load_id, registries = registry_store.latest(session)
+        load_id, registries = registry_store.latest_in_unit(session)
         regime = regime_of(registered.declaration, registered.office, self._regime)
         policy = control_policy(regime)
         context = self._context(session, registered, outcome, registries, now, policy)

@@ -46,6 +46,14 @@ class FlowContext:
     profile: CusdecProfile  # the default profile
     steps: Sequence[DeclarationStep]
     profiles: ProfileSet | None = None  # per sender (trading partner agreements)
+    #: The senders the submitting subject may act as (None: the local operator, anyone);
+    #: checked by :func:`clearance.flow.senders.check_sender`.
+    senders: frozenset[str] | None = None
+    #: Whether the outcome keeps every declaration's items, duties, findings, assessment and text
+    #: (the CLI prints them) or, for a large interchange worked through in chunks, only its
+    #: summary (number, status, lane, decision, reasons): what a worker needs, in memory that
+    #: does not grow with the interchange. The answers are stored either way.
+    details: bool = True
 
     def profile_for(self, sender: str | None) -> CusdecProfile:
         """The CUSDEC profile ``sender`` writes to."""

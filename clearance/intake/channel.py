@@ -9,9 +9,9 @@ gathered and written per table at the end (:meth:`Work.write`); the caller commi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearance.flow.outcome import (
@@ -75,11 +75,20 @@ class Work:
 
     def write(self) -> None:
         """Insert the rows the declaration steps deferred, then the answers and events."""
+        self.flush()
+        release_rejected_key(self.ctx, self.outcome)
+
+    def flush(self) -> None:
+        """Write what is gathered so far (deferred rows, answers, events) and forget it.
+
+        A flow that works through a large interchange a chunk at a time calls this after each
+        chunk, so that memory holds one chunk's rows; it is all still one unit of work.
+        """
         write_deferred(self.ctx.session)
         if self.outbound:
             self.ctx.session.execute(insert(OutboundMessage), self.outbound)
+            self.outbound = []
         self.events.write(self.ctx.session)
-        release_rejected_key(self.ctx, self.outcome)
 
 
 def claim_key(ctx: FlowContext, control_reference: str) -> InterchangeKey | None:
@@ -169,6 +178,7 @@ def register(
         now=ctx.now,
         regime=ctx.settings.regime,
         timezone=ctx.settings.timezone,
+        submitted_by=ctx.inbound.submitted_by,
     )
     results: list[tuple[Registered, DeclarationOutcome] | Refused] = []
     for result in register_all(ctx.session, submissions, batch, work.events):
@@ -183,18 +193,39 @@ def register(
         decided = outcome.lane is not None or outcome.decision is not None
         if decided or outcome.status != result.status:
             # What the steps decided lands in one UPDATE of the declaration row.
-            ctx.session.execute(
-                update(DeclarationRow)
-                .where(DeclarationRow.id == result.id)
-                .values(
-                    lane=outcome.lane,
-                    decision=outcome.decision,
-                    status=outcome.status,
-                    updated_at=ctx.now,
-                )
-            )
+            _store_decided(ctx, result.id, outcome)
         results.append((result, outcome))
     return results
+
+
+_DECLARATIONS = cast(Table, DeclarationRow.__table__)
+_DECIDED = (
+    update(_DECLARATIONS)
+    .where(_DECLARATIONS.c.id == bindparam("row_id"))
+    .values(
+        lane=bindparam("lane"),
+        decision=bindparam("decision"),
+        status=bindparam("status"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+
+
+def _store_decided(ctx: FlowContext, row_id: int, outcome: DeclarationOutcome) -> None:
+    values = {
+        "lane": outcome.lane,
+        "decision": outcome.decision,
+        "status": outcome.status,
+        "updated_at": ctx.now,
+    }
+    session = ctx.session
+    if session.identity_key(DeclarationRow, row_id) in session.identity_map:
+        # A step loaded the row (an amendment's original): the ORM keeps that object current.
+        session.execute(update(DeclarationRow).where(DeclarationRow.id == row_id).values(values))
+        return
+    # Usually nothing in the session holds the row: a Core statement built once, because the
+    # ORM's per-call statement building cost more than the UPDATE itself.
+    session.connection().execute(_DECIDED, {"row_id": row_id, **values})
 
 
 def _outcome(registered: Registered, sender_reference: str) -> DeclarationOutcome:

@@ -19,15 +19,21 @@ from clearance.flow.outcome import (
     InterchangeStatus,
     SubmissionOutcome,
 )
+from clearance.flow.senders import SenderPosition, check_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
-from clearance.intake.edifact_checks import message_issues
+from clearance.intake.edifact_scan import (
+    CHUNK,
+    light_message,
+    mappable_messages,
+    scan_interchange,
+)
 from clearance.lifecycle.events import EventBatch, EventKind
 from clearance.lifecycle.numbering import reserve_control_references
 from clearance.lifecycle.registration import Refused, Submission
 from clearance.store.tables import InterchangeKey
 from edi.edifact.cusdec import map_cusdec
-from edi.edifact.envelope import Interchange, Message, read_interchange
+from edi.edifact.envelope import Interchange, InterchangeHeader, Message
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
 from edi.edifact.mapping_issues import IssueCode, MappingIssue, MappingResult
 from edi.edifact.segments import Segment
@@ -58,11 +64,20 @@ class _Work(Work):
 
 
 def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
-    """Process one EDIFACT interchange inside the caller's unit of work."""
-    interchange = read_interchange(raw)
+    """Process one EDIFACT interchange inside the caller's unit of work.
+
+    The interchange is read twice, a message at a time (:mod:`clearance.intake.edifact_scan`):
+    first its envelopes and the syntax of every message, for the CONTRL, keeping only each
+    message's UNH and BGM; then, when the interchange is sound, its declarations are mapped,
+    registered, decided, answered and written ``CHUNK`` at a time. Memory therefore grows with
+    a chunk, not with the interchange; everything still lands in the caller's one unit of
+    work, so the interchange is answered once and nothing of it is half-written.
+    """
+    interchange, checked = scan_interchange(raw)
     header = interchange.header
     inbound = ctx.inbound
     inbound.sender = ctx.sender_hint or (header.sender_id if header else inbound.sender)
+    check_sender(ctx, header.sender_id if header else None, _sender_position(header))
     types = Counter(m.message_type for m in interchange.messages)
     inbound.message_type = types.most_common(1)[0][0] if types else None
     outcome = SubmissionOutcome(
@@ -84,13 +99,21 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
         inbound.control_reference = outcome.control_reference = header.control_reference
         earlier = claim_key(ctx, header.control_reference)
         if earlier is None:
-            _process_messages(work)
+            _process_messages(work, raw, checked)
         elif earlier.sha256 == inbound.sha256:
             answer_again(work, earlier, "edifact")
         else:
             _reject_reused_reference(work, earlier)
     work.write()
     return outcome
+
+
+def _sender_position(header: InterchangeHeader | None) -> SenderPosition:
+    """Where UNB names the sender (S002, the second element)."""
+    if header is None:
+        return SenderPosition("UNB", 2)
+    line, column = header.segment.position_of(1)
+    return SenderPosition("UNB", 2, line, column)
 
 
 def _reject_reused_reference(work: _Work, earlier: InterchangeKey) -> None:
@@ -149,7 +172,7 @@ def _recipient_issues(work: _Work) -> tuple[SyntaxIssue, ...]:
     return (issue,)
 
 
-def _process_messages(work: _Work) -> None:
+def _process_messages(work: _Work, raw: bytes, checked: dict[int, tuple[SyntaxIssue, ...]]) -> None:
     interchange, outcome, ctx = work.interchange, work.outcome, work.ctx
     header = interchange.header
     assert header is not None
@@ -160,28 +183,18 @@ def _process_messages(work: _Work) -> None:
     syntax: dict[int, tuple[SyntaxIssue, ...]] = {}
     bad_groups = {g.header.reference for g in interchange.groups if g.issues}
     outcome.errors.extend(_report(i) for g in interchange.groups for i in g.issues)
-    mapped: list[tuple[Message, Submission]] = []
-    unmapped: list[tuple[Message, MappingResult]] = []
-    profile = ctx.profile_for(ctx.inbound.sender)  # the guide this sender writes to
+    to_map: set[int] = set()
     for message in interchange.messages:
-        issues = () if interchange_issues else message_issues(message)
+        issues = () if interchange_issues else checked[message.header.index]
         syntax[message.header.index] = issues
         if interchange_issues or issues or message.group_reference in bad_groups:
             outcome.declarations.append(_syntax_rejected(message, issues))
             continue
-        result = map_cusdec(message.segments, profile, decimal_mark=header.delimiters.decimal)
-        if result.declaration is None:
-            unmapped.append((message, result))
-        else:
-            mapped.append((message, Submission(result.declaration, message.reference)))
-    syntax_ok = bool(mapped or unmapped) and not interchange_issues
+        to_map.add(message.header.index)
+    syntax_ok = bool(to_map) and not interchange_issues
     outcome.status = InterchangeStatus.ACCEPTED if syntax_ok else InterchangeStatus.REJECTED
     work.references = list(
-        reversed(
-            reserve_control_references(
-                ctx.session, answers.COUNTER, 1 + len(mapped) + len(unmapped)
-            )
-        )
+        reversed(reserve_control_references(ctx.session, answers.COUNTER, 1 + len(to_map)))
     )
     contrl = answers.contrl(
         ctx,
@@ -200,10 +213,34 @@ def _process_messages(work: _Work) -> None:
             "rejected": sum(1 for i in syntax.values() if i),
         },
     )
-    outcome.declarations.extend(_register(work, mapped))
-    outcome.declarations.extend(_mapping_rejected(work, m, r.issues, r.read) for m, r in unmapped)
+    if to_map:
+        _map_and_register(work, raw, to_map)
     order = {m.reference: n for n, m in enumerate(interchange.messages)}
     outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
+
+
+def _map_and_register(work: _Work, raw: bytes, to_map: set[int]) -> None:
+    """Map the sound messages and register them ``CHUNK`` at a time, writing each chunk.
+
+    The declarations take their answers' control references in message order, then the
+    messages that could not be mapped theirs (as when the interchange was held whole).
+    """
+    header = work.interchange.header
+    assert header is not None
+    outcome, profile = work.outcome, work.ctx.profile_for(work.ctx.inbound.sender)
+    chunk: list[tuple[Message, Submission]] = []
+    unmapped: list[tuple[Message, MappingResult]] = []
+    for message in mappable_messages(raw, to_map):
+        result = map_cusdec(message.segments, profile, decimal_mark=header.delimiters.decimal)
+        if result.declaration is None:
+            unmapped.append((light_message(message), result))
+            continue
+        chunk.append((message, Submission(result.declaration, message.reference)))
+        if len(chunk) == CHUNK:
+            outcome.declarations.extend(_written(work, _register(work, chunk)))
+            chunk = []
+    outcome.declarations.extend(_written(work, _register(work, chunk)))
+    outcome.declarations.extend(_mapping_rejected(work, m, r.issues, r.read) for m, r in unmapped)
 
 
 def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> DeclarationOutcome:
@@ -217,8 +254,21 @@ def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> Decla
     )
 
 
+def _written(work: _Work, outcomes: list[DeclarationOutcome]) -> list[DeclarationOutcome]:
+    """Write a chunk's rows; without details, its outcomes keep only their summaries."""
+    work.flush()
+    for outcome in outcomes:
+        outcome.events = []  # written
+        if not work.ctx.details:  # all stored: a summary is what the caller asked for
+            outcome.assessment = None
+            outcome.items, outcome.findings, outcome.response = [], [], None
+    return outcomes
+
+
 def _register(work: _Work, mapped: list[tuple[Message, Submission]]) -> list[DeclarationOutcome]:
-    outcomes = []
+    outcomes: list[DeclarationOutcome] = []
+    if not mapped:
+        return outcomes
     for (message, _), result in zip(mapped, register(work, [s for _, s in mapped]), strict=True):
         if isinstance(result, Refused):
             segment = _first(message, "RFF", "BGM")

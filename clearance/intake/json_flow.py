@@ -16,6 +16,7 @@ from clearance.flow.outcome import (
     InterchangeStatus,
     SubmissionOutcome,
 )
+from clearance.flow.senders import SenderPosition, check_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
 from clearance.lifecycle.events import EventKind
@@ -42,6 +43,7 @@ def process_json(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     inbound = ctx.inbound
     inbound.message_type = result.kind
     inbound.sender = ctx.sender_hint or result.sender or inbound.sender
+    check_sender(ctx, result.sender, SenderPosition(segment="sender"))
     inbound.control_reference = result.sender_reference
     outcome = SubmissionOutcome(
         file=ctx.filename,

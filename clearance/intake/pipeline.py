@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from clearance.assessment.step import TariffAssessment
 from clearance.decisions import ControlsAndDecision, registry_store
 from clearance.flow.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
+from clearance.flow.senders import SenderRefusedError
 from clearance.flow.steps import DeclarationStep, FlowContext
 from clearance.intake.claims import (
     NotRetryableError,
@@ -98,7 +99,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
     """The declaration steps of a full installation, in order: assessment, then the rest."""
     return [
-        TariffAssessment(clock, settings.regime, registry_store.latest),
+        TariffAssessment(clock, settings.regime, registry_store.latest_in_unit),
         ManifestReconciliation.from_settings(settings, clock),
         ControlsAndDecision(clock, settings),  # decides on every finding gathered before it
     ]
@@ -112,6 +113,9 @@ class Pipeline:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     steps: Sequence[DeclarationStep] = ()
+    #: False: the outcome of a large EDIFACT interchange keeps only a summary of each
+    #: declaration (:attr:`FlowContext.details`), so a worker's memory stays bounded.
+    details: bool = True
 
     @classmethod
     def standard(cls, engine: Engine, settings: Settings, clock: Clock | None = None) -> Pipeline:
@@ -131,12 +135,18 @@ class Pipeline:
         sender: str | None = None,
         filename: str | None = None,
         channel: str = "file",
+        submitted_by: str | None = None,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
-        """Process one file; raises :class:`ProcessingError` only for unexpected failures."""
-        message_id = self._receive(raw, sender, filename, channel)
-        return self._run(message_id, raw, sender, filename)
+        """Process one file; raises :class:`ProcessingError` only for unexpected failures.
 
-    def retry(self, message_id: int) -> SubmissionOutcome:
+        ``submitted_by`` is the subject that sent it (None: the local operator); ``senders``
+        the senders it may act as (None: anyone; see :mod:`clearance.flow.senders`).
+        """
+        message_id = self._receive(raw, sender, filename, channel, submitted_by)
+        return self._run(message_id, raw, sender, filename, senders=senders)
+
+    def retry(self, message_id: int, senders: frozenset[str] | None = None) -> SubmissionOutcome:
         """Process a stored message that failed, or is stuck ``received``, again from its raw
         bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it)."""
         with UnitOfWork(self._sessions) as uow:
@@ -146,7 +156,7 @@ class Pipeline:
             refuse_unless_retryable(inbound, self.clock.now(), self.settings)
             raw, filename = inbound.raw, inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-        return self._run(message_id, raw, sender, filename, retrying=True)
+        return self._run(message_id, raw, sender, filename, retrying=True, senders=senders)
 
     def receive(
         self, raw: bytes, *, sender: str | None = None, filename: str | None, channel: str
@@ -177,6 +187,8 @@ class Pipeline:
                 if inbound is None or inbound.status not in ("received", "failed"):
                     return None  # done by an earlier run (or no longer kept)
                 sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
+                # Queued by the local operator's `submit --queue`: no subject to check the
+                # envelope's sender against (senders None), as for a direct local submit.
                 outcome = self._process(uow.session, inbound, inbound.raw, sender, inbound.filename)
                 uow.commit()
         except Exception as exc:
@@ -192,6 +204,7 @@ class Pipeline:
         filename: str | None,
         *,
         retrying: bool = False,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
         """Everything after receipt in one unit of work; on failure, mark the message failed.
 
@@ -203,19 +216,30 @@ class Pipeline:
                 inbound = claim(
                     uow.session, message_id, self.clock.now(), self.settings, retrying=retrying
                 )
-                outcome = self._process(uow.session, inbound, raw, sender, filename)
+                outcome = self._process(uow.session, inbound, raw, sender, filename, senders)
                 uow.commit()
         except (NotRetryableError, UnknownMessageError):
             raise
+        except SenderRefusedError as refused:
+            # Nothing of the interchange was registered (the unit rolled back): record why.
+            return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
             self._mark_failed(message_id, exc)
             raise ProcessingError(message_id, exc) from exc
         return outcome
 
-    def _receive(self, raw: bytes, sender: str | None, filename: str | None, channel: str) -> int:
+    def _receive(
+        self,
+        raw: bytes,
+        sender: str | None,
+        filename: str | None,
+        channel: str,
+        submitted_by: str | None = None,
+    ) -> int:
         now = self.clock.now()
         with UnitOfWork(self._sessions) as uow:
             inbound = InboundMessage(
+                submitted_by=submitted_by,
                 sender=sender or UNKNOWN_SENDER,
                 channel=channel,
                 filename=filename,
@@ -244,6 +268,7 @@ class Pipeline:
         raw: bytes,
         sender: str | None,
         filename: str | None,
+        senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
         now = self.clock.now()
         inbound.format = detect_format(raw)
@@ -264,6 +289,8 @@ class Pipeline:
             profile=self._profiles.default,
             steps=self.steps,
             profiles=self._profiles,
+            senders=senders,
+            details=self.details,
         )
         with cyclic_gc_paused():
             outcome = FLOWS[inbound.format](context, raw)
@@ -311,6 +338,51 @@ class Pipeline:
             errors=[ErrorReport(code=code, text=text, line=1, column=1)],
             sender=inbound.sender,
         )
+
+    def _refuse_sender(
+        self, message_id: int, filename: str | None, refused: SenderRefusedError
+    ) -> SubmissionOutcome:
+        """The interchange names a sender its subject may not act as: rejected, kept, said why.
+
+        The message keeps the sender it was received under (not the one it claimed), so the
+        refused bytes never show up among the claimed party's messages.
+        """
+        now = self.clock.now()
+        where = refused.position
+        with UnitOfWork(self._sessions) as uow:
+            inbound = uow.session.get(InboundMessage, message_id)
+            assert inbound is not None
+            inbound.format = detect_format(inbound.raw)
+            inbound.status = InterchangeStatus.REJECTED.value
+            inbound.error = refused.message
+            inbound.processed_at = now
+            append_event(
+                uow.session,
+                EventKind.SYNTAX_REJECTED,
+                now,
+                inbound_message_id=message_id,
+                data={"reason": refused.message, "code": refused.code},
+            )
+            outcome = SubmissionOutcome(
+                file=filename,
+                message_id=message_id,
+                format=inbound.format,
+                message_type=None,
+                status=InterchangeStatus.REJECTED,
+                errors=[
+                    ErrorReport(
+                        code=refused.code,
+                        text=refused.message,
+                        segment=where.segment,
+                        line=where.line,
+                        column=where.column,
+                        element=where.element,
+                    )
+                ],
+                sender=inbound.sender,
+            )
+            uow.commit()
+        return outcome
 
     def _mark_failed(self, message_id: int, exc: BaseException) -> None:
         now = self.clock.now()

@@ -25,6 +25,7 @@ from clearance.flow.outcome import (
     InterchangeStatus,
     SubmissionOutcome,
 )
+from clearance.flow.senders import SenderPosition, check_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key
 from clearance.lifecycle.events import EventKind
@@ -59,6 +60,7 @@ def process_x12(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     result = read_x12(raw)
     ic, inbound = result.interchange, ctx.inbound
     inbound.sender = ctx.sender_hint or (ic.sender_id if ic and ic.sender_id else inbound.sender)
+    check_sender(ctx, ic.sender_id if ic else None, SenderPosition("ISA", 6))
     types = Counter(s.set_id for s in result.transaction_sets)
     inbound.message_type = types.most_common(1)[0][0] if types else None
     outcome = SubmissionOutcome(

@@ -17,6 +17,7 @@ from clearance.flow.outcome import (
     InterchangeStatus,
     SubmissionOutcome,
 )
+from clearance.flow.senders import check_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
 from clearance.lifecycle.events import EventKind
@@ -47,6 +48,7 @@ def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     inbound = ctx.inbound
     inbound.message_type = _MESSAGE_TYPES.get(result.kind or "")
     inbound.sender = ctx.sender_hint or _sender_of(result.declaration) or inbound.sender
+    check_sender(ctx, _sender_of(result.declaration))
     inbound.control_reference = result.sender_reference
     outcome = SubmissionOutcome(
         file=ctx.filename,

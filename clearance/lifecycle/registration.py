@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from clearance.lifecycle.events import EventBatch, EventKind
 from clearance.lifecycle.invalidation import NotListed, after_release
 from clearance.lifecycle.numbering import reserve_declaration_numbers, reserve_mrns
+from clearance.lifecycle.ownership import trader_of
 from clearance.lifecycle.regime_choice import regime_of
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import DeclarationItem, DeclarationVersion
@@ -77,6 +78,7 @@ class Batch:
     now: datetime  # from the injected clock: also the "today" of invalidation after release
     regime: str | None = None  # CUSTOMS_REGIME (unset: chosen by office, as for assessment)
     timezone: str = "Asia/Shanghai"  # CUSTOMS_TIMEZONE: days since release are local days
+    submitted_by: str | None = None  # the subject that sent the interchange (issue 12)
 
 
 def register_all(
@@ -153,6 +155,8 @@ def _register_originals(
                 "canonical": declaration.model_dump_json(),
                 "registered_at": batch.now,
                 "updated_at": batch.now,
+                "trader_id": trader_of(declaration),
+                "submitted_by": batch.submitted_by,
             }
         )
     ids = session.scalars(
@@ -240,6 +244,7 @@ def _change(
     else:
         values["canonical"] = declaration.model_dump_json()
         values["sender_reference"] = declaration.sender_reference
+        values["trader_id"] = trader_of(declaration)
         kind, current = EventKind.AMENDED, declaration
     session.execute(update(DeclarationRow).where(DeclarationRow.id == row.id).values(**values))
     registered = Registered(

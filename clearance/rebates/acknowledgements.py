@@ -27,7 +27,11 @@ from clearance.store.control_tables import (
     RebateBatch,
     RebateRecord,
 )
+from clearance.store.rebate_version_tables import RebateCorrection
 from core.errors import CustomsError
+
+#: What an acknowledgement row answers: a record, or a later version of it (issue 14).
+Line = RebateRecord | RebateCorrection
 
 
 class UnknownBatchError(CustomsError):
@@ -97,7 +101,7 @@ def acknowledge(
 
 def _locked(
     session: Session, reference: str | None, rows: list[AckRow], name: str
-) -> tuple[RebateBatch, dict[tuple[str, int], RebateRecord]]:
+) -> tuple[RebateBatch, dict[tuple[str, int], Line]]:
     """The batch (``reference``, or the first row's) and its records, row-locked."""
     wanted = reference or rows[0].batch
     batch = session.scalars(
@@ -113,7 +117,19 @@ def _locked(
         .order_by(RebateRecord.id)
         .with_for_update()
     )
-    return batch, {(r.declaration_number, r.item_sequence): r for r in records}
+    lines: dict[tuple[str, int], Line] = {
+        (r.declaration_number, r.item_sequence): r for r in records
+    }
+    # A batch carries at most one version of a record: the record itself or a later version.
+    versions = session.execute(
+        select(RebateCorrection, RebateRecord.declaration_number, RebateRecord.item_sequence)
+        .join(RebateRecord, RebateRecord.id == RebateCorrection.record_id)
+        .where(RebateCorrection.batch_id == batch.id)
+        .order_by(RebateCorrection.id)
+        .with_for_update(of=RebateCorrection)
+    )
+    lines.update(((number, item), correction) for correction, number, item in versions)
+    return batch, lines
 
 
 def _record(
@@ -159,9 +175,9 @@ def _record(
 def _changes(
     reference: str,
     rows: list[AckRow],
-    records: dict[tuple[str, int], RebateRecord],
+    records: dict[tuple[str, int], Line],
     issues: list[AckIssue],
-) -> tuple[list[tuple[RebateRecord, AckRow]], list[AckIssue]]:
+) -> tuple[list[tuple[Line, AckRow]], list[AckIssue]]:
     """The records each row moves; an issue for each row that names no record, a record twice,
     or a record already acknowledged otherwise."""
     seen: dict[tuple[str, int], int] = {}
@@ -198,11 +214,12 @@ def _changes(
 
 
 def _totals(session: Session, batch: RebateBatch) -> dict[str, int]:
-    counts = dict(
-        session.execute(
-            select(RebateRecord.status, func.count())
-            .where(RebateRecord.batch_id == batch.id)
-            .group_by(RebateRecord.status)
-        ).all()
-    )
-    return {status: int(counts.get(status, 0)) for status in (*RESULTS, REBATE_TRANSMITTED)}
+    counts: dict[str, int] = {}
+    for table in (RebateRecord, RebateCorrection):
+        for status, count in session.execute(
+            select(table.status, func.count())
+            .where(table.batch_id == batch.id)
+            .group_by(table.status)
+        ):
+            counts[status] = counts.get(status, 0) + int(count)
+    return {status: counts.get(status, 0) for status in (*RESULTS, REBATE_TRANSMITTED)}

@@ -11,12 +11,16 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 from clearance.store.control_tables import RebateBatch, RebateRecord
+from clearance.store.rebate_version_tables import RebateCorrection
 
 NAMESPACE = "urn:golden-customs:rebates:1"
+#: What a line of a batch is: the record itself, or a later version of it.
+KINDS = ("original", "correction", "cancellation")
 COLUMNS = (
     "batch",
     "declaration_number",
@@ -27,7 +31,57 @@ COLUMNS = (
     "fob_cny",
     "rebate_base",
     "estimated_amount",
+    # Versions (issue 14): 1 original; later a correction or cancellation of a version sent.
+    "version",
+    "kind",
+    "supersedes_version",
+    "reason",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLine:
+    """One line of a batch: a record (version 1) or a later version of one."""
+
+    declaration_number: str
+    item_sequence: int
+    commodity_code: str
+    export_date: date
+    rebate_rate: Decimal
+    fob_cny: Decimal
+    base: Decimal
+    estimated_amount: Decimal
+    version: int = 1
+    kind: str = "original"
+    reason: str = ""
+
+    @classmethod
+    def of(cls, record: RebateRecord, correction: RebateCorrection | None = None) -> BatchLine:
+        """The line of ``record`` itself, or of its ``correction``."""
+        if correction is None:
+            return cls(
+                record.declaration_number,
+                record.item_sequence,
+                record.commodity_code,
+                record.export_date,
+                record.rebate_rate,
+                record.fob_cny,
+                record.base,
+                record.estimated_amount,
+            )
+        return cls(
+            record.declaration_number,
+            record.item_sequence,
+            record.commodity_code,
+            record.export_date,
+            correction.rebate_rate,
+            correction.fob_cny,
+            correction.base,
+            correction.estimated_amount,
+            correction.version,
+            correction.kind,
+            correction.reason,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +93,7 @@ class BatchFile:
     content: str
 
 
-def _values(batch: RebateBatch, r: RebateRecord) -> tuple[str, ...]:
+def _values(batch: RebateBatch, r: BatchLine) -> tuple[str, ...]:
     return (
         batch.reference,
         r.declaration_number,
@@ -50,10 +104,14 @@ def _values(batch: RebateBatch, r: RebateRecord) -> tuple[str, ...]:
         f"{r.fob_cny:.2f}",
         f"{r.base:.2f}",
         f"{r.estimated_amount:.2f}",
+        str(r.version),
+        r.kind,
+        "" if r.version == 1 else str(r.version - 1),
+        r.reason,
     )
 
 
-def store_files(batch: RebateBatch, records: list[RebateRecord]) -> None:
+def store_files(batch: RebateBatch, records: list[BatchLine]) -> None:
     """Render both files of ``batch`` and keep them, with the control record, on its row."""
     batch.fob_total = sum((r.fob_cny for r in records), Decimal(0))
     batch.csv_content = _csv(batch, records)
@@ -71,7 +129,7 @@ def files_of(batch: RebateBatch) -> list[BatchFile]:
     ]
 
 
-def _csv(batch: RebateBatch, records: list[RebateRecord]) -> str:
+def _csv(batch: RebateBatch, records: list[BatchLine]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -79,7 +137,7 @@ def _csv(batch: RebateBatch, records: list[RebateRecord]) -> str:
     return out.getvalue()
 
 
-def _xml(batch: RebateBatch, records: list[RebateRecord]) -> str:
+def _xml(batch: RebateBatch, records: list[BatchLine]) -> str:
     assert batch.fob_total is not None and batch.csv_sha256 is not None
     root = ET.Element(
         "RebateBatch",
@@ -100,6 +158,7 @@ def _xml(batch: RebateBatch, records: list[RebateRecord]) -> str:
             "fobTotal": f"{batch.fob_total:.2f}",
             "estimatedTotal": f"{batch.total_amount:.2f}",
             "csvSha256": batch.csv_sha256,
+            **{f"{kind}s": str(sum(r.kind == kind for r in records)) for kind in KINDS},
         },
     )
     for r in records:

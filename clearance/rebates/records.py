@@ -20,13 +20,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.lifecycle.exits import exit_confirmation
 from clearance.lifecycle.registration import DeclarationStatus
-from clearance.rebates.export import store_files
+from clearance.rebates.export import BatchLine, store_files
 from clearance.store.control_tables import (
     REBATE_AWAITING,
     REBATE_CONFIRMED,
@@ -36,6 +36,7 @@ from clearance.store.control_tables import (
     RebateRecord,
 )
 from clearance.store.deferred import write_deferred
+from clearance.store.rebate_version_tables import CORRECTION_PENDING, RebateCorrection
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tariff_tables import DeclarationAssessmentRow
 from core.errors import CustomsError
@@ -199,13 +200,17 @@ def export_batch(
             .with_for_update()
         )
     )
+    corrections = _pending_corrections(session, date_from, date_to, invalidated)
+    lines = [BatchLine.of(r) for r in records]
+    lines += [BatchLine.of(record, c) for c, record in corrections]
+    lines.sort(key=lambda line: (line.declaration_number, line.item_sequence))
     count = session.scalar(select(func.count()).select_from(RebateBatch)) or 0
     batch = RebateBatch(
         reference=f"RB{now:%Y%m%d}{count + 1:06d}",
         date_from=date_from,
         date_to=date_to,
-        record_count=len(records),
-        total_amount=sum((r.estimated_amount for r in records), Decimal(0)),
+        record_count=len(lines),
+        total_amount=sum((line.estimated_amount for line in lines), Decimal(0)),
         created_at=now,
     )
     session.add(batch)
@@ -213,8 +218,31 @@ def export_batch(
     for record in records:
         record.status = REBATE_TRANSMITTED
         record.batch_id = batch.id
-    store_files(batch, records)  # the files as sent, kept in the same transaction
+    for correction, _ in corrections:
+        correction.status = REBATE_TRANSMITTED
+        correction.batch_id = batch.id
+    store_files(batch, lines)  # the files as sent, kept in the same transaction
     return batch, records
+
+
+def _pending_corrections(
+    session: Session, date_from: date, date_to: date, invalidated: Select[Any]
+) -> list[tuple[RebateCorrection, RebateRecord]]:
+    """Corrections and cancellations waiting to be sent, of records exported in the period
+    (locked rows)."""
+    query = (
+        select(RebateCorrection, RebateRecord)
+        .join(RebateRecord, RebateRecord.id == RebateCorrection.record_id)
+        .where(
+            RebateCorrection.status == CORRECTION_PENDING,
+            RebateRecord.export_date >= date_from,
+            RebateRecord.export_date <= date_to,
+            RebateRecord.declaration_id.not_in(invalidated),
+        )
+        .order_by(RebateRecord.declaration_number, RebateRecord.item_sequence)
+        .with_for_update()
+    )
+    return [(c, r) for c, r in session.execute(query)]
 
 
 def find_batch(session: Session, reference: str) -> RebateBatch | None:

@@ -135,33 +135,3 @@ class FxClass(Base):
     policy_version: Mapped[str] = mapped_column(String(64))
     classified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str | None] = mapped_column(String(64))
-
-
-class RebateCorrection(Base):
-    """A later version of a transmitted export-rebate record: a correction or a cancellation.
-
-    Version 1 is the record itself (``rebate_records``); each correction or cancellation is the
-    next version, names the version it supersedes (``supersedes_id`` null: the record itself)
-    and why, and travels to the tax authority in a batch like a record, once.
-    """
-
-    __tablename__ = "rebate_corrections"
-    __table_args__ = (UniqueConstraint("record_id", "version"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("rebate_records.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # correction | cancellation
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("rebate_corrections.id"))
-    reason: Mapped[str] = mapped_column(Text)
-    rebate_rate: Mapped[Decimal] = mapped_column(Numeric(8, 4))
-    fob_cny: Mapped[Decimal] = mapped_column(Numeric(20, 2))
-    base: Mapped[Decimal] = mapped_column(Numeric(20, 2))
-    estimated_amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
-    status: Mapped[str] = mapped_column(String(32), index=True)  # pending → transmitted → …
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("rebate_batches.id"))
-    reason_code: Mapped[str | None] = mapped_column(String(16))
-    reason_text: Mapped[str | None] = mapped_column(Text)
-    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,6 +14,7 @@ from clearance.store import (
     manifest_tables,
     officer_tables,
     operations_tables,
+    rebate_version_tables,
     tables,
     tariff_tables,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "metadata",
     "officer_tables",
     "operations_tables",
+    "rebate_version_tables",
     "tables",
     "tariff_tables",
 ]

@@ -53,6 +53,8 @@ class InboundMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    #: The subject that sent it (issue 12); None: the local operator, or before 0009.
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class InterchangeKey(Base):
@@ -93,6 +95,10 @@ class Declaration(Base):
     canonical: Mapped[str] = mapped_column(Text)
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Ownership (issue 12): the trader it is for (domestic consignee's or consignor's USCC,
+    #: else EORI) and the subject that sent it; None before 0009 (visible by sender only).
+    trader_id: Mapped[str | None] = mapped_column(String(35), index=True)
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class DeclarationVersion(Base):

@@ -1,72 +1,83 @@
 """The API over a migrated store (SQLite and PostgreSQL), called through httpx.
 
-Until subjects and keys are issued by the identity module, requests authenticate with the
-tokens of :data:`TOKENS` through a test authenticator plugged into ``build``: the API's own
-header handling, 401 answers and rate limits are what is under test here.
+Requests authenticate as they do in production: each subject of :data:`SUBJECTS` is added
+and issued an API key through the identity use cases, and the API checks the key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.asgi import build
-from api.auth import REFUSAL, NotAuthenticatedError
 from api.settings import ApiSettings
-from clearance.app import LOCAL_OPERATOR, Actor, Application, Document, Role, registries, tariffs
+from clearance.app import (
+    LOCAL_OPERATOR,
+    Actor,
+    Application,
+    Document,
+    Role,
+    registries,
+    subjects,
+    tariffs,
+)
+from clearance.app import keys as api_keys
+from clearance.app.subjects import NewSubject
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.conftest import ROOT
 from tests.golden_support import SAMPLES
 
-BROKER = Actor("broker-01", Role.BROKER, party_ids=frozenset({"BROKER01"}))
-BROKER_2 = Actor("broker-02", Role.BROKER, party_ids=frozenset({"BROKER02"}))
-OFFICER_2201 = Actor("officer-2201", Role.OFFICER, offices=frozenset({"2201"}))
-OFFICER_5300 = Actor("officer-5300", Role.OFFICER, offices=frozenset({"5300"}))
-CARRIER = Actor("carrier-cosu", Role.TRADER, party_ids=frozenset({"COSU"}))
-AGENCY = Actor("agency-01", Role.AGENCY, party_ids=frozenset({"MOFCOM"}))
-ADMIN = Actor("admin", Role.ADMIN)
-TOKENS = {
-    "gck_broker": BROKER,
-    "gck_broker2": BROKER_2,
-    "gck_officer2201": OFFICER_2201,
-    "gck_officer5300": OFFICER_5300,
-    "gck_agency": AGENCY,
-    "gck_carrier": CARRIER,
-    "gck_admin": ADMIN,
+#: The subjects the tests call as, by a short name; each gets a real API key.
+SUBJECTS = {
+    "broker": NewSubject("broker-01", "Broker 01", Role.BROKER, party_ids=["edi:BROKER01"]),
+    "broker2": NewSubject("broker-02", "Broker 02", Role.BROKER, party_ids=["edi:BROKER02"]),
+    "officer2201": NewSubject("officer-2201", "Officer 2201", Role.OFFICER, offices=["2201"]),
+    "officer2201b": NewSubject("officer-2201b", "Officer 2201 B", Role.OFFICER, offices=["2201"]),
+    "officer5300": NewSubject("officer-5300", "Officer 5300", Role.OFFICER, offices=["5300"]),
+    "agency": NewSubject("agency-01", "Licence office", Role.AGENCY, issuers=["MOFCOM"]),
+    "admin": NewSubject("admin-01", "Administrator", Role.ADMIN),
+    "carrier": NewSubject("carrier-cosu", "COSCO", Role.TRADER, party_ids=["edi:COSU"]),
 }
+#: The actor the identity module makes of the "broker" subject (for direct use case calls).
+BROKER = Actor("broker-01", Role.BROKER, party_ids=frozenset({"BROKER01"}))
+#: The Authorization header of a subject of :data:`SUBJECTS`, by its short name.
+Auth = Callable[[str], dict[str, str]]
 
 
-def token_authenticator(app: Application, token: str) -> Actor:
-    """The actor of a test token; refused as the identity module refuses (one message)."""
-    actor = TOKENS.get(token)
-    if actor is None:
-        raise NotAuthenticatedError(REFUSAL)
-    return actor
-
-
-def bearer(token: str) -> dict[str, str]:
-    """The Authorization header of ``token``."""
-    return {"Authorization": f"Bearer {token}"}
-
-
-def token_of(actor: Actor) -> str:
-    """The test token of ``actor``."""
-    return next(t for t, a in TOKENS.items() if a == actor)
+def bearer(key: str) -> dict[str, str]:
+    """The Authorization header of API key ``key``."""
+    return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture
 def application(engine: Engine, clock: FixedClock) -> Application:
     """The application with the sample tariff schedules and registries loaded."""
     app = Application(engine, Settings(), clock)
-    for path in sorted((ROOT / "samples" / "tariffs").glob("*.jsonl")):
+    for path in [ROOT / "samples" / "tariffs" / "cn-extract.jsonl"]:
         tariffs.load_schedule(app, LOCAL_OPERATOR, Document.read(path))
     registries_files = sorted((ROOT / "samples" / "registries").glob("*.jsonl"))
     registries.load(app, LOCAL_OPERATOR, [Document.read(p) for p in registries_files])
     return app
+
+
+@pytest.fixture
+def keys(application: Application) -> dict[str, str]:
+    """An API key of each subject of :data:`SUBJECTS`, by its short name."""
+    issued = {}
+    for name, new in SUBJECTS.items():
+        subjects.add_subject(application, LOCAL_OPERATOR, new)
+        issued[name] = api_keys.issue_key(application, LOCAL_OPERATOR, new.id).key
+    return issued
+
+
+@pytest.fixture
+def auth(keys: dict[str, str]) -> Auth:
+    """``auth("broker")``: the header that authenticates as that subject."""
+    return lambda name: bearer(keys[name])
 
 
 @pytest.fixture
@@ -76,9 +87,7 @@ def api_settings() -> ApiSettings:
 
 @pytest.fixture
 def client(application: Application, api_settings: ApiSettings) -> Iterator[TestClient]:
-    api = build(
-        application=application, authenticator=token_authenticator, api_settings=api_settings
-    )
+    api = build(application=application, api_settings=api_settings)
     with TestClient(api, raise_server_exceptions=False) as test_client:
         yield test_client
 

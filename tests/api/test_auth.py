@@ -8,10 +8,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.asgi import build, openapi_document
-from api.auth import REFUSAL
+from api.auth import REFUSAL, refuse_all
 from api.settings import ApiSettings
-from clearance.app import Application
-from tests.api.conftest import bearer, token_authenticator
+from clearance.app import LOCAL_OPERATOR, Application
+from clearance.app import keys as api_keys
+from tests.api.conftest import Auth, bearer
 
 pytestmark = pytest.mark.db
 
@@ -32,13 +33,23 @@ def _routes(api: FastAPI) -> list[tuple[str, str]]:
 
 
 def test_every_route_but_the_health_checks_refuses_a_missing_or_wrong_credential(
-    client: TestClient,
+    keys: dict[str, str], application: Application, client: TestClient
 ) -> None:
     routes = _routes(client.app)  # type: ignore[arg-type]
     assert ("GET", "/v1/openapi.json") in routes
     assert ("POST", "/v1/submissions") in routes
+    revoked = api_keys.issue_key(application, LOCAL_OPERATOR, "broker-01")
+    api_keys.revoke_key(application, LOCAL_OPERATOR, revoked.details.key_id)
+    wrong = [
+        {},
+        bearer("gck_nobody"),
+        bearer(keys["broker"][:-2] + ("AA" if not keys["broker"].endswith("AA") else "BB")),
+        bearer(revoked.key),
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": f"Token {keys['broker']}"},
+    ]
     for method, path in routes:
-        for headers in ({}, bearer("gck_nobody"), {"Authorization": "Basic dXNlcjpwYXNz"}):
+        for headers in wrong:
             answer = client.request(method, path, headers=headers)
             assert answer.status_code == 401, (method, path, headers)
             assert answer.headers["WWW-Authenticate"] == "Bearer"
@@ -57,7 +68,9 @@ def test_readiness_fails_as_a_problem_when_the_store_is_gone(tmp_path) -> None: 
     from core.settings import Settings
 
     app = open_application(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}"))
-    api = build(application=app, authenticator=token_authenticator)
+    api = build(
+        application=app,
+    )
     (tmp_path / "x.db").unlink()
     (tmp_path / "x.db").mkdir()  # the file is now a directory: it cannot be opened
     app.engine.dispose()
@@ -67,30 +80,31 @@ def test_readiness_fails_as_a_problem_when_the_store_is_gone(tmp_path) -> None: 
     assert answer.json()["code"] == "store_unavailable"
 
 
-def test_unknown_routes_are_problems_too(client: TestClient) -> None:
-    answer = client.get("/v1/nothing-here", headers=bearer("gck_broker"))
+def test_unknown_routes_are_problems_too(auth: Auth, client: TestClient) -> None:
+    answer = client.get("/v1/nothing-here", headers=auth("broker"))
     assert answer.status_code == 404
     assert answer.json()["code"] == "no_such_route"
     assert answer.headers["content-type"] == "application/problem+json"
 
 
-def test_the_openapi_document_is_served_to_subjects(client: TestClient) -> None:
-    document = client.get("/v1/openapi.json", headers=bearer("gck_broker")).json()
+def test_the_openapi_document_is_served_to_subjects(auth: Auth, client: TestClient) -> None:
+    document = client.get("/v1/openapi.json", headers=auth("broker")).json()
     assert "/v1/submissions" in document["paths"]
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
-def test_a_subject_over_its_rate_is_told_when_to_come_back(application: Application) -> None:
+def test_a_subject_over_its_rate_is_told_when_to_come_back(
+    auth: Auth, application: Application
+) -> None:
     api = build(
         application=application,
-        authenticator=token_authenticator,
         api_settings=ApiSettings(rate_per_second=0.01, rate_burst=2),
     )
     with TestClient(api) as client:
-        headers = bearer("gck_broker")
+        headers = auth("broker")
         statuses = [client.get("/v1/events", headers=headers).status_code for _ in range(3)]
-        limited = client.get("/v1/events", headers=bearer("gck_broker"))
-        other = client.get("/v1/events", headers=bearer("gck_broker2"))
+        limited = client.get("/v1/events", headers=auth("broker"))
+        other = client.get("/v1/events", headers=auth("broker2"))
     assert statuses == [200, 200, 429]
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"
@@ -98,9 +112,7 @@ def test_a_subject_over_its_rate_is_told_when_to_come_back(application: Applicat
     assert other.status_code == 200  # limits are per subject
 
 
-def test_without_an_identity_store_nobody_gets_in(application: Application) -> None:
-    from api.auth import refuse_all
-
+def test_without_an_identity_store_nobody_gets_in(auth: Auth, application: Application) -> None:
     api = build(application=application, authenticator=refuse_all)
     with TestClient(api) as client:
-        assert client.get("/v1/events", headers=bearer("gck_broker")).status_code == 401
+        assert client.get("/v1/events", headers=auth("broker")).status_code == 401

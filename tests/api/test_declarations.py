@@ -6,24 +6,26 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import bearer, sample
+from tests.api.conftest import Auth, sample
 
 pytestmark = pytest.mark.db
 
 
-def _submit(client: TestClient, name: str, token: str = "gck_broker") -> list[str]:
+def _submit(auth: Auth, client: TestClient, name: str, token: str = "broker") -> list[str]:
     answer = client.post(
         "/v1/submissions",
         content=sample(name),
-        headers={**bearer(token), "Content-Type": "application/EDIFACT"},
+        headers={**auth(token), "Content-Type": "application/EDIFACT"},
     )
     assert answer.status_code == 202, answer.text
     return [d["number"] for d in answer.json()["outcome"]["declarations"] if d["number"]]
 
 
-def test_one_declaration_with_its_assessment_decision_and_responses(client: TestClient) -> None:
-    (number,) = _submit(client, "01-import-d96b.edi")
-    answer = client.get(f"/v1/declarations/{number}", headers=bearer("gck_broker"))
+def test_one_declaration_with_its_assessment_decision_and_responses(
+    auth: Auth, client: TestClient
+) -> None:
+    (number,) = _submit(auth, client, "01-import-d96b.edi")
+    answer = client.get(f"/v1/declarations/{number}", headers=auth("broker"))
     assert answer.status_code == 200
     detail = answer.json()
     assert detail["number"] == number
@@ -38,29 +40,27 @@ def test_one_declaration_with_its_assessment_decision_and_responses(client: Test
     cusres = next(r for r in detail["responses"] if r["message_type"] == "CUSRES")
     assert "CUSRES" in cusres["text"]
 
-    message = client.get(
-        f"/v1/declarations/{number}/versions/1/message", headers=bearer("gck_broker")
-    )
+    message = client.get(f"/v1/declarations/{number}/versions/1/message", headers=auth("broker"))
     assert message.content == sample("01-import-d96b.edi")
     officer = client.get(
-        f"/v1/declarations/{number}/versions/1/message", headers=bearer("gck_officer2201")
+        f"/v1/declarations/{number}/versions/1/message", headers=auth("officer2201")
     )
     assert officer.status_code == 200
     assert (
         client.get(
-            f"/v1/declarations/{number}/versions/2/message", headers=bearer("gck_broker")
+            f"/v1/declarations/{number}/versions/2/message", headers=auth("broker")
         ).status_code
         == 404
     )
 
 
-def test_pages_follow_the_cursor_without_repeats(client: TestClient) -> None:
-    numbers = _submit(client, "03-multi-message-group-d96b.edi", "gck_broker2")
+def test_pages_follow_the_cursor_without_repeats(auth: Auth, client: TestClient) -> None:
+    numbers = _submit(auth, client, "03-multi-message-group-d96b.edi", "broker2")
     assert len(numbers) == 3
     seen: list[str] = []
     url = "/v1/declarations?limit=2"
     while url:
-        page = client.get(url, headers=bearer("gck_broker2"))
+        page = client.get(url, headers=auth("broker2"))
         assert page.status_code == 200
         seen += [d["number"] for d in page.json()["declarations"]]
         cursor = page.json()["next_cursor"]
@@ -70,9 +70,9 @@ def test_pages_follow_the_cursor_without_repeats(client: TestClient) -> None:
     assert seen == sorted(numbers, reverse=True)
 
 
-def test_filters_narrow_the_list(client: TestClient) -> None:
-    (number,) = _submit(client, "01-import-d96b.edi")
-    headers = bearer("gck_broker")
+def test_filters_narrow_the_list(auth: Auth, client: TestClient) -> None:
+    (number,) = _submit(auth, client, "01-import-d96b.edi")
+    headers = auth("broker")
 
     def numbers(query: str) -> list[str]:
         page = client.get(f"/v1/declarations?{query}", headers=headers)
@@ -96,65 +96,66 @@ def test_filters_narrow_the_list(client: TestClient) -> None:
     assert zero.json()["code"] == "invalid_request"
 
 
-def test_another_tenant_s_declaration_is_not_found_and_not_listed(client: TestClient) -> None:
-    (number,) = _submit(client, "01-import-d96b.edi")
-    for token in ("gck_broker2", "gck_officer5300"):
-        answer = client.get(f"/v1/declarations/{number}", headers=bearer(token))
+def test_another_tenant_s_declaration_is_not_found_and_not_listed(
+    auth: Auth, client: TestClient
+) -> None:
+    (number,) = _submit(auth, client, "01-import-d96b.edi")
+    for token in ("broker2", "officer5300"):
+        answer = client.get(f"/v1/declarations/{number}", headers=auth(token))
         assert answer.status_code == 404
         assert answer.json()["detail"] == f"no declaration {number}"
-        unknown = client.get("/v1/declarations/220120269999999999", headers=bearer(token))
+        unknown = client.get("/v1/declarations/220120269999999999", headers=auth(token))
         assert unknown.json()["detail"] == "no declaration 220120269999999999"
-        listed = client.get("/v1/declarations", headers=bearer(token)).json()
+        listed = client.get("/v1/declarations", headers=auth(token)).json()
         assert listed["declarations"] == []
-        download = client.get(
-            f"/v1/declarations/{number}/versions/1/message", headers=bearer(token)
-        )
+        download = client.get(f"/v1/declarations/{number}/versions/1/message", headers=auth(token))
         assert download.status_code == 404
-    assert client.get(f"/v1/declarations/{number}", headers=bearer("gck_officer2201")).is_success
+    assert client.get(f"/v1/declarations/{number}", headers=auth("officer2201")).is_success
 
 
 def test_a_role_that_may_not_read_is_refused_and_an_agency_sees_no_declaration(
+    auth: Auth,
     client: TestClient,
 ) -> None:
-    (number,) = _submit(client, "01-import-d96b.edi")
-    assert client.get("/v1/declarations", headers=bearer("gck_agency")).status_code == 403
-    answer = client.get(f"/v1/declarations/{number}", headers=bearer("gck_agency"))
+    (number,) = _submit(auth, client, "01-import-d96b.edi")
+    assert client.get("/v1/declarations", headers=auth("agency")).status_code == 403
+    answer = client.get(f"/v1/declarations/{number}", headers=auth("agency"))
     assert answer.status_code == 403
     assert answer.json()["code"] == "not_permitted"
 
 
-def test_invalidate_then_the_declaration_says_so(client: TestClient) -> None:
-    (number,) = _submit(client, "01-import-d96b.edi")
+def test_invalidate_then_the_declaration_says_so(auth: Auth, client: TestClient) -> None:
+    (number,) = _submit(auth, client, "01-import-d96b.edi")
     answer = client.post(
         f"/v1/declarations/{number}/invalidation",
         json={"reason": "goods not shipped"},
-        headers={**bearer("gck_broker"), "Idempotency-Key": "cancel-1"},
+        headers={**auth("broker"), "Idempotency-Key": "cancel-1"},
     )
     assert answer.status_code == 202, answer.text
     assert answer.json()["outcome"]["declarations"][0]["status"] == "invalidated"
-    detail = client.get(f"/v1/declarations/{number}", headers=bearer("gck_broker")).json()
+    detail = client.get(f"/v1/declarations/{number}", headers=auth("broker")).json()
     assert detail["status"] == "invalidated"
     other = client.post(
         f"/v1/declarations/{number}/invalidation",
         json={"reason": "mine now"},
-        headers=bearer("gck_broker2"),
+        headers=auth("broker2"),
     )
     assert other.status_code == 404
 
 
-def test_amend_with_a_new_content(client: TestClient) -> None:
-    (number,) = _submit(client, "01-import-d96b.edi")
-    detail = client.get(f"/v1/declarations/{number}", headers=bearer("gck_broker")).json()
+def test_amend_with_a_new_content(auth: Auth, client: TestClient) -> None:
+    (number,) = _submit(auth, client, "01-import-d96b.edi")
+    detail = client.get(f"/v1/declarations/{number}", headers=auth("broker")).json()
     content = detail["declaration"]
     content["items"][0]["description"] = "FROZEN SHRIMP, AMENDED"
     answer = client.post(
-        f"/v1/declarations/{number}/amendments", json=content, headers=bearer("gck_broker")
+        f"/v1/declarations/{number}/amendments", json=content, headers=auth("broker")
     )
     assert answer.status_code == 202, answer.text
-    after = client.get(f"/v1/declarations/{number}", headers=bearer("gck_broker")).json()
+    after = client.get(f"/v1/declarations/{number}", headers=auth("broker")).json()
     assert [v["version"] for v in after["versions"]] == [1, 2]
     broken = client.post(
-        f"/v1/declarations/{number}/amendments", content=b"{", headers=bearer("gck_broker")
+        f"/v1/declarations/{number}/amendments", content=b"{", headers=auth("broker")
     )
     assert broken.status_code == 422
     assert "not JSON" in broken.json()["detail"]

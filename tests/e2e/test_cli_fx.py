@@ -56,3 +56,35 @@ def test_fx_commands(
     assert shown["current"]["grade"] == "C" and len(shown["history"]) == 1
     status, _, err = run(capsys, "fx", "show", "91330200MA2AJ6YF1B")
     assert status == 1 and "no FX monitoring record" in err
+
+
+def test_goods_feed_files_written_after_the_commit(
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr("clearance.app.context.SystemClock", lambda: FixedClock(INSTANT))
+    application(engine)
+    add_declaration(engine, "220120260000000001", EXPORTER, date(2026, 6, 3), [("1000000", "USD")])
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("", encoding="utf-8")
+    status, out, err = run(capsys, "fx", "feed", "--out", str(blocked))
+    assert status == 1 and out == "" and "the feed is stored" in err
+    reference = err.split("customs fx feed-batch ")[1].split()[0]
+    status, out, _ = run(capsys, "fx", "feed", "--out", str(tmp_path / "x"))
+    assert status == 0 and ": 0 rows" in out  # the row went with the first feed
+    status, out, _ = run(capsys, "fx", "feed-batch", reference, "--out", str(tmp_path / "again"))
+    assert status == 0
+    data = (tmp_path / "again" / f"{reference}.csv").read_text(encoding="utf-8")
+    control = (tmp_path / "again" / f"{reference}.control.csv").read_text(encoding="utf-8")
+    assert "220120260000000001" in data and control.splitlines()[1].startswith(f"{reference},1,1,")
+
+
+def test_the_sample_bank_feed_reads() -> None:
+    from clearance.fx.bank_feed import parse_feed
+
+    sample = Path(__file__).resolve().parents[2] / "samples" / "fx" / "bank-feed-2026-06.csv"
+    rows = parse_feed(sample.name, sample.read_bytes())
+    assert [r.kind for r in rows] == ["receipt", "receipt", "payment", "receipt"]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from clearance.cli import main
+from tests.golden_support import SAMPLES
 
 pytestmark = pytest.mark.db
 
@@ -64,3 +65,22 @@ def test_a_bad_party_id_is_refused_with_what_is_wrong(
     assert status == 1 and "invalid USCC '91310000MA1FL0XQ8X'" in err
     status, out, _ = run(capsys, "subjects", "list")
     assert status == 0 and out == ""
+
+
+def test_submit_as_a_subject_checks_the_envelope_sender(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    sample = str(SAMPLES / "01-import-d96b.edi")
+    run(capsys, "subjects", "add", "trader-b", "--name", "B", "--role", "trader",
+        "--party", "91440300MA5DC8E3L9")  # fmt: skip
+    status, out, _ = run(capsys, "submit", "--as", "trader-b", "--json", sample)
+    refused = json.loads(out)
+    assert status == 0 and refused["status"] == "rejected"
+    assert refused["errors"][0]["code"] == "sender"
+    status, _, err = run(capsys, "submit", "--as", "nobody", sample)
+    assert status == 1 and "no subject nobody" in err
+    # The operator still files anything, and is told that --sender overrides the envelope.
+    status, out, err = run(capsys, "submit", "--sender", "X9", "--json", sample)
+    assert status == 0 and json.loads(out)["sender"] == "X9"
+    assert "filing under sender X9" in err

@@ -6,6 +6,7 @@ a sleep), checks /readyz, and stops it at the end of the test.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -17,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import Engine
+
+from tests.golden_support import SAMPLES
 
 pytestmark = pytest.mark.db
 
@@ -73,8 +76,39 @@ def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def test_customs_serve_answers_on_loopback(server: str) -> None:
+def customs(*argv: str, env: dict[str, str]) -> str:
+    """Run the ``customs`` command; its standard output."""
+    done = subprocess.run(
+        [str(CUSTOMS), *argv], env={**os.environ, **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_subject_submits_over_http_to_customs_serve(server: str, engine: Engine) -> None:
+    env = {"CUSTOMS_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    customs(
+        "subjects",
+        "add",
+        "broker-01",
+        "--name",
+        "Broker",
+        "--role",
+        "broker",
+        "--party",
+        "edi:BROKER01",
+        env=env,
+    )
+    key = json.loads(customs("keys", "issue", "broker-01", "--json", env=env))["key"]
     assert httpx.get(f"{server}/healthz", timeout=10).json() == {"status": "ok"}
     refused = httpx.get(f"{server}/v1/declarations", timeout=10)
     assert refused.status_code == 401
     assert refused.headers["content-type"] == "application/problem+json"
+
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/EDIFACT"}
+    raw = (SAMPLES / "01-import-d96b.edi").read_bytes()
+    accepted = httpx.post(f"{server}/v1/submissions", content=raw, headers=headers, timeout=60)
+    assert accepted.status_code == 202, accepted.text
+    (number,) = [d["number"] for d in accepted.json()["outcome"]["declarations"]]
+    listed = httpx.get(f"{server}/v1/declarations", headers=headers, timeout=10).json()
+    assert [d["number"] for d in listed["declarations"]] == [number]

@@ -70,7 +70,7 @@ def test_an_issued_key_identifies_its_subject_and_is_stored_only_as_a_hash(
             for row in connection.execute(text("SELECT * FROM api_keys"))
             for value in row
         )
-    secret = issued.key.rsplit("_", 1)[1]
+    secret = issued.key.split("_", 2)[2]  # the secret itself may contain "_"
     assert secret not in stored and issued.key not in stored
     with app.read() as session:
         row = session.scalars(select(ApiKey)).one()
@@ -212,3 +212,22 @@ def test_describe_tells_who_the_caller_is_and_what_it_acts_as(app: Application) 
     assert who.party_ids == sorted(["BROKER01", USCC_A])
     assert who.own_party_ids == ["BROKER01"]
     assert "submit" in who.permissions and "identity" not in who.permissions
+
+
+def test_last_used_is_written_at_most_once_a_minute(app: Application, steps: StepClock) -> None:
+    _trader(app)
+    key = key_cases.issue_key(app, ADMIN, "acme").key
+    start = steps.instant
+
+    def last_used() -> str | None:
+        return key_cases.list_keys(app, ADMIN)[0].last_used_at
+
+    assert last_used() is None
+    authenticate_key(app, key)
+    assert last_used() == start.isoformat()
+    steps.instant = start + timedelta(seconds=59)
+    authenticate_key(app, key)
+    assert last_used() == start.isoformat()  # a busy client is not a write per request
+    steps.instant = start + timedelta(seconds=60)
+    authenticate_key(app, key)
+    assert last_used() == steps.instant.isoformat()

@@ -4,6 +4,7 @@ decisions only by the holder (or a supervisor) on the version seen; the audit tr
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from clearance.app import (
     LOCAL_OPERATOR,
     Actor,
+    Application,
     ConflictError,
     NotFoundError,
     NotPermittedError,
@@ -23,7 +25,10 @@ from clearance.app.access import visible_declaration
 from clearance.officer import claims
 from clearance.store.officer_tables import OfficerClaim
 from clearance.store.tables import Event
-from tests.concurrency import Start, Worker, lock_waits, race_threads
+from core.clock import FixedClock
+from core.db import make_engine
+from core.settings import Settings
+from tests.concurrency import Start, Worker, lock_waits, race_processes, race_threads
 from tests.integration.officer_support import (
     HELD,
     O1,
@@ -221,3 +226,31 @@ def test_the_queue_filters_sorts_and_counts(engine: Engine) -> None:
         app, LOCAL_OPERATOR, officer_work.QueueFilter(limit=1, offset=1, lanes=["red"])
     )
     assert [e.number for e in page.entries] == [elsewhere] and page.counts.total == 2
+
+
+def _claim_in_process(url: str, number: str, officer_id: str, start: Start) -> tuple[str, str]:
+    """One officer's claim from its own process and connection pool."""
+    engine = make_engine(url)
+    try:
+        app = Application(engine, Settings(), FixedClock(INSTANT))
+        actor = Actor(officer_id, O1.role, offices=O1.offices)
+        start()
+        try:
+            return ("won", officer_work.claim(app, actor, number).holder or "")
+        except ConflictError as exc:
+            return ("lost", exc.message)
+    finally:
+        engine.dispose()
+
+
+def test_two_processes_claiming_at_once_exactly_one_wins(engine: Engine) -> None:
+    app = officer_app(engine)
+    number = flagged(engine, RED, "0801")
+    url = engine.url.render_as_string(hide_password=False)
+    workers = [partial(_claim_in_process, url, number, f"proc-{i}") for i in range(2)]
+    results = race_processes(workers)
+    assert sorted(outcome for outcome, _ in results) == ["lost", "won"]
+    winner = next(holder for outcome, holder in results if outcome == "won")
+    loser = next(message for outcome, message in results if outcome == "lost")
+    assert loser == f"declaration {number} is claimed by {winner}"
+    assert officer_work.queue(app, O1).entries[0].claimed_by == winner

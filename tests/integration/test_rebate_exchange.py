@@ -99,6 +99,10 @@ def test_a_batch_keeps_its_files_and_control_record(engine: Engine) -> None:
         "fobTotal": batch.fob_total,
         "estimatedTotal": batch.total_amount,
         "csvSha256": batch.csv_sha256,
+        # Versions per kind (issue 14): a first batch holds only originals.
+        "originals": "2",
+        "corrections": "0",
+        "cancellations": "0",
     }
     again = rebate_cases.batch(app, OPERATOR, batch.reference)
     assert again.files == batch.files and again.acknowledged_at is None

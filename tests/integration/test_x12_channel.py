@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -24,7 +25,7 @@ X12 = Path(__file__).resolve().parents[2] / "samples" / "x12"
 SAMPLE_01 = X12 / "01-manifest-v123e-4010.x12"
 
 
-def submit(engine: Engine, clock: FixedClock, raw: bytes, **kw: str) -> SubmissionOutcome:
+def submit(engine: Engine, clock: FixedClock, raw: bytes, **kw: Any) -> SubmissionOutcome:
     return Pipeline(engine, Settings(), clock).submit(raw, **kw)
 
 

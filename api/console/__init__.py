@@ -1,0 +1,61 @@
+"""The officer console and the trader portal: server-rendered pages over the application layer.
+
+Plain HTML forms with Post/Redirect/Get (no JavaScript needed), a signed session cookie, a CSRF
+token on every form, English and Chinese per user. Mounted by the HTTP service in the same
+process as the API::
+
+    from api import console
+    console.mount(app, application)
+
+Pages call the use cases of :mod:`clearance.app` with the signed-in :class:`Actor`; tenancy is
+the application layer's, so another tenant's declaration is the "page not found" page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.console import account, officer_pages, portal, searching, uploads
+from api.console.authentication import PasswordSignIn, from_application
+from api.console.pages import PREFIX, Console
+from api.console.routing import console_router
+from api.console.session import SessionCodec
+from clearance.app import Application
+
+
+def mount(
+    app: FastAPI,
+    application: Application,
+    *,
+    secret: str | None = None,
+    password_sign_in: PasswordSignIn | None = None,
+) -> Console:
+    """Serve the console under ``/console`` of ``app``.
+
+    ``secret`` signs the session cookies (``CUSTOMS_CONSOLE_SECRET``); without one, a random
+    secret of this process is used and sessions end when it stops. ``password_sign_in``
+    defaults to the identity use cases of the application layer.
+    """
+    key = (secret or application.settings.console_secret or secrets.token_urlsafe(32)).encode()
+    console = Console(
+        application=application,
+        password_sign_in=password_sign_in or from_application(application),
+        codec=SessionCodec(key),
+    )
+    router = console_router(console)
+    account.add_routes(router, console)
+    portal.add_routes(router, console)
+    uploads.add_routes(router, console)
+    searching.add_routes(router, console)
+    officer_pages.add_routes(router, console)
+    app.include_router(router)
+    static = resources.files("api.console").joinpath("static")
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="console-static")
+    return console
+
+
+__all__ = ["Console", "PasswordSignIn", "mount"]

@@ -1,0 +1,117 @@
+"""Signing in and out, the start page, and the choice of language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from api.console.authentication import SignInRefusedError
+from api.console.forms import FieldError
+from api.console.i18n import LANGUAGES
+from api.console.pages import PREFIX, Console, safe_next
+from api.console.session import Session
+from clearance.app import Role
+
+#: The roles that work in the officers' console; the others use the portal.
+OFFICER_ROLES = frozenset({Role.OFFICER})
+PORTAL_ROLES = frozenset({Role.TRADER, Role.BROKER})
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    """The account pages of ``console`` on ``router``."""
+
+    @router.get("/")
+    def start(request: Request) -> Response:
+        """Officers start at the queue, traders and brokers at their declarations."""
+        visit = console.visit(request)
+        if not visit.signed_in:
+            return visit.sign_in_redirect()
+        actor = visit.actor()
+        if actor.role in OFFICER_ROLES:
+            return visit.redirect(f"{PREFIX}/queue")
+        return visit.redirect(f"{PREFIX}/portal")
+
+    @router.get("/sign-in")
+    def sign_in_page(
+        request: Request,
+        next: str | None = None,
+        signed_out: int = 0,
+    ) -> Response:
+        """The sign-in form (with a banner after signing out)."""
+        visit = console.visit(request)
+        return visit.render(
+            "sign_in.html",
+            request_signed_out=bool(signed_out),
+            next=safe_next(next),
+            name="",
+            errors=[],
+            available=console.password_sign_in.available,
+        )
+
+    @router.post("/sign-in")
+    def sign_in(
+        request: Request,
+        csrf_token: Annotated[str, Form()] = "",
+        name: Annotated[str, Form()] = "",
+        password: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "",
+    ) -> Response:
+        """Check the name and password; a fresh session for the subject, or the form again."""
+        visit = console.visit(request)
+        visit.check_csrf(csrf_token)
+        errors = []
+        if not name.strip():
+            errors.append(FieldError("name", "Enter your user name"))
+        if not password:
+            errors.append(FieldError("password", "Enter your password"))
+        if not errors:
+            try:
+                actor = console.password_sign_in.sign_in(name.strip(), password)
+            except SignInRefusedError:
+                # One answer for an unknown name, a wrong password or a disabled subject.
+                errors.append(FieldError("name", "The user name or password is not right"))
+            else:
+                visit.replace_session(
+                    visit.session.signed_in(
+                        subject=actor.subject,
+                        role=actor.role.value,
+                        party_ids=tuple(sorted(actor.party_ids)),
+                        offices=tuple(sorted(actor.offices)),
+                        name=name.strip(),
+                    )
+                )
+                return visit.redirect(safe_next(next))
+        return visit.render(
+            "sign_in.html",
+            status=400,
+            next=safe_next(next),
+            name=name,
+            errors=errors,
+            available=console.password_sign_in.available,
+        )
+
+    @router.post("/sign-out")
+    def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+        """Forget the subject: a fresh anonymous session in the same language."""
+        visit = console.visit(request)
+        visit.check_csrf(csrf_token)
+        language = visit.session.language
+        visit.replace_session(Session.anonymous(language, datetime.now(UTC)))
+        return visit.redirect(f"{PREFIX}/sign-in?signed_out=1")
+
+    @router.post("/language")
+    def choose_language(
+        request: Request,
+        csrf_token: Annotated[str, Form()] = "",
+        language: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "",
+    ) -> Response:
+        """Show the console in another language from now on."""
+        visit = console.visit(request)
+        visit.check_csrf(csrf_token)
+        if language in LANGUAGES:
+            visit.replace_session(visit.session.with_language(language))
+        return visit.redirect(safe_next(next))

@@ -1,0 +1,57 @@
+"""The declaration page, shared by the portal and the officers' console.
+
+Traders see their declaration; an officer of its office sees the same page with the officer's
+actions (the forms post to :mod:`api.console.officer_pages`). A form sent with errors shows
+this page again with an error summary and the officer's entries kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi.responses import Response
+
+from api.console.forms import FieldError
+from api.console.pages import Visit
+from clearance.app import NotFoundError, Role, declarations
+
+#: Statuses in which a declaration waits for an officer (the forms are shown only then).
+WAITING = ("registered", "documents_required", "under_control")
+#: The decisions an officer may take, with their English labels ("inspect" re-routes the
+#: declaration to the red lane: physical examination).
+DECISIONS = {
+    "release": "Release the goods",
+    "reject": "Reject the declaration",
+    "inspect": "Re-route to physical inspection (red lane)",
+}
+
+
+def render_declaration(
+    visit: Visit,
+    number: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """Declaration ``number`` as the signed-in actor may see it (``NotFoundError`` otherwise)."""
+    actor = visit.actor()
+    application = visit.console.application
+    detail = declarations.show(application, actor, number)
+    try:
+        decision = declarations.explain(application, actor, number)
+    except NotFoundError:  # registered, not decided yet
+        decision = None
+    officer = actor.role is Role.OFFICER
+    return visit.render(
+        "declaration.html",
+        status=status,
+        d=detail,
+        content=detail.declaration,
+        decision=decision,
+        officer=officer,
+        may_act=officer and detail.status in WAITING,
+        decisions=DECISIONS,
+        errors=list(errors),
+        form=form or {},
+    )

@@ -1,0 +1,34 @@
+"""The trader and broker portal: own declarations, and each one's status, duties and answers.
+
+Which declarations a subject sees is decided by the application layer (``clearance.app.access``):
+a trader its own, a broker those of its mandating traders. Another's declaration is "not found".
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.console.declaration_page import render_declaration
+from api.console.pages import Console
+from clearance.app import Role, declarations
+
+#: Who uses the portal (the operator may look too: it sees everything).
+PORTAL = (Role.TRADER, Role.BROKER)
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    """The portal pages of ``console`` on ``router``."""
+
+    @router.get("/portal")
+    def own_declarations(request: Request) -> Response:
+        """The subject's declarations, newest first."""
+        visit = console.visit(request)
+        actor = visit.actor(*PORTAL)
+        rows = declarations.list_declarations(console.application, actor, limit=200)
+        return visit.render("portal/declarations.html", declarations=rows)
+
+    @router.get("/declarations/{number}")
+    def declaration(request: Request, number: str) -> Response:
+        """One declaration: parties, items, duties, lane, versions, answers and history."""
+        return render_declaration(console.visit(request), number)

@@ -1,0 +1,103 @@
+"""Uploading an interchange through the browser, following what became of it, and downloads.
+
+An upload goes through the same submission use case as the API and the command line
+(``clearance.app.messages.submit``): the raw bytes are stored before anything is parsed, and
+the syntax answer (CONTRL, 997 …) is what the page then shows and offers for download.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from api.console.forms import FieldError
+from api.console.pages import PREFIX, Console
+from api.console.portal import PORTAL
+from clearance.app import Document, ProcessingError, message_files, messages
+
+#: The largest interchange the browser may send (a larger one is refused before it is stored).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+_READ_CHUNK = 1024 * 1024
+
+
+def add_routes(router: APIRouter, console: Console) -> None:
+    """The upload, message and download pages of ``console`` on ``router``."""
+
+    @router.get("/portal/upload")
+    def upload_page(request: Request) -> Response:
+        """The upload form."""
+        visit = console.visit(request)
+        visit.actor(*PORTAL)
+        return visit.render("portal/upload.html", errors=[])
+
+    @router.post("/portal/upload")
+    def upload(
+        request: Request,
+        csrf_token: Annotated[str, Form()] = "",
+        file: Annotated[UploadFile | None, File()] = None,
+    ) -> Response:
+        """Submit the file; then show its message (Post/Redirect/Get)."""
+        visit = console.visit(request)
+        actor = visit.actor(*PORTAL)
+        visit.check_csrf(csrf_token)
+        content, error = _read(file)
+        if error is not None:
+            return visit.render("portal/upload.html", status=400, errors=[error])
+        name = (file.filename if file is not None else None) or "upload"
+        interchange = messages.Interchange(content, filename=name[:255], channel="portal")
+        try:
+            outcome = messages.submit(console.application, actor, interchange)
+            message_id = outcome.message_id
+        except ProcessingError as exc:  # kept, marked failed: the message page says so
+            message_id = exc.message_id
+        return visit.redirect(f"{PREFIX}/messages/{message_id}?uploaded=1")
+
+    @router.get("/messages/{message_id}")
+    def message(request: Request, message_id: int, uploaded: int = 0) -> Response:
+        """A received message: status, declarations, answers to download."""
+        visit = console.visit(request)
+        actor = visit.actor()
+        files = message_files.show(console.application, actor, message_id)
+        return visit.render("message.html", m=files, uploaded=bool(uploaded))
+
+    @router.get("/messages/{message_id}/raw")
+    def raw(request: Request, message_id: int) -> Response:
+        """The message's bytes as received."""
+        visit = console.visit(request)
+        return _download(message_files.raw(console.application, visit.actor(), message_id))
+
+    @router.get("/answers/{answer_id}")
+    def answer(request: Request, answer_id: int) -> Response:
+        """One answer as sent."""
+        visit = console.visit(request)
+        return _download(message_files.answer(console.application, visit.actor(), answer_id))
+
+
+def _read(file: UploadFile | None) -> tuple[bytes, FieldError | None]:
+    if file is None or not file.filename:
+        return b"", FieldError("file", "Choose a file to upload")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := file.file.read(_READ_CHUNK):
+        size += len(chunk)
+        if size > UPLOAD_MAX_BYTES:
+            return b"", FieldError("file", "The file must be smaller than 10 MB")
+        chunks.append(chunk)
+    if size == 0:
+        return b"", FieldError("file", "The file is empty")
+    return b"".join(chunks), None
+
+
+def _download(document: Document) -> Response:
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in document.name.split("/")[-1])
+    return Response(
+        document.content,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{safe or "file"}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,83 @@
+"""Set-up shared by the pipeline benchmarks: a migrated store holding the day's reference data.
+
+Not a benchmark itself (``dev.py bench`` runs ``*_bench.py`` only).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from day import INSTANT, SAMPLE_REGISTRIES, TARIFF, registry_lines, traders  # noqa: E402
+
+from clearance.assessment import tariff_store  # noqa: E402
+from clearance.decisions import registry_store  # noqa: E402
+from clearance.decisions.registry_store import load_sources  # noqa: E402
+from clearance.store.migrate import upgrade  # noqa: E402
+from clearance.store.schema import Base  # noqa: E402
+from clearance.store.tables import Declaration  # noqa: E402
+from core.clock import FixedClock  # noqa: E402
+from core.db import make_engine  # noqa: E402
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/customs_throughput_bench"
+
+
+def fresh_store(url: str) -> Engine:
+    """A migrated, empty store at ``url`` (PostgreSQL: its public schema recreated)."""
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    return engine
+
+
+def prepare(engine: Engine) -> FixedClock:
+    """Load the sample tariff, the sample registries and the day's traders, licences and
+    certificates; the clock of the day."""
+    clock = FixedClock(INSTANT)
+    with Session(engine) as session:
+        tariff_store.load_file(session, TARIFF, INSTANT)
+        sources = [(str(p), p.read_bytes()) for p in SAMPLE_REGISTRIES]
+        day = ("\n".join(registry_lines(traders())) + "\n").encode()
+        load_sources(session, [*sources, ("day-registries.jsonl", day)], INSTANT)
+        session.commit()
+    assert registry_store is not None
+    return clock
+
+
+def mix(engine: Engine) -> dict[str, int]:
+    """How the stored declarations ended: count per status and lane."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Declaration.status, Declaration.lane, func.count()).group_by(
+                Declaration.status, Declaration.lane
+            )
+        ).all()
+    out: Counter[str] = Counter()
+    for status, lane, n in rows:
+        out[f"{status}/{lane}"] += n
+    return dict(sorted(out.items()))
+
+
+def postgres_database(name: str) -> str:
+    """The URL of a benchmark database ``name`` on the local PostgreSQL, created if missing."""
+    admin = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+__all__ = ["POSTGRES", "Base", "fresh_store", "mix", "postgres_database", "prepare"]

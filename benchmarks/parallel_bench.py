@@ -1,0 +1,135 @@
+"""1, 2 and 4 pipeline processes over one PostgreSQL store: throughput and lock waits (issue 15).
+
+Each run starts from a fresh store holding the day's reference data; the processes share the
+day's files (benchmarks/day.py) between them and start together. While they run, the parent
+samples ``pg_stat_activity`` every 50 ms: of the backends working for the processes, how many
+wait for a lock another one holds (``wait_event_type = 'Lock'``) and on what. The share of
+lock waits is waiting samples over working samples: the time a worker spends waiting on
+another worker's lock.
+
+    python benchmarks/parallel_bench.py [N] [PROCESSES ...]     # default 2000; 1 2 4
+
+The machines here have 2 cores shared with the database server, so 4 processes cannot be
+faster than 2; what matters is that 2 are faster than 1 and that nobody waits on a lock. The
+last line printed is a JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_store import fresh_store, mix, postgres_database, prepare  # noqa: E402
+from day import INSTANT, day  # noqa: E402
+
+from core.db import make_engine  # noqa: E402
+
+SAMPLE_EVERY = 0.05
+
+
+def _worker(url: str, files: list[bytes], barrier: Any, done: Any) -> None:
+    from clearance.intake.pipeline import Pipeline
+    from core.clock import FixedClock
+    from core.settings import Settings
+
+    engine = make_engine(url)
+    pipeline = Pipeline.standard(engine, Settings(), FixedClock(INSTANT))
+    barrier.wait()
+    for raw in files:
+        pipeline.submit(raw)
+    engine.dispose()
+    done.put(sum(raw.count(b"UNH+") for raw in files))
+
+
+def _sample(url: str, stop: threading.Event, seen: Counter[str]) -> None:
+    engine = make_engine(url)
+    query = text(
+        "SELECT wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND state = 'active'"
+    )
+    with engine.connect() as conn:
+        while not stop.wait(SAMPLE_EVERY):
+            for wait_type, wait_event, statement in conn.execute(query):
+                seen["working"] += 1
+                if wait_type == "Lock":
+                    seen["lock"] += 1
+                    seen[f"lock {wait_event}: {statement}"] += 1
+            conn.rollback()  # a fresh snapshot of pg_stat_activity for the next sample
+    engine.dispose()
+
+
+def run(url: str, files: list[bytes], processes: int) -> dict[str, Any]:
+    """``files`` shared by ``processes`` pipeline processes; the figures."""
+    engine = fresh_store(url)
+    prepare(engine)
+    ctx = multiprocessing.get_context("spawn")
+    barrier, done = ctx.Barrier(processes + 1), ctx.Queue()
+    workers = [
+        ctx.Process(target=_worker, args=(url, files[i::processes], barrier, done))
+        for i in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    seen: Counter[str] = Counter()
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample, args=(url, stop, seen))
+    barrier.wait()
+    start = time.perf_counter()
+    sampler.start()
+    declarations = sum(done.get() for _ in workers)
+    wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    for worker in workers:
+        worker.join()
+    lanes = mix(engine)
+    engine.dispose()
+    waits = {k[5:]: v for k, v in seen.most_common() if k.startswith("lock ")}
+    return {
+        "processes": processes,
+        "declarations": declarations,
+        "wall_s": round(wall, 2),
+        "per_s": round(declarations / wall, 1),
+        "lock_wait_share": round(seen["lock"] / max(1, seen["working"]), 3),
+        "top_lock_waits": dict(list(waits.items())[:3]),
+        "mix": lanes,
+    }
+
+
+def main() -> None:
+    """Run with each number of processes and print the figures."""
+    args = [int(a) for a in sys.argv[1:]]
+    n = args[0] if args else 2000
+    counts = args[1:] or [1, 2, 4]
+    url = postgres_database("customs_throughput_bench")
+    files = day(n)
+    print(f"{sum(f.count(b'UNH+') for f in files)} declarations in {len(files)} interchanges")
+    results = []
+    for processes in counts:
+        result = run(url, files, processes)
+        results.append(result)
+        base = results[0]["per_s"]
+        print(
+            f"{processes} process(es): {result['per_s']:>7} declarations/s "
+            f"({result['per_s'] / base:.2f}x one), lock waits {result['lock_wait_share']:.1%} "
+            f"of working samples; {result['top_lock_waits']}",
+            flush=True,
+        )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

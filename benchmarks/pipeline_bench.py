@@ -1,0 +1,167 @@
+"""Declarations per CPU-second of the full pipeline on a realistic day (issue 15).
+
+The full pipeline is what ``customs submit`` runs for every file: receive (raw bytes committed),
+parse, register, assess, manifest reconciliation, controls and decision, CUSRES, commit. The
+input is benchmarks/day.py's day: five-item declarations from six brokers for 48 traders,
+mostly green, licences and certificates drawn, in interchanges of 1, 10 and 1,000.
+
+CPU time is what the figure is per: on a machine shared with other work, wall time says more
+about the neighbours than about the code. On PostgreSQL the server's CPU for our connections
+(read from /proc for the backends of the benchmark database) is counted as well, and shown
+apart.
+
+    python benchmarks/pipeline_bench.py [N] [--postgres] [--profile FILE]
+
+N: declarations (default 3000). --profile writes a cProfile of the SQLite run to FILE and
+prints where the time went by step. The last line printed is a JSON object.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_store import fresh_store, mix, postgres_database, prepare  # noqa: E402
+from day import SIZES, day  # noqa: E402
+
+from clearance.intake.pipeline import Pipeline  # noqa: E402
+from core.settings import Settings  # noqa: E402
+
+#: Where the time goes, by the functions that own each stage of the pipeline.
+STAGES = {
+    "receive (raw bytes stored)": "clearance/intake/pipeline.py:_receive",
+    "EDIFACT read and syntax checks": "clearance/intake/edifact_scan.py:scan_interchange",
+    "CUSDEC mapping": "edi/edifact/cusdec.py:map_cusdec",
+    "registration": "clearance/lifecycle/registration.py:register_all",
+    "tariff assessment": "clearance/assessment/step.py:__call__",
+    "manifest reconciliation": "clearance/manifests/reconciliation.py:__call__",
+    "controls and decision": "clearance/decisions/step.py:__call__",
+    "CUSRES and CONTRL rendering": "clearance/answers/edifact.py:cusres",
+    "rows written (deferred, answers, events)": "clearance/intake/channel.py:flush",
+    "commit": "core/db.py:commit",
+}
+
+
+def _backend_cpu(engine: Engine) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving the benchmark database."""
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    with engine.connect() as conn:
+        pids = conn.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).all()
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a backend that ended, or a server on another machine
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def run(url: str, files: list[bytes], profile: cProfile.Profile | None = None) -> dict[str, object]:
+    """Process ``files`` into a fresh store at ``url``; the figures."""
+    engine = fresh_store(url)
+    clock = prepare(engine)
+    pipeline = Pipeline.standard(engine, Settings(), clock)
+    declarations = sum(raw.count(b"UNH+") for raw in files)
+    server = _backend_cpu(engine)
+    start, cpu = time.perf_counter(), time.process_time()
+    if profile is not None:
+        profile.enable()
+    for raw in files:
+        pipeline.submit(raw)
+    if profile is not None:
+        profile.disable()
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    server = _backend_cpu(engine) - server
+    lanes = mix(engine)
+    engine.dispose()
+    return {
+        "backend": engine.dialect.name,
+        "declarations": declarations,
+        "files": len(files),
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "server_cpu_s": round(server, 2),
+        "per_cpu_s": round(declarations / cpu, 1),
+        "per_cpu_s_with_server": round(declarations / (cpu + server), 1),
+        "ms_per_declaration_cpu": round(cpu / declarations * 1000, 3),
+        "mix": lanes,
+    }
+
+
+def stages(profile: cProfile.Profile) -> dict[str, float]:
+    """Cumulative seconds of each stage's function in ``profile``."""
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    out: dict[str, float] = {}
+    for stage, where in STAGES.items():
+        path, name = where.split(":")
+        seconds = sum(
+            value[3]
+            for (filename, _line, function), value in stats.items()
+            if filename.endswith(path) and function == name
+        )
+        out[stage] = round(seconds, 2)
+    return out
+
+
+def main() -> None:
+    """Run on SQLite (and PostgreSQL) and print the figures."""
+    args = sys.argv[1:]
+    postgres = "--postgres" in args
+    profile_file = None
+    if "--profile" in args:
+        profile_file = args[args.index("--profile") + 1]
+        args.remove("--profile")
+        args.remove(profile_file)
+    numbers = [a for a in args if a.isdigit()]
+    n = int(numbers[0]) if numbers else 3000
+    files = day(n)
+    print(
+        f"{sum(raw.count(b'UNH+') for raw in files)} five-item declarations in {len(files)} "
+        f"interchanges (sizes {', '.join(str(s) for s, _ in SIZES)})",
+        flush=True,
+    )
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        # CPU time, not wall time: on a shared machine wall time is mostly waiting.
+        profile = cProfile.Profile(time.process_time) if profile_file else None
+        results.append(run(f"sqlite:///{tmp}/pipeline.db", files, profile))
+        if profile is not None and profile_file is not None:
+            profile.dump_stats(profile_file)
+            total = sum(v[2] for v in pstats.Stats(profile).stats.values())  # type: ignore[attr-defined]
+            print(
+                f"profile, {total:.1f} CPU s (cProfile inflates Python calls; the shares matter):"
+            )
+            for stage, seconds in stages(profile).items():
+                print(f"  {stage:<42} {seconds:8.2f} s")
+    if postgres:
+        results.append(run(postgres_database("customs_throughput_bench"), files))
+    for r in results:
+        print(
+            f"{r['backend']:<10} {r['declarations']} declarations: {r['per_cpu_s']:>7} per CPU-s "
+            f"(client {r['cpu_s']} s, server {r['server_cpu_s']} s: "
+            f"{r['per_cpu_s_with_server']} per CPU-s with the server), wall {r['wall_s']} s; "
+            f"{r['mix']}",
+            flush=True,
+        )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Shared by the console's page tests and browser journeys: people, their sign-in, sample files.
+
+Until the identity use cases offer password sign-in on this branch, the tests sign people in
+through :class:`api.console.PasswordSignIn` with a table of their own (a test double of the
+identity port; what is tested is the console's handling of the actor it returns).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from api import console
+from api.console.authentication import PasswordSignIn, SignInRefusedError
+from clearance.app import Actor, Application, Role
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "edifact" / "01-import-d96b.edi"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who signs in: name and the actor the identity use cases would give."""
+
+    name: str
+    actor: Actor
+
+
+OCEAN = Person("ocean", Actor("ocean", Role.TRADER, party_ids=frozenset({"BROKER01"})))
+NINGBO = Person("ningbo", Actor("ningbo", Role.TRADER, party_ids=frozenset({"BROKER02"})))
+OFFICER = Person("li.officer", Actor("li.officer", Role.OFFICER, offices=frozenset({"2201"})))
+OTHER_OFFICER = Person(
+    "wang.officer", Actor("wang.officer", Role.OFFICER, offices=frozenset({"5100"}))
+)
+PEOPLE = {p.name: p for p in (OCEAN, NINGBO, OFFICER, OTHER_OFFICER)}
+
+
+def check_password(name: str, password: str) -> Actor:
+    """The people above, all with :data:`PASSWORD`."""
+    person = PEOPLE.get(name)
+    if person is None or password != PASSWORD:
+        raise SignInRefusedError
+    return person.actor
+
+
+def console_app(application: Application) -> FastAPI:
+    """A service with only the console mounted, signing people in from :data:`PEOPLE`."""
+    app = FastAPI()
+    console.mount(
+        app, application, secret="test-secret", password_sign_in=PasswordSignIn(check_password)
+    )
+    return app
+
+
+def interchange(sender: str = "BROKER01", reference: str = "IC0000001") -> bytes:
+    """Sample 01 (an import that waits for documents) as sent by ``sender``."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    return text.replace("BROKER01", sender).replace("IC0000001", reference).encode()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None, "the page has no form with a CSRF token"
+    return found.group(1)

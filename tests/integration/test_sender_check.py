@@ -1,0 +1,143 @@
+"""A subject files interchanges only as itself or a trader that mandated it.
+
+The envelope's sender (UNB, ISA, the XML declarant, the JSON request's ``sender``) is checked
+against the party ids the submitting subject acts as: anything else is rejected with a
+``sender`` error saying where, kept, and nothing of it registered. The local operator may
+still file anything, under any sender.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from clearance.app import (
+    LOCAL_OPERATOR,
+    Actor,
+    Application,
+    InterchangeStatus,
+    NotPermittedError,
+    Role,
+    declarations,
+    messages,
+)
+from clearance.app.messages import Interchange, submit
+from clearance.store.tables import Declaration, InboundMessage
+from core.clock import FixedClock
+from core.settings import Settings
+from tests.golden_support import SAMPLES
+
+pytestmark = pytest.mark.db
+
+BROKER01 = Actor("broker-01", Role.BROKER, party_ids=frozenset({"BROKER01"}))
+TRADER_B = Actor("trader-b", Role.TRADER, party_ids=frozenset({"91440300MA5DC8E3L9"}))
+X12 = SAMPLES.parent / "x12"
+
+
+@pytest.fixture
+def app(engine: Engine, clock: FixedClock) -> Application:
+    return Application(engine, Settings(), clock)
+
+
+def _declarations(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(Declaration)) or 0)
+
+
+def _raw(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+def test_an_edifact_interchange_from_someone_else_is_refused_where_unb_names_the_sender(
+    app: Application, engine: Engine
+) -> None:
+    outcome = submit(app, TRADER_B, Interchange(_raw("01-import-d96b.edi"), "01.edi"))
+    assert outcome.status is InterchangeStatus.REJECTED
+    (error,) = outcome.errors
+    assert error.code == "sender"
+    assert "sender BROKER01 refused" in error.text and "91440300MA5DC8E3L9" in error.text
+    assert (error.segment, error.element, error.line) == ("UNB", 2, 1)
+    assert error.column is not None and error.column > 1
+    assert _declarations(engine) == 0
+    with Session(engine) as session:  # kept, rejected, and not filed under the claimed sender
+        stored = session.get(InboundMessage, outcome.message_id)
+        assert stored is not None
+        assert (stored.status, stored.sender, stored.submitted_by) == (
+            "rejected",
+            "UNKNOWN",
+            "trader-b",
+        )
+    # The subject sees its refused message; the party it claimed to be does not.
+    assert [m.message_id for m in messages.list_messages(app, TRADER_B)] == [outcome.message_id]
+    assert messages.list_messages(app, BROKER01) == []
+
+
+def test_the_sender_itself_is_accepted_and_owns_what_it_sent(
+    app: Application, engine: Engine
+) -> None:
+    outcome = submit(app, BROKER01, Interchange(_raw("01-import-d96b.edi"), "01.edi"))
+    assert outcome.status is InterchangeStatus.ACCEPTED
+    (declaration,) = outcome.declarations
+    assert declaration.number is not None
+    with Session(engine) as session:
+        row = session.scalars(select(Declaration)).one()
+        assert (row.sender, row.trader_id, row.submitted_by) == (
+            "BROKER01",
+            "91310000MA1FL0XQ8W",
+            "broker-01",
+        )
+    assert declarations.show(app, BROKER01, declaration.number).sender == "BROKER01"
+
+
+def test_a_subject_cannot_cancel_another_senders_declaration(
+    app: Application, engine: Engine
+) -> None:
+    submit(app, BROKER01, Interchange(_raw("01-import-d96b.edi"), "01.edi"))
+    before = declarations.list_declarations(app, LOCAL_OPERATOR)
+    # Sample 07 amends and cancels BROKER01's declarations; trader B sends it as itself.
+    outcome = submit(app, TRADER_B, Interchange(_raw("07-amend-and-cancel-d96b.edi"), "07.edi"))
+    assert outcome.status is InterchangeStatus.REJECTED
+    assert [e.code for e in outcome.errors] == ["sender"]
+    with pytest.raises(NotPermittedError):  # nor by naming the sender to file under
+        submit(app, TRADER_B, Interchange(_raw("07-amend-and-cancel-d96b.edi"), sender="BROKER01"))
+    assert declarations.list_declarations(app, LOCAL_OPERATOR) == before
+
+
+def test_naming_another_of_its_own_ids_does_not_launder_a_foreign_envelope(
+    app: Application,
+) -> None:
+    broker = Actor("broker-01", Role.BROKER, party_ids=frozenset({"BROKER01", "BROKER02"}))
+    outcome = submit(app, broker, Interchange(_raw("02-export-d99b-utf8.edi"), sender="BROKER02"))
+    assert outcome.status is InterchangeStatus.REJECTED
+    assert "sender 91440300MA5DC8E3L9 refused" in outcome.errors[0].text
+
+
+def test_the_operator_may_still_file_anything(app: Application) -> None:
+    outcome = submit(app, LOCAL_OPERATOR, Interchange(_raw("01-import-d96b.edi"), sender="X9"))
+    assert outcome.status is InterchangeStatus.ACCEPTED and outcome.sender == "X9"
+
+
+def test_an_x12_interchange_is_checked_at_isa06(app: Application) -> None:
+    raw = (X12 / "01-manifest-v123e-4010.x12").read_bytes()
+    refused = submit(app, BROKER01, Interchange(raw, "manifest.x12"))
+    assert refused.status is InterchangeStatus.REJECTED
+    (error,) = refused.errors
+    assert (error.code, error.segment, error.element) == ("sender", "ISA", 6)
+    assert "sender COSU refused" in error.text
+    carrier = Actor("cosco", Role.TRADER, party_ids=frozenset({"COSU"}))
+    assert submit(app, carrier, Interchange(raw, "manifest.x12")).status is not (
+        InterchangeStatus.REJECTED
+    )
+
+
+def test_a_json_request_names_its_sender(app: Application) -> None:
+    request = json.dumps(
+        {"kind": "invalidate", "sender_reference": "CAN-1", "sender": "BROKER01",
+         "declaration_number": "220120260000000001", "reason": "x"}
+    ).encode()  # fmt: skip
+    outcome = submit(app, TRADER_B, Interchange(request, "request.json"))
+    assert outcome.status is InterchangeStatus.REJECTED
+    assert [(e.code, e.segment) for e in outcome.errors] == [("sender", "sender")]
