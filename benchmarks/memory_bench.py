@@ -1,6 +1,7 @@
 """Peak memory of the full pipeline on large EDIFACT interchanges (issue 15), SQLite and PostgreSQL.
 
-Each case runs in a fresh process (its peak resident set size, ``ru_maxrss``, is the figure):
+Each case runs in a fresh process (its peak resident set size, VmHWM, is the figure;
+the input files are generated beforehand by the parent and read from disk):
 
 - ``one N``: N five-item declarations of benchmarks/day.py in ONE interchange, processed by
   the standard pipeline (assessment, manifest reconciliation, controls and decision, CUSRES);
@@ -48,44 +49,60 @@ def _interchange_of_bytes(megabytes: int) -> bytes:
     return raw.replace(f"UNZ+{n}+".encode(), f"UNZ+{n + 1}+".encode())  # a count that is wrong
 
 
-def run_case(case: list[str], url: str, details: bool) -> dict[str, object]:
-    """Run one case in this process; its figures (peak RSS in MiB, seconds, declarations)."""
-    from bench_store import fresh_store, prepare
-    from day import day, one_interchange
+def _high_water_kib() -> int:
+    """This process's peak resident set (VmHWM). Not ``ru_maxrss``: on Linux a child keeps
+    the parent's figure from before exec, and the parent generated the input."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-    from clearance.intake.pipeline import Pipeline
-    from core.settings import Settings
+
+def write_case(case: list[str], folder: Path) -> None:
+    """Generate the files of ``case`` into ``folder`` (in the parent: generating a 200 MB
+    interchange takes more memory than processing it, and must not count)."""
+    from day import day, one_interchange
 
     kind = case[0]
     if kind == "one":
         files = [one_interchange(int(case[1]))]
     elif kind == "files":
-        n, k = int(case[1]), int(case[2])
-        files = day(n, sizes=((k, 1.0),))
+        files = day(int(case[1]), sizes=((int(case[2]), 1.0),))
     else:
         files = [_interchange_of_bytes(int(case[1]))]
-    size = sum(len(f) for f in files)
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = fresh_store(url or f"sqlite:///{tmp}/memory.db")
-        clock = prepare(engine)
-        pipeline = Pipeline.standard(engine, Settings(max_edifact_bytes=512 * 2**20), clock)
-        pipeline.details = details
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        start, cpu = time.perf_counter(), time.process_time()
-        declarations = 0
-        for raw in files:
-            outcome = pipeline.submit(raw)
-            declarations += sum(1 for d in outcome.declarations if d.number)
-            del outcome
-        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-        engine.dispose()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for n, raw in enumerate(files):
+        (folder / f"{n:05d}.edi").write_bytes(raw)
+
+
+def run_case(case: list[str], folder: Path, url: str, details: bool) -> dict[str, object]:
+    """Process the files of ``folder`` in this process; its figures (peak RSS in MiB …)."""
+    from bench_store import fresh_store, prepare
+
+    from clearance.intake.pipeline import Pipeline
+    from core.settings import Settings
+
+    paths = sorted(folder.glob("*.edi"))
+    size = sum(p.stat().st_size for p in paths)
+    engine = fresh_store(url or f"sqlite:///{folder}/memory.db")
+    clock = prepare(engine)
+    pipeline = Pipeline.standard(engine, Settings(max_edifact_bytes=512 * 2**20), clock)
+    pipeline.details = details
+    before = _high_water_kib()
+    start, cpu = time.perf_counter(), time.process_time()
+    declarations = 0
+    for path in paths:
+        outcome = pipeline.submit(path.read_bytes())
+        declarations += sum(1 for d in outcome.declarations if d.number)
+        del outcome
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    engine.dispose()
+    peak = _high_water_kib()
     return {
         "case": " ".join(case),
         "details": details,
         "backend": "postgresql" if url else "sqlite",
         "input_mb": round(size / 1e6, 1),
-        "files": len(files),
+        "files": len(paths),
         "registered": declarations,
         "seconds": round(elapsed, 1),
         "cpu_seconds": round(cpu, 1),
@@ -98,7 +115,8 @@ def main() -> None:
     """Run the cases, each in its own process, and print the figures."""
     args = sys.argv[1:]
     if args and args[0] == "--child":
-        print(json.dumps(run_case(args[3:], args[1], args[2] == "details")))
+        folder, url, mode, *case = args[1:]
+        print(json.dumps(run_case(case, Path(folder), url, mode == "details")))
         return
     postgres = "--postgres" in args
     details = "--details" in args
@@ -113,12 +131,14 @@ def main() -> None:
     mode = "details" if details else "summary"
     for url in urls:
         for case in cases:
-            child = subprocess.run(
-                [sys.executable, __file__, "--child", url, mode, *case],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            with tempfile.TemporaryDirectory() as tmp:
+                write_case(case, Path(tmp))
+                child = subprocess.run(
+                    [sys.executable, __file__, "--child", tmp, url, mode, *case],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
             if child.returncode != 0:
                 print(child.stderr, file=sys.stderr)
                 raise SystemExit(child.returncode)
