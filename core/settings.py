@@ -147,6 +147,30 @@ class Settings(BaseSettings):
         description="A worker silent this long is taken as dead: its running jobs are queued "
         "again (processing is guarded, so a job run twice registers once).",
     )
+    log_level: str = Field(default="INFO", description="Level of the long-running processes' logs.")
+    log_json: bool = Field(
+        default=True,
+        description="Worker, scheduler and server log one JSON object per line (false: "
+        "key=value lines for people).",
+    )
+    mailbox_root: Path | None = Field(
+        default=None,
+        description="Root of the partners' mailbox folders: <root>/<sender>/in (files to "
+        "take), done and failed (taken files, with the acknowledgement beside them), out "
+        "(answers delivered by the outbox). Unset: no mailbox intake or folder delivery.",
+    )
+    schedule_mailbox_seconds: float = Field(
+        default=10.0, gt=0, description="How often the scheduler looks into the inbound folders."
+    )
+    schedule_outbox_seconds: float = Field(
+        default=10.0, gt=0, description="How often the scheduler delivers new answers."
+    )
+    scheduler_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often a waiting scheduler tries to become the leader (and the "
+        "leader checks it still is): a dead leader is replaced within about this long.",
+    )
     queue_orphan_after_seconds: float = Field(
         default=600.0,
         gt=0,

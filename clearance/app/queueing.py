@@ -8,7 +8,7 @@ Every front door (``customs submit --queue``, the HTTP API, the mailbox) calls
 
 from __future__ import annotations
 
-import logging
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,15 +27,24 @@ from clearance.app.context import Application
 from clearance.app.errors import RefusedError
 from clearance.app.identity import submitter_senders
 from clearance.app.messages import Interchange
+from clearance.app.monitoring import JOB_FAILURES, observe_outcome
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
+from clearance.intake.pipeline import ProcessingError
 from clearance.queueing.engine import queue_app, uses_queue
-from clearance.queueing.jobs import defer_message, pending_message_ids
+from clearance.queueing.jobs import (
+    PROCESS_MESSAGE,
+    QueueState,
+    defer_message,
+    pending_message_ids,
+    queue_states,
+)
 from clearance.queueing.sender_key import ordering_lock
 from clearance.store.tables import InboundMessage
 from core.clock import as_utc
+from core.logs import bound, get_logger
 
-log = logging.getLogger("clearance.queueing")
+log = get_logger("clearance.queueing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +58,15 @@ class Queued:
     outcome: SubmissionOutcome | None
 
 
-def enqueue(app: Application, actor: Actor, interchange: Interchange) -> Queued:
+def enqueue(
+    app: Application, actor: Actor, interchange: Interchange, *, run_now: bool = False
+) -> Queued:
     """Store the raw bytes (committed), then queue their processing as one job.
 
     The job keeps the sender's order (a queue lock per sender) and is queued at most once
-    per message. On SQLite the message is processed at once by :func:`process_message`.
+    per message. On SQLite, and with ``run_now`` (a caller that is itself a queued job under
+    the sender's lock, like the mailbox), the message is processed at once by
+    :func:`process_message`.
     """
     require(actor, Permission.SUBMIT)
     if interchange.sender is not None:
@@ -66,11 +79,18 @@ def enqueue(app: Application, actor: Actor, interchange: Interchange) -> Queued:
             channel=interchange.channel,
             submitted_by=None if actor.sees_everything else actor.subject,
         )
-        if not uses_queue(app.engine):
+        if run_now or not uses_queue(app.engine):
             return Queued(message_id, None, process_message(app, message_id))
         lock = ordering_lock(interchange.sender, interchange.content)
         job_id = defer_message(app.engine, deferring_app(app), message_id, lock)
-    log.info("message queued", extra={"message_id": message_id, "job_id": job_id})
+    log.info(
+        "message queued",
+        message_id=message_id,
+        conversation_id=str(message_id),
+        job_id=job_id,
+        sender=interchange.sender,
+        channel=interchange.channel,
+    )
     return Queued(message_id, job_id, None)
 
 
@@ -80,11 +100,30 @@ def process_message(app: Application, message_id: int) -> SubmissionOutcome | No
     Raises :class:`clearance.intake.pipeline.ProcessingError` when processing failed (the
     message is then ``failed``; the queue tries again, then leaves it a dead letter).
     """
+    started = time.perf_counter()
     # The submitting subject's senders as of now (issue 12): a revoked mandate or a disabled
     # subject between queueing and processing refuses the interchange.
     senders = submitter_senders(app, message_id)
-    with app.guard():
-        return app.pipeline.process_stored(message_id, senders)
+    with bound(message_id=message_id, conversation_id=str(message_id)), app.guard():
+        try:
+            outcome = app.pipeline.process_stored(message_id, senders)
+        except ProcessingError as exc:
+            JOB_FAILURES.labels(PROCESS_MESSAGE).inc()
+            log.error("message failed", error=exc.message)
+            raise
+        if outcome is None:
+            log.info("message already processed")
+            return None
+        observe_outcome(outcome, time.perf_counter() - started)
+        log.info(
+            "message processed",
+            status=outcome.status.value,
+            format=outcome.format,
+            sender=outcome.sender,
+            declarations=[d.number for d in outcome.declarations if d.number],
+            seconds=round(time.perf_counter() - started, 4),
+        )
+        return outcome
 
 
 def dead_letters(app: Application, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:
@@ -122,6 +161,15 @@ def requeue(app: Application, actor: Actor, message_id: int) -> Queued:
             app.engine, deferring_app(app), message_id, ordering_lock(sender, head)
         )
     return Queued(message_id, job_id, None)
+
+
+def queue_summary(app: Application, actor: Actor) -> list[QueueState]:
+    """Jobs waiting or running per queue, with the oldest one's age (empty on SQLite)."""
+    require(actor, Permission.READ)
+    if not uses_queue(app.engine):
+        return []
+    with app.read() as session:
+        return queue_states(session.connection())
 
 
 def deferring_app(app: Application) -> procrastinate.App:

@@ -14,9 +14,11 @@ from clearance.app.access import Permission, require
 from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import RefusedError
+from clearance.app.mailbox import MAILBOX, take_sender
 from clearance.app.queueing import process_message
+from clearance.app.scheduler import run_scheduled
 from clearance.queueing.engine import uses_queue
-from clearance.queueing.jobs import PROCESS_MESSAGE
+from clearance.queueing.jobs import MAILBOX_SENDER, PROCESS_MESSAGE, RUN_SCHEDULED
 from clearance.queueing.worker import TaskBody, WorkerOptions, run_worker
 
 
@@ -36,7 +38,13 @@ def task_bodies(app: Application) -> dict[str, TaskBody]:
     def process(message_id: int) -> None:
         process_message(app, message_id)
 
-    return {PROCESS_MESSAGE: process}
+    def scheduled(job: str, slot_id: int) -> None:
+        run_scheduled(app, job, slot_id)
+
+    def mailbox_sender(sender: str) -> None:
+        take_sender(app, MAILBOX, sender)
+
+    return {PROCESS_MESSAGE: process, RUN_SCHEDULED: scheduled, MAILBOX_SENDER: mailbox_sender}
 
 
 def run(

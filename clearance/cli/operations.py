@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from clearance.app import LOCAL_OPERATOR, Application, ProcessingError
 from clearance.app import queueing as queue_cases
+from clearance.app import scheduler as scheduler_cases
 from clearance.app import worker as worker_cases
 from clearance.app.messages import Interchange
 from clearance.cli import printing
+from clearance.cli.health_server import serve_health
+from core.logs import configure_logging
 
 
 def register(sub: Any, groups: dict[str, Any]) -> None:
@@ -23,7 +30,14 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
         "--drain", action="store_true", help="stop once the queue is empty instead of waiting"
     )
     worker.add_argument("--name", help="worker name in logs and the queue's worker table")
+    add_health_options(worker)
     worker.set_defaults(handler=_worker)
+    scheduler = sub.add_parser("scheduler", help="run the schedule (one leader at a time)")
+    add_health_options(scheduler)
+    scheduler.set_defaults(handler=_scheduler)
+    jobs = sub.add_parser("jobs", help="the schedule: last and next runs, failures; the queue")
+    jobs.add_argument("--json", action="store_true")
+    jobs.set_defaults(handler=_jobs)
     messages = groups.get("messages")
     if messages is None:
         return
@@ -70,12 +84,94 @@ def _print_queued(queued: queue_cases.Queued, name: str, *, as_json: bool) -> No
         print(f"{name}: queued (message {queued.message_id}, {job})")
 
 
+def add_health_options(parser: Any) -> None:
+    """``--health-port`` and ``--health-host`` of a long-running process."""
+    parser.add_argument(
+        "--health-port", type=int, help="serve /livez, /readyz and /metrics on this port"
+    )
+    parser.add_argument("--health-host", default="127.0.0.1", help="(default 127.0.0.1)")
+
+
+@contextmanager
+def health(args: argparse.Namespace, app: Application, alive: threading.Event) -> Iterator[None]:
+    """The health server for the block's duration, when ``--health-port`` asks for one."""
+    if args.health_port is None:
+        yield
+        return
+    server = serve_health(app, args.health_port, host=args.health_host, alive=alive.is_set)
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def _worker(args: argparse.Namespace, app: Application) -> int:
+    configure_logging(app.settings.log_level, as_json=app.settings.log_json)
     request = worker_cases.WorkerRequest(
         concurrency=args.concurrency, drain=args.drain, name=args.name
     )
-    worker_cases.run(app, LOCAL_OPERATOR, request)
+    alive = threading.Event()
+    with health(args, app, alive):
+        worker_cases.run(app, LOCAL_OPERATOR, request, on_started=alive.set)
+    alive.clear()
     return 0
+
+
+def _scheduler(args: argparse.Namespace, app: Application) -> int:
+    configure_logging(app.settings.log_level, as_json=app.settings.log_json)
+    stop, alive = threading.Event(), threading.Event()
+    alive.set()  # a waiting scheduler is alive too; /metrics tells whether it leads
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with health(args, app, alive):
+        scheduler_cases.run(app, LOCAL_OPERATOR, stop)
+    return 0
+
+
+def _jobs(args: argparse.Namespace, app: Application) -> int:
+    statuses = scheduler_cases.job_statuses(app, LOCAL_OPERATOR)
+    queue = queue_cases.queue_summary(app, LOCAL_OPERATOR)
+    if args.json:
+        for s in statuses:
+            print(json.dumps(_status_json(s)))
+        for q in queue:
+            print(
+                json.dumps(
+                    {
+                        "queue": q.queue,
+                        "status": q.status,
+                        "jobs": q.jobs,
+                        "oldest_seconds": round(q.oldest_seconds, 3),
+                    }
+                )
+            )
+        return 0
+    print(f"{'job':<18} {'every':>7}  {'last slot':<26} {'last':<7} {'next run':<26} runs  failed")
+    for s in statuses:
+        last = s.last_slot.isoformat() if s.last_slot else "-"
+        print(
+            f"{s.job:<18} {s.every_seconds:>6g}s  {last:<26} {s.last_status or '-':<7} "
+            f"{s.next_run.isoformat():<26} {s.runs:>4}  {s.failures:>6}"
+            + (f"  ({s.last_error})" if s.last_error else "")
+        )
+    for q in queue:
+        print(f"queue {q.queue}: {q.jobs} {q.status}, oldest {q.oldest_seconds:.1f} s")
+    return 0
+
+
+def _status_json(s: scheduler_cases.JobStatus) -> dict[str, Any]:
+    return {
+        "job": s.job,
+        "description": s.description,
+        "every_seconds": s.every_seconds,
+        "last_slot": s.last_slot.isoformat() if s.last_slot else None,
+        "last_status": s.last_status,
+        "last_error": s.last_error,
+        "next_run": s.next_run.isoformat(),
+        "runs": s.runs,
+        "failures": s.failures,
+    }
 
 
 def _dead(args: argparse.Namespace, app: Application) -> int:

@@ -183,8 +183,15 @@ class Pipeline:
         """
         try:
             with UnitOfWork(self._sessions) as uow:
-                locked = select(InboundMessage).where(InboundMessage.id == message_id)
-                inbound = uow.session.scalars(locked.with_for_update()).one_or_none()
+                # Waits for a unit of work that holds the row (unlike a retry's NOWAIT claim):
+                # when it commits, this run finds the message done.
+                locked = (
+                    select(InboundMessage)
+                    .where(InboundMessage.id == message_id)
+                    .with_for_update()
+                    .execution_options(populate_existing=True)
+                )
+                inbound = uow.session.scalars(locked).one_or_none()
                 if inbound is None or inbound.status not in ("received", "failed"):
                     return None  # done by an earlier run (or no longer kept)
                 sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender

@@ -22,8 +22,12 @@ from clearance.store.queue_schema import QUEUE_SCHEMA
 PROCESS_MESSAGE = "process_message"
 #: The queue that carries inbound messages.
 INTAKE_QUEUE = "intake"
-#: The queue that carries scheduled work (mailbox, outbox, sweeps).
+#: The queue that carries scheduled work (mailbox, outbox).
 SCHEDULED_QUEUE = "scheduled"
+#: A scheduled job's run for one claimed slot (arguments: job, slot_id).
+RUN_SCHEDULED = "run_scheduled"
+#: One partner's inbound mailbox folder (argument: sender).
+MAILBOX_SENDER = "mailbox_sender"
 _JOBS = f"{QUEUE_SCHEMA}.procrastinate_jobs"
 
 
@@ -40,15 +44,41 @@ def defer(
     """Queue one job; its id, or None when a job with ``queueing_lock`` is already waiting."""
     try:
         with engine.begin() as connection:
-            driver: Any = connection.connection.driver_connection
-            driver.execute(f"SET LOCAL search_path TO {SEARCH_PATH}")
-            deferrer = app.configure_task(
-                task, queue=queue, lock=lock, queueing_lock=queueing_lock, connection=driver
+            return defer_on(
+                connection,
+                app,
+                task,
+                arguments,
+                queue=queue,
+                lock=lock,
+                queueing_lock=queueing_lock,
             )
-            job_id: int = deferrer.defer(**arguments)
-            return job_id
     except AlreadyEnqueued:
         return None
+
+
+def defer_on(
+    connection: Connection,
+    app: procrastinate.App,
+    task: str,
+    arguments: dict[str, Any],
+    *,
+    queue: str,
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+) -> int:
+    """Queue one job inside the caller's transaction: it exists only if that commits.
+
+    Raises procrastinate's ``AlreadyEnqueued`` (the transaction is then spoilt) when a job
+    with ``queueing_lock`` is already waiting.
+    """
+    driver: Any = connection.connection.driver_connection
+    driver.execute(f"SET LOCAL search_path TO {SEARCH_PATH}")
+    deferrer = app.configure_task(
+        task, queue=queue, lock=lock, queueing_lock=queueing_lock, connection=driver
+    )
+    job_id: int = deferrer.defer(**arguments)
+    return job_id
 
 
 def defer_message(
