@@ -29,6 +29,7 @@ class Permission(StrEnum):
     QUOTE = "quote"  # tariff lookups and quotes (no declaration involved)
     REBATES = "rebates"  # exit confirmation, rebate batches and acknowledgements
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
+    IDENTITY = "identity"  # subjects, API keys, mandates (issue 12)
 
 
 _EVERYTHING = frozenset(Permission)
@@ -45,6 +46,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENCY: frozenset({Permission.REGISTRIES}),
     Role.STATISTICIAN: frozenset({Permission.QUOTE}),
 }
+# Issue 12: the admin manages subjects, keys and mandates (the operator has every permission).
+ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.IDENTITY}
 
 
 def require(actor: Actor, permission: Permission) -> None:

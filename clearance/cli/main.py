@@ -24,6 +24,7 @@ from clearance.app import events as event_cases
 from clearance.app import messages as message_cases
 from clearance.cli import analysis as cli_analysis
 from clearance.cli import changes as cli_changes
+from clearance.cli import identity as cli_identity
 from clearance.cli import officer as cli_officer
 from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
@@ -46,6 +47,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_officer.register,
     cli_rebates.register,
     cli_changes.register,
+    cli_identity.register,
 ]
 
 
@@ -174,6 +176,7 @@ def _demo(args: argparse.Namespace, app: Application) -> int:
     status = _submit(argparse.Namespace(files=files, sender=None, json=False), app)
     print()
     _declarations_list(argparse.Namespace(json=False, limit=50), app)
+    cli_identity.create_demo_subjects(app)  # issue 12: one subject of each role, with keys
     return status
 
 

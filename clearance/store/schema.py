@@ -6,9 +6,23 @@ module registers them all.
 
 from __future__ import annotations
 
-from clearance.store import control_tables, manifest_tables, tables, tariff_tables
+from clearance.store import (
+    control_tables,
+    identity_tables,
+    manifest_tables,
+    tables,
+    tariff_tables,
+)
 from clearance.store.tables import Base
 
 metadata = Base.metadata
 
-__all__ = ["Base", "control_tables", "manifest_tables", "metadata", "tables", "tariff_tables"]
+__all__ = [
+    "Base",
+    "control_tables",
+    "identity_tables",
+    "manifest_tables",
+    "metadata",
+    "tables",
+    "tariff_tables",
+]
