@@ -13,7 +13,7 @@ from api.console.forms import FieldError
 from api.console.i18n import LANGUAGES
 from api.console.pages import PREFIX, Console, safe_next
 from api.console.session import Session
-from clearance.app import Role
+from clearance.app import Role, subjects
 
 #: The roles that work in the officers' console; the others use the portal.
 OFFICER_ROLES = frozenset({Role.OFFICER})
@@ -48,7 +48,6 @@ def add_routes(router: APIRouter, console: Console) -> None:
             next=safe_next(next),
             name="",
             errors=[],
-            available=console.password_sign_in.available,
         )
 
     @router.post("/sign-in")
@@ -78,9 +77,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
                     visit.session.signed_in(
                         subject=actor.subject,
                         role=actor.role.value,
-                        party_ids=tuple(sorted(actor.party_ids)),
-                        offices=tuple(sorted(actor.offices)),
-                        name=name.strip(),
+                        name=subjects.describe(console.application, actor).name,
                     )
                 )
                 return visit.redirect(safe_next(next))
@@ -90,7 +87,6 @@ def add_routes(router: APIRouter, console: Console) -> None:
             next=safe_next(next),
             name=name,
             errors=errors,
-            available=console.password_sign_in.available,
         )
 
     @router.post("/sign-out")

@@ -36,8 +36,8 @@ def console_router(console: Console) -> APIRouter:
             async def guarded(request: Request) -> Response:
                 try:
                     return await handler(request)
-                except SignInRequiredError:
-                    return console.visit(request).sign_in_redirect()
+                except SignInRequiredError as exc:  # its visit may have ended the session
+                    return exc.visit.sign_in_redirect()
                 except NotFoundError:
                     return _error(console, request, 404, "Page not found")
                 except (NotPermittedError, WrongRoleError):

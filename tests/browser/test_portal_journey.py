@@ -16,7 +16,14 @@ from core.clock import FixedClock
 from core.settings import Settings
 from tests.browser.accessibility import check_page
 from tests.browser.conftest import LiveServer, screenshot
-from tests.console_support import NINGBO, OCEAN, PASSWORD, console_app, interchange
+from tests.console_support import (
+    NINGBO,
+    OCEAN,
+    PASSWORD,
+    add_people,
+    console_app,
+    interchange,
+)
 
 pytestmark = pytest.mark.db
 
@@ -24,6 +31,7 @@ pytestmark = pytest.mark.db
 @pytest.fixture
 def application(engine: Engine, clock: FixedClock) -> Application:
     app = Application(engine, Settings(), clock)
+    add_people(app)
     messages.submit(app, LOCAL_OPERATOR, messages.Interchange(interchange("BROKER01", "IC1")))
     messages.submit(app, LOCAL_OPERATOR, messages.Interchange(interchange("BROKER02", "IC2")))
     return app
@@ -31,7 +39,7 @@ def application(engine: Engine, clock: FixedClock) -> Application:
 
 @pytest.fixture
 def server(application: Application) -> Iterator[LiveServer]:
-    with LiveServer(console_app(application)) as live:
+    with LiveServer(console_app(application, real_identity=True)) as live:
         yield live
 
 
