@@ -29,7 +29,7 @@ def sign_in(client: TestClient, name: str, password: str) -> int:
         data={"csrf_token": token, "name": name, "password": password},
         follow_redirects=False,
     )
-    return answer.status_code
+    return int(answer.status_code)
 
 
 def test_a_subject_signs_in_with_its_password_and_sees_its_declarations(
