@@ -6,6 +6,7 @@ module registers them all.
 
 from __future__ import annotations
 
+import clearance.store.api_tables  # noqa: F401 - registers the HTTP API's tables
 from clearance.store import (
     control_tables,
     identity_tables,
