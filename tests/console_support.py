@@ -57,11 +57,18 @@ def current(subject: str) -> Actor:
     return person.actor
 
 
-def console_app(application: Application, *, real_identity: bool = False) -> FastAPI:
-    """A service with only the console mounted, signing people in from :data:`PEOPLE` (or,
-    with ``real_identity``, through the identity use cases: see :func:`add_people`)."""
+def console_app(
+    application: Application,
+    *,
+    real_identity: bool = False,
+    sign_in: PasswordSignIn | None = None,
+) -> FastAPI:
+    """A service with only the console mounted, signing people in from :data:`PEOPLE` (or
+    ``sign_in``'s table, or with ``real_identity`` through the identity use cases: see
+    :func:`add_people`)."""
     app = FastAPI()
-    sign_in = None if real_identity else PasswordSignIn(check_password, current)
+    if sign_in is None and not real_identity:
+        sign_in = PasswordSignIn(check_password, current)
     console.mount(app, application, secret="test-secret", password_sign_in=sign_in)
     return app
 

@@ -4,8 +4,6 @@ sees the release and the answer; an officer of another office cannot reach it.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
@@ -14,7 +12,7 @@ from clearance.app import LOCAL_OPERATOR, Application, declarations, messages
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.browser.accessibility import check_page
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.conftest import CustomsServe, screenshot
 from tests.console_support import (
     OCEAN,
     OFFICER,
@@ -22,7 +20,6 @@ from tests.console_support import (
     PASSWORD,
     Person,
     add_people,
-    console_app,
     interchange,
 )
 
@@ -37,13 +34,7 @@ def application(engine: Engine, clock: FixedClock) -> Application:
     return app
 
 
-@pytest.fixture
-def server(application: Application) -> Iterator[LiveServer]:
-    with LiveServer(console_app(application, real_identity=True)) as live:
-        yield live
-
-
-def sign_in(page: Page, server: LiveServer, person: Person) -> None:
+def sign_in(page: Page, server: CustomsServe, person: Person) -> None:
     page.goto(f"{server.url}/console/sign-in")
     page.get_by_label("User name").fill(person.name)
     page.get_by_label("Password").fill(PASSWORD)
@@ -51,7 +42,7 @@ def sign_in(page: Page, server: LiveServer, person: Person) -> None:
 
 
 def test_an_officer_decides_and_the_trader_sees_the_release(
-    browser: Browser, page: Page, server: LiveServer, application: Application
+    browser: Browser, page: Page, server: CustomsServe, application: Application
 ) -> None:
     (number,) = [d.number for d in declarations.list_declarations(application, LOCAL_OPERATOR)]
     sign_in(page, server, OFFICER)
@@ -93,7 +84,7 @@ def test_an_officer_decides_and_the_trader_sees_the_release(
 
 
 def test_an_officer_of_another_office_cannot_reach_the_declaration(
-    page: Page, server: LiveServer, application: Application
+    page: Page, server: CustomsServe, application: Application
 ) -> None:
     (number,) = [d.number for d in declarations.list_declarations(application, LOCAL_OPERATOR)]
     sign_in(page, server, OTHER_OFFICER)
