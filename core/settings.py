@@ -81,6 +81,37 @@ class Settings(BaseSettings):
         "when it stops.",
     )
 
+    # Intake robustness (issue 15): how long a message may stay ``received`` before it is
+    # listed as stuck and may be retried, and the largest file each channel accepts.
+    stuck_after_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="A message still `received` this many seconds after it arrived is stuck "
+        "(its processing died, e.g. kill -9): `customs messages stuck` lists it and "
+        "`customs messages retry` takes it.",
+    )
+    max_edifact_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        gt=0,
+        description="Largest EDIFACT interchange accepted, in bytes; larger ones are rejected.",
+    )
+    max_x12_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="Largest X12 interchange accepted, in bytes; larger ones are rejected.",
+    )
+    max_xml_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="Largest XML declaration accepted, in bytes (the XML reader's own hard "
+        "limit, 16 MiB, stays in force above it).",
+    )
+    max_json_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        gt=0,
+        description="Largest JSON request accepted, in bytes; larger ones are rejected.",
+    )
+
 
 def load_settings() -> Settings:
     """Read the settings from the environment."""

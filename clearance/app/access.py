@@ -30,6 +30,7 @@ class Permission(StrEnum):
     REBATES = "rebates"  # exit confirmation, rebate batches and acknowledgements
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
     IDENTITY = "identity"  # subjects, API keys, mandates (issue 12)
+    FX = "fx"  # FX monitoring: bank feeds, indicators, classification, the goods feed
 
 
 _EVERYTHING = frozenset(Permission)
@@ -48,6 +49,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 # Issue 12: the admin manages subjects, keys and mandates (the operator has every permission).
 ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.IDENTITY}
+
+# FX monitoring (issue 14): the FX authority runs it; officers read classes as risk information.
+ROLE_PERMISSIONS[Role.FX_AUTHORITY] = frozenset({Permission.FX})
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -207,3 +211,21 @@ def registry_document_held(actor: Actor, record: Licence | CertificateOfOrigin) 
         return False
     holder = record.holder_uscc if isinstance(record, Licence) else record.importer_uscc
     return holder is not None and holder in actor.party_ids
+
+
+def fx_trader_visible(actor: Actor, trader: str) -> bool:
+    """Whether ``actor`` may see trader ``trader``'s FX class and indicators.
+
+    The operator and the FX authority see every trader; an officer too (risk information on
+    the declaration page); a trader or broker only the party ids it acts as.
+    """
+    if actor.sees_everything or actor.role in (Role.FX_AUTHORITY, Role.OFFICER):
+        return True
+    return actor.role in (Role.TRADER, Role.BROKER) and trader in actor.party_ids
+
+
+def visible_fx_trader(actor: Actor, trader: str) -> str:
+    """``trader`` if ``actor`` may see its FX class, else ``NotFoundError`` (as for an unknown)."""
+    if not fx_trader_visible(actor, trader):
+        raise NotFoundError(f"no FX monitoring record for trader {trader}")
+    return trader

@@ -22,6 +22,7 @@ class Role(StrEnum):
     OFFICER = "officer"  # the declarations of its own customs offices, officer actions
     AGENCY = "agency"  # the licences and certificates it issues
     STATISTICIAN = "statistician"  # aggregates only, never one declaration
+    FX_AUTHORITY = "fx_authority"  # FX monitoring: bank feeds, indicators, classes (issue 14)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,10 @@ from clearance.app import (
 from clearance.app import declarations as declaration_cases
 from clearance.app import events as event_cases
 from clearance.app import messages as message_cases
+from clearance.app.views import MessageSummary
 from clearance.cli import analysis as cli_analysis
 from clearance.cli import changes as cli_changes
+from clearance.cli import fx as cli_fx
 from clearance.cli import identity as cli_identity
 from clearance.cli import officer as cli_officer
 from clearance.cli import printing
@@ -50,6 +52,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_changes.register,
     cli_identity.register,
     cli_serve.register,
+    cli_fx.register,
 ]
 
 
@@ -95,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     m_retry.add_argument("message_id", type=int)
     m_retry.add_argument("--json", action="store_true")
     m_retry.set_defaults(handler=_messages_retry)
+    m_stuck = messages.add_parser(
+        "stuck", help="list messages still received long after they arrived (retry them)"
+    )
+    m_stuck.add_argument("--json", action="store_true")
+    m_stuck.add_argument("--limit", type=int, default=100)
+    m_stuck.set_defaults(handler=_messages_stuck)
 
     events = sub.add_parser("events", help="follow the lifecycle event log")
     events.add_argument(
@@ -184,7 +193,18 @@ def _demo(args: argparse.Namespace, app: Application) -> int:
 
 def _messages_list(args: argparse.Namespace, app: Application) -> int:
     rows = message_cases.list_messages(app, LOCAL_OPERATOR, limit=args.limit)
-    if args.json:
+    return _print_messages(rows, as_json=args.json)
+
+
+def _messages_stuck(args: argparse.Namespace, app: Application) -> int:
+    rows = message_cases.list_stuck(app, LOCAL_OPERATOR, limit=args.limit)
+    if not args.json:
+        print(f"{len(rows)} stuck message(s); retry each with: customs messages retry ID")
+    return _print_messages(rows, as_json=args.json)
+
+
+def _print_messages(rows: list[MessageSummary], *, as_json: bool) -> int:
+    if as_json:
         printing.print_json_lines([r.as_json() for r in rows])
         return 0
     print(f"{'id':>5}  {'received':<25} {'sender':<16} {'format':<8} {'ref':<14} status")
