@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest JSON request accepted, in bytes; larger ones are rejected.",
     )
+    document_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description="Largest file a trader may present in answer to an officer's request for "
+        "documents (CUSTOMS_DOCUMENT_MAX_BYTES), in bytes.",
+    )
 
 
 def load_settings() -> Settings:

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
     IDENTITY = "identity"  # subjects, API keys, mandates (issue 12)
     FX = "fx"  # FX monitoring: bank feeds, indicators, classification, the goods feed
+    SUPERVISE = "supervise"  # reassign officers' claims, act on a declaration another holds
 
 
 _EVERYTHING = frozenset(Permission)
@@ -52,6 +53,8 @@ ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.IDENTI
 
 # FX monitoring (issue 14): the FX authority runs it; officers read classes as risk information.
 ROLE_PERMISSIONS[Role.FX_AUTHORITY] = frozenset({Permission.FX})
+# A supervisor is an officer of its offices who may also reassign and override claims.
+ROLE_PERMISSIONS[Role.SUPERVISOR] = ROLE_PERMISSIONS[Role.OFFICER] | {Permission.SUPERVISE}
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -88,6 +91,8 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
     if actor.role in (Role.TRADER, Role.BROKER):
         return Declaration.sender.in_(sorted(actor.party_ids)) if actor.party_ids else false()
     if actor.role is Role.OFFICER:
+        return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
+    if actor.role is Role.SUPERVISOR:  # scoped to its offices like any officer
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     return false()
 
@@ -229,3 +234,8 @@ def visible_fx_trader(actor: Actor, trader: str) -> str:
     if not fx_trader_visible(actor, trader):
         raise NotFoundError(f"no FX monitoring record for trader {trader}")
     return trader
+
+
+def may_supervise(actor: Actor) -> bool:
+    """Whether ``actor`` may reassign claims and act on a declaration another officer holds."""
+    return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role]

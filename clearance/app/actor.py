@@ -23,6 +23,7 @@ class Role(StrEnum):
     AGENCY = "agency"  # the licences and certificates it issues
     STATISTICIAN = "statistician"  # aggregates only, never one declaration
     FX_AUTHORITY = "fx_authority"  # FX monitoring: bank feeds, indicators, classes (issue 14)
+    SUPERVISOR = "supervisor"  # an officer who may also reassign and override claims
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from clearance.store import (
     fx_tables,
     identity_tables,
     manifest_tables,
+    officer_tables,
     tables,
     tariff_tables,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "identity_tables",
     "manifest_tables",
     "metadata",
+    "officer_tables",
     "tables",
     "tariff_tables",
 ]
