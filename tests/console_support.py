@@ -38,7 +38,11 @@ OFFICER = Person("li.officer", Actor("li.officer", Role.OFFICER, offices=frozens
 OTHER_OFFICER = Person(
     "wang.officer", Actor("wang.officer", Role.OFFICER, offices=frozenset({"5100"}))
 )
-PEOPLE = {p.name: p for p in (OCEAN, NINGBO, OFFICER, OTHER_OFFICER)}
+COLLEAGUE = Person("zhao.officer", Actor("zhao.officer", Role.OFFICER, offices=frozenset({"2201"})))
+SUPERVISOR = Person(
+    "chen.supervisor", Actor("chen.supervisor", Role.SUPERVISOR, offices=frozenset({"2201"}))
+)
+PEOPLE = {p.name: p for p in (OCEAN, NINGBO, OFFICER, OTHER_OFFICER, COLLEAGUE, SUPERVISOR)}
 
 
 def check_password(name: str, password: str) -> Actor:

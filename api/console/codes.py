@@ -21,6 +21,15 @@ LABELS: dict[str, str] = {
     "awaiting_exit_confirmation": "Awaiting exit confirmation",
     "confirmed": "Exit confirmed",
     "transmitted": "Sent to the tax authority",
+    # officer work
+    "blue": "Blue",
+    "open": "Open",
+    "answered": "Answered",
+    "documentary": "Documentary check",
+    "physical": "Physical examination",
+    "conform": "Conform",
+    "discrepancy": "Discrepancy",
+    "not_presented": "Not presented",
     # licences and certificates
     "licence": "Licence",
     "certificate": "Certificate of origin",

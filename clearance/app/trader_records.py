@@ -7,6 +7,8 @@ rebate records of its own declarations; a broker those of its mandating traders.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from clearance.app.access import (
@@ -54,6 +56,8 @@ def held_documents(app: Application, actor: Actor) -> list[DocumentSummary]:
             for record in changes.documents(registries, kind):
                 if not registry_document_held(actor, record):
                     continue
+                holder: str | None
+                issuer: str | None
                 if isinstance(record, Licence):
                     valid_from, valid_to = record.valid_from, record.valid_to
                     holder, issuer = record.holder_uscc, record.issuer
@@ -99,7 +103,11 @@ def rebate_records(app: Application, actor: Actor, *, limit: int = 500) -> list[
                 status=r.status,
                 batch=reference,
                 reason=r.reason_text,
-                acknowledged_at=None if r.acknowledged_at is None else as_utc(r.acknowledged_at).isoformat(),
+                acknowledged_at=_iso(r.acknowledged_at),
             )
             for r, reference in rows
         ]
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else as_utc(at).isoformat()

@@ -55,7 +55,9 @@ def test_a_trader_sees_the_documents_naming_it_with_their_balances(
     (ledger,) = used.ledgers
     assert ledger.uses == 1  # sample 01 drew on it
     assert ledger.remaining is not None
-    assert trader_records.held_documents(application, SHENZHEN) == []
+    theirs = trader_records.held_documents(application, SHENZHEN)
+    assert {d.holder for d in theirs} == {EXPORTER}  # its export licence, none of Ocean's
+    assert not numbers & {d.number for d in theirs}
 
 
 def test_a_trader_sees_the_rebate_records_of_its_own_exports(application: Application) -> None:
