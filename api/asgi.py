@@ -74,7 +74,8 @@ def default_authenticator() -> Authenticator:
     if importlib.util.find_spec("clearance.app.identity") is None:
         return refuse_all
     identity = importlib.import_module("clearance.app.identity")
-    check: Authenticator = identity.authenticate_bearer
+    # authenticate_bearer (keys and JWTs) when the identity module has it, API keys until then
+    check: Authenticator = getattr(identity, "authenticate_bearer", identity.authenticate_key)
     return check
 
 
