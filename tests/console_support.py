@@ -1,8 +1,10 @@
 """Shared by the console's page tests and browser journeys: people, their sign-in, sample files.
 
-Until the identity use cases offer password sign-in on this branch, the tests sign people in
-through :class:`api.console.PasswordSignIn` with a table of their own (a test double of the
-identity port; what is tested is the console's handling of the actor it returns).
+The page tests sign people in through :class:`api.console.PasswordSignIn` with a table of their
+own (a test double of the identity port: argon2 hashing in every test would cost seconds, and
+what they test is the console's handling of the actor it returns). The identity use cases
+themselves sign people in in ``test_console_identity.py`` and the browser journeys
+(:func:`add_people`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from fastapi import FastAPI
 
 from api import console
 from api.console.authentication import PasswordSignIn, SignInRefusedError
-from clearance.app import Actor, Application, Role
+from clearance.app import LOCAL_OPERATOR, Actor, Application, Role, subjects
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "edifact" / "01-import-d96b.edi"
@@ -36,7 +38,11 @@ OFFICER = Person("li.officer", Actor("li.officer", Role.OFFICER, offices=frozens
 OTHER_OFFICER = Person(
     "wang.officer", Actor("wang.officer", Role.OFFICER, offices=frozenset({"5100"}))
 )
-PEOPLE = {p.name: p for p in (OCEAN, NINGBO, OFFICER, OTHER_OFFICER)}
+COLLEAGUE = Person("zhao.officer", Actor("zhao.officer", Role.OFFICER, offices=frozenset({"2201"})))
+SUPERVISOR = Person(
+    "chen.supervisor", Actor("chen.supervisor", Role.SUPERVISOR, offices=frozenset({"2201"}))
+)
+PEOPLE = {p.name: p for p in (OCEAN, NINGBO, OFFICER, OTHER_OFFICER, COLLEAGUE, SUPERVISOR)}
 
 
 def check_password(name: str, password: str) -> Actor:
@@ -47,13 +53,46 @@ def check_password(name: str, password: str) -> Actor:
     return person.actor
 
 
-def console_app(application: Application) -> FastAPI:
-    """A service with only the console mounted, signing people in from :data:`PEOPLE`."""
+def current(subject: str) -> Actor:
+    """The actor of a signed-in person of :data:`PEOPLE`."""
+    person = PEOPLE.get(subject)
+    if person is None:
+        raise SignInRefusedError
+    return person.actor
+
+
+def console_app(
+    application: Application,
+    *,
+    real_identity: bool = False,
+    sign_in: PasswordSignIn | None = None,
+) -> FastAPI:
+    """A service with only the console mounted, signing people in from :data:`PEOPLE` (or
+    ``sign_in``'s table, or with ``real_identity`` through the identity use cases: see
+    :func:`add_people`)."""
     app = FastAPI()
-    console.mount(
-        app, application, secret="test-secret", password_sign_in=PasswordSignIn(check_password)
-    )
+    if sign_in is None and not real_identity:
+        sign_in = PasswordSignIn(check_password, current)
+    console.mount(app, application, secret="test-secret", password_sign_in=sign_in)
     return app
+
+
+def add_people(application: Application) -> None:
+    """:data:`PEOPLE` as subjects of the identity use cases, each with :data:`PASSWORD`."""
+    for person in PEOPLE.values():
+        actor = person.actor
+        subjects.add_subject(
+            application,
+            LOCAL_OPERATOR,
+            subjects.NewSubject(
+                id=person.name,
+                name=person.name.title(),
+                role=actor.role,
+                party_ids=[f"edi:{p}" for p in sorted(actor.party_ids)],
+                offices=sorted(actor.offices),
+                password=PASSWORD,
+            ),
+        )
 
 
 def interchange(sender: str = "BROKER01", reference: str = "IC0000001") -> bytes:

@@ -5,7 +5,7 @@ token on every form, English and Chinese per user. Mounted by the HTTP service i
 process as the API::
 
     from api import console
-    console.mount(app, application)
+    console.mount(app, application)   # api.asgi.build() does this
 
 Pages call the use cases of :mod:`clearance.app` with the signed-in :class:`Actor`; tenancy is
 the application layer's, so another tenant's declaration is the "page not found" page.
@@ -29,17 +29,21 @@ from clearance.app import Application
 
 def mount(
     app: FastAPI,
-    application: Application,
+    application: Application | None = None,
     *,
     secret: str | None = None,
     password_sign_in: PasswordSignIn | None = None,
 ) -> Console:
     """Serve the console under ``/console`` of ``app``.
 
+    ``application`` defaults to the one the API keeps in ``app.state.application``.
     ``secret`` signs the session cookies (``CUSTOMS_CONSOLE_SECRET``); without one, a random
     secret of this process is used and sessions end when it stops. ``password_sign_in``
     defaults to the identity use cases of the application layer.
     """
+    if application is None:
+        application = app.state.application
+        assert isinstance(application, Application), "mount the console after the API's state"
     key = (secret or application.settings.console_secret or secrets.token_urlsafe(32)).encode()
     console = Console(
         application=application,

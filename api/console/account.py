@@ -10,13 +10,13 @@ from fastapi.responses import Response
 
 from api.console.authentication import SignInRefusedError
 from api.console.forms import FieldError
-from api.console.i18n import LANGUAGES
+from api.console.i18n import LANGUAGES, N_
 from api.console.pages import PREFIX, Console, safe_next
 from api.console.session import Session
-from clearance.app import Role
+from clearance.app import Role, subjects
 
 #: The roles that work in the officers' console; the others use the portal.
-OFFICER_ROLES = frozenset({Role.OFFICER})
+OFFICER_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
 PORTAL_ROLES = frozenset({Role.TRADER, Role.BROKER})
 
 
@@ -48,7 +48,6 @@ def add_routes(router: APIRouter, console: Console) -> None:
             next=safe_next(next),
             name="",
             errors=[],
-            available=console.password_sign_in.available,
         )
 
     @router.post("/sign-in")
@@ -64,23 +63,21 @@ def add_routes(router: APIRouter, console: Console) -> None:
         visit.check_csrf(csrf_token)
         errors = []
         if not name.strip():
-            errors.append(FieldError("name", "Enter your user name"))
+            errors.append(FieldError("name", N_("Enter your user name")))
         if not password:
-            errors.append(FieldError("password", "Enter your password"))
+            errors.append(FieldError("password", N_("Enter your password")))
         if not errors:
             try:
                 actor = console.password_sign_in.sign_in(name.strip(), password)
             except SignInRefusedError:
                 # One answer for an unknown name, a wrong password or a disabled subject.
-                errors.append(FieldError("name", "The user name or password is not right"))
+                errors.append(FieldError("name", N_("The user name or password is not right")))
             else:
                 visit.replace_session(
                     visit.session.signed_in(
                         subject=actor.subject,
                         role=actor.role.value,
-                        party_ids=tuple(sorted(actor.party_ids)),
-                        offices=tuple(sorted(actor.offices)),
-                        name=name.strip(),
+                        name=subjects.describe(console.application, actor).name,
                     )
                 )
                 return visit.redirect(safe_next(next))
@@ -90,7 +87,6 @@ def add_routes(router: APIRouter, console: Console) -> None:
             next=safe_next(next),
             name=name,
             errors=errors,
-            available=console.password_sign_in.available,
         )
 
     @router.post("/sign-out")

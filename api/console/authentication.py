@@ -1,65 +1,54 @@
-"""How the console signs a person in: a name and password become an :class:`Actor`.
+"""How the console signs a person in and recognises them on every later page.
 
-The console does not keep people or passwords itself: the application layer's identity use
-cases do (subjects, argon2id password hashes, mandates, offices). :class:`PasswordSignIn` is the
-port the pages call; :func:`from_application` binds it to those use cases.
+The console keeps no people or passwords itself: the identity use cases of the application
+layer do (subjects, argon2id password hashes, mandates, offices). :class:`PasswordSignIn` is
+the port the pages call; :func:`from_application` binds it to those use cases.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from clearance.app import Actor, Application
+from clearance.app.console_sessions import resume
+from clearance.app.identity import NotAuthenticatedError, authenticate_password
 
 
 class SignInRefusedError(Exception):
-    """The name and password did not sign anyone in (one answer for every reason)."""
-
-
-#: Checks a name and password; returns the actor, or raises :class:`SignInRefusedError`.
-CheckPassword = Callable[[str, str], Actor]
+    """The name and password did not sign anyone in, or the subject signed in earlier may no
+    longer act (one answer for every reason)."""
 
 
 @dataclass(frozen=True, slots=True)
 class PasswordSignIn:
-    """The console's way in: a password check, and whether it is set up at all."""
+    """The console's way in: a password check, and the actor of a signed-in subject now."""
 
-    check: CheckPassword
-    available: bool = True
+    #: Name and password → the actor; :class:`SignInRefusedError` otherwise.
+    check: Callable[[str, str], Actor]
+    #: Subject id of a session → its actor now; :class:`SignInRefusedError` if disabled or gone.
+    current: Callable[[str], Actor]
 
     def sign_in(self, name: str, password: str) -> Actor:
         """The actor ``name`` signs in as, or :class:`SignInRefusedError`."""
-        if not self.available or not name or not password:
+        if not name or not password:
             raise SignInRefusedError
         return self.check(name, password)
 
 
-def _unavailable(name: str, password: str) -> Actor:
-    raise SignInRefusedError
-
-
 def from_application(application: Application) -> PasswordSignIn:
-    """Password sign-in through the identity use cases (``clearance.app.identity``).
-
-    An installation without them (an older application layer) gets a sign-in that refuses
-    everyone, and the sign-in page says that password sign-in is not set up.
-    """
-    try:
-        identity = importlib.import_module("clearance.app.identity")
-    except ModuleNotFoundError:
-        return PasswordSignIn(_unavailable, available=False)
-    authenticate = getattr(identity, "authenticate_password", None)
-    failure = getattr(identity, "NotAuthenticatedError", None)
-    if authenticate is None or failure is None:
-        return PasswordSignIn(_unavailable, available=False)
+    """Password sign-in through the identity use cases."""
 
     def check(name: str, password: str) -> Actor:
         try:
-            actor: Actor = authenticate(application, name, password)
-        except failure as exc:
+            return authenticate_password(application, name, password)
+        except NotAuthenticatedError as exc:
             raise SignInRefusedError from exc
-        return actor
 
-    return PasswordSignIn(check)
+    def current(subject: str) -> Actor:
+        try:
+            return resume(application, subject)
+        except NotAuthenticatedError as exc:
+            raise SignInRefusedError from exc
+
+    return PasswordSignIn(check, current)

@@ -17,6 +17,27 @@ LABELS: dict[str, str] = {
     "invalidated": "Invalidated",
     # messages
     "accepted": "Accepted",
+    # rebate records
+    "awaiting_exit_confirmation": "Awaiting exit confirmation",
+    "confirmed": "Exit confirmed",
+    "transmitted": "Sent to the tax authority",
+    # officer work
+    "blue": "Blue",
+    "open": "Open",
+    "answered": "Answered",
+    "documentary": "Documentary check",
+    "physical": "Physical examination",
+    "conform": "Conform",
+    "discrepancy": "Discrepancy",
+    "not_presented": "Not presented",
+    # licences and certificates
+    "licence": "Licence",
+    "certificate": "Certificate of origin",
+    "active": "Active",
+    "suspended": "Suspended",
+    "revoked": "Revoked",
+    "cancelled": "Cancelled",
+    "valid": "Valid",
     # lanes
     "green": "Green",
     "yellow": "Yellow",

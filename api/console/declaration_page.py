@@ -12,17 +12,26 @@ from collections.abc import Sequence
 from fastapi.responses import Response
 
 from api.console.forms import FieldError
+from api.console.i18n import N_
 from api.console.pages import Visit
-from clearance.app import NotFoundError, Role, declarations
+from clearance.app import NotFoundError, Role, case_file, declarations
 
+#: Who works in the officers' console.
+OFFICERS = (Role.OFFICER, Role.SUPERVISOR)
 #: Statuses in which a declaration waits for an officer (the forms are shown only then).
 WAITING = ("registered", "documents_required", "under_control")
 #: The decisions an officer may take, with their English labels ("inspect" re-routes the
 #: declaration to the red lane: physical examination).
 DECISIONS = {
-    "release": "Release the goods",
-    "reject": "Reject the declaration",
-    "inspect": "Re-route to physical inspection (red lane)",
+    "release": N_("Release the goods"),
+    "reject": N_("Reject the declaration"),
+    "inspect": N_("Re-route to physical inspection (red lane)"),
+}
+EXAMINATION_KINDS = {"documentary": N_("Documentary check"), "physical": N_("Physical examination")}
+OUTCOMES = {
+    "conform": N_("Goods conform to the declaration"),
+    "discrepancy": N_("Discrepancy found"),
+    "not_presented": N_("Goods not presented"),
 }
 
 
@@ -42,7 +51,8 @@ def render_declaration(
         decision = declarations.explain(application, actor, number)
     except NotFoundError:  # registered, not decided yet
         decision = None
-    officer = actor.role is Role.OFFICER
+    officer = actor.role in OFFICERS
+    work = case_file.case_file(application, actor, number)
     return visit.render(
         "declaration.html",
         status=status,
@@ -51,7 +61,13 @@ def render_declaration(
         decision=decision,
         officer=officer,
         may_act=officer and detail.status in WAITING,
+        holds=officer and work.holder == actor.subject,
+        trader=actor.role in (Role.TRADER, Role.BROKER),
+        supervisor=actor.role is Role.SUPERVISOR,
+        work=work,
         decisions=DECISIONS,
+        kinds=EXAMINATION_KINDS,
+        outcomes=OUTCOMES,
         errors=list(errors),
         form=form or {},
     )

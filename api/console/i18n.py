@@ -33,6 +33,11 @@ def catalogue(language: str) -> Mapping[str, str]:
     return table
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, do not translate"
+    """Mark ``message`` as a text of the pages (translated where it is shown); returns it."""
+    return message
+
+
 class Translator:
     """Translates the English message ids of the pages into one language."""
 

@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from api.console.authentication import PasswordSignIn
+from api.console.authentication import PasswordSignIn, SignInRefusedError
 from api.console.codes import label
 from api.console.i18n import LANGUAGES, NATIVE_NAMES, Translator, negotiate
 from api.console.session import COOKIE, LIFETIME, Session, SessionCodec
@@ -29,6 +29,10 @@ PREFIX = "/console"
 
 class SignInRequiredError(Exception):
     """The page needs a signed-in subject; the visitor is sent to the sign-in page."""
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__("sign-in required")
+        self.visit = visit
 
 
 class CsrfError(Exception):
@@ -91,17 +95,20 @@ class Visit:
         return self.session.subject is not None
 
     def actor(self, *roles: Role) -> Actor:
-        """The actor signed in; :class:`SignInRequiredError` if nobody is, and
-        :class:`WrongRoleError` if ``roles`` are given and the actor has none of them."""
-        s = self.session
-        if s.subject is None or s.role is None:
-            raise SignInRequiredError
-        actor = Actor(
-            subject=s.subject,
-            role=Role(s.role),
-            party_ids=frozenset(s.party_ids),
-            offices=frozenset(s.offices),
-        )
+        """The actor signed in, as the application layer knows it now.
+
+        :class:`SignInRequiredError` if nobody is signed in or the subject may no longer act
+        (disabled since); :class:`WrongRoleError` if ``roles`` are given and the actor has none
+        of them (the operator has them all).
+        """
+        subject = self.session.subject
+        if subject is None:
+            raise SignInRequiredError(self)
+        try:
+            actor = self.console.password_sign_in.current(subject)
+        except SignInRefusedError:
+            self.replace_session(Session.anonymous(self.session.language, datetime.now(UTC)))
+            raise SignInRequiredError(self) from None
         if roles and actor.role not in roles and not actor.sees_everything:
             raise WrongRoleError
         return actor

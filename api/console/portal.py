@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from api.console.declaration_page import render_declaration
 from api.console.pages import Console
-from clearance.app import Role, declarations
+from clearance.app import Role, declarations, trader_records
 
 #: Who uses the portal (the operator may look too: it sees everything).
 PORTAL = (Role.TRADER, Role.BROKER)
@@ -27,6 +27,22 @@ def add_routes(router: APIRouter, console: Console) -> None:
         actor = visit.actor(*PORTAL)
         rows = declarations.list_declarations(console.application, actor, limit=200)
         return visit.render("portal/declarations.html", declarations=rows)
+
+    @router.get("/portal/documents")
+    def held_documents(request: Request) -> Response:
+        """The licences and certificates naming the subject, with what remains of them."""
+        visit = console.visit(request)
+        actor = visit.actor(*PORTAL)
+        documents = trader_records.held_documents(console.application, actor)
+        return visit.render("portal/documents.html", documents=documents)
+
+    @router.get("/portal/rebates")
+    def rebates(request: Request) -> Response:
+        """The export-rebate records of the subject's exports."""
+        visit = console.visit(request)
+        actor = visit.actor(*PORTAL)
+        records = trader_records.rebate_records(console.application, actor)
+        return visit.render("portal/rebates.html", records=records)
 
     @router.get("/declarations/{number}")
     def declaration(request: Request, number: str) -> Response:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
+from api.console.i18n import N_
 from api.console.pages import (
     PREFIX,
     Console,
@@ -36,16 +37,16 @@ def console_router(console: Console) -> APIRouter:
             async def guarded(request: Request) -> Response:
                 try:
                     return await handler(request)
-                except SignInRequiredError:
-                    return console.visit(request).sign_in_redirect()
+                except SignInRequiredError as exc:  # its visit may have ended the session
+                    return exc.visit.sign_in_redirect()
                 except NotFoundError:
-                    return _error(console, request, 404, "Page not found")
+                    return _error(console, request, 404, N_("Page not found"))
                 except (NotPermittedError, WrongRoleError):
-                    return _error(console, request, 403, "You cannot use this page")
+                    return _error(console, request, 403, N_("You cannot use this page"))
                 except CsrfError:
-                    return _error(console, request, 403, "This form has expired")
+                    return _error(console, request, 403, N_("This form has expired"))
                 except StoreUnavailableError:
-                    return _error(console, request, 503, "The service is unavailable")
+                    return _error(console, request, 503, N_("The service is unavailable"))
 
             return guarded
 

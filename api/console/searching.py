@@ -9,15 +9,16 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from api.console.forms import FieldError
+from api.console.i18n import N_
 from api.console.pages import Console
 from clearance.app import search as finding
 
 #: The choices of the "search by" field, with their English labels.
 FIELDS = {
-    "number": "Declaration number",
-    "trader": "Trader (name or identifier)",
-    "commodity": "Commodity code",
-    "transport": "Container or bill of lading",
+    "number": N_("Declaration number"),
+    "trader": N_("Trader (name or identifier)"),
+    "commodity": N_("Commodity code"),
+    "transport": N_("Container or bill of lading"),
 }
 
 
@@ -43,7 +44,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
         try:
             query = finding.Search.model_validate({"by": by, "text": text})
         except ValidationError:
-            context["errors"] = [FieldError("text", "Enter what to search for")]
+            context["errors"] = [FieldError("text", N_("Enter what to search for"))]
             return visit.render("search.html", status=400, **context)
         context["found"] = finding.search(console.application, actor, query)
         return visit.render("search.html", **context)

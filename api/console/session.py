@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 COOKIE = "customs_console"
@@ -25,15 +25,16 @@ LIFETIME = timedelta(hours=10)
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """What the cookie holds: the subject signed in (if any), a CSRF token, the language."""
+    """What the cookie holds: the subject signed in (if any), a CSRF token, the language.
+
+    Only the subject's id, role (for the menu) and name (for the header) are kept: what it may
+    see is asked of the application layer on every page (:attr:`PasswordSignIn.current`)."""
 
     csrf: str
     language: str
     expires: int  # POSIX seconds
     subject: str | None = None
     role: str | None = None
-    party_ids: tuple[str, ...] = field(default_factory=tuple)
-    offices: tuple[str, ...] = field(default_factory=tuple)
     name: str | None = None
     #: A message for the next page only (Post/Redirect/Get): kind ("success" or "problem"),
     #: its English message id, and a detail in the application's words (may be empty).
@@ -76,8 +77,6 @@ class SessionCodec:
                 "e": session.expires,
                 "s": session.subject,
                 "r": session.role,
-                "p": list(session.party_ids),
-                "o": list(session.offices),
                 "n": session.name,
                 "f": list(session.flash) if session.flash else None,
             },
@@ -102,8 +101,6 @@ class SessionCodec:
                 expires=int(data["e"]),
                 subject=data["s"],
                 role=data["r"],
-                party_ids=tuple(data["p"]),
-                offices=tuple(data["o"]),
                 name=data["n"],
                 flash=_flash(data.get("f")),
             )

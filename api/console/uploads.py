@@ -12,10 +12,20 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from api.console.declaration_page import render_declaration
 from api.console.forms import FieldError
+from api.console.i18n import N_
 from api.console.pages import PREFIX, Console
 from api.console.portal import PORTAL
-from clearance.app import Document, ProcessingError, message_files, messages
+from clearance.app import (
+    Document,
+    ProcessingError,
+    RefusedError,
+    case_file,
+    message_files,
+    messages,
+    officer_requests,
+)
 
 #: The largest interchange the browser may send (a larger one is refused before it is stored).
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -68,6 +78,47 @@ def add_routes(router: APIRouter, console: Console) -> None:
         visit = console.visit(request)
         return _download(message_files.raw(console.application, visit.actor(), message_id))
 
+    @router.post("/declarations/{number}/requests/{request_id}/answer")
+    def answer_request(
+        request: Request,
+        number: str,
+        request_id: int,
+        csrf_token: Annotated[str, Form()] = "",
+        files: Annotated[list[UploadFile] | None, File()] = None,
+    ) -> Response:
+        """The trader presents documents in answer to an officer's request."""
+        visit = console.visit(request)
+        actor = visit.actor(*PORTAL)
+        visit.check_csrf(csrf_token)
+        documents: list[Document] = []
+        error: FieldError | None = None
+        for upload in [f for f in files or [] if f.filename]:
+            content, error = _read(upload)
+            if error is not None:
+                break
+            documents.append(Document(str(upload.filename)[:255], content))
+        if error is None and not documents:
+            error = FieldError("files", N_("Choose a file to upload"))
+        if error is not None:
+            field = FieldError(f"files-{request_id}", error.message)
+            return render_declaration(visit, number, errors=[field], status=400)
+        try:
+            officer_requests.answer_request(
+                console.application, actor, number, request_id, documents
+            )
+        except RefusedError as exc:
+            visit.flash(N_("This could not be done."), str(exc), problem=True)
+        else:
+            visit.flash(N_("Your documents were presented to customs."))
+        return visit.redirect(f"{PREFIX}/declarations/{number}")
+
+    @router.get("/declarations/{number}/presented/{file_id}")
+    def presented(request: Request, number: str, file_id: int) -> Response:
+        """A file presented in answer to a request, as stored."""
+        visit = console.visit(request)
+        document = case_file.presented_file(console.application, visit.actor(), number, file_id)
+        return _download(document)
+
     @router.get("/answers/{answer_id}")
     def answer(request: Request, answer_id: int) -> Response:
         """One answer as sent."""
@@ -77,16 +128,16 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
 def _read(file: UploadFile | None) -> tuple[bytes, FieldError | None]:
     if file is None or not file.filename:
-        return b"", FieldError("file", "Choose a file to upload")
+        return b"", FieldError("file", N_("Choose a file to upload"))
     chunks: list[bytes] = []
     size = 0
     while chunk := file.file.read(_READ_CHUNK):
         size += len(chunk)
         if size > UPLOAD_MAX_BYTES:
-            return b"", FieldError("file", "The file must be smaller than 10 MB")
+            return b"", FieldError("file", N_("The file must be smaller than 10 MB"))
         chunks.append(chunk)
     if size == 0:
-        return b"", FieldError("file", "The file is empty")
+        return b"", FieldError("file", N_("The file is empty"))
     return b"".join(chunks), None
 
 

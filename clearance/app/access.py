@@ -237,3 +237,14 @@ def answers_visible(actor: Actor) -> ColumnElement[bool]:
         OutboundMessage.inbound_message_id.in_(messages),
         OutboundMessage.declaration_id.in_(numbers),
     )
+
+
+def registry_document_held(actor: Actor, record: Licence | CertificateOfOrigin) -> bool:
+    """Whether ``record`` is ``actor``'s own: a licence it holds or a certificate of origin for
+    its imports (by the USCC the record names), for the portal's list of its documents."""
+    if actor.sees_everything:
+        return True
+    if actor.role not in (Role.TRADER, Role.BROKER):
+        return False
+    holder = record.holder_uscc if isinstance(record, Licence) else record.importer_uscc
+    return holder is not None and holder in actor.party_ids

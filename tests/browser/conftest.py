@@ -1,4 +1,4 @@
-"""Browser journeys: Playwright driving Debian's chromium against a live console on loopback.
+"""Browser journeys: Playwright driving Debian's chromium against a live ``customs serve``.
 
 Playwright cannot download its own browsers here; it drives ``/usr/bin/chromium`` (CI installs
 it, ``.ci/run``). Without it the journeys are skipped, saying so. Screenshots of the pages go to
@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import Engine
+
+from clearance.app import Application
 
 CHROMIUM = Path(os.environ.get("CUSTOMS_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,46 +47,74 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-class LiveServer:
-    """A uvicorn server on a loopback port in a thread of the test process."""
+CUSTOMS = Path(sys.executable).parent / "customs"
+#: How long ``customs serve`` may take to start before the test gives up (a bound, not a wait).
+START_LIMIT = 60.0
 
-    def __init__(self, app: FastAPI) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port: int = self._socket.getsockname()[1]
-        self._ready = threading.Event()
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self._server = _SignallingServer(config, self._ready)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
+
+class CustomsServe:
+    """``customs serve`` as an operator runs it, on a free loopback port, over ``engine``'s
+    database: started, waited for (its own "listening" log line, then /readyz), stopped."""
+
+    def __init__(self, engine: Engine, workdir: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port: int = probe.getsockname()[1]
+        self._env = {
+            **os.environ,
+            "CUSTOMS_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "CUSTOMS_CONSOLE_SECRET": "browser-journeys",
+        }
+        self._workdir = workdir
+        self._process: subprocess.Popen[str] | None = None
 
     @property
     def url(self) -> str:
         """The server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> LiveServer:
-        self._thread.start()
-        if not self._ready.wait(timeout=30):
-            raise RuntimeError("the console server did not start within 30 s")
+    def __enter__(self) -> CustomsServe:
+        command = [str(CUSTOMS), "serve", "--port", str(self.port), "--log-level", "info"]
+        process = subprocess.Popen(
+            command,
+            cwd=self._workdir,
+            env=self._env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._process = process
+        # A watchdog ends a server that never gets to listening, so the read cannot hang.
+        watchdog = threading.Timer(START_LIMIT, process.kill)
+        watchdog.start()
+        log: list[str] = []
+        assert process.stderr is not None
+        try:
+            for line in process.stderr:
+                log.append(line)
+                if "Uvicorn running on" in line:
+                    break
+            else:
+                raise RuntimeError("customs serve stopped before listening:\n" + "".join(log))
+        finally:
+            watchdog.cancel()
+        # Keep reading its log so a full pipe never blocks the server.
+        threading.Thread(target=process.stderr.read, daemon=True).start()
+        assert httpx.get(f"{self.url}/readyz", timeout=10).status_code == 200
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=30)
-        self._socket.close()
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
 
 
-class _SignallingServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
-        super().__init__(config)
-        self._ready_event = ready
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        self._ready_event.set()
+@pytest.fixture
+def server(engine: Engine, tmp_path: Path, application: Application) -> Iterator[CustomsServe]:
+    """``customs serve`` over the test database, once ``application`` (each test module's
+    fixture: subjects and declarations) has filled it."""
+    with CustomsServe(engine, tmp_path) as live:
+        yield live
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -4,7 +4,6 @@ one, switch to Chinese, find another trader's declaration "not found", sign out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,14 @@ from clearance.app import LOCAL_OPERATOR, Application, declarations, messages
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.browser.accessibility import check_page
-from tests.browser.conftest import LiveServer, screenshot
-from tests.console_support import NINGBO, OCEAN, PASSWORD, console_app, interchange
+from tests.browser.conftest import CustomsServe, screenshot
+from tests.console_support import (
+    NINGBO,
+    OCEAN,
+    PASSWORD,
+    add_people,
+    interchange,
+)
 
 pytestmark = pytest.mark.db
 
@@ -24,15 +29,10 @@ pytestmark = pytest.mark.db
 @pytest.fixture
 def application(engine: Engine, clock: FixedClock) -> Application:
     app = Application(engine, Settings(), clock)
+    add_people(app)
     messages.submit(app, LOCAL_OPERATOR, messages.Interchange(interchange("BROKER01", "IC1")))
     messages.submit(app, LOCAL_OPERATOR, messages.Interchange(interchange("BROKER02", "IC2")))
     return app
-
-
-@pytest.fixture
-def server(application: Application) -> Iterator[LiveServer]:
-    with LiveServer(console_app(application)) as live:
-        yield live
 
 
 def number_of(application: Application, sender: str) -> str:
@@ -45,7 +45,7 @@ def number_of(application: Application, sender: str) -> str:
 
 
 def test_a_trader_follows_its_declaration_in_the_portal(
-    page: Page, server: LiveServer, application: Application
+    page: Page, server: CustomsServe, application: Application
 ) -> None:
     own, other = number_of(application, "BROKER01"), number_of(application, "BROKER02")
     page.goto(f"{server.url}/console/portal")
@@ -93,7 +93,7 @@ def test_a_trader_follows_its_declaration_in_the_portal(
 
 
 def test_a_sign_in_with_errors_shows_a_summary_linked_to_the_fields(
-    page: Page, server: LiveServer
+    page: Page, server: CustomsServe
 ) -> None:
     page.goto(f"{server.url}/console/sign-in")
     page.locator("#name").fill(NINGBO.name)
@@ -109,7 +109,7 @@ def test_a_sign_in_with_errors_shows_a_summary_linked_to_the_fields(
 
 
 def test_a_trader_uploads_a_file_and_downloads_the_answers(
-    page: Page, server: LiveServer, tmp_path: Path
+    page: Page, server: CustomsServe, tmp_path: Path
 ) -> None:
     path = tmp_path / "cusdec-ic3.edi"
     path.write_bytes(interchange("BROKER01", "IC3"))

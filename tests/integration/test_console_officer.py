@@ -1,22 +1,26 @@
-"""The officers' console without a browser: the queue, a decision, its errors, a stale version."""
+"""The officers' console without a browser: the queue, claims, requests, examinations and the
+decision, with their form errors and what the application layer refuses."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Engine
 
-from clearance.app import LOCAL_OPERATOR, Application, declarations, messages
+from clearance.app import LOCAL_OPERATOR, Application, case_file, declarations, messages
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.console_support import (
+    COLLEAGUE,
     OCEAN,
     OFFICER,
     OTHER_OFFICER,
     PASSWORD,
+    SUPERVISOR,
     Person,
     console_app,
     csrf_token,
@@ -52,47 +56,78 @@ def sign_in(client: TestClient, person: Person) -> None:
     )
 
 
-def decide(client: TestClient, number: str, **form: str) -> Response:
+def post(client: TestClient, number: str, path: str, **form: str) -> Response:
     page = client.get(f"/console/declarations/{number}")
     data = {"csrf_token": csrf_token(page.text), **form}
-    answer: Response = client.post(f"/console/declarations/{number}/decision", data=data)
+    answer: Response = client.post(f"/console/declarations/{number}/{path}", data=data)
     return answer
 
 
-def test_the_queue_lists_what_waits_in_the_officers_offices(
+def banner(page: Response) -> str:
+    found = re.search(r'<div class="banner banner--\w+" role="alert".*?</div>', page.text, re.S)
+    return "" if found is None else re.sub(r"<[^>]+>|\s+", " ", found.group(0))
+
+
+def status_of(application: Application, number: str) -> str:
+    return declarations.show(application, LOCAL_OPERATOR, number).status
+
+
+def test_the_queue_lists_what_waits_in_the_officers_offices_with_counts(
     client: TestClient, number: str
 ) -> None:
     sign_in(client, OFFICER)
-    assert number in client.get("/console/queue").text
+    page = client.get("/console/queue")
+    assert number in page.text
+    assert re.search(r"<strong>1</strong> waiting", page.text)
+    post(client, number, "claim")
+    mine = client.get("/console/queue", params={"claimed": "mine"})
+    assert number in mine.text
+    nobodys = client.get("/console/queue", params={"claimed": "unclaimed"})
+    assert number not in nobodys.text
+    assert number not in client.get("/console/queue", params={"lane": "red"}).text
     sign_in(client, OTHER_OFFICER)
     assert number not in client.get("/console/queue").text
     sign_in(client, OCEAN)
     assert client.get("/console/queue").status_code == 403
 
 
-def test_an_officer_releases_with_a_reason_and_the_trader_sees_it(
+def test_the_second_officer_to_claim_is_told_who_holds_it(
     client: TestClient, application: Application, number: str
 ) -> None:
     sign_in(client, OFFICER)
-    answer = decide(client, number, action="release", reason="Documents checked", version="1")
-    assert answer.status_code == 200  # followed the redirect to the declaration page
-    assert "Your decision was recorded and the trader was answered." in answer.text
+    assert "You hold this declaration now." in banner(post(client, number, "claim"))
+    sign_in(client, COLLEAGUE)
+    refused = post(client, number, "claim")
+    assert "Someone else got there first" in banner(refused)
+    assert OFFICER.name in banner(refused)
+    assert case_file.case_file(application, LOCAL_OPERATOR, number).holder == OFFICER.name
+    assert "Send decision" not in refused.text  # no actions for an officer who does not hold it
+
+
+def test_an_officer_claims_and_releases_with_a_reason_and_the_trader_sees_it(
+    client: TestClient, application: Application, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    answer = post(client, number, "decision", action="release", reason="Docs checked", version="1")
+    assert "Your decision was recorded and the trader was answered." in banner(answer)
     assert "Officer actions" not in answer.text  # it no longer waits
-    assert declarations.show(application, LOCAL_OPERATOR, number).status == "released"
+    assert status_of(application, number) == "released"
     again = client.get(f"/console/declarations/{number}")
-    assert "Your decision was recorded" not in again.text  # shown once
+    assert banner(again) == ""  # shown once
     sign_in(client, OCEAN)
     page = client.get(f"/console/declarations/{number}")
     assert "Released" in page.text
-    assert "Documents checked" in page.text  # the reason, in the history and the CUSRES
-    assert page.text.count("CUSRES") >= 2  # the first answer and the one after the decision
+    assert "Docs checked" in page.text  # the reason, in the history and the CUSRES
+    assert page.text.count("<details") == 2  # the first CUSRES and the one after the decision
 
 
 def test_a_decision_without_choice_or_reason_names_both_and_changes_nothing(
     client: TestClient, application: Application, number: str
 ) -> None:
     sign_in(client, OFFICER)
-    answer = decide(client, number, action="", reason=" ", version="1")
+    post(client, number, "claim")
+    answer = post(client, number, "decision", action="", reason=" ", version="1")
     assert answer.status_code == 400
     summary = re.findall(r'<li><a href="#(\w+)">([^<]+)</a></li>', answer.text)
     assert summary == [
@@ -101,17 +136,126 @@ def test_a_decision_without_choice_or_reason_names_both_and_changes_nothing(
     ]
     assert 'id="action"' in answer.text
     assert 'id="reason"' in answer.text
-    assert declarations.show(application, LOCAL_OPERATOR, number).status == "documents_required"
+    assert status_of(application, number) == "documents_required"
 
 
 def test_a_decision_on_a_stale_version_is_refused(
     client: TestClient, application: Application, number: str
 ) -> None:
     sign_in(client, OFFICER)
-    answer = decide(client, number, action="reject", reason="Wrong goods", version="2")
-    assert "nothing was decided" in answer.text
-    assert "version 1, not 2" in answer.text
-    assert declarations.show(application, LOCAL_OPERATOR, number).status == "documents_required"
+    post(client, number, "claim")
+    answer = post(client, number, "decision", action="reject", reason="Wrong goods", version="2")
+    assert "Someone else got there first: nothing was changed." in banner(answer)
+    assert "version 1" in banner(answer)
+    assert status_of(application, number) == "documents_required"
+
+
+def test_a_request_for_documents_reaches_the_trader_who_answers_it(
+    client: TestClient, application: Application, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    due = (date(2026, 11, 28) + timedelta(days=7)).isoformat()
+    errors = post(client, number, "request-documents", documents="", request_reason="", due_on="x")
+    assert errors.status_code == 400
+    assert re.findall(r'<li><a href="#(\w+)">', errors.text) == [
+        "documents",
+        "request_reason",
+        "due_on",
+    ]
+    asked = post(
+        client,
+        number,
+        "request-documents",
+        documents="Health certificate\nPacking list",
+        request_reason="RISK-COM-002: aquatic products",
+        due_on=due,
+        version="1",
+    )
+    assert "The trader was asked for the documents." in banner(asked)
+    sign_in(client, OCEAN)
+    page = client.get(f"/console/declarations/{number}")
+    assert "Health certificate, Packing list" in page.text
+    (form,) = re.findall(r'action="(/console/declarations/\d+/requests/\d+/answer)"', page.text)
+    empty = client.post(form, data={"csrf_token": csrf_token(page.text)})
+    assert empty.status_code == 400
+    assert "Choose a file to upload" in empty.text
+    answered = client.post(
+        form,
+        data={"csrf_token": csrf_token(page.text)},
+        files=[
+            ("files", ("health.pdf", b"%PDF-1.4 health", "application/pdf")),
+            ("files", ("packing.pdf", b"%PDF-1.4 packing", "application/pdf")),
+        ],
+    )
+    assert "Your documents were presented to customs." in banner(answered)
+    (request,) = case_file.case_file(application, LOCAL_OPERATOR, number).requests
+    assert request.status == "answered"
+    assert [f.filename for f in request.files] == ["health.pdf", "packing.pdf"]
+    sign_in(client, OFFICER)
+    page = client.get(f"/console/declarations/{number}")
+    (link, _) = re.findall(r'href="(/console/declarations/\d+/presented/\d+)"', page.text)
+    assert client.get(link).content == b"%PDF-1.4 health"
+    sign_in(client, OTHER_OFFICER)
+    assert client.get(link).status_code == 404
+
+
+def test_an_examination_with_a_wrong_container_number_is_refused_by_name(
+    client: TestClient, application: Application, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    missing = post(client, number, "examination", kind="", outcome="", findings="")
+    assert re.findall(r'<li><a href="#(\w+)">', missing.text) == ["kind", "outcome", "findings"]
+    wrong = post(
+        client,
+        number,
+        "examination",
+        kind="physical",
+        outcome="conform",
+        findings="40 cartons opened",
+        containers="CSQU3054384",
+        version="1",
+    )
+    assert "CSQU3054384" in banner(wrong)
+    assert case_file.case_file(application, LOCAL_OPERATOR, number).examinations == []
+    right = post(
+        client,
+        number,
+        "examination",
+        kind="physical",
+        outcome="conform",
+        findings="40 cartons opened",
+        containers="CSQU3054383",
+        seals="SL-1",
+        version="1",
+    )
+    assert "The examination was recorded." in banner(right)
+    assert "40 cartons opened" in right.text
+
+
+def test_a_supervisor_reassigns_a_claim(
+    client: TestClient, application: Application, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    sign_in(client, SUPERVISOR)
+    answer = post(client, number, "reassign", to=COLLEAGUE.name, reassign_reason="Leave")
+    assert "The declaration was given to another officer." in banner(answer)
+    assert case_file.case_file(application, LOCAL_OPERATOR, number).holder == COLLEAGUE.name
+    sign_in(client, OFFICER)
+    assert (
+        client.post(
+            f"/console/declarations/{number}/reassign",
+            data={
+                "csrf_token": csrf_token(client.get("/console/queue").text),
+                "to": OFFICER.name,
+                "reassign_reason": "mine",
+            },
+        ).status_code
+        == 403
+    )  # only a supervisor reassigns
+    assert case_file.case_file(application, LOCAL_OPERATOR, number).holder == COLLEAGUE.name
 
 
 def test_an_officer_of_another_office_cannot_act(
@@ -119,20 +263,25 @@ def test_an_officer_of_another_office_cannot_act(
 ) -> None:
     sign_in(client, OTHER_OFFICER)
     token = csrf_token(client.get("/console/queue").text)
-    answer = client.post(
-        f"/console/declarations/{number}/decision",
-        data={"csrf_token": token, "action": "release", "reason": "x", "version": "1"},
-    )
-    assert answer.status_code == 404
-    assert declarations.show(application, LOCAL_OPERATOR, number).status == "documents_required"
+    for action in ["claim", "decision"]:
+        answer = client.post(
+            f"/console/declarations/{number}/{action}",
+            data={"csrf_token": token, "action": "release", "reason": "x", "version": "1"},
+        )
+        assert answer.status_code == 404
+    assert status_of(application, number) == "documents_required"
+    assert case_file.case_file(application, LOCAL_OPERATOR, number).holder is None
 
 
-def test_a_trader_cannot_decide(client: TestClient, application: Application, number: str) -> None:
+def test_a_trader_cannot_act_as_an_officer(
+    client: TestClient, application: Application, number: str
+) -> None:
     sign_in(client, OCEAN)
     token = csrf_token(client.get("/console/portal").text)
-    answer = client.post(
-        f"/console/declarations/{number}/decision",
-        data={"csrf_token": token, "action": "release", "reason": "mine", "version": "1"},
-    )
-    assert answer.status_code == 403
-    assert declarations.show(application, LOCAL_OPERATOR, number).status == "documents_required"
+    for action in ["claim", "decision"]:
+        answer = client.post(
+            f"/console/declarations/{number}/{action}",
+            data={"csrf_token": token, "action": "release", "reason": "mine", "version": "1"},
+        )
+        assert answer.status_code == 403
+    assert status_of(application, number) == "documents_required"

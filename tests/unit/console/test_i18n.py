@@ -1,4 +1,8 @@
-"""Every text the console shows is in the Chinese catalogue, and nothing else is."""
+"""Every text the console shows is in the Chinese catalogue, and nothing else is.
+
+The texts are found where they are marked: ``_("…")`` in the templates, ``N_("…")`` in the
+Python modules, the code labels of ``api/console/codes.py`` and the page titles.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +10,26 @@ import json
 import re
 from pathlib import Path
 
-from api.console import codes, declaration_page, searching
+from api.console import codes
 from api.console.i18n import Translator, negotiate
 
 CONSOLE = Path(__file__).resolve().parents[3] / "api" / "console"
 MARKED = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
-PYTHON_TEXTS = [
-    re.compile(r'FieldError\(\s*"[^"]*",\s*"([^"]+)"'),
-    re.compile(r'_error\(console, request, \d+, "([^"]+)"'),
-    re.compile(r'\.flash\(\s*"([^"]+)"'),
-]
+#: Texts of the pages made in Python are marked ``N_("…")`` (api/console/i18n.py).
+PYTHON_MARKED = re.compile(r'\bN_\(\s*"((?:[^"\\]|\\.)*)"\s*\)')
 TITLE = re.compile(r'{% set title = "([^"]+)" %}')
 
 
 def texts_of_the_pages() -> set[str]:
     """The English message ids: marked in templates, page titles, form errors, code labels."""
-    found: set[str] = set(codes.LABELS.values()) | set(searching.FIELDS.values())
-    found |= set(declaration_page.DECISIONS.values())
+    found: set[str] = set(codes.LABELS.values())
     for template in CONSOLE.rglob("*.html"):
         text = template.read_text(encoding="utf-8")
         found |= {a or b for a, b in MARKED.findall(text)}
         found |= set(TITLE.findall(text))
     for module in CONSOLE.glob("*.py"):
-        text = module.read_text(encoding="utf-8")
-        for pattern in PYTHON_TEXTS:
-            found |= set(pattern.findall(text))
+        if module.name != "i18n.py":  # its docstring shows the marker
+            found |= set(PYTHON_MARKED.findall(module.read_text(encoding="utf-8")))
     return found
 
 

@@ -13,15 +13,22 @@ NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 
 
 def signed_in() -> Session:
-    return Session.anonymous("zh", NOW).signed_in(
-        subject="trader-1", role="trader", party_ids=("91310000MA1FL0XQ8W",), name="Ocean"
-    )
+    return Session.anonymous("zh", NOW).signed_in(subject="trader-1", role="trader", name="Ocean")
 
 
 def test_a_session_reads_back_as_it_was_signed() -> None:
     codec = SessionCodec(b"secret")
     session = signed_in()
     assert codec.decode(codec.encode(session), NOW) == session
+
+
+def test_a_flashed_message_reads_back_and_can_be_cleared() -> None:
+    codec = SessionCodec(b"secret")
+    flashed = signed_in().with_flash(("problem", "Not done", "held by li.officer"))
+    back = codec.decode(codec.encode(flashed), NOW)
+    assert back is not None
+    assert back.flash == ("problem", "Not done", "held by li.officer")
+    assert back.with_flash(None).flash is None
 
 
 def test_signing_in_gives_a_new_csrf_token() -> None:

@@ -1,0 +1,91 @@
+"""The portal's other records: licences and certificates naming the trader, with balances, and
+the export-rebate records of its exports; never another trader's."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.console.authentication import PasswordSignIn
+from clearance.app import LOCAL_OPERATOR, Actor, Application, Role, messages, trader_records
+from clearance.app import rebates as rebate_cases
+from core.clock import FixedClock
+from core.settings import Settings
+from tests.console_support import PASSWORD, Person, console_app, csrf_token
+from tests.integration.invalidation_support import release
+from tests.integration.test_controls_support import (
+    CONTROLS,
+    INSTANT,
+    export_interchange,
+    prepare,
+)
+
+pytestmark = pytest.mark.db
+
+OCEAN_USCC = "91310000MA1FL0XQ8W"  # holds the sample licences, imports under the certificates
+EXPORTER = "91440300MA5DC8E3L9"  # the sender of sample 02, an export
+OCEAN = Actor("ocean", Role.TRADER, party_ids=frozenset({OCEAN_USCC, "BROKER01"}))
+SHENZHEN = Actor("shenzhen", Role.TRADER, party_ids=frozenset({EXPORTER}))
+
+
+@pytest.fixture
+def application(engine: Engine) -> Application:
+    prepare(engine)
+    app = Application(engine, Settings(), FixedClock(INSTANT))
+    licence_use = (CONTROLS / "01-valid-licence.edi").read_bytes()
+    messages.submit(app, LOCAL_OPERATOR, messages.Interchange(licence_use))
+    (export,) = messages.submit(
+        app, LOCAL_OPERATOR, messages.Interchange(export_interchange())
+    ).declarations
+    assert export.number is not None
+    release(engine, export.number, INSTANT)
+    rebate_cases.confirm_exit(app, LOCAL_OPERATOR, export.number)
+    return app
+
+
+def test_a_trader_sees_the_documents_naming_it_with_their_balances(
+    application: Application,
+) -> None:
+    documents = trader_records.held_documents(application, OCEAN)
+    numbers = {d.number for d in documents}
+    assert {"26-AA-310045", "26-AA-310047", "E261000000000001"} <= numbers
+    assert all(d.holder == OCEAN_USCC for d in documents)
+    (used,) = [d for d in documents if d.number == "26-AA-310047"]
+    (ledger,) = used.ledgers
+    assert ledger.uses == 1  # sample 01 drew on it
+    assert ledger.remaining is not None
+    theirs = trader_records.held_documents(application, SHENZHEN)
+    assert {d.holder for d in theirs} == {EXPORTER}  # its export licence, none of Ocean's
+    assert not numbers & {d.number for d in theirs}
+
+
+def test_a_trader_sees_the_rebate_records_of_its_own_exports(application: Application) -> None:
+    records = trader_records.rebate_records(application, SHENZHEN)
+    assert len(records) == 2
+    assert {r.status for r in records} == {"confirmed"}
+    assert trader_records.rebate_records(application, OCEAN) == []
+    officer = Actor("li", Role.OFFICER, offices=frozenset({"5300"}))
+    assert trader_records.rebate_records(application, officer) == []
+
+
+def test_the_portal_pages_show_them(application: Application) -> None:
+    people = {"ocean": OCEAN, "shenzhen": SHENZHEN}
+
+    def check(name: str, password: str) -> Actor:
+        assert password == PASSWORD
+        return people[name]
+
+    client = TestClient(console_app(application, sign_in=PasswordSignIn(check, people.__getitem__)))
+    for person, page, expected in [
+        (Person("ocean", OCEAN), "/console/portal/documents", "26-AA-310047"),
+        (Person("shenzhen", SHENZHEN), "/console/portal/rebates", "Exit confirmed"),
+    ]:
+        client.cookies.clear()
+        token = csrf_token(client.get("/console/sign-in").text)
+        client.post(
+            "/console/sign-in",
+            data={"csrf_token": token, "name": person.name, "password": PASSWORD},
+        )
+        assert expected in client.get(page).text
+    assert "26-AA-310047" not in client.get("/console/portal/documents").text
