@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from api import problems as problem_answers
 from api.auth import Authenticator, current_actor, identity_bearer
+from api.metrics import metrics_router
 from api.problems import problems
 from api.ratelimit import RateLimiter
 from api.routes import admin, declarations, events, health, officer, reference, submissions
@@ -60,6 +61,8 @@ def build(
     app.state.rate_limiter = RateLimiter(api_settings.rate_per_second, api_settings.rate_burst)
     problem_answers.install(app)
     app.include_router(health.router)
+    # Counts and times only, no tenant data: restrict who reaches it at the network edge.
+    app.include_router(metrics_router(application))
     for router in PROTECTED:  # each route asks for the actor too; this guards one that forgot
         app.include_router(
             router, dependencies=[Depends(current_actor)], responses=problems(401, 403, 429, 503)

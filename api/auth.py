@@ -35,12 +35,9 @@ class NotAuthenticatedError(CustomsError):
 
 
 def identity_bearer(app: Application, token: str) -> Actor:
-    """The identity module's check of a bearer credential: an API key (``gck_…``).
-
-    JWTs from the organisation's identity provider join here when the identity module
-    verifies them; until then a JWT is refused like any unknown credential.
-    """
-    return identity.authenticate_key(app, token)
+    """The identity module's check of a bearer credential: an API key (``gck_…``) or a JWT
+    from the organisation's identity provider (verified against ``CUSTOMS_JWKS``)."""
+    return identity.authenticate_bearer(app, token)
 
 
 def refuse_all(app: Application, token: str) -> Actor:
