@@ -19,6 +19,7 @@ from api.metrics import metrics_router
 from api.problems import problems
 from api.ratelimit import RateLimiter
 from api.routes import admin, declarations, events, health, officer, reference, submissions
+from api.routes import fx as fx_routes
 from api.settings import ApiSettings, load_api_settings
 from clearance.app import Application, open_application
 from core.settings import Settings, load_settings
@@ -34,6 +35,7 @@ PROTECTED = (
     reference.router,
     officer.router,
     admin.router,
+    fx_routes.router,  # FX monitoring (issue 14)
 )
 
 
