@@ -20,10 +20,13 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from clearance.fx.valuation import CNY, USD, Converter, NoRatesError
+from clearance.lifecycle.numbering import reserve_counter
 from clearance.lifecycle.registration import DeclarationStatus
 from clearance.store.fx_tables import FxGoods
 from clearance.store.tables import Declaration, DeclarationItem
 
+#: The counter whose row lock serialises syncs and goods feeds.
+SYNC_LOCK = "fx-goods"
 #: The domestic party whose FX flows are monitored, by direction (and its fallbacks).
 TRADER_ROLES = {"export": ("consignor", "exporter"), "import": ("consignee", "importer")}
 
@@ -52,7 +55,12 @@ def trader_of(canonical: dict[str, Any], direction: str, sender: str) -> str:
 
 
 def sync_goods(session: Session, now: datetime) -> GoodsSync:
-    """Add the rows that released, amended and invalidated declarations call for."""
+    """Add the rows that released, amended and invalidated declarations call for.
+
+    Runs under the ``fx-goods`` counter's row lock (held to the end of the unit of work), so
+    two syncs — and the goods feeds that follow them — never add or send the same row twice.
+    """
+    reserve_counter(session, SYNC_LOCK, 1)
     current = aliased(FxGoods)
     query = (
         select(Declaration, current)
