@@ -68,6 +68,7 @@ def import_bank_feed(app: Application, actor: Actor, document: Document) -> Feed
         receipts=done.receipts,
         payments=done.payments,
         goods_added=synced.originals + synced.corrections + synced.cancellations,
+        goods_unvalued=list(synced.unvalued),
     )
 
 
@@ -114,7 +115,7 @@ def classify(app: Application, actor: Actor, month: date | None = None) -> Class
     results: list[ClassifiedTraderView] = []
     with app.unit() as session:
         try:
-            goods.sync_goods(session, _now(app))
+            synced = goods.sync_goods(session, _now(app))
             calendar = shipped_calendar(policy.calendar)
             flows = monitoring.load_flows(
                 session, monitoring.first_month_needed(last, policy), last, policy, calendar
@@ -139,6 +140,7 @@ def classify(app: Application, actor: Actor, month: date | None = None) -> Class
         traders=results,
         counts=counts,
         notices=sum(r.changed for r in results),
+        goods_unvalued=list(synced.unvalued),
     )
 
 

@@ -18,6 +18,7 @@ class FeedImportView(View):
     receipts: int
     payments: int
     goods_added: int  # goods rows the sync before it added (released declarations)
+    goods_unvalued: list[str]  # declarations left out: no official rate for their day yet
 
 
 class ReasonView(View):
@@ -70,6 +71,7 @@ class ClassificationView(View):
     traders: list[ClassifiedTraderView]
     counts: dict[str, int]  # per grade
     notices: int  # new history rows
+    goods_unvalued: list[str]  # declarations left out: no official rate for their day yet
 
 
 class TraderFxView(View):

@@ -97,6 +97,12 @@ def _classify(args: argparse.Namespace, app: Application) -> int:
         print(f"{t.trader:<18}  {t.grade}{until} ({mark}{objection})")
         for reason in t.reasons:
             print(f"    {reason.code}: {reason.text}")
+    if run.goods_unvalued:
+        print(
+            f"warning: {len(run.goods_unvalued)} released declaration(s) left out, no official "
+            f"rate for their day: {', '.join(run.goods_unvalued[:10])}",
+            file=sys.stderr,
+        )
     counts = ", ".join(f"{g} {n}" for g, n in run.counts.items())
     print(
         f"window to {run.period_to}, notice date {run.as_of}, policy {run.policy_version}: "

@@ -54,6 +54,8 @@ def scenario(engine: Engine) -> None:
     add_declaration(engine, "220120260000000003", OTHER, date(2026, 5, 12), [("1000000", "USD")])
     # SMALL: exports USD 100,000 and receives nothing: under the floor, class A.
     add_declaration(engine, "220120260000000004", SMALL, date(2026, 6, 5), [("100000", "USD")])
+    # Released on a day the sample tariff has no USD rate for: left out, and said so.
+    add_declaration(engine, "220120250000000009", OTHER, date(2025, 6, 5), [("5", "USD")])
     # Not released: never counted.
     add_declaration(
         engine,
@@ -90,6 +92,7 @@ def test_feed_indicators_classes_and_history(engine: Engine) -> None:
     assert rows[EXPORTER].district_office == "5316"
 
     run = fx.classify(app, FX_AUTHORITY)
+    assert run.goods_unvalued == ["220120250000000009"]  # no official rate for 2025-06 loaded
     assert run.period_to == "2026-06" and run.as_of == "2026-07-15"
     assert run.counts == {"A": 3, "B": 0, "C": 0} and run.notices == 3
 
