@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app.actor import Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
+from clearance.store.statistics_tables import StatFact
 from clearance.store.tables import Declaration, Event, InboundMessage
 from rules.registry import CertificateOfOrigin, Licence
 
@@ -29,6 +30,9 @@ class Permission(StrEnum):
     QUOTE = "quote"  # tariff lookups and quotes (no declaration involved)
     REBATES = "rebates"  # exit confirmation, rebate batches and acknowledgements
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
+    STATISTICS = "statistics"  # protected statistical tables
+    STATISTICS_UNPROTECTED = "statistics_unprotected"  # clearance: tables before protection
+    STATISTICS_MANAGE = "statistics_manage"  # refresh, publish, generate synthetic facts
 
 
 _EVERYTHING = frozenset(Permission)
@@ -167,3 +171,28 @@ def visible_message(session: Session, actor: Actor, message_id: int) -> InboundM
     if row is None:
         raise NotFoundError(f"no message {message_id}")
     return row
+
+
+# --- statistics (issue 14) ------------------------------------------------------------------
+ROLE_PERMISSIONS[Role.STATISTICIAN] = ROLE_PERMISSIONS[Role.STATISTICIAN] | {Permission.STATISTICS}
+
+
+def granted(actor: Actor, permission: Permission) -> bool:
+    """Whether ``actor`` holds ``permission`` by its role or by a grant of its own."""
+    return permission in ROLE_PERMISSIONS[actor.role] or permission.value in actor.grants
+
+
+def require_granted(actor: Actor, permission: Permission) -> None:
+    """Refuse (``NotPermittedError``) unless ``actor`` holds ``permission`` (role or grant)."""
+    if not granted(actor, permission):
+        raise NotPermittedError(f"a {actor.role.value} may not {permission.value}")
+
+
+def stat_facts_visible(actor: Actor) -> ColumnElement[bool]:
+    """The statistical records ``actor`` may see one by one: a trader's (or its mandates')
+    own; everything for the operator; none for anyone else (statisticians see aggregates)."""
+    if actor.sees_everything and actor.role is Role.OPERATOR:
+        return true()
+    if actor.role in (Role.TRADER, Role.BROKER) and actor.party_ids:
+        return StatFact.trader.in_(sorted(actor.party_ids))
+    return false()

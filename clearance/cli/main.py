@@ -28,6 +28,7 @@ from clearance.cli import officer as cli_officer
 from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
 from clearance.cli import registry as cli_registry
+from clearance.cli import stats as cli_stats
 from clearance.cli import tariff as cli_tariff
 from core.errors import CustomsError
 
@@ -46,6 +47,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_officer.register,
     cli_rebates.register,
     cli_changes.register,
+    cli_stats.register,
 ]
 
 

@@ -6,6 +6,7 @@ module registers them all.
 
 from __future__ import annotations
 
+import clearance.store.statistics_tables  # noqa: F401  (registers the stat_* tables)
 from clearance.store import control_tables, manifest_tables, tables, tariff_tables
 from clearance.store.tables import Base
 

@@ -1,0 +1,103 @@
+"""``customs stats``: refresh the facts, tables with disclosure control (CSV, JSON, SDMX-CSV)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from clearance.app import LOCAL_OPERATOR, Application
+from clearance.app import statistics as stats
+
+FORMATS = ("text", "csv", "json", "sdmx-csv")
+
+
+def register(sub: Any, groups: dict[str, Any]) -> None:
+    """Add the ``stats`` commands to the ``customs`` parser."""
+    st = sub.add_parser("stats", help="trade statistics").add_subparsers(metavar="ACTION")
+    ref = st.add_parser("refresh", help="count released items from the event log since last time")
+    ref.add_argument("--json", action="store_true")
+    ref.set_defaults(handler=_refresh)
+    tab = st.add_parser("table", help="a one- or two-way table with disclosure control")
+    tab.add_argument("--rows", required=True, choices=stats.AXES, metavar="AXIS")
+    tab.add_argument("--columns", choices=stats.AXES, metavar="AXIS")
+    tab.add_argument("--flow", choices=("M", "X"), help="M imports, X exports (default both)")
+    tab.add_argument("--from", dest="period_from", metavar="YYYY-MM")
+    tab.add_argument("--to", dest="period_to", metavar="YYYY-MM")
+    tab.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="DIM=CODE[,CODE]",
+        help="keep only these codes (hs matches by prefix); repeatable",
+    )
+    tab.add_argument("--format", choices=FORMATS, default="text")
+    tab.add_argument("--unprotected", action="store_true", help="before protection (clearance)")
+    tab.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    tab.set_defaults(handler=_table)
+
+
+def _refresh(args: argparse.Namespace, app: Application) -> int:
+    done = stats.refresh(app, LOCAL_OPERATOR)
+    if args.json:
+        print(json.dumps(done.as_json(), indent=2))
+        return 0
+    print(
+        f"events {done.cursor_before + 1}..{done.cursor}: {done.declarations} declarations, "
+        f"{done.counted} facts counted, {done.revised} revised, {done.withdrawn} withdrawn"
+        + (f", {done.without_usd} without a USD rate" if done.without_usd else "")
+    )
+    return 0
+
+
+def _table(args: argparse.Namespace, app: Application) -> int:
+    filters: dict[str, list[str]] = {}
+    for text in args.filter:
+        name, sep, codes = text.partition("=")
+        if not sep or not codes:
+            print(f"customs: --filter {text!r}: expected DIM=CODE[,CODE]", file=sys.stderr)
+            return 2
+        filters.setdefault(name, []).extend(c for c in codes.split(",") if c)
+    request = stats.TableRequest(
+        rows=args.rows,
+        columns=args.columns,
+        flow=args.flow,
+        period_from=args.period_from,
+        period_to=args.period_to,
+        filters=filters,
+        unprotected=args.unprotected,
+    )
+    result = stats.table(app, LOCAL_OPERATOR, request)
+    text = _render(result, args.format)
+    if args.out is not None:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"{args.out}: {len(result.cells)} cells", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    audit = result.audit
+    print(
+        f"{len(result.cells)} cells, {audit.confidential_cells} confidential, "
+        f"{audit.complementary_cells} complementary; audit "
+        f"{'passed' if audit.passed else 'FAILED'} ({audit.linear_programs} LPs), "
+        f"{result.seconds:.3f} s",
+        file=sys.stderr,
+    )
+    return 0 if audit.passed else 1
+
+
+def _render(result: stats.StatTableView, form: str) -> str:
+    if form == "csv":
+        return result.csv
+    if form == "sdmx-csv":
+        return result.sdmx_csv
+    if form == "json":
+        return json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n"
+    lines = []
+    for cell in result.cells:
+        value = "x" if cell["value_cny"] is None else cell["value_cny"]
+        flags = ",".join(f[0].upper() for f in cell["flags"])
+        lines.append(f"{cell['row']:<12} {cell['column']:<12} {value:>20} {flags}")
+    header = f"{result.rows:<12} {result.columns or '':<12} {'CNY':>20} flags (C P R)"
+    return "\n".join([header, *lines]) + "\n"
