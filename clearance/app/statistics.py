@@ -20,9 +20,11 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import RefusedError
 from clearance.app.views import View
-from clearance.statistics import columns, formats, published
+from clearance.statistics import columns, formats, loading, published
 from clearance.statistics import refresh as refreshing
 from clearance.statistics.cube import AXES, Query, QueryError
+from clearance.statistics.generate import Shape
+from clearance.statistics.loading import Progress
 from clearance.store.statistics_tables import StatFact
 
 #: Facts changed since the stored columnar copy that make a refresh write a new one.
@@ -166,6 +168,42 @@ def publish(app: Application, actor: Actor, period: str, *, final: bool) -> Publ
     return PublicationView(period=period, seq=seq, final=final)
 
 
+class Generated(View):
+    """Synthetic facts written."""
+
+    items: int
+    traders: int
+    first_period: str
+    months: int
+    seed: int
+
+
+def generate(
+    app: Application,
+    actor: Actor,
+    items: int,
+    *,
+    seed: int = 14,
+    first_period: str = "2025-01",
+    months: int = 24,
+    progress: Progress | None = None,
+) -> Generated:
+    """Write ``items`` synthetic facts (declaration numbers ``SYN…``) for trying things out."""
+    require_granted(actor, Permission.STATISTICS_MANAGE)
+    if not 0 < items <= 20_000_000:
+        raise RefusedError("items must be between 1 and 20,000,000")
+    shape = Shape(items=items, first_period=_period(first_period, 0), months=months, seed=seed)
+    with app.unit() as session:
+        cols = loading.generate(session, shape, app.clock.now(), app.database, progress)
+    return Generated(
+        items=cols.rows,
+        traders=len(cols.labels["trader"]),
+        first_period=first_period,
+        months=months,
+        seed=seed,
+    )
+
+
 def own_records(
     app: Application, actor: Actor, date_from: date | None = None, date_to: date | None = None
 ) -> list[OwnRecord]:
@@ -223,11 +261,13 @@ def _period(text: str | None, default: int) -> int:
 
 __all__ = [
     "AXES",
+    "Generated",
     "OwnRecord",
     "PublicationView",
     "RefreshView",
     "StatTableView",
     "TableRequest",
+    "generate",
     "own_records",
     "publish",
     "refresh",

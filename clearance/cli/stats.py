@@ -37,6 +37,16 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     tab.add_argument("--unprotected", action="store_true", help="before protection (clearance)")
     tab.add_argument("--out", type=Path, help="write to this file instead of standard output")
     tab.set_defaults(handler=_table)
+    gen = st.add_parser("generate", help="write synthetic but realistic facts (SYN… numbers)")
+    gen.add_argument("--items", type=int, default=100_000)
+    gen.add_argument("--seed", type=int, default=14)
+    gen.add_argument("--from", dest="first_period", default="2025-01", metavar="YYYY-MM")
+    gen.add_argument("--months", type=int, default=24)
+    gen.set_defaults(handler=_generate)
+    pub = st.add_parser("publish", help="record a period's figures as published")
+    pub.add_argument("period", metavar="YYYY-MM")
+    pub.add_argument("--final", action="store_true", help="no longer provisional")
+    pub.set_defaults(handler=_publish)
 
 
 def _refresh(args: argparse.Namespace, app: Application) -> int:
@@ -101,3 +111,37 @@ def _render(result: stats.StatTableView, form: str) -> str:
         lines.append(f"{cell['row']:<12} {cell['column']:<12} {value:>20} {flags}")
     header = f"{result.rows:<12} {result.columns or '':<12} {'CNY':>20} flags (C P R)"
     return "\n".join([header, *lines]) + "\n"
+
+
+def _generate(args: argparse.Namespace, app: Application) -> int:
+    done = stats.generate(
+        app,
+        LOCAL_OPERATOR,
+        args.items,
+        seed=args.seed,
+        first_period=args.first_period,
+        months=args.months,
+        progress=_progress_bar,
+    )
+    print(
+        f"{done.items} synthetic facts from {done.first_period} over {done.months} months, "
+        f"{done.traders} traders (seed {done.seed})"
+    )
+    return 0
+
+
+def _publish(args: argparse.Namespace, app: Application) -> int:
+    done = stats.publish(app, LOCAL_OPERATOR, args.period, final=args.final)
+    print(f"{done.period} published{' (final)' if done.final else ''} at fact sequence {done.seq}")
+    return 0
+
+
+def _progress_bar(done: int, total: int) -> None:
+    """A progress bar on standard error, on a terminal only (scripts get clean output)."""
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    bar = "#" * filled + "-" * (width - filled)
+    print(f"\r[{bar}] {done:,}/{total:,}", end=end, file=sys.stderr, flush=True)
