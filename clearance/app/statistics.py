@@ -53,6 +53,9 @@ class TableRequest(View):
     period_to: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
     filters: dict[str, list[str]] = Field(default_factory=dict)
     unprotected: bool = False
+    subtotals: bool = False  # rows on an HS level: parent levels as subtotal rows
+    growth: bool = False  # beside each cell, the same cell a year earlier and the growth
+    balance: bool = False  # columns by flow: exports minus imports per row
 
 
 class AuditView(View):
@@ -125,8 +128,16 @@ def table(app: Application, actor: Actor, request: TableRequest) -> StatTableVie
     if request.unprotected:
         require_granted(actor, Permission.STATISTICS_UNPROTECTED)
     query = _query(request)
+    options = published.Options(
+        subtotals=request.subtotals, growth=request.growth, balance=request.balance
+    )
     with app.read() as session:
-        built = published.build(session, app.database, query, protected=not request.unprotected)
+        try:
+            built = published.build(
+                session, app.database, query, protected=not request.unprotected, options=options
+            )
+        except QueryError as exc:
+            raise RefusedError(str(exc)) from exc
     return StatTableView(
         rows=request.rows,
         columns=request.columns,

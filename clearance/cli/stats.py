@@ -36,6 +36,9 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     tab.add_argument("--format", choices=FORMATS, default="text")
     tab.add_argument("--unprotected", action="store_true", help="before protection (clearance)")
     tab.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    tab.add_argument("--subtotals", action="store_true", help="HS rows: parent levels too")
+    tab.add_argument("--growth", action="store_true", help="growth on the same period last year")
+    tab.add_argument("--balance", action="store_true", help="with --columns flow: X minus M")
     tab.set_defaults(handler=_table)
     gen = st.add_parser("generate", help="write synthetic but realistic facts (SYN… numbers)")
     gen.add_argument("--items", type=int, default=100_000)
@@ -78,6 +81,9 @@ def _table(args: argparse.Namespace, app: Application) -> int:
         period_to=args.period_to,
         filters=filters,
         unprotected=args.unprotected,
+        subtotals=args.subtotals,
+        growth=args.growth,
+        balance=args.balance,
     )
     result = stats.table(app, LOCAL_OPERATOR, request)
     text = _render(result, args.format)

@@ -9,8 +9,10 @@ contributions. One sort of the selected facts by (cell, trader) does all of it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -78,6 +80,14 @@ class Grid:
     top2: IntArray
     revised: BoolArray
     provisional: BoolArray
+    #: Additive row groups (parent row, its child rows); None: the last row totals the others.
+    row_groups: list[tuple[int, list[int]]] | None = None
+
+    @property
+    def groups(self) -> list[tuple[int, list[int]]]:
+        """The row groups: the total row over every other row unless subtotals say otherwise."""
+        nr = len(self.row_labels)
+        return self.row_groups if self.row_groups is not None else [(nr, list(range(nr)))]
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -317,3 +327,47 @@ def _any(cell: IntArray, flag: BoolArray, nr: int, nc: int, two_way: bool) -> Bo
     out[nr, :nc] = grid.any(axis=0)
     out[nr, nc] = grid.any()
     return out
+
+
+def with_subtotals(levels: list[Grid]) -> Grid:
+    """One grid of HS rows with subtotals from grids of the same query at nested HS levels
+    (finest first, e.g. hs6, hs4, hs2): rows in code order, each parent before its children,
+    and the row groups saying which rows sum to which."""
+    labels = [label for grid in levels for label in grid.row_labels]
+    source = [(g, i) for g, grid in enumerate(levels) for i in range(len(grid.row_labels))]
+    order = sorted(range(len(labels)), key=lambda k: labels[k])
+    rows = [labels[k] for k in order]
+    picks = [source[k] for k in order]
+    position = {label: i for i, label in enumerate(rows)}
+    nr = len(rows)
+    top = levels[-1]
+    groups: list[tuple[int, list[int]]] = [(nr, [position[x] for x in top.row_labels])]
+    for finer, coarser in itertools.pairwise(levels):
+        width = len(coarser.row_labels[0]) if coarser.row_labels else 0
+        children: dict[str, list[int]] = {}
+        for label in finer.row_labels:
+            children.setdefault(label[:width], []).append(position[label])
+        groups += [(position[parent], kids) for parent, kids in children.items()]
+
+    def stack(name: str) -> npt.NDArray[Any]:
+        parts = [getattr(levels[g], name)[i] for g, i in picks]
+        return np.vstack([*parts, getattr(levels[0], name)[-1]])
+
+    sums = {
+        m: np.vstack([*(levels[g].sums[m][i] for g, i in picks), levels[0].sums[m][-1]])
+        for m in levels[0].sums
+    }
+    return Grid(
+        levels[0].row_axis,
+        levels[0].column_axis,
+        rows,
+        levels[0].column_labels,
+        sums,
+        stack("items"),
+        stack("traders"),
+        stack("top1"),
+        stack("top2"),
+        stack("revised"),
+        stack("provisional"),
+        groups,
+    )

@@ -17,6 +17,9 @@ FIELDS = (
     "quantity2",
     "net_mass",
     "items",
+    "unit_value_usd",
+    "prior_value_cny",
+    "growth_percent",
 )
 
 

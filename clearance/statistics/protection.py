@@ -61,18 +61,26 @@ class Audit:
         return not self.failures
 
 
-def grid_lines(shape: tuple[int, int], two_way: bool) -> list[Line]:
-    """The additive lines of a grid with margins in its last row (and column)."""
+def grid_lines(
+    shape: tuple[int, int], two_way: bool, groups: list[tuple[int, list[int]]] | None = None
+) -> list[Line]:
+    """The additive lines of a grid with margins in its last row (and column).
+
+    ``groups`` are the row groups (parent row, child rows): by default the last row totals
+    all the others; with HS subtotals each parent row is a group of its own. Each group gives
+    one line per column (the margin column included); a two-way grid adds one line per row.
+    """
     rows, width = shape
     nr = rows - 1
-    if not two_way:
-        return [(nr * width, tuple(i * width for i in range(nr)))]
-    nc = width - 1
-    lines: list[Line] = []
-    for i in range(rows):
-        lines.append((i * width + nc, tuple(i * width + j for j in range(nc))))
-    for j in range(width):
-        lines.append((nr * width + j, tuple(i * width + j for i in range(nr))))
+    groups = groups if groups is not None else [(nr, list(range(nr)))]
+    lines: list[Line] = [
+        (parent * width + j, tuple(c * width + j for c in children))
+        for parent, children in groups
+        for j in range(width)
+    ]
+    if two_way:
+        nc = width - 1
+        lines += [(i * width + nc, tuple(i * width + j for j in range(nc))) for i in range(rows)]
     return lines
 
 

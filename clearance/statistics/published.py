@@ -12,7 +12,7 @@ figures were first published).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,7 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clearance.statistics import columns
-from clearance.statistics.cube import TOTAL, Grid, Query, crosstab
+from clearance.statistics.cube import (
+    HS_LEVELS,
+    TOTAL,
+    Grid,
+    Query,
+    QueryError,
+    crosstab,
+    with_subtotals,
+)
 from clearance.statistics.disclosure import Rules, primary, reasons
 from clearance.statistics.protection import Audit, grid_lines, protect
 from clearance.store.statistics_tables import StatPublication
@@ -45,6 +53,18 @@ class Cell:
     traders: int | None  # unprotected tables only
     flags: tuple[str, ...]
     rules: tuple[str, ...]  # unprotected tables only: the primary rules the cell fails
+    unit_value_usd: Decimal | None = None  # USD per first statutory unit
+    prior_value_cny: Decimal | None = None  # the same cell a year earlier (--growth)
+    growth_percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a table adds to its cells: HS subtotals, growth on last year, trade balance."""
+
+    subtotals: bool = False  # rows on an HS level: parent levels as subtotal rows
+    growth: bool = False  # each cell beside the same cell of the same period a year before
+    balance: bool = False  # columns by flow: a "balance" column, exports minus imports
 
 
 @dataclass(frozen=True)
@@ -77,14 +97,105 @@ def publications(session: Session) -> tuple[dict[int, int], frozenset[int]]:
 
 
 def build(
-    session: Session, cache_key: str, query: Query, *, protected: bool, rules: Rules | None = None
+    session: Session,
+    cache_key: str,
+    query: Query,
+    *,
+    protected: bool,
+    rules: Rules | None = None,
+    options: Options | None = None,
 ) -> Table:
     """The table of ``query`` over the facts as they are now."""
     started = time.perf_counter()
+    rules, options = rules or Rules(), options or Options()
     cols = columns.load(session, cache_key)
     revised_after, final = publications(session)
-    grid = crosstab(cols, query, revised_after=revised_after, final_periods=final)
-    return protect_grid(grid, query, cols.seq, protected, rules or Rules(), started)
+
+    def grid_of(q: Query) -> Grid:
+        if not options.subtotals:
+            return crosstab(cols, q, revised_after=revised_after, final_periods=final)
+        levels = [axis for axis in HS_AXES if HS_LEVELS[axis] <= HS_LEVELS.get(q.rows, 0)]
+        if not levels:
+            raise QueryError("subtotals need rows on an HS level (hs4, hs6, hs8, hs10)")
+        grids = [
+            crosstab(cols, replace(q, rows=axis), revised_after=revised_after, final_periods=final)
+            for axis in reversed(levels)
+        ]
+        return with_subtotals(grids)
+
+    if options.balance and query.columns != "flow":
+        raise QueryError("a trade balance needs the columns by flow (--columns flow)")
+    table = protect_grid(grid_of(query), query, cols.seq, protected, rules, started)
+    if options.growth:
+        prior_query = replace(
+            query, period_from=query.period_from - 100, period_to=query.period_to - 100
+        )
+        prior = protect_grid(grid_of(prior_query), prior_query, cols.seq, protected, rules, 0.0)
+        table = _with_growth(table, prior)
+    if options.balance:
+        table = replace(table, cells=_with_balance(table.cells))
+    return replace(table, seconds=time.perf_counter() - started)
+
+
+HS_AXES = ("hs2", "hs4", "hs6", "hs8", "hs10")
+
+
+def _with_growth(table: Table, prior: Table) -> Table:
+    """Each cell beside its counterpart a year earlier (period labels moved on a year)."""
+    q = table.query
+    before = {(_next_year(q.rows, c.row), _next_year(q.columns, c.column)): c for c in prior.cells}
+    cells = []
+    for cell in table.cells:
+        old = before.get((cell.row, cell.column))
+        value = None if old is None else old.value_cny
+        growth = None
+        if value is not None and value > 0 and cell.value_cny is not None:
+            growth = ((cell.value_cny - value) * 100 / value).quantize(Decimal("0.1"))
+        cells.append(replace(cell, prior_value_cny=value, growth_percent=growth))
+    return replace(
+        table,
+        cells=cells,
+        confidential=table.confidential + prior.confidential,
+        complementary=table.complementary + prior.complementary,
+        audit=Audit(
+            table.audit.checked + prior.audit.checked,
+            table.audit.programs + prior.audit.programs,
+            table.audit.failures + prior.audit.failures,
+        ),
+    )
+
+
+def _next_year(axis: str | None, label: str) -> str:
+    if axis not in ("month", "quarter", "year") or label == TOTAL:
+        return label
+    return f"{int(label[:4]) + 1:04d}{label[4:]}"
+
+
+def _with_balance(cells: list[Cell]) -> list[Cell]:
+    """Cells with a ``balance`` column after each row's flows: exports minus imports."""
+    by_row: dict[str, dict[str, Cell]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, {})[cell.column] = cell
+    out: list[Cell] = []
+    for row, line in by_row.items():
+        out += line.values()
+        m, x = line.get("M"), line.get("X")
+        cny = usd = None
+        if (m is None or m.value_cny is not None) and (x is None or x.value_cny is not None):
+            cny = _or0(x, "value_cny") - _or0(m, "value_cny")
+            usd = _or0(x, "value_usd") - _or0(m, "value_usd")
+        flags = tuple(
+            f
+            for f in ("confidential", "provisional", "revised")
+            if any(f in c.flags for c in (m, x) if c is not None)
+        )
+        out.append(Cell(row, "balance", cny, usd, None, None, None, None, None, flags, ()))
+    return out
+
+
+def _or0(cell: Cell | None, name: str) -> Decimal:
+    value = None if cell is None else getattr(cell, name)
+    return value if isinstance(value, Decimal) else Decimal(0)
 
 
 def protect_grid(
@@ -96,7 +207,7 @@ def protect_grid(
     suppressed, audit = protect(
         values,
         confidential.ravel(),
-        grid_lines(grid.shape, grid.two_way),
+        grid_lines(grid.shape, grid.two_way, grid.groups),
         float(rules.protection),
     )
     why = reasons(grid, rules) if not protected else None
@@ -142,6 +253,7 @@ def _cells(
                 quantity1=_measure(grid, "quantity1", i, j) if show else None,
                 quantity2=_measure(grid, "quantity2", i, j) if show else None,
                 net_mass=_measure(grid, "net_mass", i, j) if show else None,
+                unit_value_usd=_unit_value(grid, i, j) if show else None,
                 items=int(grid.items[i, j]) if show else None,
                 traders=None if protected else int(grid.traders[i, j]),
                 flags=flags,
@@ -153,6 +265,14 @@ def _cells(
 
 def _money(grid: Grid, name: str, i: int, j: int) -> Decimal:
     return (Decimal(int(grid.sums[name][i, j])) / 100).quantize(CENTS)
+
+
+def _unit_value(grid: Grid, i: int, j: int) -> Decimal | None:
+    """USD per first statutory unit (meaningful where the cell has one unit: an HS line)."""
+    quantity = int(grid.sums["quantity1"][i, j])
+    if quantity <= 0:
+        return None
+    return (Decimal(int(grid.sums["value_usd"][i, j])) * 10 / quantity).quantize(MILLIS)
 
 
 def _measure(grid: Grid, name: str, i: int, j: int) -> Decimal:

@@ -63,3 +63,25 @@ def test_refresh_then_tables_in_every_format(
 
     status, _, err = run(capsys, "stats", "table", "--rows", "flow", "--filter", "partner")
     assert status == 2 and "DIM=CODE" in err
+
+
+def test_generate_publish_final_and_subtotals(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    status, out, _ = run(capsys, "stats", "generate", "--items", "2000", "--months", "6")
+    assert status == 0 and out.startswith("2000 synthetic facts from 2025-01 over 6 months")
+    status, out, _ = run(capsys, "stats", "publish", "2025-03", "--final")
+    assert status == 0 and "2025-03 published (final)" in out
+
+    status, out, _ = run(capsys, "stats", "table", "--rows", "month", "--format", "json")
+    cells = {c["row"]: c for c in json.loads(out)["cells"]}
+    assert "provisional" not in cells["2025-03"]["flags"]
+    assert "provisional" in cells["2025-04"]["flags"] and "provisional" in cells["_T"]["flags"]
+
+    status, out, err = run(
+        capsys, "stats", "table", "--rows", "hs6", "--subtotals", "--format", "csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and {len(r["hs6"]) for r in rows} == {2, 4, 6}
+    assert "audit passed" in err
