@@ -161,6 +161,14 @@ def table(app: Application, actor: Actor, request: TableRequest) -> StatTableVie
     )
 
 
+def parquet(table: StatTableView) -> bytes:
+    """A table's cells as one Parquet file (needs the optional extra ``parquet``: pyarrow)."""
+    try:
+        return formats.cells_to_parquet(table.cells, table.rows, table.columns)
+    except formats.ParquetUnavailableError as exc:
+        raise RefusedError(str(exc)) from exc
+
+
 class PublicationView(View):
     """A period published: the fact sequence its figures include."""
 
@@ -280,6 +288,7 @@ __all__ = [
     "TableRequest",
     "generate",
     "own_records",
+    "parquet",
     "publish",
     "refresh",
     "table",

@@ -11,7 +11,7 @@ from typing import Any
 from clearance.app import LOCAL_OPERATOR, Application
 from clearance.app import statistics as stats
 
-FORMATS = ("text", "csv", "json", "sdmx-csv")
+FORMATS = ("text", "csv", "json", "sdmx-csv", "parquet")
 
 
 def register(sub: Any, groups: dict[str, Any]) -> None:
@@ -85,13 +85,18 @@ def _table(args: argparse.Namespace, app: Application) -> int:
         growth=args.growth,
         balance=args.balance,
     )
+    if args.format == "parquet" and args.out is None:
+        print("customs: --format parquet needs --out FILE", file=sys.stderr)
+        return 2
     result = stats.table(app, LOCAL_OPERATOR, request)
-    text = _render(result, args.format)
-    if args.out is not None:
-        args.out.write_text(text, encoding="utf-8")
+    if args.format == "parquet":
+        args.out.write_bytes(stats.parquet(result))
+        print(f"{args.out}: {len(result.cells)} cells", file=sys.stderr)
+    elif args.out is not None:
+        args.out.write_text(_render(result, args.format), encoding="utf-8")
         print(f"{args.out}: {len(result.cells)} cells", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(_render(result, args.format))
     audit = result.audit
     print(
         f"{len(result.cells)} cells, {audit.confidential_cells} confidential, "

@@ -77,3 +77,50 @@ def to_sdmx_csv(table: Table, dataflow: str = "GC:TRADE(1.0)") -> str:
 
 def _sdmx(key: str) -> str:
     return "_T" if key == TOTAL else key
+
+
+class ParquetUnavailableError(RuntimeError):
+    """pyarrow is not installed (``pip install golden-customs[parquet]``)."""
+
+
+#: Parquet column types of the JSON cell fields (decimals keep their scale).
+_DECIMALS = {
+    "value_cny": 2,
+    "value_usd": 2,
+    "quantity1": 3,
+    "quantity2": 3,
+    "net_mass": 3,
+    "unit_value_usd": 3,
+    "prior_value_cny": 2,
+    "growth_percent": 1,
+}
+
+
+def cells_to_parquet(cells: list[dict[str, Any]], rows: str, columns: str | None) -> bytes:
+    """Published cells (their JSON form) as one Parquet file: typed decimals, flags as a list.
+
+    Suppressed cells keep their row with null measures, as in the CSV.
+    """
+    try:
+        import pyarrow as pa  # the optional extra "parquet"
+        import pyarrow.parquet as pq
+    except ImportError as exc:  # pragma: no cover - the lock installs it
+        raise ParquetUnavailableError(
+            "Parquet needs pyarrow: pip install 'golden-customs[parquet]'"
+        ) from exc
+    fields = [pa.field(rows, pa.string()), pa.field(columns or "column", pa.string())]
+    fields += [pa.field(name, pa.decimal128(24, scale)) for name, scale in _DECIMALS.items()]
+    fields += [pa.field("items", pa.int64()), pa.field("flags", pa.list_(pa.string()))]
+    data: dict[str, list[Any]] = {f.name: [] for f in fields}
+    for cell in cells:
+        data[rows].append(cell["row"])
+        data[columns or "column"].append(cell["column"])
+        for name in _DECIMALS:
+            value = cell.get(name)
+            data[name].append(None if value is None else Decimal(value))
+        data["items"].append(cell.get("items"))
+        data["flags"].append(list(cell.get("flags", [])))
+    table = pa.Table.from_pydict(data, schema=pa.schema(fields))
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())

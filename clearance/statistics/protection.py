@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from scipy.optimize import linprog
 
 from clearance.statistics.cube import BoolArray
@@ -168,53 +169,126 @@ def audit_table(
     lines: list[Line],
     share: float,
 ) -> Audit:
-    """Bounds of every confidential cell by linear programming over the published cells."""
+    """Prove by linear programming that no confidential cell can be narrowed too far.
+
+    For every confidential cell there must be a table consistent with everything published
+    (each line's sum, non-negative suppressed cells) in which the cell is at most
+    ``1 - share`` of its value, and one in which it is at least ``1 + share`` of it. Any
+    feasible solution is such a witness for every cell it reaches, so each side first solves
+    one program that pushes all cells still open at once, and only cells no witness reached
+    get a program of their own: their exact bound decides, and a failing cell's interval is
+    reported.
+    """
     audit = Audit()
     touching: dict[int, list[int]] = {}
     for number, (total, members) in enumerate(lines):
         for c in (*members, total):
             if suppressed[c]:
                 touching.setdefault(c, []).append(number)
+    ceiling = 10.0 * max(float(values.max()) if len(values) else 0.0, 1.0)
     for component in _components(suppressed, lines):
         targets = [c for c in component if confidential[c]]
         if not targets:
             continue
+        numbers = sorted({n for c in component for n in touching.get(c, [])})
+        a_eq, b_eq = _system(values, component, [lines[n] for n in numbers])
+        problem = _Problem(a_eq, b_eq, len(component), ceiling)
         index = {c: k for k, c in enumerate(component)}
-        a_rows, b = [], []
-        for number in sorted({n for c in component for n in touching.get(c, [])}):
-            total, members = lines[number]
-            row = np.zeros(len(component))
-            rhs = 0.0
-            for c in members:
-                if c in index:
-                    row[index[c]] += 1.0
-                else:
-                    rhs -= values[c]
-            if total in index:
-                row[index[total]] -= 1.0
-            else:
-                rhs += values[total]
-            a_rows.append(row)
-            b.append(rhs)
-        a_eq, b_eq = np.array(a_rows), np.array(b)
-        for cell in targets:
-            low, high = _bounds(a_eq, b_eq, index[cell], len(component))
-            audit.programs += 2
-            audit.checked += 1
-            interval = Interval(cell, float(values[cell]), low, high)
-            if not interval.protects(share):
-                audit.failures.append(interval)
+        local = {index[c]: float(values[c]) for c in targets}
+        failed = problem.unreached(local, share, upper=True) | problem.unreached(
+            local, share, upper=False
+        )
+        audit.checked += len(targets)
+        for k in sorted(failed):
+            low, high = problem.bound(k, upper=False), problem.bound(k, upper=True)
+            audit.failures.append(Interval(component[k], local[k], low, high))
+        audit.programs += problem.solved
     return audit
 
 
-def _bounds(a_eq: FloatArray, b_eq: FloatArray, k: int, n: int) -> tuple[float, float]:
-    objective = np.zeros(n)
-    objective[k] = 1.0
-    low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-    high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-    lo = float(low.fun) if low.status == 0 else 0.0
-    hi = float(-high.fun) if high.status == 0 else float("inf")
-    return lo, hi
+def _system(
+    values: FloatArray, component: list[int], lines: list[Line]
+) -> tuple[sparse.csr_matrix, FloatArray]:
+    """The lines as equations over the component's suppressed cells (published: constants)."""
+    index = {c: k for k, c in enumerate(component)}
+    rows, cols, data, rhs = [], [], [], []
+    for r, (total, members) in enumerate(lines):
+        b = 0.0
+        for c in members:
+            if c in index:
+                rows.append(r)
+                cols.append(index[c])
+                data.append(1.0)
+            else:
+                b -= values[c]
+        if total in index:
+            rows.append(r)
+            cols.append(index[total])
+            data.append(-1.0)
+        else:
+            b += values[total]
+        rhs.append(b)
+    shape = (len(lines), len(component))
+    return sparse.csr_matrix((data, (rows, cols)), shape=shape), np.array(rhs)
+
+
+class _Problem:
+    """The linear programs of one component: witnesses for many cells, bounds for one."""
+
+    def __init__(self, a_eq: sparse.csr_matrix, b_eq: FloatArray, n: int, ceiling: float):
+        self.a_eq, self.b_eq, self.n = a_eq, b_eq, n
+        # A ceiling far above any real value keeps every program bounded; a cell that can
+        # reach it is unbounded for the attacker's purposes.
+        self.ceiling = ceiling
+        self.solved = 0
+
+    def solve(self, objective: FloatArray) -> FloatArray | None:
+        self.solved += 1
+        result = linprog(
+            objective, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, self.ceiling), method="highs"
+        )
+        return np.asarray(result.x) if result.status == 0 else None
+
+    def unreached(self, targets: dict[int, float], share: float, *, upper: bool) -> set[int]:
+        """Cells with no feasible table beyond ``share`` of their value on one side."""
+        sign = -1.0 if upper else 1.0
+        need = {k: v * (1 + share) if upper else v * (1 - share) for k, v in targets.items()}
+        slack = {k: 1e-6 * max(1.0, v) for k, v in targets.items()}
+
+        def reached(x: FloatArray, k: int) -> bool:
+            if upper:
+                return bool(x[k] >= need[k] - slack[k])
+            return bool(x[k] <= need[k] + slack[k])
+
+        open_, failed = set(targets), set()
+        while open_:
+            objective = np.zeros(self.n)
+            for k in open_:
+                objective[k] = sign / max(targets[k], 1e-9)
+            x = self.solve(objective)
+            done = {k for k in open_ if x is not None and reached(x, k)}
+            if not done:  # no common witness: the first open cell alone decides
+                k = min(open_)
+                single = np.zeros(self.n)
+                single[k] = sign
+                x = self.solve(single)
+                done = {k}
+                if x is None or not reached(x, k):
+                    failed.add(k)
+                elif x is not None:
+                    done |= {j for j in open_ if reached(x, j)}
+            open_ -= done
+        return failed
+
+    def bound(self, k: int, *, upper: bool) -> float:
+        """The exact lowest or highest value of cell ``k`` (inf when it reaches the ceiling)."""
+        objective = np.zeros(self.n)
+        objective[k] = -1.0 if upper else 1.0
+        x = self.solve(objective)
+        if x is None:
+            return float("inf") if upper else 0.0
+        value = float(x[k])
+        return float("inf") if upper and value >= self.ceiling * 0.999 else value
 
 
 def _components(suppressed: BoolArray, lines: list[Line]) -> list[list[int]]:

@@ -230,53 +230,54 @@ def _cells(
     rows = [*grid.row_labels, TOTAL]
     cols = grid.column_labels + ([TOTAL] if grid.two_way else [])
     width = len(cols)
+    # Plain Python lists once: indexing numpy scalars cell by cell is what costs here.
+    sums = {name: grid.sums[name].ravel().tolist() for name in grid.sums}
+    items, traders = grid.items.ravel().tolist(), grid.traders.ravel().tolist()
+    provisional, revised = grid.provisional.ravel().tolist(), grid.revised.ravel().tolist()
+    hidden_cells = suppressed.tolist()
     out: list[Cell] = []
     for flat in range(len(rows) * width):
-        i, j = divmod(flat, width)
-        hidden = bool(suppressed[flat])
-        show = not (hidden and protected)
+        hidden = bool(hidden_cells[flat])
         flags = tuple(
             name
             for name, on in (
                 ("confidential", hidden),
-                ("provisional", bool(grid.provisional[i, j])),
-                ("revised", bool(grid.revised[i, j])),
+                ("provisional", provisional[flat]),
+                ("revised", revised[flat]),
             )
             if on
         )
+        shown = not (hidden and protected)
+        usd, quantity = sums["value_usd"][flat], sums["quantity1"][flat]
         out.append(
             Cell(
-                row=rows[i],
-                column=cols[j],
-                value_cny=_money(grid, "value_cny", i, j) if show else None,
-                value_usd=_money(grid, "value_usd", i, j) if show else None,
-                quantity1=_measure(grid, "quantity1", i, j) if show else None,
-                quantity2=_measure(grid, "quantity2", i, j) if show else None,
-                net_mass=_measure(grid, "net_mass", i, j) if show else None,
-                unit_value_usd=_unit_value(grid, i, j) if show else None,
-                items=int(grid.items[i, j]) if show else None,
-                traders=None if protected else int(grid.traders[i, j]),
-                flags=flags,
-                rules=() if why is None else tuple(why[flat]),
+                rows[flat // width],
+                cols[flat % width],
+                _scaled(sums["value_cny"][flat], 2) if shown else None,
+                _scaled(usd, 2) if shown else None,
+                _scaled(quantity, 3) if shown else None,
+                _scaled(sums["quantity2"][flat], 3) if shown else None,
+                _scaled(sums["net_mass"][flat], 3) if shown else None,
+                int(items[flat]) if shown else None,
+                None if protected else int(traders[flat]),
+                flags,
+                () if why is None else tuple(why[flat]),
+                _unit_value(usd, quantity) if shown else None,
             )
         )
     return out
 
 
-def _money(grid: Grid, name: str, i: int, j: int) -> Decimal:
-    return (Decimal(int(grid.sums[name][i, j])) / 100).quantize(CENTS)
+def _scaled(value: int, places: int) -> Decimal:
+    """An integer count of cents (2) or thousandths (3) as a Decimal with that many places."""
+    return Decimal(value).scaleb(-places)
 
 
-def _unit_value(grid: Grid, i: int, j: int) -> Decimal | None:
+def _unit_value(usd_cents: int, thousandths: int) -> Decimal | None:
     """USD per first statutory unit (meaningful where the cell has one unit: an HS line)."""
-    quantity = int(grid.sums["quantity1"][i, j])
-    if quantity <= 0:
+    if thousandths <= 0:
         return None
-    return (Decimal(int(grid.sums["value_usd"][i, j])) * 10 / quantity).quantize(MILLIS)
-
-
-def _measure(grid: Grid, name: str, i: int, j: int) -> Decimal:
-    return (Decimal(int(grid.sums[name][i, j])) / 1000).quantize(MILLIS)
+    return (Decimal(usd_cents) * 10 / thousandths).quantize(MILLIS)
 
 
 def publish(session: Session, period: int, *, final: bool, actor: str, now: datetime) -> int:
