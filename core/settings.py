@@ -74,6 +74,68 @@ class Settings(BaseSettings):
         "production): the same declaration, ruleset and seed always give the same lane.",
     )
     echo_sql: bool = False
+    document_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description="Largest file a trader may present in answer to an officer's request for "
+        "documents (CUSTOMS_DOCUMENT_MAX_BYTES), in bytes.",
+    )
+
+    # Intake robustness (issue 15): how long a message may stay ``received`` before it is
+    # listed as stuck and may be retried, and the largest file each channel accepts.
+    stuck_after_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="A message still `received` this many seconds after it arrived is stuck "
+        "(its processing died, e.g. kill -9): `customs messages stuck` lists it and "
+        "`customs messages retry` takes it.",
+    )
+    max_edifact_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        gt=0,
+        description="Largest EDIFACT interchange accepted, in bytes; larger ones are rejected.",
+    )
+    max_x12_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="Largest X12 interchange accepted, in bytes; larger ones are rejected.",
+    )
+    max_xml_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="Largest XML declaration accepted, in bytes (the XML reader's own hard "
+        "limit, 16 MiB, stays in force above it).",
+    )
+    max_json_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        gt=0,
+        description="Largest JSON request accepted, in bytes; larger ones are rejected.",
+    )
+
+    # The job queue and its workers (docs/operations.md).
+    queue_retries: int = Field(
+        default=4,
+        ge=0,
+        description="Further attempts of a failing job (back-off 2, 4, 8 … s) before it is "
+        "left a dead letter (`customs messages dead`).",
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often a worker says it is alive, and sweeps for work a dead one left.",
+    )
+    queue_stalled_after_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A worker silent this long is taken as dead: its running jobs are queued "
+        "again (processing is guarded, so a job run twice registers once).",
+    )
+    queue_orphan_after_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="A message still `received` this long after arrival with no job is "
+        "queued by the workers' sweep (a submitter that died before queueing it).",
+    )
 
 
 def load_settings() -> Settings:

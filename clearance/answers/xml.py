@@ -79,11 +79,20 @@ def answer_officer_decision(
     status: str,
     reason: str,
     now: datetime,
+    *,
+    reports: Sequence[ErrorReport] = (),
 ) -> str | None:
-    """Render and record the XML answer to an officer's decision (None: not an XML sender)."""
+    """Render and record the XML answer to an officer's decision (None: not an XML sender).
+
+    ``reports``, when given, are the reasons (code and text each, e.g. the documents an
+    officer asks for) instead of ``reason``; they point at the declaration as a whole.
+    """
     kind = KIND_OF_MESSAGE_TYPE.get(inbound.message_type or "")
     if kind is None:
         return None
+    reasons = tuple(
+        AnswerReason(r.text, "/Declaration", r.line, r.column, code=r.code) for r in reports
+    ) or (AnswerReason(reason or "officer decision", "/Declaration", code="OFFICER"),)
     (control_reference,) = reserve_control_references(session, COUNTER, 1)
     zone = ZoneInfo(settings.timezone)
     answer = XmlAnswer(
@@ -91,7 +100,7 @@ def answer_officer_decision(
         sender_reference=row.sender_reference or "-",
         issued_at=as_utc(now).astimezone(zone),
         registered_number=row.number,
-        reasons=(AnswerReason(reason or "officer decision", "/Declaration", code="OFFICER"),),
+        reasons=reasons,
         accepted_at=as_utc(row.registered_at).astimezone(zone),
         customs_office=row.office,
         message_id=control_reference,

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from clearance.app.actor import Actor, Role
+from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
 from clearance.store.statistics_tables import StatFact
 from clearance.store.tables import Declaration, Event, InboundMessage
@@ -30,6 +30,9 @@ class Permission(StrEnum):
     QUOTE = "quote"  # tariff lookups and quotes (no declaration involved)
     REBATES = "rebates"  # exit confirmation, rebate batches and acknowledgements
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
+    IDENTITY = "identity"  # subjects, API keys, mandates (issue 12)
+    FX = "fx"  # FX monitoring: bank feeds, indicators, classification, the goods feed
+    SUPERVISE = "supervise"  # reassign officers' claims, act on a declaration another holds
     STATISTICS = "statistics"  # protected statistical tables
     STATISTICS_UNPROTECTED = "statistics_unprotected"  # clearance: tables before protection
     STATISTICS_MANAGE = "statistics_manage"  # refresh, publish, generate synthetic facts
@@ -49,6 +52,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENCY: frozenset({Permission.REGISTRIES}),
     Role.STATISTICIAN: frozenset({Permission.QUOTE}),
 }
+# Issue 12: the admin manages subjects, keys and mandates (the operator has every permission).
+ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.IDENTITY}
+
+# FX monitoring (issue 14): the FX authority runs it; officers read classes as risk information.
+ROLE_PERMISSIONS[Role.FX_AUTHORITY] = frozenset({Permission.FX})
+# A supervisor is an officer of its offices who may also reassign and override claims.
+ROLE_PERMISSIONS[Role.SUPERVISOR] = ROLE_PERMISSIONS[Role.OFFICER] | {Permission.SUPERVISE}
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -85,6 +95,8 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
     if actor.role in (Role.TRADER, Role.BROKER):
         return Declaration.sender.in_(sorted(actor.party_ids)) if actor.party_ids else false()
     if actor.role is Role.OFFICER:
+        return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
+    if actor.role is Role.SUPERVISOR:  # scoped to its offices like any officer
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     return false()
 
@@ -171,6 +183,29 @@ def visible_message(session: Session, actor: Actor, message_id: int) -> InboundM
     if row is None:
         raise NotFoundError(f"no message {message_id}")
     return row
+
+
+def fx_trader_visible(actor: Actor, trader: str) -> bool:
+    """Whether ``actor`` may see trader ``trader``'s FX class and indicators.
+
+    The operator and the FX authority see every trader; an officer too (risk information on
+    the declaration page); a trader or broker only the party ids it acts as.
+    """
+    if actor.sees_everything or actor.role is Role.FX_AUTHORITY or actor.role in OFFICE_ROLES:
+        return True
+    return actor.role in (Role.TRADER, Role.BROKER) and trader in actor.party_ids
+
+
+def visible_fx_trader(actor: Actor, trader: str) -> str:
+    """``trader`` if ``actor`` may see its FX class, else ``NotFoundError`` (as for an unknown)."""
+    if not fx_trader_visible(actor, trader):
+        raise NotFoundError(f"no FX monitoring record for trader {trader}")
+    return trader
+
+
+def may_supervise(actor: Actor) -> bool:
+    """Whether ``actor`` may reassign claims and act on a declaration another officer holds."""
+    return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role]
 
 
 # --- statistics (issue 14) ------------------------------------------------------------------

@@ -22,6 +22,12 @@ class Role(StrEnum):
     OFFICER = "officer"  # the declarations of its own customs offices, officer actions
     AGENCY = "agency"  # the licences and certificates it issues
     STATISTICIAN = "statistician"  # aggregates only, never one declaration
+    FX_AUTHORITY = "fx_authority"  # FX monitoring: bank feeds, indicators, classes (issue 14)
+    SUPERVISOR = "supervisor"  # an officer who may also reassign and override claims
+
+
+#: Roles that work for customs offices and see the declarations of those offices.
+OFFICE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,4 +58,4 @@ class Actor:
 #: The actor of a command run locally without a name.
 LOCAL_OPERATOR = Actor.local()
 
-__all__ = ["LOCAL_OPERATOR", "Actor", "Role"]
+__all__ = ["LOCAL_OPERATOR", "OFFICE_ROLES", "Actor", "Role"]

@@ -6,12 +6,24 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from clearance.app.access import Permission, declarations_visible, require, visible_declaration
+from clearance.app.access import (
+    Permission,
+    declarations_visible,
+    may_supervise,
+    require,
+    visible_declaration,
+)
 from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import ConflictError, RefusedError
 from clearance.app.views import View
-from clearance.officer import actions
+from clearance.officer import actions, claims
+from clearance.officer.errors import (
+    ClaimHeldError,
+    NotClaimedError,
+    NotWaitingError,
+    StaleVersionError,
+)
 
 #: What an officer may decide: release, reject, or send to physical inspection.
 Action = Literal["release", "reject", "inspect"]
@@ -58,13 +70,23 @@ def queue(app: Application, actor: Actor) -> list[QueueEntry]:
 def decide(app: Application, actor: Actor, number: str, command: Decide) -> Decided:
     """Release, reject or inspect ``number`` as ``actor``; the trader is answered in kind.
 
-    ``ConflictError`` when the declaration moved on (another version, no longer waiting);
-    ``NotFoundError`` when ``actor`` may not see it.
+    Only the officer holding the claim decides (or a supervisor, or the local operator); an
+    officer names the version it saw. ``ConflictError`` when the declaration moved on (another
+    version) or another officer holds it (named); ``RefusedError`` when it no longer waits or
+    is not claimed; ``NotFoundError`` when ``actor`` may not see it. A decision that ends the
+    wait ends the claim.
     """
     require(actor, Permission.OFFICER)
+    if command.version is None and not actor.sees_everything:
+        raise RefusedError("an officer's decision names the declaration version it was taken on")
     with app.unit() as session:
-        visible_declaration(session, actor, number, for_update=True)
+        row = visible_declaration(session, actor, number, for_update=True)
         try:
+            # The version and the state first (a decided declaration has no claim left),
+            # then the claim: only its holder, or a supervisor, decides.
+            claims.require_version(row, command.version)
+            claims.require_waiting(row)
+            claims.require_holder(session, row, actor.subject, override=may_supervise(actor))
             result = actions.decide(
                 session,
                 app.settings,
@@ -75,8 +97,9 @@ def decide(app: Application, actor: Actor, number: str, command: Decide) -> Deci
                 app.clock.now(),
                 command.version,
             )
-        except actions.StaleVersionError as exc:
+            claims.close(session, row, result["status"])
+        except (StaleVersionError, ClaimHeldError) as exc:
             raise ConflictError(exc.message) from exc
-        except actions.NotWaitingError as exc:
+        except (NotWaitingError, NotClaimedError) as exc:
             raise RefusedError(exc.message) from exc
     return Decided.model_validate(result)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from clearance.app.access import (
@@ -34,8 +35,17 @@ from clearance.store.tariff_tables import DeclarationAssessmentRow
 from core.clock import as_utc
 
 
-def list_messages(session: Session, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:
-    """The newest inbound messages ``actor`` may see first, without their raw bytes."""
+def list_messages(
+    session: Session,
+    actor: Actor,
+    *,
+    limit: int = 100,
+    stuck_before: datetime | None = None,
+) -> list[MessageSummary]:
+    """The newest inbound messages ``actor`` may see first, without their raw bytes.
+
+    With ``stuck_before``: only those still ``received`` that arrived before it (stuck).
+    """
     answers = (
         select(OutboundMessage.inbound_message_id, func.count().label("n"))
         .group_by(OutboundMessage.inbound_message_id)
@@ -44,7 +54,7 @@ def list_messages(session: Session, actor: Actor, *, limit: int = 100) -> list[M
     rows = session.execute(
         select(InboundMessage, answers.c.n)
         .outerjoin(answers, answers.c.inbound_message_id == InboundMessage.id)
-        .where(messages_visible(actor))
+        .where(messages_visible(actor), *_stuck(stuck_before))
         .order_by(InboundMessage.id.desc())
         .limit(limit)
     ).all()
@@ -175,3 +185,9 @@ def summary(row: Declaration) -> DeclarationSummary:
         version=row.version,
         registered_at=as_utc(row.registered_at).isoformat(),
     )
+
+
+def _stuck(before: datetime | None) -> list[ColumnElement[bool]]:
+    if before is None:
+        return []
+    return [InboundMessage.status == "received", InboundMessage.received_at < before]

@@ -22,12 +22,17 @@ from clearance.app import (
 from clearance.app import declarations as declaration_cases
 from clearance.app import events as event_cases
 from clearance.app import messages as message_cases
+from clearance.app.views import MessageSummary
 from clearance.cli import analysis as cli_analysis
 from clearance.cli import changes as cli_changes
+from clearance.cli import fx as cli_fx
+from clearance.cli import identity as cli_identity
 from clearance.cli import officer as cli_officer
+from clearance.cli import operations as cli_operations
 from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
 from clearance.cli import registry as cli_registry
+from clearance.cli import serve as cli_serve
 from clearance.cli import stats as cli_stats
 from clearance.cli import tariff as cli_tariff
 from core.errors import CustomsError
@@ -47,6 +52,10 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_officer.register,
     cli_rebates.register,
     cli_changes.register,
+    cli_identity.register,
+    cli_serve.register,
+    cli_fx.register,
+    cli_operations.register,
     cli_stats.register,
 ]
 
@@ -78,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("files", nargs="+", type=Path, metavar="FILE")
     submit.add_argument("--sender", help="sender id (default: the interchange's own UNB sender)")
     submit.add_argument("--json", action="store_true", help="one JSON object per file")
+    submit.add_argument(
+        "--queue", action="store_true", help="store and queue for the workers (PostgreSQL)"
+    )
     submit.set_defaults(handler=_submit)
 
     demo = sub.add_parser("demo", help="load sample tariffs and registries, process the samples")
@@ -93,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     m_retry.add_argument("message_id", type=int)
     m_retry.add_argument("--json", action="store_true")
     m_retry.set_defaults(handler=_messages_retry)
+    m_stuck = messages.add_parser(
+        "stuck", help="list messages still received long after they arrived (retry them)"
+    )
+    m_stuck.add_argument("--json", action="store_true")
+    m_stuck.add_argument("--limit", type=int, default=100)
+    m_stuck.set_defaults(handler=_messages_stuck)
 
     events = sub.add_parser("events", help="follow the lifecycle event log")
     events.add_argument(
@@ -118,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     d_show.add_argument("--json", action="store_true")
     d_show.set_defaults(handler=_declarations_show)
     for register in COMMAND_GROUPS:
-        register(sub, {"declarations": decls})
+        register(sub, {"declarations": decls, "messages": messages})
     return parser
 
 
@@ -128,6 +146,8 @@ def _init(args: argparse.Namespace, app: Application) -> int:
 
 
 def _submit(args: argparse.Namespace, app: Application) -> int:
+    if getattr(args, "queue", False):
+        return cli_operations.submit_queued(args, app)
     status = 0
     for path in args.files:
         try:
@@ -176,12 +196,24 @@ def _demo(args: argparse.Namespace, app: Application) -> int:
     status = _submit(argparse.Namespace(files=files, sender=None, json=False), app)
     print()
     _declarations_list(argparse.Namespace(json=False, limit=50), app)
+    cli_identity.create_demo_subjects(app)  # issue 12: one subject of each role, with keys
     return status
 
 
 def _messages_list(args: argparse.Namespace, app: Application) -> int:
     rows = message_cases.list_messages(app, LOCAL_OPERATOR, limit=args.limit)
-    if args.json:
+    return _print_messages(rows, as_json=args.json)
+
+
+def _messages_stuck(args: argparse.Namespace, app: Application) -> int:
+    rows = message_cases.list_stuck(app, LOCAL_OPERATOR, limit=args.limit)
+    if not args.json:
+        print(f"{len(rows)} stuck message(s); retry each with: customs messages retry ID")
+    return _print_messages(rows, as_json=args.json)
+
+
+def _print_messages(rows: list[MessageSummary], *, as_json: bool) -> int:
+    if as_json:
         printing.print_json_lines([r.as_json() for r in rows])
         return 0
     print(f"{'id':>5}  {'received':<25} {'sender':<16} {'format':<8} {'ref':<14} status")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearance.flow.outcome import (
@@ -79,6 +79,7 @@ class Work:
         if self.outbound:
             self.ctx.session.execute(insert(OutboundMessage), self.outbound)
         self.events.write(self.ctx.session)
+        release_rejected_key(self.ctx, self.outcome)
 
 
 def claim_key(ctx: FlowContext, control_reference: str) -> InterchangeKey | None:
@@ -105,6 +106,20 @@ def claim_key(ctx: FlowContext, control_reference: str) -> InterchangeKey | None
         # A concurrent worker claimed the same key first: this one is the resend.
         return session.scalars(query).one()
     return None
+
+
+def release_rejected_key(ctx: FlowContext, outcome: SubmissionOutcome) -> None:
+    """A file rejected as a whole gives its reference back to the sender.
+
+    A transfer cut off half way is rejected (counts and trailer missing); the complete resend
+    of the same interchange must then be processed, not refused as "reference already used
+    for other content". Only the key this message claimed is released; an interchange that
+    was accepted keeps its reference for good, so a resend of it stays a duplicate.
+    """
+    if outcome.status is InterchangeStatus.REJECTED:
+        ctx.session.execute(
+            delete(InterchangeKey).where(InterchangeKey.inbound_message_id == ctx.inbound.id)
+        )
 
 
 def answer_again(work: Work, earlier: InterchangeKey, fmt: str) -> None:

@@ -14,15 +14,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from clearance.assessment.step import TariffAssessment
 from clearance.decisions import ControlsAndDecision, registry_store
 from clearance.flow.outcome import ErrorReport, InterchangeStatus, SubmissionOutcome
 from clearance.flow.steps import DeclarationStep, FlowContext
+from clearance.intake.claims import (
+    NotRetryableError,
+    UnknownMessageError,
+    claim,
+    refuse_unless_retryable,
+)
 from clearance.intake.edifact_flow import process_edifact
 from clearance.intake.json_flow import process_json
+from clearance.intake.limits import oversize_problem
 from clearance.intake.partners import profiles_for
 from clearance.intake.x12_flow import process_x12
 from clearance.intake.xml_flow import process_xml
@@ -130,28 +137,69 @@ class Pipeline:
         return self._run(message_id, raw, sender, filename)
 
     def retry(self, message_id: int) -> SubmissionOutcome:
-        """Process a stored message that failed again, from its raw bytes."""
+        """Process a stored message that failed, or is stuck ``received``, again from its raw
+        bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it)."""
         with UnitOfWork(self._sessions) as uow:
             inbound = uow.session.get(InboundMessage, message_id)
             if inbound is None:
-                raise CustomsError(f"no message {message_id}")
-            if inbound.status != "failed":
-                # A processed message would only be answered as a duplicate of itself.
-                raise CustomsError(
-                    f"message {message_id} is {inbound.status}; only failed messages are retried"
-                )
+                raise UnknownMessageError(f"no message {message_id}")
+            refuse_unless_retryable(inbound, self.clock.now(), self.settings)
             raw, filename = inbound.raw, inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-        return self._run(message_id, raw, sender, filename)
+        return self._run(message_id, raw, sender, filename, retrying=True)
 
-    def _run(
-        self, message_id: int, raw: bytes, sender: str | None, filename: str | None
-    ) -> SubmissionOutcome:
-        """Everything after receipt in one unit of work; on failure, mark the message failed."""
+    def receive(
+        self, raw: bytes, *, sender: str | None = None, filename: str | None, channel: str
+    ) -> int:
+        """Store the raw bytes (committed at once) and return the message id; process later."""
+        return self._receive(raw, sender, filename, channel)
+
+    def process_stored(self, message_id: int) -> SubmissionOutcome | None:
+        """Process a stored message that nobody has processed yet: a queued job's body.
+
+        The message row is locked first and its status checked under the lock, so a job run
+        twice (a worker killed after committing, a stalled job retried, an operator's retry at
+        the same moment) processes it once: the later runs find it done and return None.
+        ``received`` (never processed) and ``failed`` (an earlier attempt rolled back) are
+        processed; a failure marks it ``failed`` and raises :class:`ProcessingError`.
+        """
         try:
             with UnitOfWork(self._sessions) as uow:
-                outcome = self._process(uow.session, message_id, raw, sender, filename)
+                locked = select(InboundMessage).where(InboundMessage.id == message_id)
+                inbound = uow.session.scalars(locked.with_for_update()).one_or_none()
+                if inbound is None or inbound.status not in ("received", "failed"):
+                    return None  # done by an earlier run (or no longer kept)
+                sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
+                outcome = self._process(uow.session, inbound, inbound.raw, sender, inbound.filename)
                 uow.commit()
+        except Exception as exc:
+            self._mark_failed(message_id, exc)
+            raise ProcessingError(message_id, exc) from exc
+        return outcome
+
+    def _run(
+        self,
+        message_id: int,
+        raw: bytes,
+        sender: str | None,
+        filename: str | None,
+        *,
+        retrying: bool = False,
+    ) -> SubmissionOutcome:
+        """Everything after receipt in one unit of work; on failure, mark the message failed.
+
+        The unit of work first claims the message under a row lock; a claim refused (another
+        worker has it, or had it) changes nothing and is not a failure of the message.
+        """
+        try:
+            with UnitOfWork(self._sessions) as uow:
+                inbound = claim(
+                    uow.session, message_id, self.clock.now(), self.settings, retrying=retrying
+                )
+                outcome = self._process(uow.session, inbound, raw, sender, filename)
+                uow.commit()
+        except (NotRetryableError, UnknownMessageError):
+            raise
         except Exception as exc:
             self._mark_failed(message_id, exc)
             raise ProcessingError(message_id, exc) from exc
@@ -185,17 +233,18 @@ class Pipeline:
     def _process(
         self,
         session: Session,
-        message_id: int,
+        inbound: InboundMessage,
         raw: bytes,
         sender: str | None,
         filename: str | None,
     ) -> SubmissionOutcome:
-        inbound = session.get(InboundMessage, message_id)
-        assert inbound is not None
         now = self.clock.now()
         inbound.format = detect_format(raw)
         if inbound.format is None:
             return self._unrecognised(session, inbound, filename)
+        oversize = oversize_problem(self.settings, inbound.format, len(raw))
+        if oversize is not None:
+            return self._refused(session, inbound, filename, "size", oversize)
         context = FlowContext(
             session=session,
             inbound=inbound,
@@ -219,14 +268,25 @@ class Pipeline:
     def _unrecognised(
         self, session: Session, inbound: InboundMessage, filename: str | None
     ) -> SubmissionOutcome:
-        now = self.clock.now()
-        inbound.status = InterchangeStatus.REJECTED.value
-        inbound.processed_at = now
         text = (
             "unrecognised format: expected an EDIFACT interchange (UNA/UNB), an X12 "
             "interchange (ISA), an XML declaration (WCO DEC-DMS, DecMessage) or a JSON request "
             "(an object, docs/json-channel.md)"
         )
+        return self._refused(session, inbound, filename, "format", text)
+
+    def _refused(
+        self,
+        session: Session,
+        inbound: InboundMessage,
+        filename: str | None,
+        code: str,
+        text: str,
+    ) -> SubmissionOutcome:
+        """Reject the whole file before parsing it (unknown format, over the size limit)."""
+        now = self.clock.now()
+        inbound.status = InterchangeStatus.REJECTED.value
+        inbound.processed_at = now
         inbound.error = text
         append_event(
             session,
@@ -238,10 +298,10 @@ class Pipeline:
         return SubmissionOutcome(
             file=filename,
             message_id=inbound.id,
-            format=None,
+            format=inbound.format,
             message_type=None,
             status=InterchangeStatus.REJECTED,
-            errors=[ErrorReport(code="format", text=text, line=1, column=1)],
+            errors=[ErrorReport(code=code, text=text, line=1, column=1)],
             sender=inbound.sender,
         )
 

@@ -44,6 +44,12 @@ class EventKind(StrEnum):
     OFFICER_DECIDED = "officer_decided"
     EXIT_CONFIRMED = "exit_confirmed"
     REBATE_BATCH_ACKNOWLEDGED = "rebate_batch_acknowledged"
+    # Officer work (docs/officer.md): the audit trail of who held and did what.
+    CLAIMED = "claimed"
+    UNCLAIMED = "unclaimed"
+    CLAIM_REASSIGNED = "claim_reassigned"
+    DOCUMENTS_PRESENTED = "documents_presented"
+    EXAMINATION_RECORDED = "examination_recorded"
 
 
 def append_event(

@@ -3,8 +3,9 @@
 A decision takes the declaration row under lock, checks its version when one is given (a stale
 screen must not overrule a newer amendment) and that it still waits for an officer, records the
 decision with the officer and reason, lets the ledgers follow, appends the audit events and
-answers the trader in the format the declaration came in: a CUSRES (EDIFACT), a RES-DMS
-notification (DEC-DMS) or a DEC_RESULT receipt (DecMessage).
+answers the trader in the format the declaration came in (:mod:`clearance.officer.notify`): a
+CUSRES (EDIFACT), a RES-DMS notification (DEC-DMS), a DEC_RESULT receipt (DecMessage) or the
+JSON channel's response.
 """
 
 from __future__ import annotations
@@ -16,23 +17,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, insert, select
 from sqlalchemy.orm import Session
 
-from clearance.answers import edifact as answers
-from clearance.answers import xml as xml_answers
 from clearance.decisions.carrier import tell_carrier
 from clearance.decisions.follow import follow
 from clearance.decisions.records import WAITING, set_status
-from clearance.flow.outcome import DeclarationOutcome, ErrorReport
-from clearance.flow.steps import FlowContext
+from clearance.flow.outcome import ErrorReport
 from clearance.ledgers.accounts import Ref
 from clearance.lifecycle.events import EventKind, append_event
-from clearance.lifecycle.numbering import reserve_control_references
+from clearance.officer.errors import NotWaitingError, StaleVersionError
+from clearance.officer.notify import tell_trader
 from clearance.store.control_tables import DecisionRow
 from clearance.store.tables import Declaration as DeclarationRow
-from clearance.store.tables import DeclarationVersion, InboundMessage, OutboundMessage
 from core.errors import CustomsError
 from core.settings import Settings
-from edi.edifact.envelope import read_interchange
-from edi.edifact.profile import load_profile
 
 ACTIONS = {"release": "released", "reject": "rejected", "inspect": "under_control"}
 _EVENTS = {
@@ -40,18 +36,6 @@ _EVENTS = {
     "rejected": EventKind.REJECTED,
     "under_control": EventKind.UNDER_CONTROL,
 }
-
-
-class StaleVersionError(CustomsError):
-    """The officer saw another version than the one the declaration is at now."""
-
-    code = "stale_version"
-
-
-class NotWaitingError(CustomsError):
-    """The declaration does not wait for an officer (released, rejected, invalidated …)."""
-
-    code = "not_waiting"
 
 
 def queue(session: Session, scope: ColumnElement[bool]) -> list[dict[str, Any]]:
@@ -172,68 +156,7 @@ def _respond(
     reason: str,
     now: datetime,
 ) -> str | None:
-    """The answer for the new status in the sender's format (CUSRES, RES-DMS, DEC_RESULT)."""
-    inbound_id = session.scalar(
-        select(DeclarationVersion.inbound_message_id).where(
-            DeclarationVersion.declaration_id == row.id, DeclarationVersion.version == row.version
-        )
-    )
-    inbound = None if inbound_id is None else session.get(InboundMessage, inbound_id)
-    if inbound is not None and inbound.format == "xml":  # RES-DMS or DEC_RESULT, in kind
-        return xml_answers.answer_officer_decision(
-            session, settings, row, inbound, status, reason, now
-        )
-    if inbound is None or inbound.format != "edifact":
-        return None
-    interchange = read_interchange(inbound.raw)
-    message = next(
-        (m for m in interchange.messages if m.reference == row.message_reference),
-        interchange.messages[0] if interchange.messages else None,
-    )
-    if message is None or interchange.header is None:
-        return None
-    ctx = _flow_context(session, inbound, settings, now)
-    outcome = DeclarationOutcome(
-        message_reference=message.reference,
-        sender_reference=row.sender_reference,
-        number=row.number,
-        direction=row.direction,
-        status=status,
-        reasons=[ErrorReport(code="OFFICER", text=reason)],
-    )
-    reference = reserve_control_references(session, answers.COUNTER, 1)[0]
-    rendered = answers.cusres(ctx, interchange, message, outcome, reference)
-    session.execute(
-        insert(OutboundMessage).values(
-            inbound_message_id=inbound.id,
-            declaration_id=row.id,
-            message_reference=message.reference,
-            format="edifact",
-            message_type="CUSRES",
-            recipient=inbound.sender,
-            control_reference=reference,
-            content=rendered.text,
-            created_at=now,
-        )
-    )
-    return rendered.text
-
-
-def _flow_context(
-    session: Session, inbound: InboundMessage, settings: Settings, now: datetime
-) -> FlowContext:
-    from zoneinfo import ZoneInfo
-
-    local = now.astimezone(ZoneInfo(settings.timezone))
-    return FlowContext(
-        session=session,
-        inbound=inbound,
-        sender_hint=None,
-        filename=inbound.filename,
-        now=now,
-        local_now=local,
-        accepted_on=local.date(),
-        settings=settings,
-        profile=load_profile(settings.edifact_profile),
-        steps=(),
-    )
+    """The answer for the new status in the sender's format (CUSRES, RES-DMS, DEC_RESULT,
+    the JSON channel's response)."""
+    reasons = [ErrorReport(code="OFFICER", text=reason or "officer decision")]
+    return tell_trader(session, settings, row, status, reasons, now)

@@ -6,10 +6,33 @@ module registers them all.
 
 from __future__ import annotations
 
-import clearance.store.statistics_tables  # noqa: F401  (registers the stat_* tables)
-from clearance.store import control_tables, manifest_tables, tables, tariff_tables
+from clearance.store import (
+    api_tables,
+    control_tables,
+    fx_tables,
+    identity_tables,
+    manifest_tables,
+    officer_tables,
+    operations_tables,
+    statistics_tables,
+    tables,
+    tariff_tables,
+)
 from clearance.store.tables import Base
 
 metadata = Base.metadata
 
-__all__ = ["Base", "control_tables", "manifest_tables", "metadata", "tables", "tariff_tables"]
+__all__ = [
+    "Base",
+    "api_tables",
+    "control_tables",
+    "fx_tables",
+    "identity_tables",
+    "manifest_tables",
+    "metadata",
+    "officer_tables",
+    "operations_tables",
+    "statistics_tables",
+    "tables",
+    "tariff_tables",
+]

@@ -1,0 +1,180 @@
+"""Declarations: a filtered, cursor-paged list; one declaration with everything about it;
+amend and invalidate; the raw messages and responses behind it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import App, CurrentActor
+from api.downloads import download
+from api.problems import Problem
+from clearance.app import Document, NotFoundError, SubmissionOutcome, declarations, submissions
+from clearance.app import declaration_search as search
+from clearance.app import declarations_changes as changes
+from clearance.app.declarations import Explanation
+from clearance.app.views import DeclarationDetail
+
+router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
+PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+
+
+class DeclarationResource(DeclarationDetail):
+    """One declaration: content, items, assessment (duties), versions, responses, events, and
+    its latest decision (lane, findings, ruleset version, reasons)."""
+
+    decision_detail: Explanation | None
+
+
+class Invalidation(BaseModel):
+    """Why the declaration is to be cancelled."""
+
+    reason: str = Field(min_length=1, max_length=512)
+
+
+class ChangeOutcome(BaseModel):
+    """What an amendment or invalidation came to (the submission's outcome)."""
+
+    conversation_id: str
+    message_id: int
+    status: str
+    outcome: dict[str, Any]
+
+
+@router.get(
+    "",
+    summary="Declarations the caller may see, newest first, filtered",
+    response_model=search.DeclarationPage,
+    responses={422: PROBLEM},
+)
+def list_declarations(
+    request: Request,
+    response: Response,
+    app: App,
+    actor: CurrentActor,
+    status: str | None = None,
+    lane: str | None = None,
+    direction: str | None = None,
+    office: str | None = None,
+    trader: str | None = None,
+    accepted_from: date | None = None,
+    accepted_to: date | None = None,
+    commodity: Annotated[str | None, Query(pattern=r"^\d{2,10}$")] = None,
+    cursor: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=search.MAX_PAGE)] = 50,
+) -> search.DeclarationPage:
+    """A page of declarations; ``next_cursor`` (and the ``Link`` header) ask for the next."""
+    wanted = search.DeclarationFilter(
+        status=status,
+        lane=lane,
+        direction=direction,
+        office=office,
+        trader=trader,
+        accepted_from=accepted_from,
+        accepted_to=accepted_to,
+        commodity=commodity,
+    )
+    page = search.search(app, actor, wanted, before=cursor, limit=limit)
+    if page.next_cursor is not None:
+        following = request.url.include_query_params(cursor=page.next_cursor)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return page
+
+
+@router.get(
+    "/{number}",
+    summary="One declaration with its assessment, decision, versions and responses",
+    response_model=DeclarationResource,
+    responses={404: PROBLEM},
+)
+def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
+    """Everything stored about ``number`` (404 if the caller may not see it)."""
+    detail = declarations.show(app, actor, number)
+    try:
+        decision: Explanation | None = declarations.explain(app, actor, number)
+    except NotFoundError:  # visible (shown above) but not decided yet
+        decision = None
+    return DeclarationResource(**detail.model_dump(), decision_detail=decision)
+
+
+@router.get(
+    "/{number}/versions/{version}/message",
+    summary="The message that made one version, as received",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, 404: PROBLEM},
+)
+def version_message(number: str, version: int, app: App, actor: CurrentActor) -> Response:
+    """The raw interchange behind version ``version`` of ``number``."""
+    return download(submissions.declaration_message(app, actor, number, version))
+
+
+@router.get(
+    "/{number}/responses/{answer_id}",
+    summary="One response about the declaration, as sent",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}, 404: PROBLEM},
+)
+def response_text(number: str, answer_id: int, app: App, actor: CurrentActor) -> Response:
+    """A CUSRES, RES-DMS, 355 … exactly as sent."""
+    return download(submissions.declaration_response(app, actor, number, answer_id))
+
+
+@router.post(
+    "/{number}/amendments",
+    status_code=202,
+    summary="Amend a declaration with a new canonical content",
+    response_model=ChangeOutcome,
+    responses={404: PROBLEM, 422: PROBLEM},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def amend(
+    number: str,
+    request: Request,
+    app: App,
+    actor: CurrentActor,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> ChangeOutcome:
+    """A new version of ``number``; the ``Idempotency-Key`` is the change's reference."""
+    raw = await request.body()
+    declaration = changes.read_declaration(Document(f"amendment of {number}", raw))
+    outcome = await run_in_threadpool(
+        changes.amend, app, actor, number, declaration, reference=idempotency_key
+    )
+    return _change(outcome)
+
+
+@router.post(
+    "/{number}/invalidation",
+    status_code=202,
+    summary="Invalidate (cancel) a declaration",
+    response_model=ChangeOutcome,
+    responses={404: PROBLEM, 422: PROBLEM},
+)
+def invalidate(
+    number: str,
+    body: Invalidation,
+    app: App,
+    actor: CurrentActor,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> ChangeOutcome:
+    """Cancel ``number`` (refusals name the listed cases and why they do not apply)."""
+    outcome = changes.invalidate(app, actor, number, body.reason, reference=idempotency_key)
+    return _change(outcome)
+
+
+def _change(outcome: SubmissionOutcome) -> ChangeOutcome:
+    return ChangeOutcome(
+        conversation_id=str(outcome.message_id),
+        message_id=outcome.message_id,
+        status=outcome.status.value,
+        outcome=outcome.to_json(),
+    )

@@ -1,0 +1,218 @@
+"""``POST /v1/submissions``: a raw interchange in, 202 with where to follow it.
+
+The body is the file as a sender would put it in a mailbox: EDIFACT, X12, XML or a JSON
+request; the format is detected from the bytes (the content type is checked only to refuse
+what cannot be an interchange, e.g. a form). The raw bytes are stored before anything else.
+A syntax error is answered at once with the acknowledgement in the sender's own format
+(CONTRL, TA1/997/999, the XML or JSON receipt) and 400; anything parsed is 202 Accepted with
+``Location`` and the conversation id (the stored message's id), and business outcomes
+follow as events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api import downloads
+from api.auth import App, CurrentActor
+from api.downloads import download
+from api.problems import Problem, ProblemError
+from clearance.app import (
+    Actor,
+    Application,
+    InterchangeStatus,
+    SubmissionOutcome,
+    idempotency,
+    messages,
+    submissions,
+)
+from clearance.app.submissions import SubmissionView
+
+router = APIRouter(prefix="/v1/submissions", tags=["submissions"])
+
+#: Media types an interchange may come as; anything else is 415.
+ACCEPTED_TYPES = {
+    "application/edifact",
+    "application/edi-x12",
+    "application/x12",
+    "application/edi-consent",
+    "application/xml",
+    "text/xml",
+    "application/json",
+    "text/plain",
+    "application/octet-stream",
+}
+PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+
+
+class SubmissionAccepted(BaseModel):
+    """What 202 says: where to follow the conversation, and what processing gave so far."""
+
+    conversation_id: str
+    message_id: int
+    status: str
+    location: str
+    outcome: dict[str, Any]
+
+
+@router.post(
+    "",
+    status_code=202,
+    summary="Submit an interchange (EDIFACT, X12, XML or JSON request)",
+    response_model=SubmissionAccepted,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {t: {"schema": {"type": "string"}} for t in sorted(ACCEPTED_TYPES)},
+        }
+    },
+    responses={
+        400: {"description": "Syntax errors: the acknowledgement in the sender's format"},
+        409: PROBLEM,
+        413: PROBLEM,
+        415: PROBLEM,
+        422: PROBLEM,
+    },
+)
+async def submit(
+    request: Request,
+    app: App,
+    actor: CurrentActor,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Store and process one interchange; the same ``Idempotency-Key`` and body answer alike."""
+    _check_media_type(request.headers.get("content-type"))
+    raw = await _body(request)
+    if idempotency_key is None:
+        return await run_in_threadpool(_process, app, actor, raw)
+    fingerprint = hashlib.sha256(b"POST /v1/submissions\n" + raw).hexdigest()
+    stored = await run_in_threadpool(idempotency.begin, app, actor, idempotency_key, fingerprint)
+    if stored is not None:
+        return Response(
+            stored.body,
+            status_code=stored.status_code,
+            media_type=stored.media_type,
+            headers={**stored.headers, "Idempotent-Replayed": "true"},
+        )
+    try:
+        response = await run_in_threadpool(_process, app, actor, raw)
+    except BaseException:
+        await run_in_threadpool(idempotency.abandon, app, actor, idempotency_key)
+        raise
+    answer = idempotency.StoredAnswer(
+        status_code=response.status_code,
+        media_type=response.media_type or "application/octet-stream",
+        body=bytes(response.body),
+        headers={k: v for k, v in response.headers.items() if k in _REPEATED},
+    )
+    await run_in_threadpool(idempotency.complete, app, actor, idempotency_key, answer)
+    return response
+
+
+_REPEATED = {"location", "conversation-id"}
+
+
+@router.get(
+    "/{message_id}",
+    summary="A submission and the answers it got",
+    response_model=SubmissionView,
+    responses={404: PROBLEM},
+)
+def show(message_id: int, app: App, actor: CurrentActor) -> SubmissionView:
+    """The stored message (without its bytes) and every answer sent about it."""
+    return submissions.show(app, actor, message_id)
+
+
+@router.get(
+    "/{message_id}/raw",
+    summary="The interchange exactly as received",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, 404: PROBLEM},
+)
+def raw(message_id: int, app: App, actor: CurrentActor) -> Response:
+    """The bytes as received."""
+    content = submissions.raw_message(app, actor, message_id)
+    return download(content)
+
+
+@router.get(
+    "/{message_id}/answers/{answer_id}",
+    summary="One answer (acknowledgement or response) as sent",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}, 404: PROBLEM},
+)
+def answer(message_id: int, answer_id: int, app: App, actor: CurrentActor) -> Response:
+    """An acknowledgement or response exactly as sent."""
+    return download(submissions.answer(app, actor, message_id, answer_id))
+
+
+def _process(app: Application, actor: Actor, raw: bytes) -> Response:
+    outcome = messages.submit(app, actor, messages.Interchange(raw, None, channel="api"))
+    location = f"/v1/submissions/{outcome.message_id}"
+    headers = {"Location": location, "Conversation-Id": str(outcome.message_id)}
+    if _syntax_rejected(outcome):
+        if outcome.acknowledgement is None:  # not an interchange at all: no format to answer in
+            raise ProblemError(
+                400,
+                "unrecognised_interchange",
+                "; ".join(e.text for e in outcome.errors) or "not an interchange",
+                headers=headers,
+                message_id=outcome.message_id,
+                errors=[e.to_json() for e in outcome.errors],
+            )
+        media_type = downloads.media_type(outcome.format)
+        return Response(
+            outcome.acknowledgement.text, status_code=400, media_type=media_type, headers=headers
+        )
+    body = SubmissionAccepted(
+        conversation_id=str(outcome.message_id),
+        message_id=outcome.message_id,
+        status=outcome.status.value,
+        location=location,
+        outcome=outcome.to_json(),
+    )
+    return Response(
+        json.dumps(body.model_dump(mode="json"), ensure_ascii=False),
+        status_code=202,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def _syntax_rejected(outcome: SubmissionOutcome) -> bool:
+    """Refused as a whole, nothing registered: the interchange's syntax is at fault."""
+    registered = any(d.number is not None for d in outcome.declarations)
+    return outcome.status is InterchangeStatus.REJECTED and not (registered or outcome.manifests)
+
+
+def _check_media_type(content_type: str | None) -> None:
+    media_type = (content_type or "application/octet-stream").split(";")[0].strip().lower()
+    if media_type not in ACCEPTED_TYPES:
+        raise ProblemError(
+            415,
+            "unsupported_media_type",
+            f"{media_type} is not an interchange; send EDIFACT, X12, XML or a JSON request",
+        )
+
+
+async def _body(request: Request) -> bytes:
+    limit: int = request.app.state.api_settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ProblemError(413, "too_large", f"an interchange may have at most {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProblemError(413, "too_large", f"an interchange may have at most {limit} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw:
+        raise ProblemError(422, "empty_body", "the body is empty: send the interchange")
+    return raw

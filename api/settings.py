@@ -1,0 +1,31 @@
+"""Settings of the HTTP front door, read from the environment with the ``CUSTOMS_API_`` prefix."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    """How the API serves: limits per subject and on request sizes."""
+
+    model_config = SettingsConfigDict(env_prefix="CUSTOMS_API_", extra="ignore")
+
+    rate_per_second: float = Field(
+        default=50.0,
+        gt=0,
+        description="Requests per second each subject may make on average (token bucket).",
+    )
+    rate_burst: int = Field(
+        default=100, ge=1, description="Requests a subject may make at once before waiting."
+    )
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest interchange accepted by POST /v1/submissions (413 above it).",
+    )
+
+
+def load_api_settings() -> ApiSettings:
+    """Read the API settings from the environment."""
+    return ApiSettings()

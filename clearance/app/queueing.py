@@ -1,0 +1,148 @@
+"""Asynchronous intake: store the raw bytes, queue one job, let a worker process it.
+
+Every front door (``customs submit --queue``, the HTTP API, the mailbox) calls
+:func:`enqueue`. On PostgreSQL the job goes on the procrastinate queue and any number of
+``customs worker`` processes take it; on the SQLite embedded store the same task body
+(:func:`process_message`) runs at once in the calling process, so nothing else is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+import procrastinate
+from sqlalchemy import select
+
+from clearance.app.access import (
+    Permission,
+    messages_visible,
+    require,
+    require_sender,
+    visible_message,
+)
+from clearance.app.actor import Actor
+from clearance.app.context import Application
+from clearance.app.errors import RefusedError
+from clearance.app.messages import Interchange
+from clearance.app.views import MessageSummary
+from clearance.flow.outcome import SubmissionOutcome
+from clearance.queueing.engine import queue_app, uses_queue
+from clearance.queueing.jobs import defer_message, pending_message_ids
+from clearance.queueing.sender_key import ordering_lock
+from clearance.store.tables import InboundMessage
+from core.clock import as_utc
+
+log = logging.getLogger("clearance.queueing")
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A submission taken in: its stored message, and its job or (in process) its outcome."""
+
+    message_id: int
+    #: The queued job (PostgreSQL); None when processed in process or already queued.
+    job_id: int | None
+    #: The outcome when the message was processed in process (SQLite), else None.
+    outcome: SubmissionOutcome | None
+
+
+def enqueue(app: Application, actor: Actor, interchange: Interchange) -> Queued:
+    """Store the raw bytes (committed), then queue their processing as one job.
+
+    The job keeps the sender's order (a queue lock per sender) and is queued at most once
+    per message. On SQLite the message is processed at once by :func:`process_message`.
+    """
+    require(actor, Permission.SUBMIT)
+    if interchange.sender is not None:
+        require_sender(actor, interchange.sender)
+    with app.guard():
+        message_id = app.pipeline.receive(
+            interchange.content,
+            sender=interchange.sender,
+            filename=interchange.filename,
+            channel=interchange.channel,
+        )
+        if not uses_queue(app.engine):
+            return Queued(message_id, None, process_message(app, message_id))
+        lock = ordering_lock(interchange.sender, interchange.content)
+        job_id = defer_message(app.engine, deferring_app(app), message_id, lock)
+    log.info("message queued", extra={"message_id": message_id, "job_id": job_id})
+    return Queued(message_id, job_id, None)
+
+
+def process_message(app: Application, message_id: int) -> SubmissionOutcome | None:
+    """The task body: process stored message ``message_id`` once (None: already done).
+
+    Raises :class:`clearance.intake.pipeline.ProcessingError` when processing failed (the
+    message is then ``failed``; the queue tries again, then leaves it a dead letter).
+    """
+    with app.guard():
+        return app.pipeline.process_stored(message_id)
+
+
+def dead_letters(app: Application, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:
+    """Failed messages that nothing will try again: no job of theirs waits or runs.
+
+    ``customs messages retry ID`` (or :func:`requeue`) processes one again.
+    """
+    require(actor, Permission.READ)
+    with app.read() as session:
+        pending = pending_message_ids(session.connection()) if uses_queue(app.engine) else set()
+        rows = session.scalars(
+            select(InboundMessage)
+            .where(InboundMessage.status == "failed", messages_visible(actor))
+            .order_by(InboundMessage.id)
+            .limit(limit + len(pending))
+        ).all()
+        return [_summary(m) for m in rows if m.id not in pending][:limit]
+
+
+def requeue(app: Application, actor: Actor, message_id: int) -> Queued:
+    """Queue a dead letter (a failed message) again; in process on SQLite."""
+    require(actor, Permission.SUBMIT)
+    with app.read() as session:
+        message = visible_message(session, actor, message_id)
+        if message.status != "failed":
+            raise RefusedError(
+                f"message {message_id} is {message.status}; only failed messages are retried"
+            )
+        sender = None if message.sender == "UNKNOWN" else message.sender
+        head = message.raw[:1024]
+    with app.guard():
+        if not uses_queue(app.engine):
+            return Queued(message_id, None, process_message(app, message_id))
+        job_id = defer_message(
+            app.engine, deferring_app(app), message_id, ordering_lock(sender, head)
+        )
+    return Queued(message_id, job_id, None)
+
+
+def deferring_app(app: Application) -> procrastinate.App:
+    """The procrastinate app that queues jobs on the store's own connections."""
+    return _deferring_app(app.engine.url.render_as_string(hide_password=False))
+
+
+@lru_cache(maxsize=8)
+def _deferring_app(url: str) -> procrastinate.App:
+    return queue_app(url)  # never opened: jobs are deferred on the caller's connection
+
+
+def _summary(m: InboundMessage) -> MessageSummary:
+    return MessageSummary(
+        message_id=m.id,
+        received_at=as_utc(m.received_at).isoformat(),
+        sender=m.sender,
+        channel=m.channel,
+        filename=m.filename,
+        format=m.format,
+        message_type=m.message_type,
+        control_reference=m.control_reference,
+        size=m.size,
+        sha256=m.sha256,
+        status=m.status,
+        error=m.error,
+        duplicate_of=m.duplicate_of,
+        answers=0,
+    )

@@ -1,0 +1,168 @@
+"""A submission as its sender follows it: the stored message, its answers, its raw bytes.
+
+``POST /v1/submissions`` answers with the message id as the conversation id; these use cases
+read what became of it. A message another tenant sent is :class:`NotFoundError`, as an
+unknown one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from clearance.app.access import Permission, require, visible_declaration, visible_message
+from clearance.app.actor import Actor
+from clearance.app.context import Application
+from clearance.app.errors import NotFoundError
+from clearance.app.views import MessageSummary, View
+from clearance.store.tables import (
+    Declaration,
+    DeclarationVersion,
+    InboundMessage,
+    OutboundMessage,
+)
+from core.clock import as_utc
+
+
+class AnswerView(View):
+    """One answer we sent (acknowledgement or response), as sent."""
+
+    answer_id: int
+    format: str
+    message_type: str
+    declaration_number: str | None
+    control_reference: str
+    created_at: str
+    text: str
+
+
+class SubmissionView(View):
+    """A received message and every answer it got so far."""
+
+    message: MessageSummary
+    declarations: list[str]
+    answers: list[AnswerView]
+
+
+class RawContent(View):
+    """Bytes as received or sent, with what they are."""
+
+    name: str
+    format: str | None
+    content: bytes
+
+
+def show(app: Application, actor: Actor, message_id: int) -> SubmissionView:
+    """Message ``message_id`` with its answers (``NotFoundError`` if ``actor`` may not see it)."""
+    require(actor, Permission.READ)
+    with app.read() as session:
+        row = visible_message(session, actor, message_id)
+        rows = session.execute(
+            select(OutboundMessage, Declaration.number)
+            .outerjoin(Declaration, Declaration.id == OutboundMessage.declaration_id)
+            .where(OutboundMessage.inbound_message_id == row.id)
+            .order_by(OutboundMessage.id)
+        ).all()
+        numbers = session.scalars(
+            select(Declaration.number)
+            .where(Declaration.inbound_message_id == row.id)
+            .order_by(Declaration.id)
+        )
+        answers = [_answer(a, number) for a, number in rows]
+        return SubmissionView(
+            message=MessageSummary(
+                message_id=row.id,
+                received_at=as_utc(row.received_at).isoformat(),
+                sender=row.sender,
+                channel=row.channel,
+                filename=row.filename,
+                format=row.format,
+                message_type=row.message_type,
+                control_reference=row.control_reference,
+                size=row.size,
+                sha256=row.sha256,
+                status=row.status,
+                error=row.error,
+                duplicate_of=row.duplicate_of,
+                answers=len(answers),
+            ),
+            declarations=list(numbers),
+            answers=answers,
+        )
+
+
+def raw_message(app: Application, actor: Actor, message_id: int) -> RawContent:
+    """The bytes of message ``message_id`` exactly as received."""
+    require(actor, Permission.READ)
+    with app.read() as session:
+        row = visible_message(session, actor, message_id)
+        return RawContent(
+            name=row.filename or f"message-{row.id}", format=row.format, content=row.raw
+        )
+
+
+def answer(app: Application, actor: Actor, message_id: int, answer_id: int) -> RawContent:
+    """Answer ``answer_id`` of message ``message_id``, as sent."""
+    require(actor, Permission.READ)
+    with app.read() as session:
+        visible_message(session, actor, message_id)
+        row = session.scalars(
+            select(OutboundMessage).where(
+                OutboundMessage.id == answer_id, OutboundMessage.inbound_message_id == message_id
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no answer {answer_id} to message {message_id}")
+        return _raw_answer(row)
+
+
+def declaration_response(app: Application, actor: Actor, number: str, answer_id: int) -> RawContent:
+    """Answer ``answer_id`` about declaration ``number``, as sent (an officer may read it)."""
+    require(actor, Permission.READ)
+    with app.read() as session:
+        declaration = visible_declaration(session, actor, number)
+        row = session.scalars(
+            select(OutboundMessage).where(
+                OutboundMessage.id == answer_id,
+                OutboundMessage.declaration_id == declaration.id,
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no response {answer_id} about declaration {number}")
+        return _raw_answer(row)
+
+
+def declaration_message(app: Application, actor: Actor, number: str, version: int) -> RawContent:
+    """The message that made version ``version`` of declaration ``number``, as received."""
+    require(actor, Permission.READ)
+    with app.read() as session:
+        declaration = visible_declaration(session, actor, number)
+        row = session.scalars(
+            select(InboundMessage)
+            .join(DeclarationVersion, DeclarationVersion.inbound_message_id == InboundMessage.id)
+            .where(
+                DeclarationVersion.declaration_id == declaration.id,
+                DeclarationVersion.version == version,
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no version {version} of declaration {number}")
+        return RawContent(
+            name=row.filename or f"message-{row.id}", format=row.format, content=row.raw
+        )
+
+
+def _answer(row: OutboundMessage, number: str | None) -> AnswerView:
+    return AnswerView(
+        answer_id=row.id,
+        format=row.format,
+        message_type=row.message_type,
+        declaration_number=number,
+        control_reference=row.control_reference,
+        created_at=as_utc(row.created_at).isoformat(),
+        text=row.content,
+    )
+
+
+def _raw_answer(row: OutboundMessage) -> RawContent:
+    name = f"{row.message_type.lower()}-{row.control_reference}"
+    return RawContent(name=name, format=row.format, content=row.content.encode("utf-8"))

@@ -1,0 +1,42 @@
+"""``customs serve``: the HTTP API (and the console, when installed) under uvicorn.
+
+The command names the application by its import string (``api.asgi:create``, a factory) and
+never imports the API itself: the CLI and the API are both front doors and neither imports
+the other. ``main`` has migrated the store before this runs; the factory opens its own
+:class:`~clearance.app.Application` in the server process.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import uvicorn
+
+from clearance.app import Application
+
+FACTORY = "api.asgi:create"
+
+
+def register(sub: Any, groups: dict[str, Any]) -> None:
+    """Add ``customs serve`` to the parser."""
+    serve = sub.add_parser("serve", help="serve the HTTP API (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="server processes")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(handler=_serve)
+
+
+def _serve(args: argparse.Namespace, app: Application) -> int:
+    print(f"database: {app.database}", flush=True)
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        proxy_headers=False,
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Working-day calendars as data: one JSON file per administration (see rules.working_days)."""

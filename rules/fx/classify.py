@@ -1,0 +1,145 @@
+"""A trader's class (A/B/C) from its indicators, the policy's rules and its current class.
+
+A: facilitated; B: receipts and payments verified by the bank; C: every payment approved in
+advance. B and C last ``class_validity_days`` (a year) from the notice: better indicators do not
+lift them earlier, worse ones may raise B to C. Each B or C notice has an objection deadline of
+``objection_working_days`` working days (holidays as data, :mod:`rules.working_days`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from rules.fx.indicators import Indicators
+from rules.fx.policy import FxPolicy
+from rules.working_days import WorkingCalendar
+
+
+class Grade(StrEnum):
+    """The FX classes: A facilitated, B bank-verified, C every payment approved."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+    @property
+    def rank(self) -> int:
+        """A < B < C: how restrictive."""
+        return "ABC".index(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentClass:
+    """The class in force for a trader, as the history holds it."""
+
+    grade: Grade
+    valid_from: date
+    valid_until: date | None  # None: A, open-ended
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why: a stable code and a sentence with the figures."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDecision:
+    """The class a trader has after this classification, and whether it is a new notice."""
+
+    grade: Grade
+    computed: Grade  # what the indicators alone give
+    reasons: tuple[Reason, ...]
+    changed: bool  # a new class (or a B/C renewed): a history row and a notice
+    valid_from: date
+    valid_until: date | None
+    objection_deadline: date | None
+
+
+def classify(
+    indicators: Indicators,
+    current: CurrentClass | None,
+    as_of: date,
+    policy: FxPolicy,
+    calendar: WorkingCalendar,
+) -> ClassDecision:
+    """Classify one trader on ``as_of`` (the notice date)."""
+    computed, reasons = _computed(indicators, policy)
+    in_force = current is not None and (current.valid_until is None or current.valid_until > as_of)
+    if current is not None and in_force and current.grade.rank > computed.rank:
+        hold = Reason(
+            "FX-HOLD",
+            f"class {current.grade} notified {current.valid_from} holds until "
+            f"{current.valid_until}; the indicators alone would give {computed}",
+        )
+        return ClassDecision(
+            current.grade,
+            computed,
+            (*reasons, hold),
+            changed=False,
+            valid_from=current.valid_from,
+            valid_until=current.valid_until,
+            objection_deadline=None,
+        )
+    if current is not None and in_force and current.grade is computed:
+        return ClassDecision(
+            computed, computed, reasons, False, current.valid_from, current.valid_until, None
+        )
+    restrictive = computed is not Grade.A
+    return ClassDecision(
+        computed,
+        computed,
+        reasons,
+        changed=True,
+        valid_from=as_of,
+        valid_until=as_of + timedelta(days=policy.class_validity_days) if restrictive else None,
+        objection_deadline=calendar.add(as_of, policy.objection_working_days)
+        if restrictive
+        else None,
+    )
+
+
+def _computed(indicators: Indicators, policy: FxPolicy) -> tuple[Grade, tuple[Reason, ...]]:
+    held = indicators.conditions()
+    for rule in policy.classes:
+        matched = [c for c in rule.when if c in held]
+        if matched:
+            return Grade(rule.grade), tuple(_reason(c, indicators, policy) for c in matched)
+    return Grade.A, (_within(indicators),)
+
+
+def _pct(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def _figures(i: Indicators) -> str:
+    return (
+        f"gap USD {i.total_gap:,.2f}, gap ratio {_pct(i.gap_ratio)} over "
+        f"{i.period_from:%Y-%m}..{i.period_to:%Y-%m} (threshold ±{_pct(i.threshold.gap_ratio)} "
+        f"and USD {i.threshold.gap_floor_usd:,.0f})"
+    )
+
+
+def _reason(condition: str, i: Indicators, policy: FxPolicy) -> Reason:
+    if condition == "breach":
+        return Reason("FX-B01", f"threshold breached: {_figures(i)}")
+    if condition == "large_deviation" or (condition == "on_site_candidate" and i.large_deviation):
+        return Reason(
+            "FX-C01",
+            f"on-site candidate: gap ratio {_pct(i.deviation)} beyond the threshold "
+            f"(≥ {_pct(policy.on_site_excess)}): {_figures(i)}",
+        )
+    return Reason(
+        "FX-C02",
+        f"on-site candidate: {i.consecutive_breaches} consecutive monthly breaches "
+        f"(≥ {policy.consecutive_breaches}): {_figures(i)}",
+    )
+
+
+def _within(i: Indicators) -> Reason:
+    return Reason("FX-A00", f"within the thresholds: {_figures(i)}")

@@ -1,0 +1,58 @@
+"""``customs fx import / indicators / classify / show`` end to end."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from clearance.cli import main
+from core.clock import FixedClock
+from tests.integration.fx_support import EXPORTER, INSTANT, add_declaration, application
+
+pytestmark = pytest.mark.db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_fx_commands(
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr("clearance.app.context.SystemClock", lambda: FixedClock(INSTANT))
+    application(engine)
+    add_declaration(engine, "220120260000000001", EXPORTER, date(2026, 6, 3), [("1000000", "USD")])
+    good = tmp_path / "feed.csv"
+    good.write_text(
+        "bank,reference,trader,kind,value_date,currency,amount\n"
+        f"BKCHCNBJ,R1,{EXPORTER},receipt,2026-06-25,USD,200000\n",
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "fx", "import", str(good))
+    assert status == 0 and "1 rows, 1 new (1 receipts, 0 payments)" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text(good.read_text(encoding="utf-8").replace("receipt,", "refund,"), "utf-8")
+    status, _, err = run(capsys, "fx", "import", str(bad))
+    assert status == 1 and "line 2, column 4 (kind)" in err and "kept as bank feed 2" in err
+
+    status, out, _ = run(capsys, "fx", "indicators", "--month", "2026-06", "--json")
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert row["indicators"]["gap_ratio"] == "-0.6667"
+    status, out, _ = run(capsys, "fx", "classify", "--month", "2026-06")
+    assert status == 0 and "C until 2027-07-15 (new notice, objections by 2026-07-24)" in out
+    assert "FX-C01" in out
+    status, out, _ = run(capsys, "fx", "show", EXPORTER, "--json")
+    shown = json.loads(out)
+    assert shown["current"]["grade"] == "C" and len(shown["history"]) == 1
+    status, _, err = run(capsys, "fx", "show", "91330200MA2AJ6YF1B")
+    assert status == 1 and "no FX monitoring record" in err

@@ -1,0 +1,66 @@
+"""``customs subjects / keys / mandates`` end to end: the admin's commands over one store."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlalchemy import Engine
+
+from clearance.cli import main
+
+pytestmark = pytest.mark.db
+
+USCC = "91310000MA1FL0XQ8W"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_add_a_broker_issue_a_key_grant_a_mandate_check_and_revoke(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    status, out, _ = run(
+        capsys, "subjects", "add", "brk", "--name", "Broker", "--role", "broker",
+        "--party", "edi:BROKER01", "--json",
+    )  # fmt: skip
+    assert status == 0 and json.loads(out)["parties"] == [{"scheme": "edi", "party_id": "BROKER01"}]
+    status, out, _ = run(capsys, "mandates", "grant", "brk", USCC, "--to", "2099-12-31")
+    assert status == 0 and f"{USCC} -> brk" in out
+    status, out, err = run(capsys, "keys", "issue", "brk", "--label", "edi", "--json")
+    issued = json.loads(out)
+    key = issued["key"]
+    assert status == 0 and key.startswith("gck_")
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(key + "\n"))
+    status, out, _ = run(capsys, "keys", "check")
+    assert status == 0
+    assert json.loads(out)["party_ids"] == sorted(["BROKER01", USCC])
+
+    status, out, _ = run(capsys, "keys", "list", "--json")
+    listed = json.loads(out)
+    assert listed["key_id"] == issued["details"]["key_id"] and key not in out
+
+    status, out, _ = run(capsys, "keys", "revoke", listed["key_id"])
+    assert status == 0 and "revoked" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(key + "\n"))
+    status, _, err = run(capsys, "keys", "check")
+    assert status == 1 and "not authenticated" in err
+
+
+def test_a_bad_party_id_is_refused_with_what_is_wrong(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    status, _, err = run(
+        capsys, "subjects", "add", "t1", "--name", "T", "--role", "trader",
+        "--party", "91310000MA1FL0XQ8X",
+    )  # fmt: skip
+    assert status == 1 and "invalid USCC '91310000MA1FL0XQ8X'" in err
+    status, out, _ = run(capsys, "subjects", "list")
+    assert status == 0 and out == ""
