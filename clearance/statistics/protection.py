@@ -91,6 +91,7 @@ def protect(
     lines: list[Line],
     share: float,
     max_rounds: int = 200,
+    grid: tuple[int, int] | None = None,
 ) -> tuple[BoolArray, Audit]:
     """Cells to suppress (confidential ones and complements) and the passing audit.
 
@@ -100,7 +101,7 @@ def protect(
     suppressed = confidential.copy()
     _complete(values, confidential, suppressed, lines, share)
     for _ in range(max_rounds):
-        audit = audit_table(values, confidential, suppressed, lines, share)
+        audit = audit_table(values, confidential, suppressed, lines, share, grid)
         if audit.passed:
             return suppressed, audit
         for failure in audit.failures:
@@ -168,6 +169,7 @@ def audit_table(
     suppressed: BoolArray,
     lines: list[Line],
     share: float,
+    grid: tuple[int, int] | None = None,
 ) -> Audit:
     """Prove by linear programming that no confidential cell can be narrowed too far.
 
@@ -177,7 +179,10 @@ def audit_table(
     feasible solution is such a witness for every cell it reaches, so each side first solves
     one program that pushes all cells still open at once, and only cells no witness reached
     get a program of their own: their exact bound decides, and a failing cell's interval is
-    reported.
+    reported. Two cheaper witnesses come first: a component of one line needs no program
+    (its cells range from 0 to the line's suppressed sum), and in a plain two-way table
+    (``grid``: its shape with margins) a rectangle of suppressed interior cells moves a cell
+    by the protection share while every row and column keeps its sum.
     """
     audit = Audit()
     touching: dict[int, list[int]] = {}
@@ -191,19 +196,89 @@ def audit_table(
         if not targets:
             continue
         numbers = sorted({n for c in component for n in touching.get(c, [])})
+        audit.checked += len(targets)
+        if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
+            audit.failures += _one_line(values, set(component), lines[numbers[0]], targets, share)
+            continue
         a_eq, b_eq = _system(values, component, [lines[n] for n in numbers])
         problem = _Problem(a_eq, b_eq, len(component), ceiling)
         index = {c: k for k, c in enumerate(component)}
-        local = {index[c]: float(values[c]) for c in targets}
-        failed = problem.unreached(local, share, upper=True) | problem.unreached(
-            local, share, upper=False
+        upper: dict[int, float] = {}
+        lower: dict[int, float] = {}
+        for c in targets:
+            up, down = _rectangle(values, suppressed, grid, c, share) if grid else (False, False)
+            if not up:
+                upper[index[c]] = float(values[c])
+            if not down:
+                lower[index[c]] = float(values[c])
+        failed = problem.unreached(upper, share, upper=True) | problem.unreached(
+            lower, share, upper=False
         )
-        audit.checked += len(targets)
         for k in sorted(failed):
             low, high = problem.bound(k, upper=False), problem.bound(k, upper=True)
-            audit.failures.append(Interval(component[k], local[k], low, high))
+            audit.failures.append(Interval(component[k], float(values[component[k]]), low, high))
         audit.programs += problem.solved
     return audit
+
+
+def _one_line(
+    values: FloatArray, hidden: set[int], line: Line, targets: list[int], share: float
+) -> list[Interval]:
+    """The exact intervals of the confidential cells of a component that is one line."""
+    total, members = line
+    inside = [c for c in members if c in hidden]
+    published = sum(float(values[c]) for c in members if c not in hidden)
+    free = sum(float(values[c]) for c in inside)  # what the suppressed members share
+    out = []
+    for c in targets:
+        if c == total:  # the total: its published members plus anything the others hold
+            low, high = published, float("inf") if inside else published
+        else:
+            low, high = 0.0, float("inf") if total in hidden else free
+        interval = Interval(c, float(values[c]), low, high)
+        if not interval.protects(share):
+            out.append(interval)
+    return out
+
+
+def _rectangle(
+    values: FloatArray,
+    suppressed: BoolArray,
+    grid: tuple[int, int],
+    cell: int,
+    share: float,
+    tries: int = 40,
+) -> tuple[bool, bool]:
+    """Whether suppressed interior rectangles through ``cell`` witness its upper and lower
+    protection: +d at the cell and its opposite corner, -d at the other two corners keeps
+    every line's sum; the corners losing d must hold it."""
+    rows, width = grid
+    nr, nc = rows - 1, width - 1
+    i, j = divmod(cell, width)
+    if i >= nr or j >= nc:
+        return False, False
+    need = share * float(values[cell])
+    in_row = sorted(
+        (j2 for j2 in range(nc) if j2 != j and suppressed[i * width + j2]),
+        key=lambda j2: -values[i * width + j2],
+    )[:tries]
+    in_col = sorted(
+        (i2 for i2 in range(nr) if i2 != i and suppressed[i2 * width + j]),
+        key=lambda i2: -values[i2 * width + j],
+    )[:tries]
+    up = down = False
+    for i2 in in_col:
+        for j2 in in_row:
+            opposite = i2 * width + j2
+            if not suppressed[opposite]:
+                continue
+            if values[i * width + j2] >= need and values[i2 * width + j] >= need:
+                up = True
+            if values[opposite] >= need:  # the cell itself can give d: d <= its value
+                down = True
+            if up and down:
+                return True, True
+    return up, down
 
 
 def _system(
@@ -262,10 +337,7 @@ class _Problem:
 
         open_, failed = set(targets), set()
         while open_:
-            objective = np.zeros(self.n)
-            for k in open_:
-                objective[k] = sign / max(targets[k], 1e-9)
-            x = self.solve(objective)
+            x = self.witness(sorted(open_), targets, share, upper=upper)
             done = {k for k in open_ if x is not None and reached(x, k)}
             if not done:  # no common witness: the first open cell alone decides
                 k = min(open_)
@@ -279,6 +351,44 @@ class _Problem:
                     done |= {j for j in open_ if reached(x, j)}
             open_ -= done
         return failed
+
+    def witness(
+        self, cells: list[int], values: dict[int, float], share: float, *, upper: bool
+    ) -> FloatArray | None:
+        """One feasible table that takes as many ``cells`` as it can beyond their share.
+
+        Maximises the sum of t_k, each capped at 1 and at the fraction of cell k's required
+        move that the table makes, so that no single cell can soak up the whole objective.
+        """
+        n, m = self.n, len(cells)
+        rows, cols, data = [], [], []
+        bound = []
+        for r, k in enumerate(cells):
+            v = max(values[k], 1e-9)
+            # upper: t_k * (1 + share) * v - x_k <= 0;  lower: t_k * share * v + x_k <= v
+            rows += [r, r]
+            cols += [k, n + r]
+            if upper:
+                data += [-1.0, (1 + share) * v]
+                bound.append(0.0)
+            else:
+                data += [1.0, share * v]
+                bound.append(v)
+        a_ub = sparse.csr_matrix((data, (rows, cols)), shape=(m, n + m))
+        a_eq = sparse.hstack([self.a_eq, sparse.csr_matrix((self.a_eq.shape[0], m))]).tocsr()
+        objective = np.concatenate([np.zeros(n), -np.ones(m)])
+        bounds = [(0.0, self.ceiling)] * n + [(0.0, 1.0)] * m
+        self.solved += 1
+        result = linprog(
+            objective,
+            A_ub=a_ub,
+            b_ub=np.array(bound),
+            A_eq=a_eq,
+            b_eq=self.b_eq,
+            bounds=bounds,
+            method="highs",
+        )
+        return np.asarray(result.x[:n]) if result.status == 0 else None
 
     def bound(self, k: int, *, upper: bool) -> float:
         """The exact lowest or highest value of cell ``k`` (inf when it reaches the ceiling)."""

@@ -209,6 +209,7 @@ def protect_grid(
         confidential.ravel(),
         grid_lines(grid.shape, grid.two_way, grid.groups),
         float(rules.protection),
+        grid=grid.shape if grid.two_way and grid.row_groups is None else None,
     )
     why = reasons(grid, rules) if not protected else None
     cells = list(_cells(grid, suppressed, protected, why))
