@@ -20,6 +20,7 @@ from api.problems import problems
 from api.ratelimit import RateLimiter
 from api.routes import admin, declarations, events, health, officer, reference, submissions
 from api.routes import fx as fx_routes
+from api.routes import statistics as statistics_routes
 from api.settings import ApiSettings, load_api_settings
 from clearance.app import Application, open_application
 from core.settings import Settings, load_settings
@@ -36,6 +37,7 @@ PROTECTED = (
     officer.router,
     admin.router,
     fx_routes.router,  # FX monitoring (issue 14)
+    statistics_routes.router,  # trade statistics (issue 14)
 )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
+from clearance.store.statistics_tables import StatFact
 from clearance.store.tables import Declaration, Event, InboundMessage, OutboundMessage
 from rules.registry import CertificateOfOrigin, Licence
 
@@ -32,6 +33,9 @@ class Permission(StrEnum):
     IDENTITY = "identity"  # subjects, API keys, mandates (issue 12)
     FX = "fx"  # FX monitoring: bank feeds, indicators, classification, the goods feed
     SUPERVISE = "supervise"  # reassign officers' claims, act on a declaration another holds
+    STATISTICS = "statistics"  # protected statistical tables
+    STATISTICS_UNPROTECTED = "statistics_unprotected"  # clearance: tables before protection
+    STATISTICS_MANAGE = "statistics_manage"  # refresh, publish, generate synthetic facts
 
 
 _EVERYTHING = frozenset(Permission)
@@ -248,3 +252,28 @@ def registry_document_held(actor: Actor, record: Licence | CertificateOfOrigin) 
         return False
     holder = record.holder_uscc if isinstance(record, Licence) else record.importer_uscc
     return holder is not None and holder in actor.party_ids
+
+
+# --- statistics (issue 14) ------------------------------------------------------------------
+ROLE_PERMISSIONS[Role.STATISTICIAN] = ROLE_PERMISSIONS[Role.STATISTICIAN] | {Permission.STATISTICS}
+
+
+def granted(actor: Actor, permission: Permission) -> bool:
+    """Whether ``actor`` holds ``permission`` by its role or by a grant of its own."""
+    return permission in ROLE_PERMISSIONS[actor.role] or permission.value in actor.grants
+
+
+def require_granted(actor: Actor, permission: Permission) -> None:
+    """Refuse (``NotPermittedError``) unless ``actor`` holds ``permission`` (role or grant)."""
+    if not granted(actor, permission):
+        raise NotPermittedError(f"a {actor.role.value} may not {permission.value}")
+
+
+def stat_facts_visible(actor: Actor) -> ColumnElement[bool]:
+    """The statistical records ``actor`` may see one by one: a trader's (or its mandates')
+    own; everything for the operator; none for anyone else (statisticians see aggregates)."""
+    if actor.sees_everything and actor.role is Role.OPERATOR:
+        return true()
+    if actor.role in (Role.TRADER, Role.BROKER) and actor.party_ids:
+        return StatFact.trader.in_(sorted(actor.party_ids))
+    return false()

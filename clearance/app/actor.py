@@ -40,6 +40,9 @@ class Actor:
     party_ids: frozenset[str] = field(default_factory=frozenset)
     #: 4-digit customs offices an officer works for.
     offices: frozenset[str] = field(default_factory=frozenset)
+    #: Permissions granted to this subject beyond its role's (``access.Permission`` values),
+    #: e.g. a statistician's clearance to see unprotected tables.
+    grants: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def local(cls, name: str = "local-operator") -> Actor:

@@ -33,6 +33,7 @@ from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
 from clearance.cli import registry as cli_registry
 from clearance.cli import serve as cli_serve
+from clearance.cli import stats as cli_stats
 from clearance.cli import tariff as cli_tariff
 from core.errors import CustomsError
 
@@ -55,6 +56,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_serve.register,
     cli_fx.register,
     cli_operations.register,
+    cli_stats.register,
 ]
 
 

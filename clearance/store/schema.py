@@ -15,6 +15,7 @@ from clearance.store import (
     officer_tables,
     operations_tables,
     rebate_version_tables,
+    statistics_tables,
     tables,
     tariff_tables,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "officer_tables",
     "operations_tables",
     "rebate_version_tables",
+    "statistics_tables",
     "tables",
     "tariff_tables",
 ]

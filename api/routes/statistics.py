@@ -1,0 +1,107 @@
+"""Statistics over HTTP: protected tables for statisticians, a trader's own records.
+
+``GET /v1/statistics/tables`` answers a one- or two-way table as JSON (cells with their
+flags and the audit), CSV, SDMX-CSV or Parquet; ``unprotected=true`` needs the clearance
+permission. ``GET /v1/statistics/records`` lists the caller's own statistical records (a
+trader's or broker's). Who may ask what is decided in the application layer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import App, CurrentActor
+from api.problems import Problem
+from clearance.app import RefusedError
+from clearance.app import statistics as stats
+
+router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
+PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "sdmx-csv": "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+}
+Period = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
+
+
+@router.get(
+    "/tables",
+    summary="A one- or two-way table with disclosure control and flags",
+    response_model=stats.StatTableView,
+    responses={
+        200: {"content": {m: {} for m in MEDIA.values()}},
+        403: PROBLEM,
+        422: PROBLEM,
+    },
+)
+async def table(
+    app: App,
+    actor: CurrentActor,
+    rows: Annotated[str, Query(description="axis: " + ", ".join(stats.AXES))],
+    columns: Annotated[str | None, Query(description="second axis, if any")] = None,
+    flow: Annotated[Literal["M", "X"] | None, Query()] = None,
+    period_from: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
+    period_to: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
+    filter_: Annotated[
+        list[str] | None,
+        Query(alias="filter", description="DIM:CODE[,CODE] (hs by prefix), repeatable"),
+    ] = None,
+    unprotected: bool = False,
+    subtotals: bool = False,
+    growth: bool = False,
+    balance: bool = False,
+    format_: Annotated[
+        Literal["json", "csv", "sdmx-csv", "parquet"], Query(alias="format")
+    ] = "json",
+) -> stats.StatTableView | Response:
+    """The table; every answer has passed the disclosure audit."""
+    request = stats.TableRequest(
+        rows=rows,
+        columns=columns,
+        flow=flow,
+        period_from=period_from,
+        period_to=period_to,
+        filters=_filters(filter_ or []),
+        unprotected=unprotected,
+        subtotals=subtotals,
+        growth=growth,
+        balance=balance,
+    )
+    result = await run_in_threadpool(stats.table, app, actor, request)
+    if format_ == "json":
+        return result
+    if format_ == "parquet":
+        return Response(stats.parquet(result), media_type=MEDIA["parquet"])
+    body = result.csv if format_ == "csv" else result.sdmx_csv
+    return Response(body, media_type=MEDIA[format_])
+
+
+@router.get(
+    "/records",
+    summary="The caller's own statistical records (a trader's declarations, item by item)",
+    response_model=list[stats.OwnRecord],
+    responses={403: PROBLEM},
+)
+def records(
+    app: App,
+    actor: CurrentActor,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+) -> list[stats.OwnRecord]:
+    """Only the caller's own: another trader's records never appear."""
+    return stats.own_records(app, actor, date_from, date_to)
+
+
+def _filters(texts: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for text in texts:
+        name, sep, codes = text.partition(":")
+        if not sep or not codes:
+            raise RefusedError(f"filter {text!r}: expected DIM:CODE[,CODE]")
+        out.setdefault(name, []).extend(c for c in codes.split(",") if c)
+    return out

@@ -1,0 +1,373 @@
+"""Cross-tabs over the columnar facts: sums, and who contributed how much to each cell.
+
+Pure numpy: a query selects facts (flow, period range, a few codes per dimension, an HS code
+filter matching by prefix) and groups them by one or two axes. Every cell, margin and the
+grand total gets the measures' sums (exact, in integer cents and thousandths) and, for
+disclosure control, the number of traders contributing to its value and the two largest
+contributions. One sort of the selected facts by (cell, trader) does all of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from clearance.statistics.columns import MEASURES, CodeArray, Columns, IntArray
+
+BoolArray = npt.NDArray[np.bool_]
+
+#: Axes a table can be grouped by: dimensions, HS levels and periods.
+HS_LEVELS = {"hs2": 2, "hs4": 4, "hs6": 6, "hs8": 8, "hs10": 10}
+PLAIN = ("flow", "partner", "consignment", "trade_mode", "office", "transport_mode", "trader")
+AXES = (*PLAIN, "region", *HS_LEVELS, "month", "quarter", "year")
+TOTAL = "_T"  # the label of a margin (SDMX's code for "total")
+
+
+class QueryError(ValueError):
+    """A query names an unknown axis or a malformed filter."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """One- or two-way table: axes, period range (YYYYMM, inclusive), filters per dimension.
+
+    Filters name codes of a dimension (``partner``, ``trade_mode`` …); ``hs`` codes match by
+    prefix (``0901`` selects every line under heading 0901).
+    """
+
+    rows: str
+    columns: str | None = None
+    flow: str | None = None  # "M", "X", or None for both
+    period_from: int = 0
+    period_to: int = 999912
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def check(self) -> None:
+        """Raise :class:`QueryError` naming the first problem."""
+        for axis in (self.rows, self.columns):
+            if axis is not None and axis not in AXES:
+                raise QueryError(f"unknown axis {axis!r}: one of {', '.join(AXES)}")
+        if self.columns is not None and self.columns == self.rows:
+            raise QueryError("rows and columns must be different axes")
+        if self.flow not in (None, "M", "X"):
+            raise QueryError(f"flow must be M (imports) or X (exports), not {self.flow!r}")
+        for name in self.filters:
+            if name not in (*PLAIN, "region", "hs"):
+                raise QueryError(f"cannot filter on {name!r}")
+
+
+@dataclass
+class Grid:
+    """A cross-tab: interior cells plus margins; the last row (and column) are totals.
+
+    Arrays have shape ``(rows + 1, columns + 1)`` for a two-way table and ``(rows + 1, 1)``
+    for a one-way one. ``top1``/``top2`` are the two largest traders' values (CNY cents).
+    """
+
+    row_axis: str
+    column_axis: str | None
+    row_labels: list[str]
+    column_labels: list[str]
+    sums: dict[str, IntArray]
+    items: IntArray
+    traders: IntArray
+    top1: IntArray
+    top2: IntArray
+    revised: BoolArray
+    provisional: BoolArray
+    #: Additive row groups (parent row, its child rows); None: the last row totals the others.
+    row_groups: list[tuple[int, list[int]]] | None = None
+
+    @property
+    def groups(self) -> list[tuple[int, list[int]]]:
+        """The row groups: the total row over every other row unless subtotals say otherwise."""
+        nr = len(self.row_labels)
+        return self.row_groups if self.row_groups is not None else [(nr, list(range(nr)))]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The arrays' shape."""
+        rows, width = self.items.shape
+        return int(rows), int(width)
+
+    @property
+    def two_way(self) -> bool:
+        """Whether there is a column axis (and so a column of row totals)."""
+        return self.column_axis is not None
+
+
+def crosstab(
+    cols: Columns,
+    query: Query,
+    *,
+    revised_after: Mapping[int, int] | None = None,
+    final_periods: frozenset[int] = frozenset(),
+) -> Grid:
+    """The table of ``query`` over ``cols``.
+
+    ``revised_after`` maps a period to the fact sequence of its first publication: a fact of
+    that period changed after it (a later revision) flags its cells revised. A cell is
+    provisional unless every period it covers is in ``final_periods``.
+    """
+    query.check()
+    selected = _select(cols, query)
+    counted = selected & (cols.numbers["counted"] == 1)
+    r_codes, r_labels = _axis(cols, query.rows)
+    if query.columns is None:
+        c_codes, c_labels = np.zeros(cols.rows, np.int32), [TOTAL]
+    else:
+        c_codes, c_labels = _axis(cols, query.columns)
+    r_map, rows = _compact(r_codes[selected], len(r_labels))
+    c_map, columns = _compact(c_codes[selected], len(c_labels))
+    if query.columns is None:  # one column, also when nothing is selected
+        c_map, columns = np.zeros(1, np.int32), [0]
+    nr, nc = len(rows), len(columns)
+    cell = np.full(cols.rows, -1, np.int64)
+    cell[selected] = r_map[r_codes[selected]].astype(np.int64) * nc + c_map[c_codes[selected]]
+    grid = _aggregate(cols, cell, counted, nr, nc, query.columns is not None)
+    two_way = query.columns is not None
+    flags = _flags(cols, cell, selected, (nr, nc, two_way), revised_after or {}, final_periods)
+    return Grid(
+        query.rows,
+        query.columns,
+        [r_labels[i] for i in rows],
+        [c_labels[i] for i in columns] if query.columns else [TOTAL],
+        *grid,
+        *flags,
+    )
+
+
+def _select(cols: Columns, query: Query) -> BoolArray:
+    period = cols.numbers["period"]
+    mask = (period >= query.period_from) & (period <= query.period_to)
+    if query.flow is not None:
+        mask &= _in(cols, "flow", (query.flow,))
+    for name, values in query.filters.items():
+        if values:
+            mask &= _in(cols, name, values)
+    return mask
+
+
+def _in(cols: Columns, name: str, values: tuple[str, ...]) -> BoolArray:
+    labels = cols.labels[name]
+    if name == "hs":
+        wanted = [i for i, label in enumerate(labels) if label.startswith(values)]
+    else:
+        chosen = set(values)
+        wanted = [i for i, label in enumerate(labels) if label in chosen]
+    table = np.zeros(len(labels) + 1, np.bool_)
+    table[wanted] = True
+    return table[cols.codes[name]]
+
+
+def _axis(cols: Columns, axis: str) -> tuple[CodeArray, list[str]]:
+    """Codes of every fact on ``axis`` and their labels."""
+    if axis in HS_LEVELS or axis == "region":
+        source = "hs" if axis in HS_LEVELS else "region"
+        width = HS_LEVELS.get(axis, 6)
+        labels, mapping = _derive([label[:width] for label in cols.labels[source]])
+        return mapping[cols.codes[source]] if len(mapping) else cols.codes[source], labels
+    if axis in ("month", "quarter", "year"):
+        period = cols.numbers["period"]
+        year, month = period // 100, period % 100
+        key = {"month": period, "quarter": year * 10 + (month + 2) // 3, "year": year}[axis]
+        values, codes = np.unique(key, return_inverse=True)
+        return codes.astype(np.int32), [_period_label(axis, int(v)) for v in values]
+    return cols.codes[axis], cols.labels[axis]
+
+
+def _period_label(axis: str, value: int) -> str:
+    if axis == "month":
+        return f"{value // 100:04d}-{value % 100:02d}"
+    if axis == "quarter":
+        return f"{value // 10:04d}-Q{value % 10}"
+    return f"{value:04d}"
+
+
+def _derive(values: list[str]) -> tuple[list[str], CodeArray]:
+    labels = sorted(set(values))
+    index = {label: i for i, label in enumerate(labels)}
+    return labels, np.array([index[v] for v in values], np.int32)
+
+
+def _compact(codes: CodeArray, size: int) -> tuple[CodeArray, list[int]]:
+    """Renumber the codes present, in label order: (mapping old → new, old codes kept)."""
+    present = np.bincount(codes, minlength=size) > 0 if len(codes) else np.zeros(size, bool)
+    mapping = (np.cumsum(present) - 1).astype(np.int32)
+    return mapping, [int(i) for i in np.flatnonzero(present)]
+
+
+def _aggregate(
+    cols: Columns, cell: IntArray, counted: BoolArray, nr: int, nc: int, two_way: bool
+) -> tuple[dict[str, IntArray], IntArray, IntArray, IntArray, IntArray]:
+    width = nc + 1 if two_way else 1
+    shape = (nr + 1, width)
+    trader = cols.codes["trader"][counted].astype(np.int64)
+    nt = max(len(cols.labels["trader"]), 1)
+    key = cell[counted] * nt + trader
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+    pair_cell, pair_trader = key[starts] // nt, key[starts] % nt
+    pair_sums = {
+        m: np.add.reduceat(cols.measures[m][counted][order], starts)
+        if len(key)
+        else np.zeros(0, np.int64)
+        for m in MEASURES
+    }
+    pair_items = np.diff(np.r_[starts, len(key)]) if len(key) else np.zeros(0, np.int64)
+    sums = {m: _fill(shape, pair_cell, v, nr, nc, two_way) for m, v in pair_sums.items()}
+    items = _fill(shape, pair_cell, pair_items, nr, nc, two_way)
+    value = pair_sums["value_cny"]
+    traders, top1, top2 = (np.zeros(shape, np.int64) for _ in range(3))
+    rows_, cols_ = pair_cell // nc, pair_cell % nc
+    for (i, j), group_cell, size in _levels(rows_, cols_, nr, nc, two_way):
+        g_key = group_cell * nt + pair_trader
+        n, t1, t2 = _concentration(g_key, nt, value, size)
+        target = np.shape(traders[i, j])
+        traders[i, j], top1[i, j], top2[i, j] = (x.reshape(target) for x in (n, t1, t2))
+    return sums, items, traders, top1, top2
+
+
+def _levels(
+    rows: IntArray, cols: IntArray, nr: int, nc: int, two_way: bool
+) -> list[tuple[tuple[slice | int, slice | int], IntArray, int]]:
+    """The cell groupings: interior, row margins, column margins, grand total."""
+    zero = np.zeros_like(rows)
+    if not two_way:
+        return [((slice(0, nr), 0), rows, nr), ((nr, 0), zero, 1)]
+    return [
+        ((slice(0, nr), slice(0, nc)), rows * nc + cols, nr * nc),
+        ((slice(0, nr), nc), rows, nr),
+        ((nr, slice(0, nc)), cols, nc),
+        ((nr, nc), zero, 1),
+    ]
+
+
+def _fill(
+    shape: tuple[int, int], pair_cell: IntArray, values: IntArray, nr: int, nc: int, two_way: bool
+) -> IntArray:
+    """Sum pair values into the interior; margins as sums of the interior (exact)."""
+    out = np.zeros(shape, np.int64)
+    interior = np.zeros(nr * nc, np.int64)
+    np.add.at(interior, pair_cell, values)
+    grid = interior.reshape(nr, nc)
+    if two_way:
+        out[:nr, :nc] = grid
+        out[:nr, nc] = grid.sum(axis=1)
+        out[nr, :nc] = grid.sum(axis=0)
+        out[nr, nc] = grid.sum()
+    else:
+        out[:nr, 0] = grid[:, 0]
+        out[nr, 0] = grid.sum()
+    return out
+
+
+def _concentration(
+    key: IntArray, nt: int, value: IntArray, size: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Per group (``key // nt``): traders with a positive value, largest and second largest."""
+    order = np.argsort(key, kind="stable")
+    k, v = key[order], value[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else k
+    per_trader = np.add.reduceat(v, starts) if len(k) else v
+    group = k[starts] // nt if len(k) else k
+    keep = per_trader > 0
+    group, per_trader = group[keep], per_trader[keep]
+    n = np.bincount(group, minlength=size).astype(np.int64)
+    top1, top2 = np.zeros(size, np.int64), np.zeros(size, np.int64)
+    if len(group):
+        ranked = np.lexsort((-per_trader, group))
+        g, s = group[ranked], per_trader[ranked]
+        first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        top1[g[first]] = s[first]
+        second = first + 1
+        has_second = (second < len(g)) & (g[np.minimum(second, len(g) - 1)] == g[first])
+        top2[g[first][has_second]] = s[second[has_second]]
+    return n, top1, top2
+
+
+def _flags(
+    cols: Columns,
+    cell: IntArray,
+    selected: BoolArray,
+    shape: tuple[int, int, bool],
+    revised_after: Mapping[int, int],
+    final_periods: frozenset[int],
+) -> tuple[BoolArray, BoolArray]:
+    nr, nc, two_way = shape
+    period, numbers = cols.numbers["period"], cols.numbers
+    changed = (numbers["revision"] > 0) & selected
+    revised = np.zeros(cols.rows, np.bool_)
+    for p, published_seq in revised_after.items():
+        revised |= changed & (period == p) & (numbers["seq"] > published_seq)
+    provisional = ~np.isin(period, np.array(sorted(final_periods), np.int64))
+    return (
+        _any(cell, selected & revised, nr, nc, two_way),
+        _any(cell, selected & provisional, nr, nc, two_way),
+    )
+
+
+def _any(cell: IntArray, flag: BoolArray, nr: int, nc: int, two_way: bool) -> BoolArray:
+    hits = np.bincount(cell[flag], minlength=nr * nc)[: nr * nc] > 0
+    grid = hits.reshape(nr, nc)
+    if not two_way:
+        out = np.zeros((nr + 1, 1), np.bool_)
+        out[:nr, 0] = grid[:, 0]
+        out[nr, 0] = grid.any()
+        return out
+    out = np.zeros((nr + 1, nc + 1), np.bool_)
+    out[:nr, :nc] = grid
+    out[:nr, nc] = grid.any(axis=1)
+    out[nr, :nc] = grid.any(axis=0)
+    out[nr, nc] = grid.any()
+    return out
+
+
+def with_subtotals(levels: list[Grid]) -> Grid:
+    """One grid of HS rows with subtotals from grids of the same query at nested HS levels
+    (finest first, e.g. hs6, hs4, hs2): rows in code order, each parent before its children,
+    and the row groups saying which rows sum to which."""
+    labels = [label for grid in levels for label in grid.row_labels]
+    source = [(g, i) for g, grid in enumerate(levels) for i in range(len(grid.row_labels))]
+    order = sorted(range(len(labels)), key=lambda k: labels[k])
+    rows = [labels[k] for k in order]
+    picks = [source[k] for k in order]
+    position = {label: i for i, label in enumerate(rows)}
+    nr = len(rows)
+    top = levels[-1]
+    groups: list[tuple[int, list[int]]] = [(nr, [position[x] for x in top.row_labels])]
+    for finer, coarser in itertools.pairwise(levels):
+        width = len(coarser.row_labels[0]) if coarser.row_labels else 0
+        children: dict[str, list[int]] = {}
+        for label in finer.row_labels:
+            children.setdefault(label[:width], []).append(position[label])
+        groups += [(position[parent], kids) for parent, kids in children.items()]
+
+    def stack(name: str) -> npt.NDArray[Any]:
+        parts = [getattr(levels[g], name)[i] for g, i in picks]
+        return np.vstack([*parts, getattr(levels[0], name)[-1]])
+
+    sums = {
+        m: np.vstack([*(levels[g].sums[m][i] for g, i in picks), levels[0].sums[m][-1]])
+        for m in levels[0].sums
+    }
+    return Grid(
+        levels[0].row_axis,
+        levels[0].column_axis,
+        rows,
+        levels[0].column_labels,
+        sums,
+        stack("items"),
+        stack("traders"),
+        stack("top1"),
+        stack("top2"),
+        stack("revised"),
+        stack("provisional"),
+        groups,
+    )

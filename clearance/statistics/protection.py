@@ -1,0 +1,421 @@
+"""Secondary protection and its audit: no confidential cell can be worked out from the rest.
+
+Published margins stay exact; complementary cells are suppressed instead (docs/statistics.md
+explains the choice). A table is a set of additive lines (each row and column of cells sums
+to its margin). First every line with exactly one suppressed cell gets a complement: the
+smallest cell of that line worth at least the protection share of the confidential value in
+it. Then the audit solves, for every confidential cell, the linear programs min and max of
+that cell subject to every published figure and non-negative suppressed cells (SciPy's
+HiGHS). Where a cell's interval is narrower than its protection interval, another cell of
+its lines is suppressed and the audit runs again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from scipy.optimize import linprog
+
+from clearance.statistics.cube import BoolArray
+
+FloatArray = npt.NDArray[np.float64]
+#: One additive line: (the cell holding the total, the cells summing to it), flat indexes.
+Line = tuple[int, tuple[int, ...]]
+
+
+class ProtectionError(RuntimeError):
+    """The table could not be protected (the audit kept failing)."""
+
+
+@dataclass(frozen=True)
+class Interval:
+    """What an attacker can infer about a confidential cell from the published table."""
+
+    cell: int
+    value: float
+    low: float
+    high: float  # inf: unbounded
+
+    def protects(self, share: float) -> bool:
+        """Whether the interval reaches beyond ``share`` of the value on both sides."""
+        slack = 1e-6 * max(1.0, self.value)
+        return (
+            self.low <= self.value * (1 - share) + slack
+            and self.high >= self.value * (1 + share) - slack
+        )
+
+
+@dataclass
+class Audit:
+    """The audit of one published table."""
+
+    checked: int = 0  # confidential cells whose intervals were computed
+    programs: int = 0  # linear programs solved
+    failures: list[Interval] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """No confidential cell narrowed below its protection interval."""
+        return not self.failures
+
+
+def grid_lines(
+    shape: tuple[int, int], two_way: bool, groups: list[tuple[int, list[int]]] | None = None
+) -> list[Line]:
+    """The additive lines of a grid with margins in its last row (and column).
+
+    ``groups`` are the row groups (parent row, child rows): by default the last row totals
+    all the others; with HS subtotals each parent row is a group of its own. Each group gives
+    one line per column (the margin column included); a two-way grid adds one line per row.
+    """
+    rows, width = shape
+    nr = rows - 1
+    groups = groups if groups is not None else [(nr, list(range(nr)))]
+    lines: list[Line] = [
+        (parent * width + j, tuple(c * width + j for c in children))
+        for parent, children in groups
+        for j in range(width)
+    ]
+    if two_way:
+        nc = width - 1
+        lines += [(i * width + nc, tuple(i * width + j for j in range(nc))) for i in range(rows)]
+    return lines
+
+
+def protect(
+    values: FloatArray,
+    confidential: BoolArray,
+    lines: list[Line],
+    share: float,
+    max_rounds: int = 200,
+    grid: tuple[int, int] | None = None,
+) -> tuple[BoolArray, Audit]:
+    """Cells to suppress (confidential ones and complements) and the passing audit.
+
+    ``values`` and ``confidential`` are flat over the table's cells. Raises
+    :class:`ProtectionError` when the audit still fails after ``max_rounds`` repairs.
+    """
+    suppressed = confidential.copy()
+    _complete(values, confidential, suppressed, lines, share)
+    for _ in range(max_rounds):
+        audit = audit_table(values, confidential, suppressed, lines, share, grid)
+        if audit.passed:
+            return suppressed, audit
+        for failure in audit.failures:
+            _widen(values, suppressed, lines, failure.cell)
+        _complete(values, confidential, suppressed, lines, share)
+    raise ProtectionError("the table could not be protected: the audit kept failing")
+
+
+def _complete(
+    values: FloatArray,
+    confidential: BoolArray,
+    suppressed: BoolArray,
+    lines: list[Line],
+    share: float,
+) -> None:
+    """Until no line has exactly one suppressed cell, give each such line a complement."""
+    changed = True
+    while changed:
+        changed = False
+        for total, members in lines:
+            cells = (*members, total)
+            hidden = [c for c in cells if suppressed[c]]
+            if len(hidden) != 1:
+                continue
+            need = (
+                share * max(values[c] for c in hidden if confidential[c])
+                if any(confidential[c] for c in hidden)
+                else 0.0
+            )
+            choice = _complement(values, suppressed, members, need)
+            suppressed[total if choice is None else choice] = True
+            changed = True
+
+
+def _complement(
+    values: FloatArray, suppressed: BoolArray, members: tuple[int, ...], need: float
+) -> int | None:
+    """The smallest unsuppressed member worth at least ``need`` (else the largest), or None."""
+    open_ = [c for c in members if not suppressed[c] and values[c] > 0]
+    if not open_:
+        return None
+    enough = [c for c in open_ if values[c] >= need]
+    if enough:
+        return min(enough, key=lambda c: values[c])
+    return max(open_, key=lambda c: values[c])
+
+
+def _widen(values: FloatArray, suppressed: BoolArray, lines: list[Line], cell: int) -> None:
+    """Suppress one more cell next to ``cell``: the largest open member of its lines."""
+    best: int | None = None
+    for total, members in lines:
+        if cell != total and cell not in members:
+            continue
+        for c in (*members, total):
+            if not suppressed[c] and values[c] > 0 and (best is None or values[c] > values[best]):
+                best = c
+    if best is None:
+        raise ProtectionError(f"cell {cell} cannot be protected: nothing left to suppress")
+    suppressed[best] = True
+
+
+def audit_table(
+    values: FloatArray,
+    confidential: BoolArray,
+    suppressed: BoolArray,
+    lines: list[Line],
+    share: float,
+    grid: tuple[int, int] | None = None,
+) -> Audit:
+    """Prove by linear programming that no confidential cell can be narrowed too far.
+
+    For every confidential cell there must be a table consistent with everything published
+    (each line's sum, non-negative suppressed cells) in which the cell is at most
+    ``1 - share`` of its value, and one in which it is at least ``1 + share`` of it. Any
+    feasible solution is such a witness for every cell it reaches, so each side first solves
+    one program that pushes all cells still open at once, and only cells no witness reached
+    get a program of their own: their exact bound decides, and a failing cell's interval is
+    reported. Two cheaper witnesses come first: a component of one line needs no program
+    (its cells range from 0 to the line's suppressed sum), and in a plain two-way table
+    (``grid``: its shape with margins) a rectangle of suppressed interior cells moves a cell
+    by the protection share while every row and column keeps its sum.
+    """
+    audit = Audit()
+    touching: dict[int, list[int]] = {}
+    for number, (total, members) in enumerate(lines):
+        for c in (*members, total):
+            if suppressed[c]:
+                touching.setdefault(c, []).append(number)
+    ceiling = 10.0 * max(float(values.max()) if len(values) else 0.0, 1.0)
+    for component in _components(suppressed, lines):
+        targets = [c for c in component if confidential[c]]
+        if not targets:
+            continue
+        numbers = sorted({n for c in component for n in touching.get(c, [])})
+        audit.checked += len(targets)
+        if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
+            audit.failures += _one_line(values, set(component), lines[numbers[0]], targets, share)
+            continue
+        a_eq, b_eq = _system(values, component, [lines[n] for n in numbers])
+        problem = _Problem(a_eq, b_eq, len(component), ceiling)
+        index = {c: k for k, c in enumerate(component)}
+        upper: dict[int, float] = {}
+        lower: dict[int, float] = {}
+        for c in targets:
+            up, down = _rectangle(values, suppressed, grid, c, share) if grid else (False, False)
+            if not up:
+                upper[index[c]] = float(values[c])
+            if not down:
+                lower[index[c]] = float(values[c])
+        failed = problem.unreached(upper, share, upper=True) | problem.unreached(
+            lower, share, upper=False
+        )
+        for k in sorted(failed):
+            low, high = problem.bound(k, upper=False), problem.bound(k, upper=True)
+            audit.failures.append(Interval(component[k], float(values[component[k]]), low, high))
+        audit.programs += problem.solved
+    return audit
+
+
+def _one_line(
+    values: FloatArray, hidden: set[int], line: Line, targets: list[int], share: float
+) -> list[Interval]:
+    """The exact intervals of the confidential cells of a component that is one line."""
+    total, members = line
+    inside = [c for c in members if c in hidden]
+    published = sum(float(values[c]) for c in members if c not in hidden)
+    free = sum(float(values[c]) for c in inside)  # what the suppressed members share
+    out = []
+    for c in targets:
+        if c == total:  # the total: its published members plus anything the others hold
+            low, high = published, float("inf") if inside else published
+        else:
+            low, high = 0.0, float("inf") if total in hidden else free
+        interval = Interval(c, float(values[c]), low, high)
+        if not interval.protects(share):
+            out.append(interval)
+    return out
+
+
+def _rectangle(
+    values: FloatArray,
+    suppressed: BoolArray,
+    grid: tuple[int, int],
+    cell: int,
+    share: float,
+    tries: int = 40,
+) -> tuple[bool, bool]:
+    """Whether suppressed interior rectangles through ``cell`` witness its upper and lower
+    protection: +d at the cell and its opposite corner, -d at the other two corners keeps
+    every line's sum; the corners losing d must hold it."""
+    rows, width = grid
+    nr, nc = rows - 1, width - 1
+    i, j = divmod(cell, width)
+    if i >= nr or j >= nc:
+        return False, False
+    need = share * float(values[cell])
+    in_row = sorted(
+        (j2 for j2 in range(nc) if j2 != j and suppressed[i * width + j2]),
+        key=lambda j2: -values[i * width + j2],
+    )[:tries]
+    in_col = sorted(
+        (i2 for i2 in range(nr) if i2 != i and suppressed[i2 * width + j]),
+        key=lambda i2: -values[i2 * width + j],
+    )[:tries]
+    up = down = False
+    for i2 in in_col:
+        for j2 in in_row:
+            opposite = i2 * width + j2
+            if not suppressed[opposite]:
+                continue
+            if values[i * width + j2] >= need and values[i2 * width + j] >= need:
+                up = True
+            if values[opposite] >= need:  # the cell itself can give d: d <= its value
+                down = True
+            if up and down:
+                return True, True
+    return up, down
+
+
+def _system(
+    values: FloatArray, component: list[int], lines: list[Line]
+) -> tuple[sparse.csr_matrix, FloatArray]:
+    """The lines as equations over the component's suppressed cells (published: constants)."""
+    index = {c: k for k, c in enumerate(component)}
+    rows, cols, data, rhs = [], [], [], []
+    for r, (total, members) in enumerate(lines):
+        b = 0.0
+        for c in members:
+            if c in index:
+                rows.append(r)
+                cols.append(index[c])
+                data.append(1.0)
+            else:
+                b -= values[c]
+        if total in index:
+            rows.append(r)
+            cols.append(index[total])
+            data.append(-1.0)
+        else:
+            b += values[total]
+        rhs.append(b)
+    shape = (len(lines), len(component))
+    return sparse.csr_matrix((data, (rows, cols)), shape=shape), np.array(rhs)
+
+
+class _Problem:
+    """The linear programs of one component: witnesses for many cells, bounds for one."""
+
+    def __init__(self, a_eq: sparse.csr_matrix, b_eq: FloatArray, n: int, ceiling: float):
+        self.a_eq, self.b_eq, self.n = a_eq, b_eq, n
+        # A ceiling far above any real value keeps every program bounded; a cell that can
+        # reach it is unbounded for the attacker's purposes.
+        self.ceiling = ceiling
+        self.solved = 0
+
+    def solve(self, objective: FloatArray) -> FloatArray | None:
+        self.solved += 1
+        result = linprog(
+            objective, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, self.ceiling), method="highs"
+        )
+        return np.asarray(result.x) if result.status == 0 else None
+
+    def unreached(self, targets: dict[int, float], share: float, *, upper: bool) -> set[int]:
+        """Cells with no feasible table beyond ``share`` of their value on one side."""
+        sign = -1.0 if upper else 1.0
+        need = {k: v * (1 + share) if upper else v * (1 - share) for k, v in targets.items()}
+        slack = {k: 1e-6 * max(1.0, v) for k, v in targets.items()}
+
+        def reached(x: FloatArray, k: int) -> bool:
+            if upper:
+                return bool(x[k] >= need[k] - slack[k])
+            return bool(x[k] <= need[k] + slack[k])
+
+        open_, failed = set(targets), set()
+        while open_:
+            x = self.witness(sorted(open_), targets, share, upper=upper)
+            done = {k for k in open_ if x is not None and reached(x, k)}
+            if not done:  # no common witness: the first open cell alone decides
+                k = min(open_)
+                single = np.zeros(self.n)
+                single[k] = sign
+                x = self.solve(single)
+                done = {k}
+                if x is None or not reached(x, k):
+                    failed.add(k)
+                elif x is not None:
+                    done |= {j for j in open_ if reached(x, j)}
+            open_ -= done
+        return failed
+
+    def witness(
+        self, cells: list[int], values: dict[int, float], share: float, *, upper: bool
+    ) -> FloatArray | None:
+        """One feasible table that takes as many ``cells`` as it can beyond their share.
+
+        Maximises the sum of t_k, each capped at 1 and at the fraction of cell k's required
+        move that the table makes, so that no single cell can soak up the whole objective.
+        """
+        n, m = self.n, len(cells)
+        rows, cols, data = [], [], []
+        bound = []
+        for r, k in enumerate(cells):
+            v = max(values[k], 1e-9)
+            # upper: t_k * (1 + share) * v - x_k <= 0;  lower: t_k * share * v + x_k <= v
+            rows += [r, r]
+            cols += [k, n + r]
+            if upper:
+                data += [-1.0, (1 + share) * v]
+                bound.append(0.0)
+            else:
+                data += [1.0, share * v]
+                bound.append(v)
+        a_ub = sparse.csr_matrix((data, (rows, cols)), shape=(m, n + m))
+        a_eq = sparse.hstack([self.a_eq, sparse.csr_matrix((self.a_eq.shape[0], m))]).tocsr()
+        objective = np.concatenate([np.zeros(n), -np.ones(m)])
+        bounds = [(0.0, self.ceiling)] * n + [(0.0, 1.0)] * m
+        self.solved += 1
+        result = linprog(
+            objective,
+            A_ub=a_ub,
+            b_ub=np.array(bound),
+            A_eq=a_eq,
+            b_eq=self.b_eq,
+            bounds=bounds,
+            method="highs",
+        )
+        return np.asarray(result.x[:n]) if result.status == 0 else None
+
+    def bound(self, k: int, *, upper: bool) -> float:
+        """The exact lowest or highest value of cell ``k`` (inf when it reaches the ceiling)."""
+        objective = np.zeros(self.n)
+        objective[k] = -1.0 if upper else 1.0
+        x = self.solve(objective)
+        if x is None:
+            return float("inf") if upper else 0.0
+        value = float(x[k])
+        return float("inf") if upper and value >= self.ceiling * 0.999 else value
+
+
+def _components(suppressed: BoolArray, lines: list[Line]) -> list[list[int]]:
+    """Suppressed cells grouped by the lines that link them (each solved on its own)."""
+    parent: dict[int, int] = {int(c): int(c) for c in np.flatnonzero(suppressed)}
+
+    def find(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for total, members in lines:
+        hidden = [c for c in (*members, total) if c in parent]
+        for c in hidden[1:]:
+            parent[find(c)] = find(hidden[0])
+    groups: dict[int, list[int]] = {}
+    for c in parent:
+        groups.setdefault(find(c), []).append(c)
+    return [sorted(g) for g in groups.values()]
