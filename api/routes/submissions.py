@@ -157,6 +157,17 @@ def _process(app: Application, actor: Actor, raw: bytes) -> Response:
     location = f"/v1/submissions/{outcome.message_id}"
     headers = {"Location": location, "Conversation-Id": str(outcome.message_id)}
     if _syntax_rejected(outcome):
+        if any(e.code == "sender" for e in outcome.errors):
+            # The envelope names a sender the subject may not act as: refused, nothing
+            # registered, the raw bytes kept under the message id.
+            raise ProblemError(
+                403,
+                "sender_refused",
+                "; ".join(e.text for e in outcome.errors if e.code == "sender"),
+                headers=headers,
+                message_id=outcome.message_id,
+                errors=[e.to_json() for e in outcome.errors],
+            )
         if outcome.acknowledgement is None:  # not an interchange at all: no format to answer in
             raise ProblemError(
                 400,

@@ -41,6 +41,8 @@ SUBJECTS = {
     "agency": NewSubject("agency-01", "Licence office", Role.AGENCY, issuers=["MOFCOM"]),
     "admin": NewSubject("admin-01", "Administrator", Role.ADMIN),
     "carrier": NewSubject("carrier-cosu", "COSCO", Role.TRADER, party_ids=["edi:COSU"]),
+    #: The sender of samples 05 and 08 (UNB DE123456789012345): a subject files only as itself.
+    "eu_trader": NewSubject("trader-de", "Trader DE", Role.TRADER, party_ids=["DE123456789012345"]),
 }
 #: The actor the identity module makes of the "broker" subject (for direct use case calls).
 BROKER = Actor("broker-01", Role.BROKER, party_ids=frozenset({"BROKER01"}))

@@ -57,7 +57,7 @@ def test_an_interchange_is_accepted_with_where_to_follow_it(auth: Auth, client: 
 
 
 def test_a_syntax_error_is_answered_at_once_with_a_contrl(auth: Auth, client: TestClient) -> None:
-    answer = _post(auth, client, sample("08-syntax4-repeated-element-d99b.edi"))
+    answer = _post(auth, client, sample("08-syntax4-repeated-element-d99b.edi"), "eu_trader")
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("application/EDIFACT")
     assert "UCM+DE-2+CUSDEC:D:99B:UN+4'" in answer.text
@@ -87,8 +87,27 @@ def test_bytes_that_are_no_interchange_are_kept_and_refused_as_a_problem(
     assert problem["code"] == "unrecognised_interchange"
     kept = f"/v1/submissions/{problem['message_id']}/raw"
     assert client.get(kept, headers=auth("admin")).content == b"hello, customs"
-    stored = client.get(kept, headers=auth("broker"))
-    assert stored.status_code == 404  # sender unknown: filed under no party of the broker
+    # Filed under no party (sender unknown): its submitter sees it, no other broker does.
+    assert client.get(kept, headers=auth("broker")).status_code == 200
+    assert client.get(kept, headers=auth("broker2")).status_code == 404
+
+
+def test_an_interchange_under_another_sender_is_refused_and_kept(
+    auth: Auth, client: TestClient
+) -> None:
+    # Sample 08's UNB names DE123456789012345: the broker holds no mandate from that trader.
+    answer = _post(auth, client, sample("08-syntax4-repeated-element-d99b.edi"), "broker")
+    assert answer.status_code == 403
+    problem = answer.json()
+    assert problem["code"] == "sender_refused"
+    assert problem["errors"][0]["segment"] == "UNB"
+    assert problem["errors"][0]["element"] == 2
+    kept = f"/v1/submissions/{problem['message_id']}/raw"
+    assert client.get(kept, headers=auth("admin")).content == sample(
+        "08-syntax4-repeated-element-d99b.edi"
+    )
+    listed = client.get("/v1/declarations", headers=auth("admin")).json()
+    assert listed["declarations"] == []  # nothing registered
 
 
 def test_what_cannot_be_an_interchange_is_refused_before_storing(
