@@ -115,23 +115,23 @@ def crosstab(
     provisional unless every period it covers is in ``final_periods``.
     """
     query.check()
-    selected = _select(cols, query)
-    counted = selected & (cols.numbers["counted"] == 1)
-    r_codes, r_labels = _axis(cols, query.rows)
+    # From here on only the selected facts: their positions, then small gathers.
+    chosen = np.flatnonzero(_select(cols, query))
+    r_codes, r_labels = _axis(cols, query.rows, chosen)
     if query.columns is None:
-        c_codes, c_labels = np.zeros(cols.rows, np.int32), [TOTAL]
+        c_codes, c_labels = np.zeros(len(chosen), np.int32), [TOTAL]
     else:
-        c_codes, c_labels = _axis(cols, query.columns)
-    r_map, rows = _compact(r_codes[selected], len(r_labels))
-    c_map, columns = _compact(c_codes[selected], len(c_labels))
+        c_codes, c_labels = _axis(cols, query.columns, chosen)
+    r_map, rows = _compact(r_codes, len(r_labels))
+    c_map, columns = _compact(c_codes, len(c_labels))
     if query.columns is None:  # one column, also when nothing is selected
         c_map, columns = np.zeros(1, np.int32), [0]
     nr, nc = len(rows), len(columns)
-    cell = np.full(cols.rows, -1, np.int64)
-    cell[selected] = r_map[r_codes[selected]].astype(np.int64) * nc + c_map[c_codes[selected]]
-    grid = _aggregate(cols, cell, counted, nr, nc, query.columns is not None)
+    cell = r_map[r_codes].astype(np.int64) * nc + c_map[c_codes]
+    counted = cols.numbers["counted"][chosen] == 1
+    grid = _aggregate(cols, chosen[counted], cell[counted], nr, nc, query.columns is not None)
     two_way = query.columns is not None
-    flags = _flags(cols, cell, selected, (nr, nc, two_way), revised_after or {}, final_periods)
+    flags = _flags(cols, chosen, cell, (nr, nc, two_way), revised_after or {}, final_periods)
     return Grid(
         query.rows,
         query.columns,
@@ -165,20 +165,24 @@ def _in(cols: Columns, name: str, values: tuple[str, ...]) -> BoolArray:
     return table[cols.codes[name]]
 
 
-def _axis(cols: Columns, axis: str) -> tuple[CodeArray, list[str]]:
-    """Codes of every fact on ``axis`` and their labels."""
+def _axis(cols: Columns, axis: str, chosen: IntArray) -> tuple[CodeArray, list[str]]:
+    """Codes of the facts at ``chosen`` on ``axis``, and the axis's labels."""
     if axis in HS_LEVELS or axis == "region":
         source = "hs" if axis in HS_LEVELS else "region"
         width = HS_LEVELS.get(axis, 6)
         labels, mapping = _derive([label[:width] for label in cols.labels[source]])
-        return mapping[cols.codes[source]] if len(mapping) else cols.codes[source], labels
+        codes = cols.codes[source][chosen]
+        return mapping[codes] if len(mapping) else codes, labels
     if axis in ("month", "quarter", "year"):
-        period = cols.numbers["period"]
+        period = cols.numbers["period"][chosen]
         year, month = period // 100, period % 100
         key = {"month": period, "quarter": year * 10 + (month + 2) // 3, "year": year}[axis]
-        values, codes = np.unique(key, return_inverse=True)
-        return codes.astype(np.int32), [_period_label(axis, int(v)) for v in values]
-    return cols.codes[axis], cols.labels[axis]
+        if not len(key):
+            return np.zeros(0, np.int32), []
+        low, high = int(key.min()), int(key.max())  # an offset, not a sort: absent slots
+        labels = [_period_label(axis, v) for v in range(low, high + 1)]  # are dropped later
+        return (key - low).astype(np.int32), labels
+    return cols.codes[axis][chosen], cols.labels[axis]
 
 
 def _period_label(axis: str, value: int) -> str:
@@ -203,21 +207,20 @@ def _compact(codes: CodeArray, size: int) -> tuple[CodeArray, list[int]]:
 
 
 def _aggregate(
-    cols: Columns, cell: IntArray, counted: BoolArray, nr: int, nc: int, two_way: bool
+    cols: Columns, chosen: IntArray, cell: IntArray, nr: int, nc: int, two_way: bool
 ) -> tuple[dict[str, IntArray], IntArray, IntArray, IntArray, IntArray]:
+    """Sums and trader concentration of the facts at ``chosen`` (their cells in ``cell``)."""
     width = nc + 1 if two_way else 1
     shape = (nr + 1, width)
-    trader = cols.codes["trader"][counted].astype(np.int64)
     nt = max(len(cols.labels["trader"]), 1)
-    key = cell[counted] * nt + trader
-    order = np.argsort(key, kind="stable")
+    key = cell * nt + cols.codes["trader"][chosen]
+    order = np.argsort(key)
     key = key[order]
+    chosen = chosen[order]  # one gather per measure below, in (cell, trader) order
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
     pair_cell, pair_trader = key[starts] // nt, key[starts] % nt
     pair_sums = {
-        m: np.add.reduceat(cols.measures[m][counted][order], starts)
-        if len(key)
-        else np.zeros(0, np.int64)
+        m: np.add.reduceat(cols.measures[m][chosen], starts) if len(key) else np.zeros(0, np.int64)
         for m in MEASURES
     }
     pair_items = np.diff(np.r_[starts, len(key)]) if len(key) else np.zeros(0, np.int64)
@@ -226,9 +229,9 @@ def _aggregate(
     value = pair_sums["value_cny"]
     traders, top1, top2 = (np.zeros(shape, np.int64) for _ in range(3))
     rows_, cols_ = pair_cell // nc, pair_cell % nc
-    for (i, j), group_cell, size in _levels(rows_, cols_, nr, nc, two_way):
-        g_key = group_cell * nt + pair_trader
-        n, t1, t2 = _concentration(g_key, nt, value, size)
+    for level, ((i, j), group_cell, size) in enumerate(_levels(rows_, cols_, nr, nc, two_way)):
+        # The interior level's pairs are already one per (cell, trader), in cell order.
+        n, t1, t2 = _concentration(group_cell, pair_trader, nt, value, size, level == 0)
         target = np.shape(traders[i, j])
         traders[i, j], top1[i, j], top2[i, j] = (x.reshape(target) for x in (n, t1, t2))
     return sums, items, traders, top1, top2
@@ -269,48 +272,62 @@ def _fill(
 
 
 def _concentration(
-    key: IntArray, nt: int, value: IntArray, size: int
+    group: IntArray, trader: IntArray, nt: int, value: IntArray, size: int, grouped: bool
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """Per group (``key // nt``): traders with a positive value, largest and second largest."""
-    order = np.argsort(key, kind="stable")
-    k, v = key[order], value[order]
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else k
-    per_trader = np.add.reduceat(v, starts) if len(k) else v
-    group = k[starts] // nt if len(k) else k
+    """Per group: traders with a positive value, the largest and second largest of them.
+
+    ``grouped``: the pairs are already one per (group, trader), sorted by group. Otherwise
+    they are summed per (group, trader) first. No ranking sort: the largest is a maximum per
+    group, the second the maximum once one occurrence of the largest is set aside.
+    """
+    if grouped:
+        g, per_trader = group, value
+    else:
+        key = group * nt + trader
+        order = np.argsort(key)
+        k = key[order]
+        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else k
+        per_trader = np.add.reduceat(value[order], starts) if len(k) else value
+        g = k[starts] // nt if len(k) else k
     keep = per_trader > 0
-    group, per_trader = group[keep], per_trader[keep]
-    n = np.bincount(group, minlength=size).astype(np.int64)
+    g, per_trader = g[keep], per_trader[keep]
+    n = np.bincount(g, minlength=size).astype(np.int64)
     top1, top2 = np.zeros(size, np.int64), np.zeros(size, np.int64)
-    if len(group):
-        ranked = np.lexsort((-per_trader, group))
-        g, s = group[ranked], per_trader[ranked]
-        first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        top1[g[first]] = s[first]
-        second = first + 1
-        has_second = (second < len(g)) & (g[np.minimum(second, len(g) - 1)] == g[first])
-        top2[g[first][has_second]] = s[second[has_second]]
+    if len(g):
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        first = np.maximum.reduceat(per_trader, starts)
+        top1[g[starts]] = first
+        # Set aside the first occurrence of each group's maximum, then take the maximum again.
+        spread = np.repeat(first, np.diff(np.r_[starts, len(g)]))
+        is_max = per_trader == spread
+        position = np.arange(len(g))
+        first_max = np.minimum.reduceat(np.where(is_max, position, len(g)), starts)
+        rest = per_trader.copy()
+        rest[first_max] = 0
+        top2[g[starts]] = np.maximum.reduceat(rest, starts)
     return n, top1, top2
 
 
 def _flags(
     cols: Columns,
+    chosen: IntArray,
     cell: IntArray,
-    selected: BoolArray,
     shape: tuple[int, int, bool],
     revised_after: Mapping[int, int],
     final_periods: frozenset[int],
 ) -> tuple[BoolArray, BoolArray]:
+    """Cells holding a fact changed after its period's first publication; cells holding a
+    fact of a period not published as final (withdrawn facts count for both)."""
     nr, nc, two_way = shape
-    period, numbers = cols.numbers["period"], cols.numbers
-    changed = (numbers["revision"] > 0) & selected
-    revised = np.zeros(cols.rows, np.bool_)
-    for p, published_seq in revised_after.items():
-        revised |= changed & (period == p) & (numbers["seq"] > published_seq)
+    period = cols.numbers["period"][chosen]
+    revised = np.zeros(len(chosen), np.bool_)
+    if revised_after:
+        changed = cols.numbers["revision"][chosen] > 0
+        seq = cols.numbers["seq"][chosen]
+        for p, published_seq in revised_after.items():
+            revised |= changed & (period == p) & (seq > published_seq)
     provisional = ~np.isin(period, np.array(sorted(final_periods), np.int64))
-    return (
-        _any(cell, selected & revised, nr, nc, two_way),
-        _any(cell, selected & provisional, nr, nc, two_way),
-    )
+    return _any(cell, revised, nr, nc, two_way), _any(cell, provisional, nr, nc, two_way)
 
 
 def _any(cell: IntArray, flag: BoolArray, nr: int, nc: int, two_way: bool) -> BoolArray:
