@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
+from clearance.app.errors import RefusedError
 from clearance.intake.pipeline import Pipeline
 from clearance.store.migrate import upgrade
 from core.clock import Clock, SystemClock
@@ -62,7 +64,13 @@ class Application:
     def guard(self) -> Iterator[None]:
         """Report an unreachable store as one :class:`core.errors.StoreUnavailableError` line."""
         with store_errors(self.engine.url.render_as_string(hide_password=False)):
-            yield
+            try:
+                yield
+            except DataError as exc:
+                # A value the database refuses by its form (a NUL character in text on
+                # PostgreSQL, a number out of its range): the caller's input is wrong, not the
+                # store; answered as a refusal (HTTP 422), never as a fault.
+                raise RefusedError(f"a value the store cannot hold: {exc.orig}") from exc
 
     def migrate(self) -> None:
         """Bring the store's schema to the newest revision (idempotent)."""

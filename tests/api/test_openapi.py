@@ -78,3 +78,17 @@ def test_generated_requests_never_break_the_api(
         with contextlib.suppress(Exception):  # recorded in failures above
             call()
     assert not failures, "\n\n".join(failures[:10])
+
+
+def test_a_value_the_store_cannot_hold_is_refused_not_a_fault(
+    auth: Auth, client: TestClient
+) -> None:
+    # schemathesis found it: a NUL character in a query parameter reached PostgreSQL, which
+    # refuses NUL in text, and the API answered 500. It is the caller's input: a 4xx problem.
+    answer = client.get(
+        "/v1/tariff/0304620000",
+        params={"origin": "VN", "date": "2026-11-28", "version": "v\x00x"},
+        headers=auth("admin"),
+    )
+    assert 400 <= answer.status_code < 500
+    assert answer.headers["content-type"] == "application/problem+json"
