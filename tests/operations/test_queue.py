@@ -11,6 +11,7 @@ from clearance.app import queueing as queue_cases
 from clearance.app import worker as worker_cases
 from clearance.app.errors import NotFoundError, RefusedError
 from clearance.app.messages import Interchange
+from clearance.app.subjects import NewSubject, add_subject
 from clearance.intake.pipeline import ProcessingError
 from core.clock import FixedClock
 from core.settings import Settings
@@ -108,6 +109,12 @@ def test_tenancy_of_the_queue(app: Application, engine: Engine) -> None:
     with pytest.raises(NotPermittedError):
         queue_cases.enqueue(app, other, Interchange(IMPORT.read_bytes(), sender="BROKER01"))
     failing_declarations(engine)  # healed by the fixture of support.py at the end
+    # A stored subject: the worker checks the submitter's senders again when it processes.
+    add_subject(
+        app,
+        LOCAL_OPERATOR,
+        NewSubject("broker-1", "Broker 1", Role.BROKER, party_ids=["edi:BROKER01"]),
+    )
     owner = Actor("broker-1", Role.BROKER, party_ids=frozenset({"BROKER01"}))
     try:
         queued = queue_cases.enqueue(
