@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from clearance.app.actor import Actor, Role
+from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.context import Application
 
 #: The database role whose policies scope trader data (created by migration 0009).
@@ -38,14 +38,14 @@ def tenant_read(app: Application, actor: Actor) -> Iterator[Session]:
 def scope_session(session: Session, actor: Actor) -> None:
     """Arm row-level security for ``actor`` in ``session``'s transaction (PostgreSQL only).
 
-    Party ids reach the policies only for traders and brokers, offices only for officers:
-    an agency's issuer names or a statistician's nothing match no declaration.
+    Party ids reach the policies only for traders and brokers, offices only for officers and
+    supervisors: an agency's issuer names or a statistician's nothing match no declaration.
     """
     if actor.sees_everything or session.get_bind().dialect.name != "postgresql":
         return
     party = actor.role in (Role.TRADER, Role.BROKER)
     parties = sorted(actor.party_ids) if party else []
-    offices = sorted(actor.offices) if actor.role is Role.OFFICER else []
+    offices = sorted(actor.offices) if actor.role in OFFICE_ROLES else []
     session.execute(
         text("SELECT set_config(:name, :value, true)"),
         {"name": PARTY_IDS_SETTING, "value": _as_list(parties)},

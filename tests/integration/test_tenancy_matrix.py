@@ -47,6 +47,7 @@ SUBJECTS = (
     NewSubject("broker-09", "Another broker", Role.BROKER, party_ids=["edi:BROKER09"]),
     NewSubject("officer-2201", "Officer 2201", Role.OFFICER, offices=["2201"]),
     NewSubject("officer-5316", "Officer 5316", Role.OFFICER, offices=["5316"]),
+    NewSubject("supervisor-2201", "Supervisor 2201", Role.SUPERVISOR, offices=["2201"]),
     NewSubject("agency", "MOFCOM Shanghai", Role.AGENCY, issuers=["MOFCOM Shanghai"]),
     NewSubject("statistician", "Statistician", Role.STATISTICIAN),
 )
@@ -58,6 +59,7 @@ SEES: dict[str, set[str] | None] = {
     "broker-09": {"02"},  # trader B mandated it
     "officer-2201": {"01"},
     "officer-5316": {"02"},
+    "supervisor-2201": {"01"},  # scoped to its offices like any officer
     "agency": None,
     "statistician": None,
 }
