@@ -13,10 +13,9 @@ from api.console.forms import FieldError
 from api.console.i18n import LANGUAGES, N_
 from api.console.pages import PREFIX, Console, safe_next
 from api.console.session import Session
-from clearance.app import Role, subjects
+from clearance.app import OFFICE_ROLES, Role, subjects
 
 #: The roles that work in the officers' console; the others use the portal.
-OFFICER_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
 PORTAL_ROLES = frozenset({Role.TRADER, Role.BROKER})
 
 
@@ -30,7 +29,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
         if not visit.signed_in:
             return visit.sign_in_redirect()
         actor = visit.actor()
-        if actor.role in OFFICER_ROLES:
+        if actor.role in OFFICE_ROLES:
             return visit.redirect(f"{PREFIX}/queue")
         return visit.redirect(f"{PREFIX}/portal")
 

@@ -14,10 +14,9 @@ from fastapi.responses import Response
 from api.console.forms import FieldError
 from api.console.i18n import N_
 from api.console.pages import Visit
-from clearance.app import NotFoundError, Role, case_file, declarations
+from clearance.app import OFFICE_ROLES, NotFoundError, Role, case_file, declarations
 
 #: Who works in the officers' console.
-OFFICERS = (Role.OFFICER, Role.SUPERVISOR)
 #: Statuses in which a declaration waits for an officer (the forms are shown only then).
 WAITING = ("registered", "documents_required", "under_control")
 #: The decisions an officer may take, with their English labels ("inspect" re-routes the
@@ -51,7 +50,7 @@ def render_declaration(
         decision = declarations.explain(application, actor, number)
     except NotFoundError:  # registered, not decided yet
         decision = None
-    officer = actor.role in OFFICERS
+    officer = actor.role in OFFICE_ROLES
     work = case_file.case_file(application, actor, number)
     return visit.render(
         "declaration.html",

@@ -20,7 +20,6 @@ from fastapi.responses import Response
 from api.console.declaration_page import (
     DECISIONS,
     EXAMINATION_KINDS,
-    OFFICERS,
     OUTCOMES,
     render_declaration,
 )
@@ -28,6 +27,7 @@ from api.console.forms import FieldError
 from api.console.i18n import N_
 from api.console.pages import PREFIX, Console, Visit
 from clearance.app import (
+    OFFICE_ROLES,
     ConflictError,
     RefusedError,
     officer,
@@ -64,7 +64,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
     ) -> Response:
         """The declarations of the officer's offices that wait for an officer, filtered."""
         visit = console.visit(request)
-        actor = visit.actor(*OFFICERS)
+        actor = visit.actor(*OFFICE_ROLES)
         fields: dict[str, Any] = {"sort": sort if sort in SORTS else "oldest"}
         if office in actor.offices:
             fields["offices"] = [office]
@@ -275,7 +275,7 @@ def _act(
     """One officer action: signed-in officer, CSRF token, the form's own errors (the page
     again, 400), then the use case; its outcome is flashed on the declaration page."""
     visit = console.visit(request)
-    actor = visit.actor(*OFFICERS)
+    actor = visit.actor(*OFFICE_ROLES)
     visit.check_csrf(csrf_token)
     if errors:
         return render_declaration(visit, number, errors=errors, form=form, status=400)

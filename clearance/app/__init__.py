@@ -25,7 +25,7 @@ from clearance.app import (
     registries,
     tariffs,
 )
-from clearance.app.actor import LOCAL_OPERATOR, Actor, Role
+from clearance.app.actor import LOCAL_OPERATOR, OFFICE_ROLES, Actor, Role
 from clearance.app.context import Application, open_application
 from clearance.app.documents import Document
 from clearance.app.errors import (
@@ -46,6 +46,7 @@ from clearance.intake.pipeline import ProcessingError
 
 __all__ = [
     "LOCAL_OPERATOR",
+    "OFFICE_ROLES",
     "Acknowledgement",
     "Actor",
     "Application",

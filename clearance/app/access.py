@@ -99,9 +99,7 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
             return false()
         parties = sorted(actor.party_ids)
         return or_(Declaration.sender.in_(parties), Declaration.trader_id.in_(parties))
-    if actor.role is Role.OFFICER:
-        return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
-    if actor.role is Role.SUPERVISOR:  # scoped to its offices like any officer
+    if actor.role in OFFICE_ROLES:
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     return false()
 

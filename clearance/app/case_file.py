@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from clearance.app.access import Permission, require, visible_declaration
-from clearance.app.actor import Actor, Role
+from clearance.app.actor import OFFICE_ROLES, Actor
 from clearance.app.context import Application
 from clearance.app.documents import Document
 from clearance.app.errors import NotFoundError
@@ -23,7 +23,6 @@ from clearance.store.officer_tables import DocumentRequest, Examination, Present
 from core.clock import as_utc
 
 #: Roles that see who holds a declaration and what its examinations found.
-_OFFICERS = (Role.OFFICER, Role.SUPERVISOR)
 
 
 class PresentedFileView(View):
@@ -76,7 +75,7 @@ class CaseFile(View):
 def case_file(app: Application, actor: Actor, number: str) -> CaseFile:
     """The case file of ``number`` (``NotFoundError`` if ``actor`` may not see it)."""
     require(actor, Permission.READ)
-    officer = actor.sees_everything or actor.role in _OFFICERS
+    officer = actor.sees_everything or actor.role in OFFICE_ROLES
     with app.read() as session:
         row = visible_declaration(session, actor, number)
         held = claims.holder(session, row) if officer else None
