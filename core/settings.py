@@ -153,6 +153,12 @@ class Settings(BaseSettings):
         description="Worker, scheduler and server log one JSON object per line (false: "
         "key=value lines for people).",
     )
+    calendars_dir: Path | None = Field(
+        default=None,
+        description="Folder of working-day calendars of one's own (<name>.json, as "
+        "rules/calendars/cn.json): each year a file lists replaces or adds that year of the "
+        "shipped calendar, e.g. the next year's State Council holiday notice.",
+    )
     mailbox_root: Path | None = Field(
         default=None,
         description="Root of the partners' mailbox folders: <root>/<sender>/in (files to "

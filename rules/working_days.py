@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
+from pathlib import Path
 
 from rules.errors import RulesError
 
@@ -96,8 +97,57 @@ def shipped_calendar(name: str = "cn") -> WorkingCalendar:
     return calendar_from_json(name, text)
 
 
+def with_local_years(shipped: WorkingCalendar, local: WorkingCalendar) -> WorkingCalendar:
+    """``shipped`` extended by an installation's own file: each year ``local`` covers is taken
+    from it whole (a new year's State Council notice, or a correction); other years stay."""
+    if not local.years:
+        raise CalendarError(f"calendar {local.name}: a local calendar must list its years")
+
+    def kept(days: frozenset[date]) -> frozenset[date]:
+        return frozenset(d for d in days if d.year not in local.years)
+
+    return WorkingCalendar(
+        shipped.name,
+        kept(shipped.holidays) | local.holidays,
+        kept(shipped.working_weekends) | local.working_weekends,
+        shipped.years | local.years,
+    )
+
+
+def installed_calendar(name: str, directory: Path | None) -> WorkingCalendar:
+    """The shipped calendar ``name``, extended by ``<directory>/<name>.json`` when it exists.
+
+    Why: the State Council publishes each year's holidays late in the year before; an
+    installation must be able to add the new year without a release of this package.
+    """
+    shipped = shipped_calendar(name)
+    if directory is None:
+        return shipped
+    path = directory / f"{name}.json"
+    if not path.is_file():
+        return shipped
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CalendarError(f"calendar {name}: {path}: {exc.strerror}") from exc
+    local = calendar_from_json(name, text)
+    stray = sorted(
+        d.isoformat() for d in local.holidays | local.working_weekends if d.year not in local.years
+    )
+    if stray:
+        raise CalendarError(f"calendar {name}: {path}: dates outside its years: {stray[:5]}")
+    return with_local_years(shipped, local)
+
+
 def _dates(values: Iterable[str]) -> frozenset[date]:
     return frozenset(date.fromisoformat(v) for v in values)
 
 
-__all__ = ["CalendarError", "WorkingCalendar", "calendar_from_json", "shipped_calendar"]
+__all__ = [
+    "CalendarError",
+    "WorkingCalendar",
+    "calendar_from_json",
+    "installed_calendar",
+    "shipped_calendar",
+    "with_local_years",
+]

@@ -35,7 +35,7 @@ from clearance.store.fx_tables import FxClass, FxFeedBatch
 from core.clock import as_utc
 from rules.fx import ClassDecision, FxPolicy, month_of, shipped_policy
 from rules.fx.indicators import shift_months
-from rules.working_days import CalendarError, shipped_calendar
+from rules.working_days import CalendarError, installed_calendar
 
 
 def import_bank_feed(app: Application, actor: Actor, document: Document) -> FeedImportView:
@@ -88,7 +88,7 @@ def indicators(
                 monitoring.first_month_needed(last, policy),
                 last,
                 policy,
-                shipped_calendar(policy.calendar),
+                installed_calendar(policy.calendar, app.settings.calendars_dir),
                 trader,
             )
         except (NoRatesError, CalendarError) as exc:
@@ -116,7 +116,7 @@ def classify(app: Application, actor: Actor, month: date | None = None) -> Class
     with app.unit() as session:
         try:
             synced = goods.sync_goods(session, _now(app))
-            calendar = shipped_calendar(policy.calendar)
+            calendar = installed_calendar(policy.calendar, app.settings.calendars_dir)
             flows = monitoring.load_flows(
                 session, monitoring.first_month_needed(last, policy), last, policy, calendar
             )
@@ -158,7 +158,7 @@ def show(app: Application, actor: Actor, trader: str, month: date | None = None)
                 monitoring.first_month_needed(last, policy),
                 last,
                 policy,
-                shipped_calendar(policy.calendar),
+                installed_calendar(policy.calendar, app.settings.calendars_dir),
                 trader,
             ).get(trader)
         except (NoRatesError, CalendarError) as exc:
