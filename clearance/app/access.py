@@ -36,6 +36,7 @@ class Permission(StrEnum):
     STATISTICS = "statistics"  # protected statistical tables
     STATISTICS_UNPROTECTED = "statistics_unprotected"  # clearance: tables before protection
     STATISTICS_MANAGE = "statistics_manage"  # refresh, publish, generate synthetic facts
+    METRICS = "metrics"  # scrape the process's metrics (counts and times, no tenant data)
 
 
 _EVERYTHING = frozenset(Permission)
@@ -54,6 +55,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 # Issue 12: the admin manages subjects, keys and mandates (the operator has every permission).
 ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.IDENTITY}
+# The administrators' monitoring scrapes /metrics with an admin's API key.
+ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.METRICS}
 
 # FX monitoring (issue 14): the FX authority runs it; officers read classes as risk information.
 ROLE_PERMISSIONS[Role.FX_AUTHORITY] = frozenset({Permission.FX})

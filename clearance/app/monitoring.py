@@ -25,6 +25,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import text
 
+from clearance.app.access import Permission, require
+from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.flow.outcome import InterchangeStatus, SubmissionOutcome
 from clearance.queueing.engine import uses_queue
@@ -132,9 +134,18 @@ REGISTRY.register(_QUEUE)
 
 
 def render(app: Application) -> tuple[bytes, str]:
-    """The metrics in Prometheus's text format, and its content type."""
+    """The metrics in Prometheus's text format, and its content type.
+
+    For a process's own loopback health port; a network-facing front door calls :func:`scrape`.
+    """
     _QUEUE.app = app
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def scrape(app: Application, actor: Actor) -> tuple[bytes, str]:
+    """:func:`render` for an actor allowed to read metrics (an admin's monitoring key)."""
+    require(actor, Permission.METRICS)
+    return render(app)
 
 
 @dataclass(frozen=True, slots=True)

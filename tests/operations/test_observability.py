@@ -10,15 +10,16 @@ import urllib.error
 import urllib.request
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
 
-from api.metrics import metrics_router
-from clearance.app import LOCAL_OPERATOR, Application, monitoring
+from api.asgi import build
+from clearance.app import LOCAL_OPERATOR, Application, Role, monitoring, subjects
+from clearance.app import keys as api_keys
 from clearance.app import queueing as queue_cases
 from clearance.app.messages import Interchange
+from clearance.app.subjects import NewSubject
 from clearance.cli.health_server import serve_health
 from core.clock import FixedClock
 from core.db import make_engine
@@ -127,10 +128,20 @@ def test_readiness_says_which_dependency_is_away(clock: FixedClock) -> None:
     assert state.checks["database"].startswith("unreachable")
 
 
-def test_the_api_router_serves_metrics(app: Application) -> None:
-    api = FastAPI()
-    api.include_router(metrics_router(app))
-    answer = TestClient(api).get("/metrics")
+def test_the_api_serves_metrics_to_an_admin_key_only(app: Application) -> None:
+    subjects.add_subject(app, LOCAL_OPERATOR, NewSubject("mon-01", "Monitoring", Role.ADMIN))
+    subjects.add_subject(
+        app, LOCAL_OPERATOR, NewSubject("tr-01", "Trader", Role.TRADER, party_ids=["edi:TR01"])
+    )
+    admin = api_keys.issue_key(app, LOCAL_OPERATOR, "mon-01").key
+    trader = api_keys.issue_key(app, LOCAL_OPERATOR, "tr-01").key
+    client = TestClient(build(application=app))
+    assert client.get("/metrics").status_code == 401
+    forged = client.get("/metrics", headers={"Authorization": "Bearer gck_nonsense"})
+    assert forged.status_code == 401
+    refused = client.get("/metrics", headers={"Authorization": f"Bearer {trader}"})
+    assert refused.status_code == 403
+    answer = client.get("/metrics", headers={"Authorization": f"Bearer {admin}"})
     assert answer.status_code == 200
     assert "customs_message_processing_seconds" in answer.text
 
