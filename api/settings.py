@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +25,23 @@ class ApiSettings(BaseSettings):
         default=10 * 1024 * 1024,
         ge=1024,
         description="Largest interchange accepted by POST /v1/submissions (413 above it).",
+    )
+
+    intake: Literal["queue", "inline"] = Field(
+        default="queue",
+        description=(
+            "How POST /v1/submissions processes on PostgreSQL: `queue` stores the bytes, "
+            "queues one job for the workers and waits up to submit_wait_seconds for the "
+            "answer; `inline` processes in the API process. SQLite always processes at once."
+        ),
+    )
+    submit_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description=(
+            "How long a queued submission waits for a worker before it is answered 202 "
+            "`queued` (follow it at its Location)."
+        ),
     )
 
 

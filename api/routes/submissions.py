@@ -7,6 +7,11 @@ A syntax error is answered at once with the acknowledgement in the sender's own 
 (CONTRL, TA1/997/999, the XML or JSON receipt) and 400; anything parsed is 202 Accepted with
 ``Location`` and the conversation id (the stored message's id), and business outcomes
 follow as events.
+
+On PostgreSQL (``CUSTOMS_API_INTAKE=queue``, the default) the bytes are committed and one job is
+queued for ``customs worker``; the request waits up to ``CUSTOMS_API_SUBMIT_WAIT_SECONDS`` for
+the worker's answer and gives it as above, or 202 with status ``queued`` when the workers are
+behind. On SQLite, and with ``CUSTOMS_API_INTAKE=inline``, the API process does the work.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from api.auth import App, CurrentActor
 from api.downloads import DOWNLOAD, download
 from api.params import RowId
 from api.problems import PROBLEM, ProblemError, problems
+from api.settings import ApiSettings
 from clearance.app import (
     Actor,
     Application,
@@ -31,6 +37,7 @@ from clearance.app import (
     SubmissionOutcome,
     idempotency,
     messages,
+    queueing,
     submissions,
 )
 from clearance.app.submissions import SubmissionView
@@ -86,11 +93,13 @@ async def submit(
     actor: CurrentActor,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Store and process one interchange; the same ``Idempotency-Key`` and body answer alike."""
+    """Store one interchange and process it (queued for the workers on PostgreSQL, with a wait
+    for their answer); the same ``Idempotency-Key`` and body answer alike."""
     _check_media_type(request.headers.get("content-type"))
     raw = await _body(request)
+    settings: ApiSettings = request.app.state.api_settings
     if idempotency_key is None:
-        return await run_in_threadpool(_process, app, actor, raw)
+        return await run_in_threadpool(_process, app, actor, raw, settings)
     fingerprint = hashlib.sha256(b"POST /v1/submissions\n" + raw).hexdigest()
     stored = await run_in_threadpool(idempotency.begin, app, actor, idempotency_key, fingerprint)
     if stored is not None:
@@ -101,7 +110,7 @@ async def submit(
             headers={**stored.headers, "Idempotent-Replayed": "true"},
         )
     try:
-        response = await run_in_threadpool(_process, app, actor, raw)
+        response = await run_in_threadpool(_process, app, actor, raw, settings)
     except BaseException:
         await run_in_threadpool(idempotency.abandon, app, actor, idempotency_key)
         raise
@@ -152,8 +161,69 @@ def answer(message_id: RowId, answer_id: RowId, app: App, actor: CurrentActor) -
     return download(submissions.answer(app, actor, message_id, answer_id))
 
 
-def _process(app: Application, actor: Actor, raw: bytes) -> Response:
-    outcome = messages.submit(app, actor, messages.Interchange(raw, None, channel="api"))
+def _process(app: Application, actor: Actor, raw: bytes, settings: ApiSettings) -> Response:
+    if settings.intake == "inline":
+        outcome = messages.submit(app, actor, messages.Interchange(raw, None, channel="api"))
+        return _answer_outcome(outcome)
+    taken = queueing.take_in(app, actor, messages.Interchange(raw, None, channel="api"))
+    if taken.outcome is not None:  # SQLite: processed in this process
+        return _answer_outcome(taken.outcome)
+    settled = submissions.settle(app, actor, taken.message_id, within=settings.submit_wait_seconds)
+    return _answer_settled(settled)
+
+
+def _answer_settled(settled: submissions.Settled) -> Response:
+    """The answer to a queued submission from what the worker stored (or ``queued``)."""
+    view = settled.submission
+    message = view.message
+    location = f"/v1/submissions/{message.message_id}"
+    headers = {"Location": location, "Conversation-Id": str(message.message_id)}
+    if message.status == InterchangeStatus.REJECTED.value and not view.declarations:
+        if settled.refusal == "sender":
+            raise ProblemError(
+                403,
+                "sender_refused",
+                message.error or "the envelope names a sender this subject may not act as",
+                headers=headers,
+                message_id=message.message_id,
+            )
+        if not view.answers:  # refused before parsing: no format to answer in
+            raise ProblemError(
+                400,
+                "unrecognised_interchange",
+                message.error or "not an interchange",
+                headers=headers,
+                message_id=message.message_id,
+            )
+        acknowledgement = view.answers[0]
+        return Response(
+            acknowledgement.text,
+            status_code=400,
+            media_type=downloads.media_type(message.format),
+            headers=headers,
+        )
+    status = "queued" if settled.pending else message.status
+    body = SubmissionAccepted(
+        conversation_id=str(message.message_id),
+        message_id=message.message_id,
+        status=status,
+        location=location,
+        outcome={
+            "status": status,
+            "declarations": [{"number": number} for number in view.declarations],
+            "answers": [a.answer_id for a in view.answers],
+        },
+    )
+    return Response(
+        json.dumps(body.model_dump(mode="json"), ensure_ascii=False),
+        status_code=202,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def _answer_outcome(outcome: SubmissionOutcome) -> Response:
+    """The answer to a submission processed in this process, from its outcome."""
     location = f"/v1/submissions/{outcome.message_id}"
     headers = {"Location": location, "Conversation-Id": str(outcome.message_id)}
     if _syntax_rejected(outcome):

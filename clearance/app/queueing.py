@@ -15,6 +15,7 @@ from functools import lru_cache
 import procrastinate
 from sqlalchemy import select
 
+from clearance.app import messages
 from clearance.app.access import (
     Permission,
     messages_visible,
@@ -92,6 +93,19 @@ def enqueue(
         channel=interchange.channel,
     )
     return Queued(message_id, job_id, None)
+
+
+def take_in(app: Application, actor: Actor, interchange: Interchange) -> Queued:
+    """Intake as the front door's store allows: queued on PostgreSQL, processed at once on SQLite.
+
+    On SQLite the interchange is processed in one call exactly as :func:`messages.submit` does
+    (the outcome comes back); on PostgreSQL the raw bytes are committed and one job is queued
+    for the workers (:func:`enqueue`), and the caller follows the message by its id.
+    """
+    if not uses_queue(app.engine):
+        outcome = messages.submit(app, actor, interchange)
+        return Queued(outcome.message_id, None, outcome)
+    return enqueue(app, actor, interchange)
 
 
 def process_message(app: Application, message_id: int) -> SubmissionOutcome | None:

@@ -7,6 +7,9 @@ unknown one.
 
 from __future__ import annotations
 
+import json
+import time
+
 from sqlalchemy import select
 
 from clearance.app.access import Permission, require, visible_declaration, visible_message
@@ -14,9 +17,11 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError
 from clearance.app.views import MessageSummary, View
+from clearance.lifecycle.events import EventKind
 from clearance.store.tables import (
     Declaration,
     DeclarationVersion,
+    Event,
     InboundMessage,
     OutboundMessage,
 )
@@ -88,6 +93,58 @@ def show(app: Application, actor: Actor, message_id: int) -> SubmissionView:
             declarations=list(numbers),
             answers=answers,
         )
+
+
+#: Statuses of a message nobody has finished processing yet.
+_PENDING = frozenset({"received", "failed"})
+
+
+class Settled(View):
+    """What became of a queued submission once it settled, or ``pending`` when it had not."""
+
+    submission: SubmissionView
+    #: True: still waiting for (or being retried by) a worker when the wait ended.
+    pending: bool
+    #: Why the whole interchange was refused before parsing (``sender``, ``format`` …), if so.
+    refusal: str | None
+
+
+def settle(
+    app: Application, actor: Actor, message_id: int, *, within: float, every: float = 0.05
+) -> Settled:
+    """Message ``message_id`` once a worker has processed it, waiting at most ``within`` s.
+
+    The HTTP front door queues on PostgreSQL and still answers syntax errors at once when the
+    workers keep up: it waits here for the message's status to leave ``received``/``failed``
+    (a failed message is retried by the queue, so it is not settled either).
+    """
+    deadline = time.monotonic() + within
+    while True:
+        view = show(app, actor, message_id)
+        pending = view.message.status in _PENDING
+        if not pending or time.monotonic() >= deadline:
+            break
+        time.sleep(every)
+    refusal = None
+    if view.message.status == "rejected" and not view.answers:
+        refusal = _refusal_code(app, message_id)
+    return Settled(submission=view, pending=pending, refusal=refusal)
+
+
+def _refusal_code(app: Application, message_id: int) -> str | None:
+    """The code the pipeline gave a whole-file refusal (recorded on its event), if any."""
+    with app.read() as session:
+        data = session.scalar(
+            select(Event.data)
+            .where(Event.inbound_message_id == message_id)
+            .where(Event.kind == EventKind.SYNTAX_REJECTED.value)
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+    if data is None:
+        return None
+    code = json.loads(data).get("code")
+    return str(code) if code else "format"
 
 
 def raw_message(app: Application, actor: Actor, message_id: int) -> RawContent:

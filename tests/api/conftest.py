@@ -84,7 +84,10 @@ def auth(keys: dict[str, str]) -> Auth:
 
 @pytest.fixture
 def api_settings() -> ApiSettings:
-    return ApiSettings(rate_per_second=1000, rate_burst=1000)
+    # The routes' tests process submissions in the API process on both stores, so that they
+    # need no worker; the queued path (PostgreSQL's default) is tested with real workers in
+    # tests/operations/test_api_queued.py.
+    return ApiSettings(rate_per_second=1000, rate_burst=1000, intake="inline")
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """``customs serve`` as an operator runs it: a real uvicorn process on a free loopback port.
 
 The fixture starts the process, waits until it says it is listening (its own log line, not
-a sleep), checks /readyz, and stops it at the end of the test.
+a sleep), checks /readyz, and stops it at the end of the test. On PostgreSQL a real
+``customs worker`` runs beside it, as in production: the API queues, the worker processes.
 """
 
 from __future__ import annotations
@@ -55,6 +56,18 @@ def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
     # A watchdog ends a server that never gets to listening, so the wait below cannot hang.
     watchdog = threading.Timer(START_LIMIT, process.kill)
     watchdog.start()
+    # On PostgreSQL submissions are queued: a worker takes them, as in production.
+    worker = (
+        subprocess.Popen(
+            [str(CUSTOMS), "worker"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if engine.dialect.name == "postgresql"
+        else None
+    )
     try:
         log = []
         assert process.stderr is not None
@@ -74,6 +87,9 @@ def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
         watchdog.cancel()
         process.terminate()
         process.wait(timeout=30)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def customs(*argv: str, env: dict[str, str]) -> str:
