@@ -17,6 +17,7 @@ last line printed is a JSON object.
 from __future__ import annotations
 
 import json
+import os
 import multiprocessing
 import sys
 import threading
@@ -114,7 +115,7 @@ def main() -> None:
     args = [int(a) for a in sys.argv[1:]]
     n = args[0] if args else 2000
     counts = args[1:] or [1, 2, 4]
-    url = postgres_database("customs_throughput_bench")
+    url = postgres_database(os.environ.get("CUSTOMS_BENCH_DATABASE", "customs_throughput_bench"))
     files = day(n)
     print(f"{sum(f.count(b'UNH+') for f in files)} declarations in {len(files)} interchanges")
     results = []
