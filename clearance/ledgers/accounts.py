@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from clearance.ledgers.deferral import LedgerRaceError, deferring, watch
 from clearance.store.control_tables import LedgerEntry, LedgerHead
 from clearance.store.counters import create_apart, on_postgresql
 from rules.ledger import Allowance, Balance, Entry, EntryKind, Holding, LedgerState, Refusal
@@ -80,12 +81,10 @@ def lock_heads(session: Session, keys: Iterable[str]) -> dict[str, LedgerHead]:
     ordered = sorted(set(keys))
     if not ordered:
         return {}
-    rows = session.scalars(
-        select(LedgerHead)
-        .where(LedgerHead.key.in_(ordered))
-        .order_by(LedgerHead.key)
-        .with_for_update()
-    ).all()
+    query = select(LedgerHead).where(LedgerHead.key.in_(ordered)).order_by(LedgerHead.key)
+    if not deferring(session):  # else locked at commit, for a check (clearance.ledgers.deferral)
+        query = query.with_for_update()
+    rows = session.scalars(query).all()
     return {row.key: row for row in rows}
 
 
@@ -154,7 +153,12 @@ def apply(
     else:
         result = current.give_back(ref.number)
     if isinstance(result, Refusal):
+        if operation == "reserve" and deferring(session):
+            # Checked on a balance read without a lock: another unit drew meanwhile.
+            raise LedgerRaceError(f"ledger {head.key}: {result.message}")
         return result
+    if operation == "reserve" and deferring(session):
+        watch(session, head)
     session.execute(
         insert(LedgerEntry),
         [
