@@ -43,6 +43,7 @@ class LedgerRaceError(RuntimeError):
 def defer_locks(session: Session) -> None:
     """Take ledger head locks at commit for the rest of this transaction (PostgreSQL only)."""
     if on_postgresql(session):
+        session.connection()  # begin the transaction the flag belongs to
         transaction_cache(session, _DEFERRED)["on"] = True
 
 
