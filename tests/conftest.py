@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, MetaData, text
 
+from clearance.store.counters import forget_sequences
 from clearance.store.migrate import upgrade
 from clearance.store.schema import Base
 from core.clock import FixedClock
@@ -64,6 +65,22 @@ def _truncate(engine: Engine, metadata: MetaData) -> None:
     names = ", ".join(t.name for t in metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # The counters' sequences (ADR 0013) start again too: numbers from 1, as on SQLite.
+        conn.execute(text(DROP_COUNTER_SEQUENCES))
+    forget_sequences(engine)
+
+
+DROP_COUNTER_SEQUENCES = """
+DO $$
+DECLARE s record;
+BEGIN
+  FOR s IN SELECT sequencename FROM pg_sequences
+           WHERE schemaname = current_schema() AND sequencename LIKE 'counter:%'
+  LOOP
+    EXECUTE format('DROP SEQUENCE %I', s.sequencename);
+  END LOOP;
+END $$
+"""
 
 
 @pytest.fixture

@@ -13,10 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clearance.store.control_tables import DecisionRow, RulesetRow
+from clearance.store.counters import create_apart, on_postgresql
 from clearance.store.deferred import defer_row, transaction_cache
 from clearance.store.tables import Declaration as DeclarationRow
 from rules import Decision, DecisionKind, Finding, RiskEngine
@@ -104,18 +106,22 @@ def ensure_ruleset(session: Session, engine: RiskEngine, version: str, now: date
         return
     if session.scalar(_RULESET, {"version": version}) is None:
         ruleset = engine.ruleset(version)
-        try:
-            with session.begin_nested():
-                session.add(
-                    RulesetRow(
-                        ruleset_id=ruleset.id,
-                        version=version,
-                        content=json.dumps(ruleset.graph, ensure_ascii=False, sort_keys=True),
-                        loaded_at=now,
-                    )
-                )
-        except IntegrityError:
-            pass  # a concurrent worker stored the same version first
+        values = {
+            "ruleset_id": ruleset.id,
+            "version": version,
+            "content": json.dumps(ruleset.graph, ensure_ascii=False, sort_keys=True),
+            "loaded_at": now,
+        }
+        if on_postgresql(session):
+            # Committed at once (ADR 0013): another worker never waits on this unit's insert.
+            statement = pg_insert(RulesetRow).values(**values)
+            create_apart(session, statement.on_conflict_do_nothing(index_elements=["version"]))
+        else:
+            try:
+                with session.begin_nested():
+                    session.add(RulesetRow(**values))
+            except IntegrityError:
+                pass  # a concurrent worker stored the same version first
     stored[version] = True
 
 

@@ -32,8 +32,8 @@ from clearance.decisions.registry_ledgers import (
     check_ledgers,
     update_heads,
 )
-from clearance.lifecycle.numbering import reserve_counter
 from clearance.store.control_tables import LedgerHead, RegistryLoad
+from clearance.store.counters import serialise
 from core.errors import CustomsError
 from rules.errors import RegistryLoadError
 from rules.registry import (
@@ -117,7 +117,7 @@ def apply(
     session: Session, name: str, changes: list[Change], now: datetime, actor: str, check: Check
 ) -> BulkApplied:
     """Apply ``changes`` to the registry in force as one new load (all or nothing)."""
-    reserve_counter(session, registry_store.LOCK, 1)
+    serialise(session, registry_store.LOCK)
     based_on, registries = registry_store.latest(session)
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}

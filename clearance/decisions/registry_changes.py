@@ -30,8 +30,8 @@ from clearance.decisions.registry_ledgers import (
     check_ledgers,
     update_heads,
 )
-from clearance.lifecycle.numbering import reserve_counter
 from clearance.store.control_tables import RegistryChange, RegistryLoad
+from clearance.store.counters import serialise
 from core.errors import CustomsError
 from rules.registry import (
     CertificateOfOrigin,
@@ -151,7 +151,7 @@ def history(session: Session, kind: Kind, number: str) -> list[RegistryChange]:
 
 def _locked_latest(session: Session) -> tuple[int | None, Registries]:
     """The load in force, read after taking the lock every registry change takes."""
-    reserve_counter(session, registry_store.LOCK, 1)
+    serialise(session, registry_store.LOCK)
     return registry_store.latest(session)
 
 

@@ -20,8 +20,8 @@ from pydantic import Field, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clearance.lifecycle.numbering import reserve_counter
 from clearance.store.control_tables import RegistryChange, RegistryLoad
+from clearance.store.counters import serialise
 from clearance.store.deferred import transaction_cache
 from rules.errors import RegistryIssue, RegistryLoadError
 from rules.registry import Registries, RegistryRecord, read_registry_sources
@@ -79,7 +79,7 @@ def load_sources(
     Registries.from_records(records)
     names = [name for name, _ in sources]
     content_hash = digest_of(records)
-    reserve_counter(session, LOCK, 1)
+    serialise(session, LOCK)
     existing = session.scalars(
         select(RegistryLoad).where(RegistryLoad.content_hash == content_hash)
     ).one_or_none()

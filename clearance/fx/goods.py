@@ -20,8 +20,8 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from clearance.fx.valuation import CNY, USD, Converter, NoRatesError
-from clearance.lifecycle.numbering import reserve_counter
 from clearance.lifecycle.registration import DeclarationStatus
+from clearance.store.counters import serialise
 from clearance.store.fx_tables import FxGoods
 from clearance.store.tables import Declaration, DeclarationItem
 
@@ -60,7 +60,7 @@ def sync_goods(session: Session, now: datetime) -> GoodsSync:
     Runs under the ``fx-goods`` counter's row lock (held to the end of the unit of work), so
     two syncs — and the goods feeds that follow them — never add or send the same row twice.
     """
-    reserve_counter(session, SYNC_LOCK, 1)
+    serialise(session, SYNC_LOCK)
     current = aliased(FxGoods)
     query = (
         select(Declaration, current)

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -34,6 +35,8 @@ from clearance.intake.limits import oversize_problem
 from clearance.intake.partners import profiles_for
 from clearance.intake.x12_flow import process_x12
 from clearance.intake.xml_flow import process_xml
+from clearance.ledgers.deferral import ATTEMPTS as LEDGER_ATTEMPTS
+from clearance.ledgers.deferral import LedgerRaceError, defer_locks
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.manifests.reconciliation import ManifestReconciliation
 from clearance.store.tables import InboundMessage
@@ -43,6 +46,7 @@ from core.errors import CustomsError
 from core.settings import Settings
 
 UNKNOWN_SENDER = "UNKNOWN"
+_T = TypeVar("_T")
 
 #: The channel flow for each detected format (see :func:`detect_format`).
 FLOWS: dict[str, Callable[[FlowContext, bytes], SubmissionOutcome]] = {
@@ -181,25 +185,27 @@ class Pipeline:
         ``received`` (never processed) and ``failed`` (an earlier attempt rolled back) are
         processed; a failure marks it ``failed`` and raises :class:`ProcessingError`.
         """
+        filename: str | None = None
+
+        def work(session: Session) -> SubmissionOutcome | None:
+            nonlocal filename
+            # Waits for a unit of work that holds the row (unlike a retry's NOWAIT claim):
+            # when it commits, this run finds the message done.
+            locked = (
+                select(InboundMessage)
+                .where(InboundMessage.id == message_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            inbound = session.scalars(locked).one_or_none()
+            if inbound is None or inbound.status not in ("received", "failed"):
+                return None  # done by an earlier run (or no longer kept)
+            sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
+            filename = inbound.filename
+            return self._process(session, inbound, inbound.raw, sender, filename, senders)
+
         try:
-            with UnitOfWork(self._sessions) as uow:
-                # Waits for a unit of work that holds the row (unlike a retry's NOWAIT claim):
-                # when it commits, this run finds the message done.
-                locked = (
-                    select(InboundMessage)
-                    .where(InboundMessage.id == message_id)
-                    .with_for_update()
-                    .execution_options(populate_existing=True)
-                )
-                inbound = uow.session.scalars(locked).one_or_none()
-                if inbound is None or inbound.status not in ("received", "failed"):
-                    return None  # done by an earlier run (or no longer kept)
-                sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-                filename = inbound.filename
-                outcome = self._process(
-                    uow.session, inbound, inbound.raw, sender, filename, senders
-                )
-                uow.commit()
+            outcome = self._unit(work)
         except SenderRefusedError as refused:
             return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
@@ -222,13 +228,13 @@ class Pipeline:
         The unit of work first claims the message under a row lock; a claim refused (another
         worker has it, or had it) changes nothing and is not a failure of the message.
         """
+
+        def work(session: Session) -> SubmissionOutcome:
+            inbound = claim(session, message_id, self.clock.now(), self.settings, retrying=retrying)
+            return self._process(session, inbound, raw, sender, filename, senders)
+
         try:
-            with UnitOfWork(self._sessions) as uow:
-                inbound = claim(
-                    uow.session, message_id, self.clock.now(), self.settings, retrying=retrying
-                )
-                outcome = self._process(uow.session, inbound, raw, sender, filename, senders)
-                uow.commit()
+            outcome = self._unit(work)
         except (NotRetryableError, UnknownMessageError):
             raise
         except SenderRefusedError as refused:
@@ -238,6 +244,21 @@ class Pipeline:
             self._mark_failed(message_id, exc)
             raise ProcessingError(message_id, exc) from exc
         return outcome
+
+    def _unit(self, work: Callable[[Session], _T]) -> _T:
+        """``work`` in one unit of work, committed; run again (up to ``LEDGER_ATTEMPTS`` in
+        all) when it lost a race for a ledger to a unit that committed first (PostgreSQL:
+        :mod:`clearance.ledgers.deferral`), so that it decides on the new balance."""
+        for attempt in range(1, LEDGER_ATTEMPTS + 1):
+            try:
+                with UnitOfWork(self._sessions) as uow:
+                    result = work(uow.session)
+                    uow.commit()
+                return result
+            except LedgerRaceError:
+                if attempt == LEDGER_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     def _receive(
         self,
@@ -282,6 +303,7 @@ class Pipeline:
         senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
         now = self.clock.now()
+        defer_locks(session)  # ledger heads locked at commit only (PostgreSQL, ADR 0013)
         inbound.format = detect_format(raw)
         if inbound.format is None:
             return self._unrecognised(session, inbound, filename)

@@ -29,7 +29,7 @@ from clearance.flow.senders import SenderPosition, check_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key
 from clearance.lifecycle.events import EventKind
-from clearance.lifecycle.numbering import reserve_counter
+from clearance.lifecycle.numbering import reserve_values
 from clearance.manifests.reconciliation import recheck_waiting
 from clearance.manifests.x12_status import store_manifest
 from clearance.store.manifest_tables import Manifest as ManifestRow
@@ -217,8 +217,8 @@ def _controls(work: Work, count: int) -> list[AckControl]:
     """Control numbers of ``count`` outbound interchanges (ISA13 = GS06, one set each)."""
     if count == 0:
         return []
-    last = reserve_counter(work.ctx.session, COUNTER, count)
-    numbers = [(n - 1) % _MAX_CONTROL + 1 for n in range(last - count + 1, last + 1)]
+    values = reserve_values(work.ctx.session, COUNTER, count)
+    numbers = [(n - 1) % _MAX_CONTROL + 1 for n in values]
     return [AckControl(n, n, 1, work.ctx.local_now) for n in numbers]
 
 

@@ -15,10 +15,13 @@ from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from clearance.ledgers.deferral import LedgerRaceError, deferring, watch
 from clearance.store.control_tables import LedgerEntry, LedgerHead
+from clearance.store.counters import create_apart, on_postgresql
 from rules.ledger import Allowance, Balance, Entry, EntryKind, Holding, LedgerState, Refusal
 
 
@@ -46,23 +49,29 @@ def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> 
     if not wanted:
         return
     known = set(session.scalars(select(LedgerHead.key).where(LedgerHead.key.in_(wanted))))
+    apart = on_postgresql(session)
     for key in sorted(set(wanted) - known):
         spec = wanted[key]
         allowance = spec.allowance
+        values = {
+            "key": key,
+            "kind": spec.kind,
+            "document": spec.document,
+            "unit": allowance.unit,
+            "quantity": allowance.quantity,
+            "tolerance": allowance.tolerance,
+            "max_uses": allowance.max_uses,
+            "created_at": now,
+        }
+        if apart:
+            # Committed at once (ADR 0013): a second worker drawing on the same new ledger
+            # finds the head instead of waiting for this unit of work to end.
+            statement = pg_insert(LedgerHead).values(**values)
+            create_apart(session, statement.on_conflict_do_nothing(index_elements=["key"]))
+            continue
         try:
             with session.begin_nested():
-                session.execute(
-                    insert(LedgerHead).values(
-                        key=key,
-                        kind=spec.kind,
-                        document=spec.document,
-                        unit=allowance.unit,
-                        quantity=allowance.quantity,
-                        tolerance=allowance.tolerance,
-                        max_uses=allowance.max_uses,
-                        created_at=now,
-                    )
-                )
+                session.execute(insert(LedgerHead).values(**values))
         except IntegrityError:
             pass  # another worker created it first; its row is the same ledger
 
@@ -72,12 +81,10 @@ def lock_heads(session: Session, keys: Iterable[str]) -> dict[str, LedgerHead]:
     ordered = sorted(set(keys))
     if not ordered:
         return {}
-    rows = session.scalars(
-        select(LedgerHead)
-        .where(LedgerHead.key.in_(ordered))
-        .order_by(LedgerHead.key)
-        .with_for_update()
-    ).all()
+    query = select(LedgerHead).where(LedgerHead.key.in_(ordered)).order_by(LedgerHead.key)
+    if not deferring(session):  # else locked at commit, for a check (clearance.ledgers.deferral)
+        query = query.with_for_update()
+    rows = session.scalars(query).all()
     return {row.key: row for row in rows}
 
 
@@ -146,7 +153,12 @@ def apply(
     else:
         result = current.give_back(ref.number)
     if isinstance(result, Refusal):
+        if operation == "reserve" and deferring(session):
+            # Checked on a balance read without a lock: another unit drew meanwhile.
+            raise LedgerRaceError(f"ledger {head.key}: {result.message}")
         return result
+    if operation == "reserve" and deferring(session):
+        watch(session, head)
     session.execute(
         insert(LedgerEntry),
         [

@@ -4,6 +4,13 @@ Event ids are a gapless sequence in commit order, so a follower paging with
 ``id > cursor`` never misses an event that commits late: ids are taken from a counter row
 (``control_reference_counters``, name ``event-log``) whose row lock is held to the end of the
 writing transaction, so a transaction that takes ids later also commits later.
+
+On SQLite (one writer at a time anyway) the ids are taken when the events are written. On
+PostgreSQL that lock would make every unit of work that writes events wait for every other one
+to commit, so a unit's events are staged in a temporary table of its connection and take their
+ids only as the unit commits (:func:`_publish_staged`, a ``before_commit`` hook): the lock is
+held for one ``INSERT … SELECT`` and the commit, not for the unit of work (ADR 0013). A unit's
+events are therefore readable from its commit on, by itself too.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Result, event, func, insert, literal, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from clearance.lifecycle.numbering import reserve_counter
+from clearance.store.counters import NAMED, CounterRow, create_apart, on_postgresql
+from clearance.store.deferred import transaction_cache, write_deferred
 from clearance.store.tables import Event
 
 EVENT_COUNTER = "event-log"
@@ -97,11 +106,14 @@ class EventBatch:
         """Insert the queued events with the next ids of the log, in the order added."""
         if not self._rows:
             return
-        last = reserve_counter(session, EVENT_COUNTER, len(self._rows))
-        first = last - len(self._rows) + 1
-        for offset, row in enumerate(self._rows):
-            row["id"] = first + offset
-        session.execute(insert(Event), self._rows)
+        if on_postgresql(session):
+            _stage(session, self._rows)
+        else:
+            last = CounterRow.named(EVENT_COUNTER).take(session, len(self._rows))
+            first = last - len(self._rows) + 1
+            for offset, row in enumerate(self._rows):
+                row["id"] = first + offset
+            session.execute(insert(Event), self._rows)
         self._rows = []
 
 
@@ -110,3 +122,87 @@ def events_since(session: Session, cursor: int, limit: int = 100) -> list[Event]
     return list(
         session.scalars(select(Event).where(Event.id > cursor).order_by(Event.id).limit(limit))
     )
+
+
+# PostgreSQL: events staged per transaction, numbered and inserted as it commits.
+_STAGED = "events.staged"
+_STAGE_TABLE = text(
+    "CREATE TEMPORARY TABLE IF NOT EXISTS staged_events ("
+    " seq bigserial, occurred_at timestamptz NOT NULL, kind text NOT NULL,"
+    " inbound_message_id bigint, declaration_number text, data text NOT NULL"
+    ") ON COMMIT DELETE ROWS"
+)
+_STAGE = text(
+    "INSERT INTO staged_events (occurred_at, kind, inbound_message_id, declaration_number, data)"
+    " VALUES (:occurred_at, :kind, :inbound_message_id, :declaration_number, :data)"
+)
+_COUNT = text("SELECT count(*) FROM staged_events")
+#: One statement under the lock: advance the counter by the staged count, insert the staged
+#: events with the ids that follow, in the order staged.
+_PUBLISH = text(
+    "WITH bumped AS ("
+    " UPDATE control_reference_counters SET last_value = last_value + :n"
+    " WHERE name = :name RETURNING last_value)"
+    " INSERT INTO events (id, occurred_at, kind, inbound_message_id, declaration_number, data)"
+    " SELECT bumped.last_value - :n + row_number() OVER (ORDER BY s.seq),"
+    " s.occurred_at, s.kind, s.inbound_message_id, s.declaration_number, s.data"
+    " FROM staged_events s CROSS JOIN bumped"
+)
+
+
+def _stage(session: Session, rows: list[dict[str, Any]]) -> None:
+    staged = transaction_cache(session, _STAGED)
+    if not staged:
+        # Per transaction, not per connection: a rolled-back CREATE leaves nothing behind.
+        session.execute(_STAGE_TABLE)
+        staged["yes"] = True
+    session.execute(_STAGE, rows)
+
+
+_STAGED_TIMES = text(
+    "SELECT occurred_at FROM staged_events WHERE declaration_number = :number AND kind = :kind"
+)
+
+
+def staged_times(session: Session, number: str, kind: EventKind) -> list[datetime]:
+    """When this unit of work added ``kind`` events of ``number`` that are not yet in the log
+    (PostgreSQL stages them until the commit); a reader of the log in the same unit adds them."""
+    if not transaction_cache(session, _STAGED):
+        return []
+    rows = session.execute(_STAGED_TIMES, {"number": number, "kind": kind.value}).scalars()
+    return list(rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _publish_staged(session: Session) -> None:
+    # Only the root commit: a savepoint's release is not the end of the unit of work.
+    if session.in_nested_transaction() or not transaction_cache(session, _STAGED):
+        return
+    # Everything else first, so that the lock below is held for the events and the commit.
+    write_deferred(session)
+    session.flush()
+    count = int(session.execute(_COUNT).scalar_one())
+    if count == 0:
+        return
+    args = {"n": count, "name": EVENT_COUNTER}
+    written = _rowcount(session.execute(_PUBLISH, args))
+    if written == 0:  # no counter row yet (it took no lock): create it apart, then again
+        create_apart(session, _CREATE_COUNTER)
+        written = _rowcount(session.execute(_PUBLISH, args))
+    if written != count:
+        raise RuntimeError(f"event log: {written} of {count} staged events written")
+
+
+#: The event counter's row, starting after the events already stored (first use only).
+_CREATE_COUNTER = (
+    pg_insert(NAMED)
+    .from_select(
+        ["name", "last_value"],
+        select(literal(EVENT_COUNTER), func.coalesce(func.max(Event.id), 0)),
+    )
+    .on_conflict_do_nothing(index_elements=["name"])
+)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    return int(result.rowcount)  # type: ignore[attr-defined]

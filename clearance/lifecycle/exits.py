@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clearance.lifecycle.events import EventKind
+from clearance.lifecycle.events import EventKind, staged_times
 from clearance.store.control_tables import REBATE_CONFIRMED, REBATE_TRANSMITTED, RebateRecord
 from clearance.store.tables import Event
 from core.clock import as_utc
@@ -30,13 +30,15 @@ class ExitConfirmation:
 
 def exit_confirmation(session: Session, number: str) -> ExitConfirmation | None:
     """When the exit of ``number``'s goods was first confirmed; None when it never was."""
+    kind = EventKind.EXIT_CONFIRMED
     first = session.scalar(
         select(func.min(Event.occurred_at)).where(
-            Event.declaration_number == number, Event.kind == EventKind.EXIT_CONFIRMED.value
+            Event.declaration_number == number, Event.kind == kind.value
         )
     )
-    if first is not None:
-        return ExitConfirmation(as_utc(first))
+    times = [as_utc(t) for t in (first, *staged_times(session, number, kind)) if t is not None]
+    if times:
+        return ExitConfirmation(min(times))
     legacy = session.scalar(
         select(func.count())
         .select_from(RebateRecord)

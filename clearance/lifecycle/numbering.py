@@ -5,19 +5,20 @@ China: office (4) + year (4) + direction (1: import '1', export '0') + sequence 
 (``procedure.numbering = "mrn"``) gives the Union Customs Code's MRN shape instead: year (2) +
 country (2) + a 12-character identifier (here the sequence, zero-padded) + procedure letter
 (R import, A export) + ISO 6346 check character, e.g. ``26GB000000000001R`` + check, counted
-per country and year. Both are taken with an atomic ``UPDATE … RETURNING``, so concurrent
-workers never share a number.
+per country and year. On PostgreSQL both come from sequences, drawn without a lock that outlives
+the statement, so concurrent workers never share a number nor wait for each other; on SQLite from
+a counter row (:mod:`clearance.store.counters`, ADR 0013).
 """
 
 from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import ColumnElement, Insert, Table, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from clearance.store.tables import ControlReferenceCounter, NumberSequence
+from clearance.store.counters import CounterRow, draw
+from clearance.store.tables import NumberSequence
 from edi.model import Direction
 from edi.model.numbers import DIRECTION_DIGIT, MRN_PROCEDURE, mrn_check_character
 
@@ -51,8 +52,8 @@ def reserve_mrns(
     session: Session, country: str, year: int, direction: Direction, count: int
 ) -> list[str]:
     """Take ``count`` MRNs for (country, year); one counter for both directions."""
-    last = reserve_counter(session, f"mrn-{country}-{year}", count)
-    return [format_mrn(country, year, direction, v) for v in range(last - count + 1, last + 1)]
+    values = reserve_values(session, f"mrn-{country}-{year}", count)
+    return [format_mrn(country, year, direction, v) for v in values]
 
 
 def next_declaration_number(session: Session, office: str, year: int, direction: Direction) -> str:
@@ -63,57 +64,29 @@ def next_declaration_number(session: Session, office: str, year: int, direction:
 def reserve_declaration_numbers(
     session: Session, office: str, year: int, direction: Direction, count: int
 ) -> list[str]:
-    """Take ``count`` consecutive numbers at once (one statement for a whole interchange)."""
+    """Take ``count`` numbers at once (one statement for a whole interchange), ascending.
+
+    On PostgreSQL they come from a sequence per (office, year, direction): unique, and a unit
+    of work that rolls back leaves a gap (ADR 0013); on SQLite they are consecutive.
+    """
     digit = DIRECTION_DIGIT[direction]
     table = cast(Table, NumberSequence.__table__)
     condition = (
         (table.c.office == office) & (table.c.year == year) & (table.c.direction_digit == digit)
     )
-    last = _bump(session, table, condition, count)
-    if last is None:
-        _create(session, insert(table).values(office=office, year=year, direction_digit=digit))
-        last = _bump(session, table, condition, count)
-    assert last is not None
-    return [format_number(office, year, direction, v) for v in range(last - count + 1, last + 1)]
+    row = CounterRow(
+        table, condition, insert(table).values(office=office, year=year, direction_digit=digit)
+    )
+    values = draw(session, f"number-{office}-{year}-{digit}", count, row)
+    return [format_number(office, year, direction, v) for v in values]
 
 
 def reserve_control_references(session: Session, name: str, count: int) -> list[str]:
-    """Reserve ``count`` consecutive interchange control references for outbound messages."""
-    last = reserve_counter(session, name, count)
-    return [f"{value:014d}" for value in range(last - count + 1, last + 1)]
+    """Reserve ``count`` interchange control references for outbound messages, ascending."""
+    return [f"{value:014d}" for value in reserve_values(session, name, count)]
 
 
-def reserve_counter(session: Session, name: str, count: int) -> int:
-    """Advance the named counter by ``count`` and return its new last value.
-
-    The counter row stays locked until the caller's transaction ends, so two transactions
-    that draw from the same counter commit in the order they drew.
-    """
-    table = cast(Table, ControlReferenceCounter.__table__)
-    condition = table.c.name == name
-    last = _bump(session, table, condition, count)
-    if last is None:
-        _create(session, insert(table).values(name=name))
-        last = _bump(session, table, condition, count)
-    assert last is not None
-    return last
-
-
-def _bump(session: Session, table: Table, condition: ColumnElement[bool], step: int) -> int | None:
-    statement = (
-        update(table)
-        .where(condition)
-        .values(last_value=table.c.last_value + step)
-        .returning(table.c.last_value)
-    )
-    value = session.execute(statement).scalar_one_or_none()
-    return None if value is None else int(value)
-
-
-def _create(session: Session, statement: Insert) -> None:
-    # A concurrent worker may create the row first; a savepoint keeps our transaction alive.
-    try:
-        with session.begin_nested():
-            session.execute(statement.values(last_value=0))
-    except IntegrityError:
-        pass
+def reserve_values(session: Session, name: str, count: int) -> list[int]:
+    """``count`` new values of the named counter, ascending (:func:`clearance.store.counters.draw`:
+    from a sequence on PostgreSQL, never held across the unit of work)."""
+    return draw(session, name, count, CounterRow.named(name))

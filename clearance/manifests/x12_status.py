@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from clearance.flow.steps import FlowContext
-from clearance.lifecycle.numbering import reserve_counter
+from clearance.lifecycle.numbering import reserve_values
 from clearance.manifests.reconciliation import find_bill, normalise
 from clearance.store.manifest_tables import Manifest as ManifestRow
 from clearance.store.manifest_tables import ManifestBill, ManifestMatch
@@ -129,7 +129,7 @@ def render_status_350(
     settings = settings or load_settings()
     when = as_utc(at or row.updated_at)
     code = _ALIASES.get(str(disposition).lower()) or Disposition(str(disposition).upper())
-    control = (reserve_counter(session, COUNTER, 1) - 1) % 999_999_999 + 1
+    control = (reserve_values(session, COUNTER, 1)[0] - 1) % 999_999_999 + 1
     envelope = Envelope(
         "ZZ",
         settings.receiver_id[:15],

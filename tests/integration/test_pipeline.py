@@ -135,7 +135,10 @@ def test_a_failure_mid_pipeline_keeps_the_raw_message_and_nothing_partial(
         assert count(engine, table) == 0, table.__name__
     retried = make_pipeline(engine, clock).retry(inbound.id)
     assert retried.status is InterchangeStatus.ACCEPTED
-    assert retried.declarations[0].number == "220120261000000001"
+    # On PostgreSQL numbers come from a sequence (ADR 0013): the rolled-back unit's number was
+    # never told to anyone and is a gap, never given again; SQLite stays gapless.
+    gap = engine.dialect.name == "postgresql"
+    assert retried.declarations[0].number == ("220120261000000002" if gap else "220120261000000001")
     with pytest.raises(CustomsError, match="only failed messages are retried"):
         make_pipeline(engine, clock).retry(inbound.id)
 

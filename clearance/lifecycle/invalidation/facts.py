@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clearance.lifecycle.events import EventKind
+from clearance.lifecycle.events import EventKind, staged_times
 from clearance.lifecycle.exits import exit_confirmation
 from clearance.lifecycle.invalidation.judge import Facts
 from clearance.store.tables import Event
@@ -26,7 +26,9 @@ def released_at(session: Session, number: str) -> datetime | None:
             Event.declaration_number == number, Event.kind == EventKind.RELEASED.value
         )
     )
-    return None if at is None else as_utc(at)
+    # A release in this very unit of work is still staged (PostgreSQL, ADR 0013).
+    times = [as_utc(t) for t in (at, *staged_times(session, number, EventKind.RELEASED)) if t]
+    return max(times) if times else None
 
 
 def gather(session: Session, number: str, direction: str, zone: ZoneInfo) -> Facts:
