@@ -13,10 +13,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clearance.lifecycle.numbering import reserve_counter
+from clearance.store.bulk import insert_rows
 from clearance.store.tables import Event
 
 EVENT_COUNTER = "event-log"
@@ -101,7 +102,7 @@ class EventBatch:
         first = last - len(self._rows) + 1
         for offset, row in enumerate(self._rows):
             row["id"] = first + offset
-        session.execute(insert(Event), self._rows)
+        insert_rows(session, Event, self._rows)
         self._rows = []
 
 
