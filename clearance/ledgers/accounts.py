@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import Table, bindparam, func, insert, select
@@ -155,8 +155,13 @@ def _remember(session: Session, head_id: int, number: str, entries: Iterable[Ent
         if sums is None:
             continue  # not summed yet: the first SUM will include the new rows
         for entry in entries:
+            stored = entry.quantity.quantize(_STORED)
+            if stored != entry.quantity:
+                # More than 4 decimals: the store rounds it its own way (SQLite through a
+                # float, PostgreSQL half up), so the next balance is summed by the store.
+                del cache[key]
+                break
             quantity, uses = sums.get(entry.kind, (Decimal("0.0000"), 0))
-            stored = entry.quantity.quantize(_STORED, rounding=ROUND_HALF_UP)
             sums[entry.kind] = (quantity + stored, uses + entry.uses)
 
 
