@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from clearance.assessment import certificates, tariff_store
@@ -22,6 +21,7 @@ from clearance.flow.outcome import DeclarationOutcome
 from clearance.ledgers import quotas
 from clearance.lifecycle.regime_choice import regime_of, tax_point
 from clearance.lifecycle.registration import Registered
+from clearance.store.bulk import insert_rows, insert_rows_returning_ids
 from clearance.store.deferred import defer
 from clearance.store.tariff_tables import AssessmentLine, DeclarationAssessmentRow
 from core.clock import Clock
@@ -149,19 +149,14 @@ def _write_assessments(
     session: Session, queued: list[tuple[dict[str, Any], list[dict[str, Any]]]]
 ) -> None:
     """One INSERT … RETURNING for the assessment rows, one INSERT for all their lines."""
-    ids = session.scalars(
-        insert(DeclarationAssessmentRow).returning(
-            DeclarationAssessmentRow.id, sort_by_parameter_order=True
-        ),
-        [row for row, _ in queued],
-    ).all()
+    ids = insert_rows_returning_ids(session, DeclarationAssessmentRow, [row for row, _ in queued])
     lines = [
         {"assessment_id": row_id, **line}
         for row_id, (_, row_lines) in zip(ids, queued, strict=True)
         for line in row_lines
     ]
     if lines:
-        session.execute(insert(AssessmentLine), lines)
+        insert_rows(session, AssessmentLine, lines)
 
 
 def _fill(outcome: DeclarationOutcome, assessment: DeclarationAssessment) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, Table, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from clearance.flow.outcome import (
     Acknowledgement,
@@ -30,6 +31,7 @@ from clearance.lifecycle.registration import (
     Submission,
     register_all,
 )
+from clearance.store.bulk import insert_rows
 from clearance.store.deferred import write_deferred
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import InterchangeKey, OutboundMessage
@@ -86,7 +88,7 @@ class Work:
         """
         write_deferred(self.ctx.session)
         if self.outbound:
-            self.ctx.session.execute(insert(OutboundMessage), self.outbound)
+            insert_rows(self.ctx.session, OutboundMessage, self.outbound)
             self.outbound = []
         self.events.write(self.ctx.session)
 
@@ -94,27 +96,39 @@ class Work:
 def claim_key(ctx: FlowContext, control_reference: str) -> InterchangeKey | None:
     """The earlier key for (sender, reference), or None after claiming it for this message."""
     session, inbound = ctx.session, ctx.inbound
+    row = {
+        "sender": inbound.sender,
+        "control_reference": control_reference,
+        "sha256": inbound.sha256,
+        "inbound_message_id": inbound.id,
+    }
+    # One statement for the usual case, a new interchange (it was a SELECT, a SAVEPOINT, the
+    # INSERT and its RELEASE). The unique constraint decides: a key already there, or claimed
+    # by a concurrent worker (PostgreSQL waits for that worker's commit), inserts nothing,
+    # and this message is the resend.
+    claimed = session.connection().execute(_claim_statement(session), row).first()
+    if claimed is not None:
+        return None
     query = select(InterchangeKey).where(
         InterchangeKey.sender == inbound.sender,
         InterchangeKey.control_reference == control_reference,
     )
-    earlier = session.scalars(query).one_or_none()
-    if earlier is not None:
-        return earlier
-    try:
-        with session.begin_nested():
-            session.add(
-                InterchangeKey(
-                    sender=inbound.sender,
-                    control_reference=control_reference,
-                    sha256=inbound.sha256,
-                    inbound_message_id=inbound.id,
-                )
-            )
-    except IntegrityError:
-        # A concurrent worker claimed the same key first: this one is the resend.
-        return session.scalars(query).one()
-    return None
+    return session.scalars(query).one()
+
+
+_KEYS = cast(Table, InterchangeKey.__table__)
+_CLAIMS: dict[str, Any] = {
+    name: dialect.insert(_KEYS)
+    .on_conflict_do_nothing(index_elements=[_KEYS.c.sender, _KEYS.c.control_reference])
+    .returning(_KEYS.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
+
+def _claim_statement(session: Session) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` of the session's database."""
+    statement: Insert = _CLAIMS[session.get_bind().dialect.name]
+    return statement
 
 
 def release_rejected_key(ctx: FlowContext, outcome: SubmissionOutcome) -> None:

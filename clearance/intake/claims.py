@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from clearance.store.tables import InboundMessage
 from core.clock import as_utc
@@ -89,6 +89,7 @@ def claim(
         .where(InboundMessage.id == message_id)
         .with_for_update(nowait=retrying)
         .execution_options(populate_existing=True)
+        .options(defer(InboundMessage.raw))  # the caller has the bytes: not read again
     )
     try:
         inbound = session.scalars(query).one_or_none()

@@ -39,6 +39,7 @@ from clearance.ledgers.deferral import ATTEMPTS as LEDGER_ATTEMPTS
 from clearance.ledgers.deferral import LedgerRaceError, defer_locks
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.manifests.reconciliation import ManifestReconciliation
+from clearance.store.bulk import insert_rows_returning_ids
 from clearance.store.tables import InboundMessage
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork, session_factory
@@ -269,29 +270,30 @@ class Pipeline:
         submitted_by: str | None = None,
     ) -> int:
         now = self.clock.now()
+        row = {
+            "submitted_by": submitted_by,
+            "sender": sender or UNKNOWN_SENDER,
+            "channel": channel,
+            "filename": filename,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "size": len(raw),
+            "raw": raw,
+            "received_at": now,
+            "status": "received",
+        }
         with UnitOfWork(self._sessions) as uow:
-            inbound = InboundMessage(
-                submitted_by=submitted_by,
-                sender=sender or UNKNOWN_SENDER,
-                channel=channel,
-                filename=filename,
-                sha256=hashlib.sha256(raw).hexdigest(),
-                size=len(raw),
-                raw=raw,
-                received_at=now,
-                status="received",
-            )
-            uow.session.add(inbound)
-            uow.session.flush()
+            # A Core INSERT: an ORM object would be flushed through the unit of work and then
+            # held, with the bytes, by a session that ends here.
+            (message_id,) = insert_rows_returning_ids(uow.session, InboundMessage, [row])
             append_event(
                 uow.session,
                 EventKind.RECEIVED,
                 now,
-                inbound_message_id=inbound.id,
+                inbound_message_id=message_id,
                 data={"size": len(raw), "channel": channel},
             )
             uow.commit()
-            return inbound.id
+            return message_id
 
     def _process(
         self,

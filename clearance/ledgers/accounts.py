@@ -20,8 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clearance.ledgers.deferral import LedgerRaceError, deferring, watch
+from clearance.store.bulk import insert_rows
 from clearance.store.control_tables import LedgerEntry, LedgerHead
 from clearance.store.counters import create_apart, on_postgresql
+from clearance.store.deferred import transaction_cache
 from rules.ledger import Allowance, Balance, Entry, EntryKind, Holding, LedgerState, Refusal
 
 
@@ -45,9 +47,10 @@ class Ref:
 
 def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> None:
     """Create the heads that do not exist yet (a concurrent creator wins quietly)."""
-    wanted = {s.key: s for s in specs}
+    locked = transaction_cache(session, _LOCKED)
+    wanted = {s.key: s for s in specs if s.key not in locked}
     if not wanted:
-        return
+        return  # every head is locked in this transaction already: it exists
     known = set(session.scalars(select(LedgerHead.key).where(LedgerHead.key.in_(wanted))))
     apart = on_postgresql(session)
     for key in sorted(set(wanted) - known):
@@ -77,15 +80,24 @@ def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> 
 
 
 def lock_heads(session: Session, keys: Iterable[str]) -> dict[str, LedgerHead]:
-    """The heads of ``keys``, row-locked until the transaction ends, locked in key order."""
-    ordered = sorted(set(keys))
-    if not ordered:
+    """The heads of ``keys``, row-locked until the transaction ends, locked in key order.
+
+    A head locked earlier in the same transaction stays locked until it ends, so it is not
+    selected again (the declarations of one interchange draw on the same licences): the
+    session's object is the one a new SELECT would have returned from its identity map.
+    """
+    wanted = set(keys)
+    if not wanted:
         return {}
-    query = select(LedgerHead).where(LedgerHead.key.in_(ordered)).order_by(LedgerHead.key)
-    if not deferring(session):  # else locked at commit, for a check (clearance.ledgers.deferral)
-        query = query.with_for_update()
-    rows = session.scalars(query).all()
-    return {row.key: row for row in rows}
+    locked: dict[str, LedgerHead] = transaction_cache(session, _LOCKED)
+    missing = sorted(wanted - locked.keys())
+    if missing:
+        query = select(LedgerHead).where(LedgerHead.key.in_(missing)).order_by(LedgerHead.key)
+        if not deferring(session):  # else locked at commit, for a check (ledgers.deferral)
+            query = query.with_for_update()
+        rows = session.scalars(query).all()
+        locked.update((row.key, row) for row in rows)
+    return {key: locked[key] for key in sorted(wanted) if key in locked}
 
 
 def allowance_of(head: LedgerHead) -> Allowance:
@@ -105,17 +117,66 @@ _HEAD_SUMS = (
 _DECLARATION_SUMS = _HEAD_SUMS.where(_ENTRIES.c.declaration_number == bindparam("number"))
 
 
+#: The heads locked in the current transaction, by key (:func:`lock_heads`).
+_LOCKED = "ledgers.locked"
+#: The sums per kind of (head id, declaration number or None for the whole head), kept for
+#: the rest of the transaction (:func:`_sums`).
+_SUMS = "ledgers.sums"
+#: Entries are stored with 4 decimals (``Numeric(20, 4)``): the sums the cache keeps are the
+#: sums the database would return.
+_STORED = Decimal("0.0001")
+Sums = dict[EntryKind, tuple[Decimal, int]]
+
+
+def _sums(session: Session, head_id: int, number: str | None) -> Sums:
+    """The signed sums per kind of a head (or of one declaration on it), summed once per
+    transaction.
+
+    A licence drawn by several declarations of one interchange was summed again for every
+    balance, reservation and consumption (six indexed SUMs per declaration and head). The head
+    is row-locked for the whole transaction (:func:`lock_heads`; SQLite locks the database), so
+    only this transaction adds entries to it, and :func:`apply` adds each entry it inserts to
+    the sums kept here; the cache ends with the transaction (and is never trusted after a
+    rollback: :func:`clearance.store.deferred.transaction_cache`).
+    """
+    cache = transaction_cache(session, _SUMS)
+    sums: Sums | None = cache.get((head_id, number))
+    if sums is None:
+        if number is None:
+            rows = session.connection().execute(_HEAD_SUMS, {"head_id": head_id})
+        else:
+            rows = session.connection().execute(
+                _DECLARATION_SUMS, {"head_id": head_id, "number": number}
+            )
+        sums = cache[(head_id, number)] = {
+            EntryKind(kind): (Decimal(quantity), int(uses)) for kind, quantity, uses in rows
+        }
+    return sums
+
+
+def _remember(session: Session, head_id: int, number: str, entries: Iterable[Entry]) -> None:
+    """Add inserted ``entries`` to the sums kept for the head and the declaration."""
+    cache = transaction_cache(session, _SUMS)
+    for key in ((head_id, None), (head_id, number)):
+        sums: Sums | None = cache.get(key)
+        if sums is None:
+            continue  # not summed yet: the first SUM will include the new rows
+        for entry in entries:
+            stored = entry.quantity.quantize(_STORED)
+            if stored != entry.quantity:
+                # More than 4 decimals: the store rounds it its own way (SQLite through a
+                # float, PostgreSQL half up), so the next balance is summed by the store.
+                del cache[key]
+                break
+            quantity, uses = sums.get(entry.kind, (Decimal("0.0000"), 0))
+            sums[entry.kind] = (quantity + stored, uses + entry.uses)
+
+
 def _holding(session: Session, head_id: int, number: str | None = None) -> Holding:
-    if number is None:
-        rows = session.connection().execute(_HEAD_SUMS, {"head_id": head_id})
-    else:
-        rows = session.connection().execute(
-            _DECLARATION_SUMS, {"head_id": head_id, "number": number}
-        )
     holding = Holding()
-    for kind, quantity, uses in rows:
+    for kind, (quantity, uses) in _sums(session, head_id, number).items():
         # The balance is a signed sum per kind, so applying the sums is applying every entry.
-        holding = holding.apply(Entry(EntryKind(kind), "", Decimal(quantity), int(uses)))
+        holding = holding.apply(Entry(kind, "", quantity, uses))
     return holding
 
 
@@ -159,8 +220,9 @@ def apply(
         return result
     if operation == "reserve" and deferring(session):
         watch(session, head)
-    session.execute(
-        insert(LedgerEntry),
+    insert_rows(
+        session,
+        LedgerEntry,
         [
             {
                 "head_id": head.id,
@@ -174,6 +236,7 @@ def apply(
             for e in result.entries
         ],
     )
+    _remember(session, head.id, ref.number, result.entries)
     return None
 
 

@@ -20,10 +20,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Result, event, func, insert, literal, select, text
+from sqlalchemy import Result, event, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from clearance.store.bulk import insert_rows
 from clearance.store.counters import NAMED, CounterRow, create_apart, on_postgresql
 from clearance.store.deferred import transaction_cache, write_deferred
 from clearance.store.tables import Event
@@ -113,7 +114,7 @@ class EventBatch:
             first = last - len(self._rows) + 1
             for offset, row in enumerate(self._rows):
                 row["id"] = first + offset
-            session.execute(insert(Event), self._rows)
+            insert_rows(session, Event, self._rows)
         self._rows = []
 
 

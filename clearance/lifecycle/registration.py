@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from clearance.lifecycle.events import EventBatch, EventKind
@@ -23,6 +23,7 @@ from clearance.lifecycle.invalidation import NotListed, after_release
 from clearance.lifecycle.numbering import reserve_declaration_numbers, reserve_mrns
 from clearance.lifecycle.ownership import trader_of
 from clearance.lifecycle.regime_choice import regime_of
+from clearance.store.bulk import insert_rows, insert_rows_returning_ids
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import DeclarationItem, DeclarationVersion
 from edi.model import Declaration, DeclarationFunction, Direction
@@ -159,9 +160,7 @@ def _register_originals(
                 "submitted_by": batch.submitted_by,
             }
         )
-    ids = session.scalars(
-        insert(DeclarationRow).returning(DeclarationRow.id, sort_by_parameter_order=True), rows
-    ).all()
+    ids = insert_rows_returning_ids(session, DeclarationRow, rows)
     registered = []
     for declaration_id, row, (_, submission) in zip(ids, rows, originals, strict=True):
         registered.append(
@@ -297,8 +296,9 @@ def _invalidation(
 def _insert_versions(
     session: Session, entries: list[tuple[Registered, Declaration, str]], batch: Batch
 ) -> None:
-    session.execute(
-        insert(DeclarationVersion),
+    insert_rows(
+        session,
+        DeclarationVersion,
         [
             {
                 "declaration_id": registered.id,
@@ -328,4 +328,4 @@ def _insert_items(session: Session, registered: list[Registered]) -> None:
         for item in r.declaration.items
     ]
     if rows:
-        session.execute(insert(DeclarationItem), rows)
+        insert_rows(session, DeclarationItem, rows)

@@ -20,13 +20,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.lifecycle.exits import exit_confirmation
 from clearance.lifecycle.registration import DeclarationStatus
 from clearance.rebates.export import BatchLine, store_files
+from clearance.store.bulk import insert_rows
 from clearance.store.control_tables import (
     REBATE_AWAITING,
     REBATE_CONFIRMED,
@@ -108,7 +109,7 @@ def create_records(
             }
         )
     if rows:
-        session.execute(insert(RebateRecord), rows)
+        insert_rows(session, RebateRecord, rows)
     return len(rows)
 
 

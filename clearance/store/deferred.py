@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from clearance.store.bulk import insert_rows
 
 #: ``write(session, items)``: inserts every queued item of one kind, in the order queued.
 Writer = Callable[[Session, list[Any]], None]
@@ -71,7 +73,7 @@ def row_writer(model: type[Any]) -> Writer:
     if write is None:
 
         def write(session: Session, rows: list[Any]) -> None:
-            session.execute(insert(model), rows)
+            insert_rows(session, model, rows)
 
         _ROW_WRITERS[model] = write
     return write

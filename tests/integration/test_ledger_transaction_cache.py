@@ -1,0 +1,85 @@
+"""The ledger sums kept per transaction (clearance/ledgers/accounts.py) never over-draw.
+
+Many declarations of one interchange draw on the same licence inside one transaction; the
+sums are then kept and added to instead of summed again. These tests pin that the kept sums
+are the database's: the 13th use of a 12-use licence is refused within the transaction, the
+balance seen after commit is the one the transaction saw, and a rolled-back transaction's sums
+are never trusted by the next one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from clearance.ledgers.accounts import (
+    HeadSpec,
+    Ref,
+    apply,
+    balances,
+    ensure_heads,
+    lock_heads,
+    state,
+)
+from clearance.store.control_tables import LedgerEntry
+from rules.ledger import Allowance
+
+INSTANT = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
+KEY = "licence:CACHE"
+
+
+def _head(engine: Engine, quantity: str = "100", uses: int = 12) -> None:
+    with Session(engine) as session, session.begin():
+        allowance = Allowance(Decimal(quantity), "KGM", Decimal("0.05"), uses)
+        ensure_heads(session, [HeadSpec(KEY, "licence", "CACHE", allowance)], INSTANT)
+
+
+def _reserve(session: Session, n: int, quantity: Decimal) -> bool:
+    heads = lock_heads(session, [KEY])
+    refusal = apply(session, heads[KEY], Ref(f"{n:018d}", 1), "reserve", INSTANT, quantity, 1)
+    return refusal is None
+
+
+def test_one_transaction_drawing_one_licence_many_times_stops_at_its_uses(
+    engine: Engine,
+) -> None:
+    _head(engine)
+    with Session(engine) as session, session.begin():
+        granted = [_reserve(session, n, Decimal(7)) for n in range(14)]
+        seen = balances(session, lock_heads(session, [KEY]))[KEY]
+    assert granted == [True] * 12 + [False, False]  # 12 uses of 7 kg; the 13th is refused
+    with Session(engine) as session, session.begin():
+        fresh = balances(session, lock_heads(session, [KEY]))[KEY]
+        stored = session.scalar(select(func.count()).select_from(LedgerEntry))
+    assert stored == 12
+    assert fresh == seen  # the kept sums were the database's
+    assert fresh.totals.reserved == Decimal(84) and fresh.totals.reserved_uses == 12
+
+
+def test_quantity_limit_holds_within_the_transaction(engine: Engine) -> None:
+    _head(engine, quantity="10", uses=99)  # 10 kg + 5 % tolerance = 10.5 kg
+    with Session(engine) as session, session.begin():
+        granted = [_reserve(session, n, Decimal("3.33335")) for n in range(4)]
+        # Stored with 4 decimals: the kept sums round as the column does.
+        mine = state(session, lock_heads(session, [KEY])[KEY], f"{0:018d}")
+        kept = mine.holdings[f"{0:018d}"]
+    assert granted == [True, True, True, False]
+    with Session(engine) as session, session.begin():
+        again = state(session, lock_heads(session, [KEY])[KEY], f"{0:018d}")
+    assert again.holdings[f"{0:018d}"] == kept
+    assert again.totals == mine.totals
+
+
+def test_a_rolled_back_transaction_leaves_no_sums_behind(engine: Engine) -> None:
+    _head(engine)
+    with Session(engine) as session:
+        with session.begin():
+            balances(session, lock_heads(session, [KEY]))  # sums kept on this session
+            assert _reserve(session, 1, Decimal(50))
+            session.rollback()
+        with session.begin():  # same session, new transaction: the reservation is gone
+            after = balances(session, lock_heads(session, [KEY]))[KEY]
+    assert after.totals.reserved == 0 and after.totals.reserved_uses == 0
