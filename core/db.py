@@ -131,7 +131,9 @@ def store_fault(exc: BaseException) -> StoreFault | None:
         fault = _fault_of(current)
         if fault is not None:
             return fault
-        current = current.__cause__ or current.__context__
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
     return None
 
 
@@ -213,7 +215,13 @@ def store_errors(url: str) -> Iterator[None]:
     """
     try:
         yield
-    except DBAPIError as exc:
+    except StoreUnavailableError:
+        raise
+    except OSError:
+        raise  # a file of its own (a mailbox folder): not the database's disk
+    except Exception as exc:
+        # DBAPIError from SQLAlchemy, and the driver's own errors (or procrastinate's
+        # wrapping of them) from work done on a raw connection, like queueing a job.
         error = store_error(url, exc)
         if error is None:
             raise

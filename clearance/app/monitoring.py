@@ -124,10 +124,16 @@ class QueueCollector(Collector):
         )
         app = self.app
         if app is not None and uses_queue(app.engine):
-            with app.engine.connect() as connection:
-                for state in queue_states(connection):
-                    depth.add_metric([state.queue, state.status], state.jobs)
-                    age.add_metric([state.queue, state.status], state.oldest_seconds)
+            try:
+                with app.engine.connect() as connection:
+                    for state in queue_states(connection):
+                        depth.add_metric([state.queue, state.status], state.jobs)
+                        age.add_metric([state.queue, state.status], state.oldest_seconds)
+            except Exception as exc:
+                # The database is away: the scrape still answers (with the process's own
+                # counters, customs_database_errors_total among them), the queue's unknown.
+                if store_fault(exc) is None:
+                    raise
         yield depth
         yield age
 
