@@ -131,7 +131,10 @@ def assert_each_registered_once(engine: Engine, references: set[str]) -> None:
     assert all(n == 1 for _, n in registered), registered
     assert value(engine, "SELECT count(*) FROM declarations") == len(references)
     assert value(engine, "SELECT count(*) FROM events WHERE kind = 'registered'") == len(references)
-    statuses = dict(rows(engine, "SELECT status, count(*) FROM inbound_messages GROUP BY 1"))
+    statuses = {
+        str(status): n
+        for status, n in rows(engine, "SELECT status, count(*) FROM inbound_messages GROUP BY 1")
+    }
     assert set(statuses) <= {"accepted", "duplicate"}, statuses
     twice = rows(
         engine,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_a_postgres_crash_during_intake_loses_nothing_and_does_nothing_twice(
         customs(database, tmp_path, "scheduler", "scheduler", port=True, **QUICK) as leader,
     ):
         for child in (api, w1, w2, leader):
-            wait_until(lambda c=child: ready(c), f"{child.log.stem} to be ready", every=0.2)
+            wait_until(partial(ready, child), f"{child.log.stem} to be ready", every=0.2)
         submitter = Submitter(app, first=1, count=MESSAGES, pause_at=MESSAGES // 3).start()
         wait_until(
             lambda: (
