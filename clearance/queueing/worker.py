@@ -122,7 +122,7 @@ async def _main(
     while not stopping.is_set():
         error: BaseException | None = None
         try:
-            task = asyncio.create_task(_one_run(app, url, engine, options, started))
+            task = asyncio.create_task(_one_run(app, url, engine, options, started, on_store_fault))
             running[:] = [task]
             await task
             if not options.wait:
@@ -164,6 +164,7 @@ async def _one_run(
     engine: Engine,
     options: WorkerOptions,
     on_started: list[Callable[[], None]],
+    on_store_fault: StoreFaultHook | None = None,
 ) -> None:
     """Open the queue, sweep, and run procrastinate's worker until it stops.
 
@@ -172,7 +173,9 @@ async def _one_run(
     deferring = queue_app(url)  # never opened: defers on the store's own connections
     async with app.open_async():
         await sweep(app, deferring, engine, options)
-        sweeper = asyncio.create_task(_sweep_forever(app, deferring, engine, options))
+        sweeper = asyncio.create_task(
+            _sweep_forever(app, deferring, engine, options, on_store_fault)
+        )
         while on_started:
             on_started.pop()()
         settings: dict[str, Any] = {
@@ -197,13 +200,18 @@ async def _sweep_forever(
     deferring: procrastinate.App,
     engine: Engine,
     options: WorkerOptions,
+    on_store_fault: StoreFaultHook | None = None,
 ) -> None:
     while True:
         await asyncio.sleep(options.heartbeat_seconds)
         try:
             await sweep(app, deferring, engine, options)
-        except Exception:  # the next round tries again; the worker keeps working
-            log.exception("sweep failed")
+        except Exception as exc:  # the next round tries again; the worker keeps working
+            if store_fault(exc) is None:
+                log.exception("sweep failed")
+            elif on_store_fault is not None:
+                # The database is away: counted and logged once, without a traceback.
+                on_store_fault(exc, "sweep")
 
 
 async def sweep(
