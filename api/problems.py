@@ -26,9 +26,13 @@ from clearance.app import (
     RefusedError,
     StoreUnavailableError,
 )
+from clearance.app.monitoring import store_fault_seen
 from core.errors import CustomsError
 
 PROBLEM_JSON = "application/problem+json"
+#: ``Retry-After`` of a 503 for a store that went away or is full: a server restart or a
+#: fail-over takes seconds; a client that waits this long finds it back or is told again.
+STORE_RETRY_AFTER_SECONDS = 5
 log = logging.getLogger("customs.api")
 
 #: The application layer's errors and the status each answers with (most specific first).
@@ -121,11 +125,16 @@ async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
 async def _customs(request: Request, exc: CustomsError) -> JSONResponse:
     status = next((s for kind, s in STATUSES if isinstance(exc, kind)), 400)
     extra: dict[str, Any] = {}
+    headers: dict[str, str] | None = None
     if isinstance(exc, ProcessingError):
         # The raw bytes are kept and the message marked failed: say which, so it can be retried.
         extra["message_id"] = exc.message_id
         log.error("processing failed: %s", exc.message)
-    return problem_response(request, status, exc.code, exc.message, **extra)
+    if isinstance(exc, StoreUnavailableError):
+        # The store went away or its disk is full: nothing was registered; send again later.
+        store_fault_seen(exc, "api", path=request.url.path)
+        headers = {"Retry-After": str(STORE_RETRY_AFTER_SECONDS)}
+    return problem_response(request, status, exc.code, exc.message, headers, **extra)
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,16 +6,18 @@ which rolls back unless ``commit()`` was called (cosmicpython's pattern).
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.errors import ConfigurationError, StoreUnavailableError
+from core.errors import ConfigurationError, StoreFullError, StoreUnavailableError
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -104,32 +106,136 @@ def shown_url(url: str) -> str:
         return "(unparsable URL)"
 
 
+#: What went wrong with the store, as the metric ``customs_database_errors_total`` labels it.
+StoreFault = Literal["unavailable", "full"]
+#: SQLSTATEs of a server that is going away or not there yet: admin_shutdown, crash_shutdown,
+#: cannot_connect_now (starting up, shutting down); class 08 is every connection exception.
+_GONE = frozenset({"57P01", "57P02", "57P03"})
+#: disk_full; 53xxx is the class "insufficient resources".
+_DISK_FULL = "53100"
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def store_fault(exc: BaseException) -> StoreFault | None:
+    """Whether ``exc`` (or what caused it) says the store went away or its disk is full.
+
+    Such a failure is the store's, not the message's: the work rolled back, nothing of it was
+    written, and the same work succeeds once the store is back. Everything else (a constraint
+    violated, a bug) is None. The chain of causes is followed, so an error re-raised by a
+    layer above the database is still recognised.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        fault = _fault_of(current)
+        if fault is not None:
+            return fault
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    return None
+
+
+def _fault_of(exc: BaseException) -> StoreFault | None:
+    if isinstance(exc, StoreFullError):
+        return "full"
+    if isinstance(exc, StoreUnavailableError):
+        return "unavailable"
+    if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+        return "full"
+    if isinstance(exc, PendingRollbackError):
+        return None  # follows the real error, which the chain reaches
+    if isinstance(exc, DBAPIError):
+        return _dbapi_fault(exc)
+    # The driver's own errors, as the queue (procrastinate on psycopg) raises them unwrapped.
+    return _driver_fault(exc) if _is_psycopg(exc) else None
+
+
+def _dbapi_fault(exc: DBAPIError) -> StoreFault | None:
+    text = str(exc.orig).lower()
+    if getattr(exc.orig, "sqlstate", None) == _DISK_FULL or "database or disk is full" in text:
+        return "full"
+    if "no space left on device" in text:
+        return "full"
+    if exc.connection_invalidated or exc.statement is None:
+        return "unavailable"
+    if "unable to open" in text or "disk i/o error" in text:
+        return "unavailable"
+    orig = exc.orig
+    return _driver_fault(orig) if orig is not None and _is_psycopg(orig) else None
+
+
+def _is_psycopg(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith(("psycopg", "psycopg_pool"))
+
+
+def _driver_fault(exc: BaseException) -> StoreFault | None:
+    sqlstate = getattr(exc, "sqlstate", None)
+    if sqlstate == _DISK_FULL or "no space left on device" in str(exc).lower():
+        return "full"
+    if isinstance(sqlstate, str) and (sqlstate in _GONE or sqlstate.startswith("08")):
+        return "unavailable"
+    name = type(exc).__name__
+    if name in ("OperationalError", "InterfaceError", "PoolTimeout", "PoolClosed"):
+        # psycopg raises these without a SQLSTATE for a lost or refused connection.
+        return "unavailable" if sqlstate is None else None
+    return None
+
+
+def store_error(url: str, exc: BaseException) -> StoreUnavailableError | None:
+    """The error to raise for a store fault in ``exc`` (None: not the store's fault)."""
+    fault = store_fault(exc)
+    if fault is None:
+        return None
+    if isinstance(exc, StoreUnavailableError):
+        return exc
+    if fault == "full":
+        return StoreFullError(
+            f"the database {shown_url(url)} has no space left: {_reason(exc)} (free space on "
+            "its disk; nothing was written, the work is tried again)"
+        )
+    if isinstance(exc, DBAPIError):
+        return StoreUnavailableError(_describe(url, exc))
+    return StoreUnavailableError(
+        f"the database {shown_url(url)} went away: {_reason(exc)} (check that the server is "
+        "running; the work is tried again)"
+    )
+
+
 @contextmanager
 def store_errors(url: str) -> Iterator[None]:
     """Turn a failure to reach or open the database into one :class:`StoreUnavailableError` line.
 
-    A refused connection, an unknown host, a missing database or an SQLite file that cannot be
-    opened all reach the front doors as one sentence naming the URL (password hidden) and what
-    to check, instead of a driver traceback. Errors of a statement that did reach the database
-    (constraint violations …) pass through unchanged.
+    A refused connection, an unknown host, a missing database, an SQLite file that cannot be
+    opened, a connection lost mid-statement (a server restart) all reach the front doors as
+    one sentence naming the URL (password hidden) and what to check, instead of a driver
+    traceback; a full disk as :class:`StoreFullError`. Errors of a statement that did reach
+    the database (constraint violations …) pass through unchanged.
     """
     try:
         yield
-    except DBAPIError as exc:
-        if not _unreachable(exc):
+    except StoreUnavailableError:
+        raise
+    except OSError:
+        raise  # a file of its own (a mailbox folder): not the database's disk
+    except Exception as exc:
+        # DBAPIError from SQLAlchemy, and the driver's own errors (or procrastinate's
+        # wrapping of them) from work done on a raw connection, like queueing a job.
+        error = store_error(url, exc)
+        if error is None:
             raise
-        raise StoreUnavailableError(_describe(url, exc)) from exc
+        raise error from exc
 
 
-def _unreachable(exc: DBAPIError) -> bool:
-    # An error while connecting has no statement; SQLite reports an unopenable file on the
-    # first statement, as "unable to open database file".
-    text = str(exc.orig).lower()
-    return exc.connection_invalidated or exc.statement is None or "unable to open" in text
+def _reason(exc: BaseException) -> str:
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__
 
 
 def _describe(url: str, exc: DBAPIError) -> str:
-    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc).__name__
+    reason = _reason(exc)
     if url.startswith("sqlite"):
         hint = "check that the directory exists and is writable, or set CUSTOMS_DATABASE_URL"
     else:

@@ -28,3 +28,13 @@ class StoreUnavailableError(CustomsError):
     """The database cannot be reached or opened; the message names it (password hidden)."""
 
     code = "store_unavailable"
+
+
+class StoreFullError(StoreUnavailableError):
+    """The store's disk is full (PostgreSQL ``53100``, SQLite ``SQLITE_FULL``, ``ENOSPC``).
+
+    A kind of :class:`StoreUnavailableError`: nothing was written, the caller tries again
+    later (HTTP 503 with ``Retry-After``), and a queued message stays queued.
+    """
+
+    code = "store_full"

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from clearance.app.access import Permission, require, require_sender, visible_message
 from clearance.app.actor import Actor
 from clearance.app.context import Application
-from clearance.app.errors import ConflictError
+from clearance.app.errors import ConflictError, StoreUnavailableError
+from clearance.app.monitoring import store_fault_seen
 from clearance.app.queries import list_messages as _list_messages
 from clearance.app.tenant_scope import tenant_read
 from clearance.app.views import MessageSummary
@@ -39,15 +40,21 @@ def submit(app: Application, actor: Actor, interchange: Interchange) -> Submissi
     require(actor, Permission.SUBMIT)
     if interchange.sender is not None:
         require_sender(actor, interchange.sender)
-    with app.guard():
-        return app.pipeline.submit(
-            interchange.content,
-            sender=interchange.sender,
-            filename=interchange.filename,
-            channel=interchange.channel,
-            submitted_by=None if actor.sees_everything else actor.subject,
-            senders=senders_of(actor),
-        )
+    try:
+        with app.guard():
+            return app.pipeline.submit(
+                interchange.content,
+                sender=interchange.sender,
+                filename=interchange.filename,
+                channel=interchange.channel,
+                submitted_by=None if actor.sees_everything else actor.subject,
+                senders=senders_of(actor),
+            )
+    except StoreUnavailableError as exc:
+        # Nothing registered; the raw bytes, if stored, stay ``received`` (retryable once
+        # stuck, queued again by a worker's sweep on PostgreSQL).
+        store_fault_seen(exc, "intake")
+        raise
 
 
 def retry(app: Application, actor: Actor, message_id: int) -> SubmissionOutcome:

@@ -2,14 +2,15 @@
 
 Prometheus metrics live in one registry per process (:data:`REGISTRY`): the work done here
 (messages, declarations by lane and decision, rejections by code, processing time, job
-failures, scheduled runs, outbox deliveries) and, read from the database at each scrape, the
-queue's depth and the age of its oldest job. Each worker and scheduler process serves its own
-(``--health-port``); the HTTP API mounts :func:`api.metrics.metrics_router`.
+failures, scheduled runs, outbox deliveries, store faults) and, read from the database at each
+scrape, the queue's depth and the age of its oldest job. Each worker and scheduler process
+serves its own (``--health-port``); the HTTP API mounts :func:`api.metrics.metrics_router`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from prometheus_client import (
@@ -32,6 +33,8 @@ from clearance.flow.outcome import InterchangeStatus, SubmissionOutcome
 from clearance.queueing.engine import uses_queue
 from clearance.queueing.jobs import queue_states
 from clearance.store.queue_schema import QUEUE_SCHEMA
+from core.db import store_fault
+from core.logs import get_logger
 
 #: The registry every metric of this process is in.
 REGISTRY = CollectorRegistry()
@@ -121,10 +124,16 @@ class QueueCollector(Collector):
         )
         app = self.app
         if app is not None and uses_queue(app.engine):
-            with app.engine.connect() as connection:
-                for state in queue_states(connection):
-                    depth.add_metric([state.queue, state.status], state.jobs)
-                    age.add_metric([state.queue, state.status], state.oldest_seconds)
+            try:
+                with app.engine.connect() as connection:
+                    for state in queue_states(connection):
+                        depth.add_metric([state.queue, state.status], state.jobs)
+                        age.add_metric([state.queue, state.status], state.oldest_seconds)
+            except Exception as exc:
+                # The database is away: the scrape still answers (with the process's own
+                # counters, customs_database_errors_total among them), the queue's unknown.
+                if store_fault(exc) is None:
+                    raise
         yield depth
         yield age
 
@@ -181,3 +190,35 @@ def readiness(app: Application) -> Readiness:
 def metric_names() -> Iterable[str]:
     """The names of this process's metrics (for docs and tests)."""
     return sorted({m.name for m in REGISTRY.collect()})
+
+
+DATABASE_ERRORS = Counter(
+    "customs_database_errors",
+    "Work stopped because the store went away ('unavailable') or its disk is full ('full'); "
+    "the work is tried again.",
+    ["kind"],
+    registry=REGISTRY,
+)
+_log = get_logger("clearance.store")
+_COUNTED = "_customs_store_fault_counted"
+
+
+def store_fault_seen(error: BaseException, where: str, **context: object) -> None:
+    """Count and log one store fault (each error once, however many layers report it).
+
+    ``where`` names what stopped (``intake``, ``message``, ``worker``, ``api`` …); the log
+    line says the work is kept and tried again, which is what every caller does with it.
+    """
+    kind = store_fault(error)
+    if kind is None or getattr(error, _COUNTED, False):
+        return
+    with suppress(AttributeError):  # an exception type that takes no attributes: counted anyway
+        setattr(error, _COUNTED, True)
+    DATABASE_ERRORS.labels(kind).inc()
+    _log.warning(
+        "database full" if kind == "full" else "database unavailable",
+        kind=kind,
+        where=where,
+        error=str(error)[:500],
+        **context,
+    )

@@ -25,10 +25,10 @@ from clearance.app.access import (
 )
 from clearance.app.actor import Actor
 from clearance.app.context import Application
-from clearance.app.errors import RefusedError
+from clearance.app.errors import RefusedError, StoreUnavailableError
 from clearance.app.identity import submitter_senders
 from clearance.app.messages import Interchange
-from clearance.app.monitoring import JOB_FAILURES, observe_outcome
+from clearance.app.monitoring import JOB_FAILURES, observe_outcome, store_fault_seen
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
 from clearance.intake.pipeline import ProcessingError
@@ -72,18 +72,25 @@ def enqueue(
     require(actor, Permission.SUBMIT)
     if interchange.sender is not None:
         require_sender(actor, interchange.sender)
-    with app.guard():
-        message_id = app.pipeline.receive(
-            interchange.content,
-            sender=interchange.sender,
-            filename=interchange.filename,
-            channel=interchange.channel,
-            submitted_by=None if actor.sees_everything else actor.subject,
-        )
-        if run_now or not uses_queue(app.engine):
-            return Queued(message_id, None, process_message(app, message_id))
-        lock = ordering_lock(interchange.sender, interchange.content)
-        job_id = defer_message(app.engine, deferring_app(app), message_id, lock)
+    try:
+        with app.guard():
+            message_id = app.pipeline.receive(
+                interchange.content,
+                sender=interchange.sender,
+                filename=interchange.filename,
+                channel=interchange.channel,
+                submitted_by=None if actor.sees_everything else actor.subject,
+            )
+            if run_now or not uses_queue(app.engine):
+                return Queued(message_id, None, process_message(app, message_id))
+            lock = ordering_lock(interchange.sender, interchange.content)
+            job_id = defer_message(app.engine, deferring_app(app), message_id, lock)
+    except StoreUnavailableError as exc:
+        # Nothing taken in (the bytes were not committed), or taken in and not yet queued:
+        # then the worker's sweep queues the ``received`` message later. Either way the
+        # caller is told to send again later (HTTP 503 with Retry-After).
+        store_fault_seen(exc, "intake")
+        raise
     log.info(
         "message queued",
         message_id=message_id,
@@ -112,7 +119,9 @@ def process_message(app: Application, message_id: int) -> SubmissionOutcome | No
     """The task body: process stored message ``message_id`` once (None: already done).
 
     Raises :class:`clearance.intake.pipeline.ProcessingError` when processing failed (the
-    message is then ``failed``; the queue tries again, then leaves it a dead letter).
+    message is then ``failed``; the queue tries again, then leaves it a dead letter), and
+    :class:`StoreUnavailableError` (or ``StoreFullError``) when the store failed: the message
+    stays ``received`` and the queue tries again, patiently, until the store is back.
     """
     started = time.perf_counter()
     # The submitting subject's senders as of now (issue 12): a revoked mandate or a disabled
@@ -124,6 +133,11 @@ def process_message(app: Application, message_id: int) -> SubmissionOutcome | No
         except ProcessingError as exc:
             JOB_FAILURES.labels(PROCESS_MESSAGE).inc()
             log.error("message failed", error=exc.message)
+            raise
+        except StoreUnavailableError as exc:
+            # The store's fault, not the message's: it stays ``received`` and its job is
+            # tried again with back-off until the store is back (the worker's retry strategy).
+            store_fault_seen(exc, "message", message_id=message_id, will_retry=True)
             raise
         if outcome is None:
             log.info("message already processed")

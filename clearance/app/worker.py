@@ -15,6 +15,7 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import RefusedError
 from clearance.app.mailbox import MAILBOX, take_sender
+from clearance.app.monitoring import store_fault_seen
 from clearance.app.queueing import process_message
 from clearance.app.scheduler import run_scheduled
 from clearance.queueing.engine import uses_queue
@@ -72,4 +73,5 @@ def run(
     )
     url = app.engine.url.render_as_string(hide_password=False)
     with app.guard():
-        run_worker(url, app.engine, task_bodies(app), options, on_started)
+        # A store fault seen by the worker's loop is counted and logged like any other.
+        run_worker(url, app.engine, task_bodies(app), options, on_started, store_fault_seen)

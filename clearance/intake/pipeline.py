@@ -2,7 +2,9 @@
 
 The raw bytes are committed on their own first, so nothing a trader sent is ever lost. All
 the rest of the work for one interchange happens in one unit of work: it lands whole or not at
-all. When it fails, the raw message is marked ``failed`` with the error and can be retried.
+all. When it fails, the raw message is marked ``failed`` with the error and can be retried;
+when the store itself failed (gone, disk full) the message keeps its state and the store's
+error is raised (:meth:`Pipeline._failed`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -42,7 +44,7 @@ from clearance.manifests.reconciliation import ManifestReconciliation
 from clearance.store.bulk import insert_rows_returning_ids
 from clearance.store.tables import InboundMessage
 from core.clock import Clock, SystemClock
-from core.db import UnitOfWork, session_factory
+from core.db import UnitOfWork, session_factory, store_error
 from core.errors import CustomsError
 from core.settings import Settings
 
@@ -210,8 +212,7 @@ class Pipeline:
         except SenderRefusedError as refused:
             return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
-            self._mark_failed(message_id, exc)
-            raise ProcessingError(message_id, exc) from exc
+            self._failed(message_id, exc)
         return outcome
 
     def _run(
@@ -242,8 +243,7 @@ class Pipeline:
             # Nothing of the interchange was registered (the unit rolled back): record why.
             return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
-            self._mark_failed(message_id, exc)
-            raise ProcessingError(message_id, exc) from exc
+            self._failed(message_id, exc)
         return outcome
 
     def _unit(self, work: Callable[[Session], _T]) -> _T:
@@ -418,6 +418,22 @@ class Pipeline:
             )
             uow.commit()
         return outcome
+
+    def _failed(self, message_id: int, exc: Exception) -> NoReturn:
+        """Raise what a failed unit of work means: the store's fault, or the message's.
+
+        A store that went away (a server restart, a lost connection) or ran out of disk is
+        not the message's fault: nothing of the unit was written, the message keeps its
+        state (``received``: the queue tries again) and :class:`StoreUnavailableError` /
+        :class:`StoreFullError` is raised. Marking it ``failed`` would need the store that
+        just failed, and after an in-doubt commit (the connection lost during COMMIT) it
+        would mark a message failed that was in fact processed.
+        """
+        store = store_error(self.engine.url.render_as_string(hide_password=False), exc)
+        if store is not None:
+            raise store from exc
+        self._mark_failed(message_id, exc)
+        raise ProcessingError(message_id, exc) from exc
 
     def _mark_failed(self, message_id: int, exc: BaseException) -> None:
         now = self.clock.now()

@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 import procrastinate
-from procrastinate import RetryStrategy
+from procrastinate import BaseRetryStrategy, RetryDecision, RetryStrategy
+from procrastinate.jobs import Job
 from sqlalchemy import Engine, text
 
 from clearance.queueing.engine import queue_app
 from clearance.queueing.jobs import defer_message, orphaned_message_ids
 from clearance.queueing.sender_key import ordering_lock
+from core.db import store_fault
 
 log = logging.getLogger("clearance.worker")
 
@@ -49,19 +53,51 @@ class WorkerOptions:
     name: str | None = None
 
 
+#: A store fault (:func:`core.db.store_fault`) seen by the worker: its kind and the error.
+StoreFaultHook = Callable[[BaseException, str], None]
+#: The longest wait between two tries of a job, or of the worker's loop, while the store is away.
+STORE_BACKOFF_MAX_SECONDS = 60
+
+
+class PatientRetry(BaseRetryStrategy):
+    """Retries for a job: the usual few for its own failures, without end for the store's.
+
+    A job that failed because the store went away or its disk filled (:func:`store_fault`)
+    did nothing (its unit of work rolled back) and will succeed once the store is back, so it
+    is tried again with back-off (2, 4, 8 … s, at most :data:`STORE_BACKOFF_MAX_SECONDS`)
+    however long that takes, and never becomes a dead letter for it. Any other failure takes
+    ``retries`` more attempts with exponential back-off, then the job stays ``failed``.
+    """
+
+    def __init__(self, retries: int) -> None:
+        self.usual = RetryStrategy(max_attempts=retries, exponential_wait=2)
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        """When to try ``job`` again after ``exception`` (None: give up)."""
+        if store_fault(exception) is not None:
+            wait = min(2 ** min(job.attempts + 1, 16), STORE_BACKOFF_MAX_SECONDS)
+            return RetryDecision(retry_in={"seconds": wait})
+        return self.usual.get_retry_decision(exception=exception, job=job)
+
+
 def run_worker(
     url: str,
     engine: Engine,
     bodies: Mapping[str, TaskBody],
     options: WorkerOptions,
     on_started: Callable[[], None] | None = None,
+    on_store_fault: StoreFaultHook | None = None,
 ) -> None:
-    """Run a worker until it is stopped (SIGINT/SIGTERM), or until the queue is empty."""
+    """Run a worker until it is stopped (SIGINT/SIGTERM), or until the queue is empty.
+
+    When the database goes away (a restart, a fail-over) procrastinate's worker stops; this
+    one waits with back-off and starts it again, so a worker outlives the store's restarts.
+    """
     app = queue_app(url, min_size=1, max_size=options.concurrency + 3)
-    retry = RetryStrategy(max_attempts=options.retries, exponential_wait=2)
+    retry = PatientRetry(options.retries)
     for name, body in bodies.items():
         app.task(name=name, retry=retry, pass_context=False)(body)
-    asyncio.run(_main(app, url, engine, options, on_started))
+    asyncio.run(_main(app, url, engine, options, on_started, on_store_fault))
 
 
 async def _main(
@@ -70,18 +106,84 @@ async def _main(
     engine: Engine,
     options: WorkerOptions,
     on_started: Callable[[], None] | None,
+    on_store_fault: StoreFaultHook | None,
 ) -> None:
+    stopping = asyncio.Event()
+    running: list[asyncio.Task[None]] = []
+
+    def stop() -> None:
+        stopping.set()
+        for task in running:
+            task.cancel()  # procrastinate's worker stops gracefully when cancelled
+
+    _on_signals(stop)
+    backoff = 1.0
+    started = [on_started] if on_started is not None else []
+    while not stopping.is_set():
+        error: BaseException | None = None
+        try:
+            task = asyncio.create_task(_one_run(app, url, engine, options, started, on_store_fault))
+            running[:] = [task]
+            await task
+            if not options.wait:
+                return  # drained
+            # Stopped by itself: one of procrastinate's side tasks (heartbeat, listener)
+            # failed, and every one of them is a conversation with the database.
+        except asyncio.CancelledError:
+            if stopping.is_set():
+                return
+            raise
+        except Exception as exc:
+            if store_fault(exc) is None:
+                raise
+            error = exc
+        if stopping.is_set():
+            return
+        if on_store_fault is not None:
+            on_store_fault(error or ConnectionError("the worker lost its database"), "worker")
+        log.warning(
+            "worker stopped: the database went away; starting again",
+            extra={"retry_in_seconds": backoff, "error": str(error) if error else None},
+        )
+        with suppress(TimeoutError):  # waited the back-off out (or was stopped)
+            await asyncio.wait_for(stopping.wait(), timeout=backoff)
+        backoff = min(backoff * 2, STORE_BACKOFF_MAX_SECONDS)
+
+
+def _on_signals(stop: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Not the main thread: whoever runs the worker there stops it.
+        with suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop)
+
+
+async def _one_run(
+    app: procrastinate.App,
+    url: str,
+    engine: Engine,
+    options: WorkerOptions,
+    on_started: list[Callable[[], None]],
+    on_store_fault: StoreFaultHook | None = None,
+) -> None:
+    """Open the queue, sweep, and run procrastinate's worker until it stops.
+
+    ``on_started`` (emptied here) is called once the first run is under way.
+    """
     deferring = queue_app(url)  # never opened: defers on the store's own connections
     async with app.open_async():
         await sweep(app, deferring, engine, options)
-        sweeper = asyncio.create_task(_sweep_forever(app, deferring, engine, options))
-        if on_started is not None:
-            on_started()
+        sweeper = asyncio.create_task(
+            _sweep_forever(app, deferring, engine, options, on_store_fault)
+        )
+        while on_started:
+            on_started.pop()()
         settings: dict[str, Any] = {
             "concurrency": options.concurrency,
             "wait": options.wait,
             "update_heartbeat_interval": options.heartbeat_seconds,
             "stalled_worker_timeout": options.stalled_after_seconds,
+            "install_signal_handlers": False,  # ours (above) stop every run, not just this one
         }
         if options.queues:
             settings["queues"] = list(options.queues)
@@ -98,13 +200,18 @@ async def _sweep_forever(
     deferring: procrastinate.App,
     engine: Engine,
     options: WorkerOptions,
+    on_store_fault: StoreFaultHook | None = None,
 ) -> None:
     while True:
         await asyncio.sleep(options.heartbeat_seconds)
         try:
             await sweep(app, deferring, engine, options)
-        except Exception:  # the next round tries again; the worker keeps working
-            log.exception("sweep failed")
+        except Exception as exc:  # the next round tries again; the worker keeps working
+            if store_fault(exc) is None:
+                log.exception("sweep failed")
+            elif on_store_fault is not None:
+                # The database is away: counted and logged once, without a traceback.
+                on_store_fault(exc, "sweep")
 
 
 async def sweep(
