@@ -108,9 +108,11 @@ def resolve_target(url: str, policy: TargetPolicy, resolve: Resolver | None = No
     for text in addresses:
         address = ipaddress.ip_address(text.split("%", 1)[0])
         if not policy.address_allowed(address):
+            # The address itself is not named: the message reaches the tenant, who has no
+            # business learning the internal network's addresses by registering names.
             raise TargetRefusedError(
-                f"the webhook host {host} resolves to {address}, a private, loopback, "
-                "link-local or reserved address (allow its network in "
+                f"the webhook host {host} resolves to a private, loopback, link-local or "
+                "reserved address (the operator may allow its network in "
                 "CUSTOMS_WEBHOOK_ALLOWED_NETWORKS if it is meant)"
             )
     return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])

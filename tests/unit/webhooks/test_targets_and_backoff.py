@@ -39,8 +39,9 @@ def test_private_loopback_link_local_and_reserved_addresses_are_refused(url: str
 
 
 def test_a_name_is_refused_when_any_of_its_addresses_is_private() -> None:
-    with pytest.raises(TargetRefusedError, match=r"10\.0\.0\.5"):
+    with pytest.raises(TargetRefusedError, match="resolves to a private") as e:
         resolve_target("https://hooks.example.com/x", STRICT, resolver("93.184.215.14", "10.0.0.5"))
+    assert "10.0.0.5" not in str(e.value)  # the internal address is not told to the tenant
     target = resolve_target("https://hooks.example.com/x", STRICT, resolver("93.184.215.14"))
     assert (target.host, target.port, target.address) == ("hooks.example.com", 443, "93.184.215.14")
 
