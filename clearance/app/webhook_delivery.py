@@ -118,7 +118,10 @@ def fan_out(app: Application) -> int:
     for endpoint_id, owner, owner_role, kinds_json, cursor in endpoints:
         owner_actor = _owner(app, owner, owner_role)
         if owner_actor is None:
-            continue  # a subject removed or disabled receives nothing
+            # A subject removed or disabled receives nothing more, not even what is pending.
+            with app.unit() as session:
+                _disable(session, endpoint_id, "its owner is disabled or removed", app.clock.now())
+            continue
         kinds = frozenset(json.loads(kinds_json))
         for _ in range(FAN_OUT_PAGES_PER_RUN):
             with app.read() as session:
@@ -198,7 +201,10 @@ def payload_of(event: LogEvent) -> str:
 def _claim(app: Application) -> list[_Job]:
     """Lease the due deliveries of active endpoints; open their secrets."""
     now = app.clock.now()
-    lease = now + timedelta(seconds=app.settings.webhook_timeout_seconds * 3 + 60)
+    # Long enough for the whole run's posts even if each one used its three timeouts
+    # (connect, send, answer): a concurrent run must not take a delivery still in flight.
+    rounds = -(-app.settings.webhook_batch // CONCURRENCY)
+    lease = now + timedelta(seconds=rounds * app.settings.webhook_timeout_seconds * 3 + 60)
     box = secret_box(app)
     with app.unit() as session:
         query = (
@@ -247,7 +253,6 @@ def _post_all(app: Application, jobs: list[_Job]) -> list[_Result]:
     if not jobs:
         return []
     policy = target_policy(app)
-    timestamp = int(app.clock.now().timestamp())
     with posting.new_client(app.settings.webhook_timeout_seconds) as client:
 
         def one(job: _Job) -> _Result:
@@ -259,6 +264,8 @@ def _post_all(app: Application, jobs: list[_Job]) -> list[_Result]:
                 target = targets.resolve_target(job.url, policy)
             except targets.TargetRefusedError as exc:
                 return _Result(job, posting.Attempt(None, exc.message, 0.0))
+            # Stamped when sent, not when the run began: receivers refuse stale timestamps.
+            timestamp = int(app.clock.now().timestamp())
             headers = signing.headers(job.secret, job.message_id, timestamp, job.payload)
             return _Result(job, posting.post(client, target, headers, job.payload))
 

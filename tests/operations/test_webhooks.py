@@ -334,3 +334,18 @@ def test_removing_an_endpoint_stops_deliveries(app: Application) -> None:
     assert hook.received == []
     with pytest.raises(NotFoundError):
         webhooks.show(app, broker, endpoint.id)
+
+
+def test_a_disabled_subject_receives_nothing_more(app: Application) -> None:
+    broker = actor(app, "broker-01")
+    with receiver() as hook:
+        endpoint = webhooks.register(app, broker, hook.url).endpoint
+        send(app)
+        delivery.fan_out(app)  # deliveries made while the subject was enabled
+        subjects.disable_subject(app, LOCAL_OPERATOR, "broker-01")
+        delivery.deliver(app, LOCAL_OPERATOR)
+    assert hook.received == []
+    shown = webhooks.show(app, LOCAL_OPERATOR, endpoint.id)
+    assert (shown.status, shown.disabled_reason) == ("disabled", "its owner is disabled or removed")
+    states = {d.status for d in webhooks.deliveries(app, LOCAL_OPERATOR, endpoint.id)}
+    assert states == {"cancelled"}
