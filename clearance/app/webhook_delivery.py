@@ -253,17 +253,22 @@ def _post_all(app: Application, jobs: list[_Job]) -> list[_Result]:
     if not jobs:
         return []
     policy = target_policy(app)
+    # Checked again at each run, once per URL: the name may resolve elsewhere than at
+    # registration, and the settings may have changed.
+    checked: dict[str, targets.Target | str] = {}
+    for url in {job.url for job in jobs}:
+        try:
+            checked[url] = targets.resolve_target(url, policy)
+        except targets.TargetRefusedError as exc:
+            checked[url] = exc.message
     with posting.new_client(app.settings.webhook_timeout_seconds) as client:
 
         def one(job: _Job) -> _Result:
             if job.secret is None:
                 return _Result(job, posting.Attempt(None, job.problem, 0.0))
-            try:
-                # Checked again now: the name may resolve elsewhere than at registration,
-                # and the settings may have changed.
-                target = targets.resolve_target(job.url, policy)
-            except targets.TargetRefusedError as exc:
-                return _Result(job, posting.Attempt(None, exc.message, 0.0))
+            target = checked[job.url]
+            if isinstance(target, str):
+                return _Result(job, posting.Attempt(None, target, 0.0))
             # Stamped when sent, not when the run began: receivers refuse stale timestamps.
             timestamp = int(app.clock.now().timestamp())
             headers = signing.headers(job.secret, job.message_id, timestamp, job.payload)
@@ -279,8 +284,13 @@ def _record(app: Application, results: list[_Result]) -> WebhookRun:
     disable: dict[int, str] = {}
     now = app.clock.now()
     with app.unit() as session:
+        ids = [result.job.delivery_id for result in results]
+        rows = {
+            row.id: row
+            for row in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+        }
         for result in results:
-            row = session.get(WebhookDelivery, result.job.delivery_id)
+            row = rows.get(result.job.delivery_id)
             if row is None or row.status != PENDING:
                 continue  # the endpoint was removed or disabled meanwhile
             attempt = result.attempt

@@ -4,7 +4,8 @@ The connection goes to the address :func:`.targets.resolve_target` checked, not 
 the host name resolves to a moment later: the URL's host is replaced by that address, the
 ``Host`` header and (for https) the TLS server name keep the original name, so the
 certificate is still verified against it. Redirects are not followed (a 3xx could point
-inside the network) and count as failures; the answer's body is never read.
+inside the network) and count as failures; of the answer's body at most 64 KiB is read and
+thrown away (enough to keep the connection for the next delivery).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from clearance.webhooks.targets import Target
 #: Success is any 2xx; 410 Gone means "stop sending" (the endpoint is disabled).
 GONE = 410
 USER_AGENT = "golden-customs-webhooks/1"
+#: The most of an answer's body read (and thrown away): a short body read to its end lets the
+#: connection serve the next delivery; a longer one is cut off with its connection.
+MAX_ANSWER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,14 @@ def new_client(timeout: float) -> httpx.Client:
     )
 
 
+def _drain(response: httpx.Response) -> None:
+    read = 0
+    for chunk in response.iter_raw():
+        read += len(chunk)
+        if read > MAX_ANSWER_BYTES:
+            return
+
+
 def pinned_url(target: Target) -> str:
     """``target.url`` with its host replaced by the checked address."""
     parts = urlsplit(target.url)
@@ -78,7 +90,10 @@ def post(client: httpx.Client, target: Target, headers: dict[str, str], body: by
             extensions=extensions,
         )
         response = client.send(request, stream=True)
-        response.close()  # the body is never read: a receiver cannot make us hold a large one
+        try:
+            _drain(response)
+        finally:
+            response.close()
     except httpx.TimeoutException as exc:
         return Attempt(None, f"timeout: {type(exc).__name__}", time.monotonic() - started)
     except httpx.HTTPError as exc:
