@@ -21,6 +21,7 @@ from api.ratelimit import RateLimiter
 from api.routes import admin, declarations, events, health, officer, reference, submissions
 from api.routes import fx as fx_routes
 from api.routes import statistics as statistics_routes
+from api.routes import webhooks as webhook_routes
 from api.settings import ApiSettings, load_api_settings
 from clearance.app import Application, open_application
 from core.settings import Settings, load_settings
@@ -38,6 +39,7 @@ PROTECTED = (
     admin.router,
     fx_routes.router,  # FX monitoring (issue 14)
     statistics_routes.router,  # trade statistics (issue 14)
+    webhook_routes.router,  # webhooks (issues 12 and 15)
 )
 
 

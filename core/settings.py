@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -188,6 +188,42 @@ class Settings(BaseSettings):
         description="Signs the console's session cookies (keep it secret; the same in every "
         "process serving the console). Unset: a random secret per process, sessions end "
         "when it stops.",
+    )
+    # --- webhooks (issues 12 and 15) -------------------------------------------------------
+    webhook_secret_key: SecretStr | None = Field(
+        default=None,
+        description="Encrypts the webhook endpoints' signing secrets at rest (AES-256-GCM): 32 "
+        "bytes, base64. The same in every process; losing it makes every endpoint's secret "
+        "unreadable (rotate them). Unset: registering a webhook is refused.",
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks a webhook may target although private, loopback or link-local "
+        "(CUSTOMS_WEBHOOK_ALLOWED_NETWORKS='[\"10.20.0.0/16\"]'). Empty: public addresses only.",
+    )
+    webhook_allow_http: bool = Field(
+        default=False,
+        description="Allow plain http:// webhook URLs (tests, a receiver on loopback); https "
+        "only otherwise.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=60,
+        description="How long one webhook delivery may take (connect, send, answer) before "
+        "it counts as failed and is retried.",
+    )
+    webhook_batch: int = Field(
+        default=200,
+        ge=1,
+        le=10_000,
+        description="How many due webhook deliveries one delivery run posts at most.",
+    )
+    schedule_webhook_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often the scheduler fans new events out to webhook endpoints and "
+        "posts the deliveries that are due.",
     )
 
 

@@ -278,3 +278,17 @@ def stat_facts_visible(actor: Actor) -> ColumnElement[bool]:
     if actor.role in (Role.TRADER, Role.BROKER) and actor.party_ids:
         return StatFact.trader.in_(sorted(actor.party_ids))
     return false()
+
+
+# --- webhooks (issues 12 and 15) ------------------------------------------------------------
+
+
+def webhook_endpoints_visible(actor: Actor) -> ColumnElement[bool]:
+    """The webhook endpoints ``actor`` may see and manage: its own; every one for the local
+    operator (who holds the store). An admin is not the owner of a trader's endpoints: they
+    carry the trader's choice of URL and nothing an admin needs."""
+    from clearance.store.webhook_tables import WebhookEndpoint
+
+    if actor.role is Role.OPERATOR:
+        return true()
+    return WebhookEndpoint.owner_subject == actor.subject

@@ -222,3 +222,22 @@ def store_fault_seen(error: BaseException, where: str, **context: object) -> Non
         error=str(error)[:500],
         **context,
     )
+# --- webhooks (issues 12 and 15) ------------------------------------------------------------
+WEBHOOK_DELIVERIES = Counter(
+    "customs_webhook_deliveries",
+    "Webhook delivery attempts by outcome: delivered, retrying (failed, tried again later), "
+    "failed (the last retry failed), gone (the receiver answered 410).",
+    ["outcome"],
+    registry=REGISTRY,
+)
+WEBHOOK_DISABLED = Counter(
+    "customs_webhook_endpoints_disabled",
+    "Webhook endpoints disabled by delivery (410 Gone, or every retry failed).",
+    registry=REGISTRY,
+)
+WEBHOOK_SECONDS = Histogram(
+    "customs_webhook_delivery_seconds",
+    "Time of one webhook POST, sent to answer (or timeout).",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    registry=REGISTRY,
+)

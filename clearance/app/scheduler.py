@@ -20,7 +20,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from clearance.app import mailbox, outbox
+from clearance.app import mailbox, outbox, webhook_delivery
 from clearance.app.access import Permission, require
 from clearance.app.actor import Actor
 from clearance.app.context import Application
@@ -60,6 +60,12 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         lambda app: app.settings.schedule_outbox_seconds,
         outbox.deliver,
         "deliver answers to the partners' outbound folders, retrying failures",
+    ),
+    ScheduledJob(
+        "webhook_delivery",
+        lambda app: app.settings.schedule_webhook_seconds,
+        webhook_delivery.deliver,
+        "fan new events out to webhook endpoints and post the due deliveries, signed",
     ),
 )
 

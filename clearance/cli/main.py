@@ -35,6 +35,7 @@ from clearance.cli import registry as cli_registry
 from clearance.cli import serve as cli_serve
 from clearance.cli import stats as cli_stats
 from clearance.cli import tariff as cli_tariff
+from clearance.cli import webhooks as cli_webhooks
 from core.errors import CustomsError
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -57,6 +58,7 @@ COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_fx.register,
     cli_operations.register,
     cli_stats.register,
+    cli_webhooks.register,
 ]
 
 

@@ -18,6 +18,7 @@ from clearance.store import (
     statistics_tables,
     tables,
     tariff_tables,
+    webhook_tables,
 )
 from clearance.store.tables import Base
 
@@ -37,4 +38,5 @@ __all__ = [
     "statistics_tables",
     "tables",
     "tariff_tables",
+    "webhook_tables",
 ]
