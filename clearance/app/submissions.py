@@ -14,6 +14,7 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError
 from clearance.app.views import MessageSummary, View
+from clearance.store.raw_archive import raw_content
 from clearance.store.tables import (
     Declaration,
     DeclarationVersion,
@@ -96,7 +97,9 @@ def raw_message(app: Application, actor: Actor, message_id: int) -> RawContent:
     with app.read() as session:
         row = visible_message(session, actor, message_id)
         return RawContent(
-            name=row.filename or f"message-{row.id}", format=row.format, content=row.raw
+            name=row.filename or f"message-{row.id}",
+            format=row.format,
+            content=raw_content(session, row, app.settings.archive_root),
         )
 
 
@@ -147,7 +150,9 @@ def declaration_message(app: Application, actor: Actor, number: str, version: in
         if row is None:
             raise NotFoundError(f"no version {version} of declaration {number}")
         return RawContent(
-            name=row.filename or f"message-{row.id}", format=row.format, content=row.raw
+            name=row.filename or f"message-{row.id}",
+            format=row.format,
+            content=raw_content(session, row, app.settings.archive_root),
         )
 
 
