@@ -172,8 +172,8 @@ def test_quota_periods_open_with_their_volume_and_close_once(engine: Engine) -> 
     assert len(events(engine, "quota_period_closed")) == 1
     clock.set(datetime(2027, 1, 1, 0, 0, tzinfo=UTC))  # 08:00 on 1 January in Shanghai
     housekeeping.quota_rollover(app, LOCAL_OPERATOR)
-    closed = [e["order_number"] for e in events(engine, "quota_period_closed")]
-    assert closed == ["CN-WHEAT-2025", *sorted(CURRENT)]
+    ended = [e["order_number"] for e in events(engine, "quota_period_closed")]
+    assert ended == ["CN-WHEAT-2025", *sorted(CURRENT)]
 
 
 # --- expiry ------------------------------------------------------------------------------
