@@ -49,16 +49,16 @@ class Written:
     batch: tuple[Due, ...]
 
 
+#: Most bytes read into one batch (a batch of very large interchanges is cut short; at least
+#: one message is always taken), so a run's memory stays bounded whatever the batch setting.
+BATCH_BYTES = 256 * 1024 * 1024
+
+
 def due(session: Session, cutoff: datetime, limit: int) -> list[Due]:
     """Up to ``limit`` finished messages received before ``cutoff`` still in the hot table."""
     archived = select(RawArchiveMember.message_id)
-    rows = session.execute(
-        select(
-            InboundMessage.id,
-            InboundMessage.sha256,
-            InboundMessage.raw,
-            InboundMessage.received_at,
-        )
+    sizes = session.execute(
+        select(InboundMessage.id, InboundMessage.size)
         .where(
             InboundMessage.received_at < cutoff,
             InboundMessage.status.not_in(OPEN_STATUSES),
@@ -67,6 +67,24 @@ def due(session: Session, cutoff: datetime, limit: int) -> list[Due]:
         )
         .order_by(InboundMessage.id)
         .limit(limit)
+    ).all()
+    chosen, total = [], 0
+    for message_id, size in sizes:
+        if chosen and total + int(size) > BATCH_BYTES:
+            break
+        chosen.append(int(message_id))
+        total += int(size)
+    if not chosen:
+        return []
+    rows = session.execute(
+        select(
+            InboundMessage.id,
+            InboundMessage.sha256,
+            InboundMessage.raw,
+            InboundMessage.received_at,
+        )
+        .where(InboundMessage.id.in_(chosen))
+        .order_by(InboundMessage.id)
     )
     return [Due(int(i), str(s), bytes(r), as_utc(at)) for i, s, r, at in rows]
 

@@ -232,3 +232,16 @@ def test_messages_still_open_are_never_archived(engine: Engine, tmp_path: Path) 
         cutoff = datetime(2026, 1, 1, tzinfo=UTC)
         due = [d.id for d in retention.due(session, cutoff, 100)]
     assert failed not in due and sorted(due) == sorted(set(original) - {failed})
+
+
+def test_a_batch_is_cut_short_by_its_bytes(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean_queue(engine)
+    prepare(engine)
+    original = _old_messages(engine)
+    smallest = min(len(c) for c in original.values())
+    monkeypatch.setattr(retention, "BATCH_BYTES", smallest)  # one message per batch
+    app = _retention_app(engine, tmp_path / "archive", retention_batch=100)
+    done = housekeeping.raw_retention(app, LOCAL_OPERATOR)
+    assert (done.messages, len(done.archives)) == (len(original), len(original))
