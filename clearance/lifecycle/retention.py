@@ -68,7 +68,8 @@ def due(session: Session, cutoff: datetime, limit: int) -> list[Due]:
         .order_by(InboundMessage.id)
         .limit(limit)
     ).all()
-    chosen, total = [], 0
+    chosen: list[int] = []
+    total = 0
     for message_id, size in sizes:
         if chosen and total + int(size) > BATCH_BYTES:
             break
