@@ -226,6 +226,68 @@ class Settings(BaseSettings):
         "posts the deliveries that are due.",
     )
 
+    # Scheduled housekeeping (issue 15, docs/operations.md "The schedule"): daily jobs run at
+    # a local time of day in `timezone`; the statistics refresh runs on an interval.
+    schedule_statistics_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often the scheduler brings released items into the statistics "
+        "(a release is visible in the cross-tabs within about this long).",
+    )
+    schedule_quota_rollover_at: str = Field(
+        default="00:05",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Local time (HH:MM, in `timezone`) of the daily tariff-quota roll-over.",
+    )
+    schedule_expiry_sweep_at: str = Field(
+        default="00:15",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Local time of the daily licence and certificate expiry sweep.",
+    )
+    schedule_rebate_batch_at: str = Field(
+        default="01:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Local time of the daily rebate batch (records exported up to yesterday).",
+    )
+    schedule_fx_indicators_at: str = Field(
+        default="02:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Local time of the daily FX indicators and classification.",
+    )
+    schedule_raw_retention_at: str = Field(
+        default="03:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Local time of the daily move of old raw messages into archives.",
+    )
+    expiry_warning_days: int = Field(
+        default=30,
+        ge=0,
+        description="A licence or certificate ending within this many days gets one "
+        "`licence_expiring` / `certificate_expiring` event.",
+    )
+    rebate_batch_dir: Path | None = Field(
+        default=None,
+        description="Folder the daily rebate batch writes its CSV and XML into (for the tax "
+        "authority's pick-up). Unset: the scheduled rebate batch does nothing.",
+    )
+    raw_retention_years: int = Field(
+        default=3,
+        ge=1,
+        description="Raw messages received more than this many years ago are moved into "
+        "archives (policy: 3 years, the keeping period of declaration records under the "
+        "customs audit regulations; verify for your administration).",
+    )
+    archive_root: Path | None = Field(
+        default=None,
+        description="Root of the raw-message archives (zip files). Unset: nothing is archived.",
+    )
+    retention_batch: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Raw messages per archive file (one zip, one unit of work each).",
+    )
+
 
 def load_settings() -> Settings:
     """Read the settings from the environment."""

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     STATISTICS_UNPROTECTED = "statistics_unprotected"  # clearance: tables before protection
     STATISTICS_MANAGE = "statistics_manage"  # refresh, publish, generate synthetic facts
     METRICS = "metrics"  # scrape the process's metrics (counts and times, no tenant data)
+    HOUSEKEEPING = "housekeeping"  # scheduled sweeps: expiry, quotas, retention, batches
 
 
 _EVERYTHING = frozenset(Permission)

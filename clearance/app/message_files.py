@@ -23,6 +23,7 @@ from clearance.app.context import Application
 from clearance.app.documents import Document
 from clearance.app.errors import NotFoundError
 from clearance.app.views import View
+from clearance.store.raw_archive import raw_content
 from clearance.store.tables import Declaration, InboundMessage, OutboundMessage
 from core.clock import as_utc
 
@@ -109,7 +110,8 @@ def raw(app: Application, actor: Actor, message_id: int) -> Document:
     require(actor, Permission.READ)
     with app.read() as session:
         message = _message(session, actor, message_id)
-        return Document(message.filename or f"message-{message.id}", message.raw)
+        content = raw_content(session, message, app.settings.archive_root)
+        return Document(message.filename or f"message-{message.id}", content)
 
 
 def answer(app: Application, actor: Actor, answer_id: int) -> Document:

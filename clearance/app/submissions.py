@@ -18,6 +18,7 @@ from clearance.app.context import Application
 from clearance.app.errors import NotFoundError
 from clearance.app.views import MessageSummary, View
 from clearance.lifecycle.events import EventKind
+from clearance.store.raw_archive import raw_content
 from clearance.store.tables import (
     Declaration,
     DeclarationVersion,
@@ -153,7 +154,9 @@ def raw_message(app: Application, actor: Actor, message_id: int) -> RawContent:
     with app.read() as session:
         row = visible_message(session, actor, message_id)
         return RawContent(
-            name=row.filename or f"message-{row.id}", format=row.format, content=row.raw
+            name=row.filename or f"message-{row.id}",
+            format=row.format,
+            content=raw_content(session, row, app.settings.archive_root),
         )
 
 
@@ -204,7 +207,9 @@ def declaration_message(app: Application, actor: Actor, number: str, version: in
         if row is None:
             raise NotFoundError(f"no version {version} of declaration {number}")
         return RawContent(
-            name=row.filename or f"message-{row.id}", format=row.format, content=row.raw
+            name=row.filename or f"message-{row.id}",
+            format=row.format,
+            content=raw_content(session, row, app.settings.archive_root),
         )
 
 

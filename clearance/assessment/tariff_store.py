@@ -133,3 +133,12 @@ def _parsed(content_hash: str, content: str, filename: str) -> Schedule:
     if schedule is None:
         schedule = _PARSED[content_hash] = loads_schedule(content, filename=filename)
     return schedule
+
+
+def latest_of_each_regime(session: Session) -> list[Schedule]:
+    """The latest schedule of every regime that has one (for sweeps over all quotas)."""
+    regimes = session.scalars(select(TariffSchedule.regime).distinct()).all()
+    found = [latest(session, regime) for regime in sorted(r for r in regimes if r is not None)]
+    if None in regimes:  # schedules loaded without a regime: the latest of all stands for them
+        found.append(latest(session))
+    return [s for s in found if s is not None]

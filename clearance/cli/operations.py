@@ -37,6 +37,9 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     scheduler.set_defaults(handler=_scheduler)
     jobs = sub.add_parser("jobs", help="the schedule: last and next runs, failures; the queue")
     jobs.add_argument("--json", action="store_true")
+    jobs.add_argument(
+        "--run", metavar="JOB", help="claim JOB's current slot and run it (queue it on PostgreSQL)"
+    )
     jobs.set_defaults(handler=_jobs)
     messages = groups.get("messages")
     if messages is None:
@@ -130,6 +133,8 @@ def _scheduler(args: argparse.Namespace, app: Application) -> int:
 
 
 def _jobs(args: argparse.Namespace, app: Application) -> int:
+    if args.run:
+        return _run_job(args.run, app, as_json=args.json)
     statuses = scheduler_cases.job_statuses(app, LOCAL_OPERATOR)
     queue = queue_cases.queue_summary(app, LOCAL_OPERATOR)
     if args.json:
@@ -147,11 +152,13 @@ def _jobs(args: argparse.Namespace, app: Application) -> int:
                 )
             )
         return 0
-    print(f"{'job':<18} {'every':>7}  {'last slot':<26} {'last':<7} {'next run':<26} runs  failed")
+    print(
+        f"{'job':<18} {'cadence':<26} {'last slot':<26} {'last':<7} {'next run':<26} runs  failed"
+    )
     for s in statuses:
         last = s.last_slot.isoformat() if s.last_slot else "-"
         print(
-            f"{s.job:<18} {s.every_seconds:>6g}s  {last:<26} {s.last_status or '-':<7} "
+            f"{s.job:<18} {s.cadence:<26} {last:<26} {s.last_status or '-':<7} "
             f"{s.next_run.isoformat():<26} {s.runs:>4}  {s.failures:>6}"
             + (f"  ({s.last_error})" if s.last_error else "")
         )
@@ -165,6 +172,7 @@ def _status_json(s: scheduler_cases.JobStatus) -> dict[str, Any]:
         "job": s.job,
         "description": s.description,
         "every_seconds": s.every_seconds,
+        "cadence": s.cadence,
         "last_slot": s.last_slot.isoformat() if s.last_slot else None,
         "last_status": s.last_status,
         "last_error": s.last_error,
@@ -172,6 +180,17 @@ def _status_json(s: scheduler_cases.JobStatus) -> dict[str, Any]:
         "runs": s.runs,
         "failures": s.failures,
     }
+
+
+def _run_job(name: str, app: Application, *, as_json: bool) -> int:
+    slot_id = scheduler_cases.fire_by_hand(app, LOCAL_OPERATOR, name)
+    if as_json:
+        print(json.dumps({"job": name, "slot_id": slot_id, "claimed": slot_id is not None}))
+    elif slot_id is None:
+        print(f"{name}: its current slot ran already; see `customs jobs` for the next run")
+    else:
+        print(f"{name}: slot {slot_id} claimed (run here on SQLite, queued on PostgreSQL)")
+    return 0
 
 
 def _dead(args: argparse.Namespace, app: Application) -> int:

@@ -60,6 +60,15 @@ class EventKind(StrEnum):
     CLAIM_REASSIGNED = "claim_reassigned"
     DOCUMENTS_PRESENTED = "documents_presented"
     EXAMINATION_RECORDED = "examination_recorded"
+    # Scheduled housekeeping (docs/operations.md): each announced once (housekeeping_notices).
+    LICENCE_EXPIRED = "licence_expired"
+    LICENCE_EXPIRING = "licence_expiring"
+    CERTIFICATE_EXPIRED = "certificate_expired"
+    CERTIFICATE_EXPIRING = "certificate_expiring"
+    QUOTA_PERIOD_OPENED = "quota_period_opened"
+    QUOTA_PERIOD_CLOSED = "quota_period_closed"
+    REBATE_BATCH_WRITTEN = "rebate_batch_written"
+    RAW_ARCHIVED = "raw_archived"
 
 
 def append_event(

@@ -20,6 +20,7 @@ from clearance.answers import xml as xml_answers
 from clearance.flow.outcome import DeclarationOutcome, ErrorReport
 from clearance.flow.steps import FlowContext
 from clearance.lifecycle.numbering import reserve_control_references
+from clearance.store.raw_archive import raw_content
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tables import DeclarationVersion, InboundMessage, OutboundMessage
 from core.settings import Settings
@@ -75,7 +76,7 @@ def _cusres(
     reasons: Sequence[ErrorReport],
     now: datetime,
 ) -> str | None:
-    interchange = read_interchange(inbound.raw)
+    interchange = read_interchange(raw_content(session, inbound, settings.archive_root))
     message = next(
         (m for m in interchange.messages if m.reference == row.message_reference),
         interchange.messages[0] if interchange.messages else None,

@@ -1,20 +1,24 @@
 """Time slots of scheduled jobs, each claimed once in the store (``job_slots``).
 
-A job that runs every N seconds stands for the slot ``floor(now / N) * N``; the first
-scheduler to insert (job, slot) runs it, and the unique constraint refuses everyone after, so
-a slot never runs twice, also across a change of leader.
+A job that runs every N seconds stands for the slot ``floor(now / N) * N``; a daily job run
+at a local time of day stands for the last such moment (one slot per local date, stored as
+its UTC instant). The first scheduler to insert (job, slot) runs it, and the unique
+constraint refuses everyone after, so a slot never runs twice, also across a change of
+leader.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clearance.store.operations_tables import JobSlot
+from core.clock import as_utc
 
 
 def slot_of(now: datetime, every_seconds: float) -> datetime:
@@ -88,3 +92,29 @@ def next_slot(last: datetime | None, every_seconds: float, now: datetime) -> dat
         return current
     following = last.astimezone(UTC) + timedelta(seconds=every_seconds)
     return max(following, current)
+
+
+def daily_slot_of(now: datetime, at: time, zone: ZoneInfo) -> datetime:
+    """The slot ``now`` falls in for a job run daily at local time ``at`` in ``zone``.
+
+    That is the latest local ``at`` at or before ``now``, as a UTC instant: before the time
+    of day it is yesterday's slot, so a scheduler started late still runs today's once.
+    """
+    local = now.astimezone(zone)
+    today = _local_instant(local.date(), at, zone)
+    if today <= now:
+        return today
+    return _local_instant(local.date() - timedelta(days=1), at, zone)
+
+
+def next_daily(last: datetime | None, at: time, zone: ZoneInfo, now: datetime) -> datetime:
+    """When a daily job is due next: the current slot if it has not run, else the next day's."""
+    current = daily_slot_of(now, at, zone)
+    if last is None or as_utc(last) < current:
+        return current
+    return _local_instant(current.astimezone(zone).date() + timedelta(days=1), at, zone)
+
+
+def _local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    # A local time a clock change skips or repeats resolves as zoneinfo does (fold=0).
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
