@@ -14,20 +14,12 @@ from api.auth import App, CurrentActor
 from api.downloads import DOWNLOAD, download
 from api.params import MAX_ID, RowId
 from api.problems import PROBLEM, problems
-from clearance.app import Document, NotFoundError, SubmissionOutcome, declarations, submissions
+from clearance.app import Document, SubmissionOutcome, declarations, submissions
 from clearance.app import declaration_search as search
 from clearance.app import declarations_changes as changes
-from clearance.app.declarations import Explanation
-from clearance.app.views import DeclarationDetail
+from clearance.app.declarations import DeclarationResource
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
-
-
-class DeclarationResource(DeclarationDetail):
-    """One declaration: content, items, assessment (duties), versions, responses, events, and
-    its latest decision (lane, findings, ruleset version, reasons)."""
-
-    decision_detail: Explanation | None
 
 
 class Invalidation(BaseModel):
@@ -93,12 +85,7 @@ def list_declarations(
 )
 def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
     """Everything stored about ``number`` (404 if the caller may not see it)."""
-    detail = declarations.show(app, actor, number)
-    try:
-        decision: Explanation | None = declarations.explain(app, actor, number)
-    except NotFoundError:  # visible (shown above) but not decided yet
-        decision = None
-    return DeclarationResource(**detail.model_dump(), decision_detail=decision)
+    return declarations.show_with_decision(app, actor, number)
 
 
 @router.get(
