@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from api import links
 from api.auth import App, CurrentActor
 from api.downloads import DOWNLOAD, download
 from api.params import MAX_ID, RowId
@@ -41,7 +42,7 @@ class ChangeOutcome(BaseModel):
     "",
     summary="Declarations the caller may see, newest first, filtered",
     response_model=search.DeclarationPage,
-    responses=problems(422),
+    responses={200: links.DECLARATION_PAGE, **problems(422)},
 )
 def list_declarations(
     request: Request,
@@ -81,7 +82,7 @@ def list_declarations(
     "/{number}",
     summary="One declaration with its assessment, decision, versions and responses",
     response_model=DeclarationResource,
-    responses=problems(404),
+    responses={200: links.DECLARATION, **problems(404)},
 )
 def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
     """Everything stored about ``number`` (404 if the caller may not see it)."""
