@@ -217,16 +217,16 @@ def run(
             post(http, interchanges(1, "W")[0], headers)  # warm up: the key cache, imports
             for clients in clients_list:
                 data = interchanges(n, f"L{clients}")
-                got: list[str] = []
+                registered: list[str] = []
 
-                def submit(raw: bytes, into: list[str] = got) -> None:
+                def submit(raw: bytes, into: list[str] = registered) -> None:
                     into.append(post(http, raw, headers))
 
                 results[f"loopback_{clients}"] = timed(
                     [partial(submit, raw) for raw in data], clients
                 )
                 results[f"loopback_get_{clients}"] = timed(
-                    [partial(read, http, x, headers) for x in got], clients
+                    [partial(read, http, x, headers) for x in registered], clients
                 )
     finally:
         process.terminate()
