@@ -84,9 +84,12 @@ def list_declarations(
     response_model=DeclarationResource,
     responses={200: links.DECLARATION, **problems(404)},
 )
-def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
+def show(number: str, app: App, actor: CurrentActor) -> Response:
     """Everything stored about ``number`` (404 if the caller may not see it)."""
-    return declarations.show_with_decision(app, actor, number)
+    resource = declarations.show_with_decision(app, actor, number)
+    # The use case built and validated the model: serialise it once, without FastAPI's second
+    # validation for ``response_model`` (which stays, for the document).
+    return Response(resource.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.get(
