@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import problems as problem_answers
-from api.auth import Authenticator, current_actor, identity_bearer
+from api.auth import Authenticator, current_actor, identity_bearer, identity_cached_bearer
 from api.metrics import metrics_router
 from api.problems import problems
 from api.ratelimit import RateLimiter
@@ -63,6 +63,9 @@ def build(
     )
     app.state.application = application
     app.state.authenticator = authenticator or identity_bearer
+    # The no-I/O shortcut belongs to the identity module's check only: another authenticator
+    # (tests, embedders) is asked every time.
+    app.state.cached_authenticator = identity_cached_bearer if authenticator is None else None
     app.state.api_settings = api_settings
     app.state.rate_limiter = RateLimiter(api_settings.rate_per_second, api_settings.rate_burst)
     problem_answers.install(app)

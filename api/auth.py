@@ -4,6 +4,11 @@ The token is an API key (``gck_…``) or a JWT; telling them apart and checking 
 identity module's work in the application layer. The API only takes the header apart, asks the
 configured :data:`Authenticator`, and answers 401 (one message for every failure) or hands the
 route an :class:`~clearance.app.Actor`. The rate limit is per authenticated subject.
+
+The dependencies here are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool,
+a hop per dependency per request. An API key this process verified lately is known without I/O
+(:func:`clearance.app.identity.cached_bearer`) and is answered on the event loop; only a key
+not seen lately (or a JWT) goes to the thread pool to be looked up in the store.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.problems import ProblemError
 from api.ratelimit import RateLimiter
@@ -22,6 +28,9 @@ from core.errors import CustomsError
 #: Turns a bearer token into the acting subject; raises :class:`NotAuthenticatedError` (or any
 #: ``CustomsError`` whose ``code`` is ``not_authenticated``) when it cannot.
 Authenticator = Callable[[Application, str], Actor]
+#: The same without I/O: the actor if it is known already, else None (then ask the
+#: :data:`Authenticator`).
+CachedAuthenticator = Callable[[Application, str], Actor | None]
 
 #: The one answer to a missing, malformed, unknown, revoked or expired credential.
 REFUSAL = "a valid bearer credential (API key or token) is required"
@@ -40,18 +49,23 @@ def identity_bearer(app: Application, token: str) -> Actor:
     return identity.authenticate_bearer(app, token)
 
 
+def identity_cached_bearer(app: Application, token: str) -> Actor | None:
+    """The actor of an API key the identity module verified lately in this process."""
+    return identity.cached_bearer(app, token)
+
+
 def refuse_all(app: Application, token: str) -> Actor:
     """The authenticator of an API without an identity store: nobody gets in."""
     raise NotAuthenticatedError(REFUSAL)
 
 
-def application(request: Request) -> Application:
+async def application(request: Request) -> Application:
     """The application the API was built over."""
     app: Application = request.app.state.application
     return app
 
 
-def current_actor(
+async def current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
@@ -61,9 +75,13 @@ def current_actor(
     )
     if credentials is None or not credentials.credentials:
         raise unauthorised
+    app: Application = request.app.state.application
+    cached: CachedAuthenticator | None = request.app.state.cached_authenticator
     authenticate: Authenticator = request.app.state.authenticator
     try:
-        actor = authenticate(application(request), credentials.credentials)
+        actor = None if cached is None else cached(app, credentials.credentials)
+        if actor is None:
+            actor = await run_in_threadpool(authenticate, app, credentials.credentials)
     except CustomsError as exc:
         if exc.code != "not_authenticated" and not isinstance(exc, NotAuthenticatedError):
             raise

@@ -287,6 +287,13 @@ class Settings(BaseSettings):
         le=100_000,
         description="Raw messages per archive file (one zip, one unit of work each).",
     )
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a server process believes an API key it has verified before "
+        "looking it up again (0: every request). A revocation made through the same process "
+        "takes effect at once; one made elsewhere (the CLI, another server) within this long.",
+    )
 
 
 def load_settings() -> Settings:

@@ -10,24 +10,17 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from api import links
 from api.auth import App, CurrentActor
 from api.downloads import DOWNLOAD, download
 from api.params import MAX_ID, RowId
 from api.problems import PROBLEM, problems
-from clearance.app import Document, NotFoundError, SubmissionOutcome, declarations, submissions
+from clearance.app import Document, SubmissionOutcome, declarations, submissions
 from clearance.app import declaration_search as search
 from clearance.app import declarations_changes as changes
-from clearance.app.declarations import Explanation
-from clearance.app.views import DeclarationDetail
+from clearance.app.declarations import DeclarationResource
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
-
-
-class DeclarationResource(DeclarationDetail):
-    """One declaration: content, items, assessment (duties), versions, responses, events, and
-    its latest decision (lane, findings, ruleset version, reasons)."""
-
-    decision_detail: Explanation | None
 
 
 class Invalidation(BaseModel):
@@ -49,7 +42,7 @@ class ChangeOutcome(BaseModel):
     "",
     summary="Declarations the caller may see, newest first, filtered",
     response_model=search.DeclarationPage,
-    responses=problems(422),
+    responses={200: links.DECLARATION_PAGE, **problems(422)},
 )
 def list_declarations(
     request: Request,
@@ -89,16 +82,14 @@ def list_declarations(
     "/{number}",
     summary="One declaration with its assessment, decision, versions and responses",
     response_model=DeclarationResource,
-    responses=problems(404),
+    responses={200: links.DECLARATION, **problems(404)},
 )
-def show(number: str, app: App, actor: CurrentActor) -> DeclarationResource:
+def show(number: str, app: App, actor: CurrentActor) -> Response:
     """Everything stored about ``number`` (404 if the caller may not see it)."""
-    detail = declarations.show(app, actor, number)
-    try:
-        decision: Explanation | None = declarations.explain(app, actor, number)
-    except NotFoundError:  # visible (shown above) but not decided yet
-        decision = None
-    return DeclarationResource(**detail.model_dump(), decision_detail=decision)
+    resource = declarations.show_with_decision(app, actor, number)
+    # The use case built and validated the model: serialise it once, without FastAPI's second
+    # validation for ``response_model`` (which stays, for the document).
+    return Response(resource.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.get(

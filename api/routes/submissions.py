@@ -24,7 +24,7 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api import downloads
+from api import downloads, links
 from api.auth import App, CurrentActor
 from api.downloads import DOWNLOAD, download
 from api.params import RowId
@@ -80,6 +80,7 @@ class SubmissionAccepted(BaseModel):
         }
     },
     responses={
+        202: links.SUBMISSION_ACCEPTED,
         400: {"description": "Syntax errors: the acknowledgement in the sender's format"},
         409: PROBLEM,
         413: PROBLEM,

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.app.errors import RefusedError
+from clearance.app.key_cache import KeyCache
 from clearance.intake.pipeline import Pipeline
 from clearance.store.migrate import upgrade
 from core.clock import Clock, SystemClock
@@ -41,6 +42,11 @@ class Application:
     def pipeline(self) -> Pipeline:
         """The processing pipeline with the standard declaration steps."""
         return Pipeline.standard(self.engine, self.settings, self.clock)
+
+    @cached_property
+    def key_cache(self) -> KeyCache:
+        """API keys this process verified lately (:mod:`clearance.app.key_cache`)."""
+        return KeyCache(self.settings.key_cache_seconds)
 
     @property
     def database(self) -> str:

@@ -49,9 +49,16 @@ def authenticate_key(app: Application, presented: str) -> Actor:
 
     A read, except that ``last_used_at`` is written when it is more than
     :data:`LAST_USED_GRANULARITY` old: a busy client does not turn every request into a write
-    (on SQLite, one writer at a time, that would queue requests behind intake).
+    (on SQLite, one writer at a time, that would queue requests behind intake). A key verified
+    lately is believed from the process's :class:`~clearance.app.key_cache.KeyCache` without
+    asking the store (see there for how long, and why that is safe).
     """
+    cached = cached_key_actor(app, presented)
+    if cached is not None:
+        return cached
     now = app.clock.now()
+    today = local_today(app)
+    generation = app.key_cache.generation  # before reading: see KeyCache.put
     key_id = credentials.key_id_of(presented)
     with app.read() as session:
         row = None
@@ -60,18 +67,52 @@ def authenticate_key(app: Application, presented: str) -> Actor:
         # Always one constant-time comparison, also for an unknown key id.
         if not credentials.key_matches(presented, None if row is None else row.key_hash):
             raise NotAuthenticatedError()
-        assert row is not None
+        assert row is not None and key_id is not None
         if row.revoked_at is not None or _expired(row.expires_at, now):
             raise NotAuthenticatedError()
         subject = session.get(Subject, row.subject_id)
         if subject is None or subject.disabled:
             raise NotAuthenticatedError()
-        actor = actor_of(session, subject, local_today(app))
-        stale = row.last_used_at is None or as_utc(row.last_used_at) + LAST_USED_GRANULARITY <= now
-    if stale:
+        actor = actor_of(session, subject, today)
+        last_used = None if row.last_used_at is None else as_utc(row.last_used_at)
+        expires = None if row.expires_at is None else as_utc(row.expires_at)
+    if _stale(last_used, now):
         with app.unit() as session:
             session.execute(update(ApiKey).where(ApiKey.key_id == key_id).values(last_used_at=now))
+        last_used = now
+    app.key_cache.put(
+        credentials.key_hash(presented),
+        generation=generation,
+        key_id=key_id,
+        actor=actor,
+        day=today,
+        now=now,
+        expires_at=expires,
+        last_used_at=last_used,
+    )
     return actor
+
+
+def cached_key_actor(app: Application, presented: str) -> Actor | None:
+    """The actor of API key ``presented`` if this process verified it lately and nothing is
+    due in the store (its ``last_used_at`` is fresh); None: call :func:`authenticate_key`.
+
+    No I/O at all: an asynchronous front door may call it on its event loop.
+    """
+    cache = app.key_cache
+    if not cache.enabled or not presented.startswith(credentials.API_KEY_PREFIX):
+        return None
+    now = app.clock.now()
+    hit = cache.get(credentials.key_hash(presented), now, local_today(app))
+    if hit is None or _stale(hit.last_used_at, now):
+        return None
+    return hit.actor
+
+
+def forget_verified_keys(app: Application) -> None:
+    """Identity changed (a key revoked, a subject disabled, a mandate granted or revoked):
+    believe no key verified before. Call it after the change is committed."""
+    app.key_cache.clear()
 
 
 def authenticate_password(app: Application, subject_id: str, password: str) -> Actor:
@@ -102,6 +143,12 @@ def authenticate_jwt(app: Application, token: str) -> Actor:
         if subject is None or subject.disabled:
             raise NotAuthenticatedError()
         return actor_of(session, subject, local_today(app))
+
+
+def cached_bearer(app: Application, credential: str) -> Actor | None:
+    """The actor of a bearer credential known without I/O (an API key verified lately), or
+    None: call :func:`authenticate_bearer`."""
+    return cached_key_actor(app, credential.strip())
 
 
 def authenticate_bearer(app: Application, credential: str) -> Actor:
@@ -182,6 +229,10 @@ def mandated_parties(session: Session, broker_id: str, today: date) -> list[str]
 def local_today(app: Application) -> date:
     """Today's date in the administration's time zone (mandates are dated in it)."""
     return app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
+
+
+def _stale(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or last_used_at + LAST_USED_GRANULARITY <= now
 
 
 def _expired(expires_at: datetime | None, now: datetime) -> bool:

@@ -1,7 +1,8 @@
 """API keys: issue (the key shown once), list, revoke. Only an admin manages them.
 
 A key belongs to one subject, expires (by default after a year), and can be revoked at any
-time; revoking is immediate, as every request looks the key up again.
+time. Revoking is immediate in the process that revokes (it empties the process's cache of
+verified keys) and takes at most ``CUSTOMS_KEY_CACHE_SECONDS`` in other serving processes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from clearance.app.access import Permission, require
 from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError, RefusedError
+from clearance.app.identity import forget_verified_keys
 from clearance.app.identity_views import ApiKeyView, IssuedKey
 from clearance.store.identity_tables import ApiKey, Subject
 from core.clock import as_utc
@@ -80,7 +82,9 @@ def revoke_key(app: Application, actor: Actor, key_id: str) -> ApiKeyView:
             raise NotFoundError(f"no API key {key_id}")
         if row.revoked_at is None:
             row.revoked_at = app.clock.now()
-        return key_view(row)
+        view = key_view(row)
+    forget_verified_keys(app)  # committed: no request of this process believes the key now
+    return view
 
 
 def key_view(row: ApiKey) -> ApiKeyView:

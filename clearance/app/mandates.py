@@ -15,7 +15,7 @@ from clearance.app.access import ROLE_PERMISSIONS, Permission
 from clearance.app.actor import Actor, Role
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError, NotPermittedError, RefusedError
-from clearance.app.identity import local_today
+from clearance.app.identity import forget_verified_keys, local_today
 from clearance.app.identity_views import MandateView
 from clearance.app.party_ids import parse_party_id
 from clearance.store.identity_tables import Mandate, Subject
@@ -52,7 +52,9 @@ def grant_mandate(
         )
         session.add(row)
         session.flush()
-        return mandate_view(row, today)
+        view = mandate_view(row, today)
+    forget_verified_keys(app)  # the broker's cached actor lacks the new trader
+    return view
 
 
 def list_mandates(
@@ -86,7 +88,9 @@ def revoke_mandate(app: Application, actor: Actor, mandate_id: int) -> MandateVi
         _require_grantor(actor, row.trader_party_id)
         if row.revoked_at is None:
             row.revoked_at = app.clock.now()
-        return mandate_view(row, local_today(app))
+        view = mandate_view(row, local_today(app))
+    forget_verified_keys(app)  # committed: the broker stops acting for the trader at once
+    return view
 
 
 def mandate_view(row: Mandate, today: date) -> MandateView:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -94,7 +95,14 @@ def list_declarations(
 
 def show_declaration(session: Session, actor: Actor, number: str) -> DeclarationDetail:
     """Everything stored about one declaration: content, versions, answers and events."""
-    row = visible_declaration(session, actor, number)
+    return DeclarationDetail(
+        **declaration_detail(session, visible_declaration(session, actor, number))
+    )
+
+
+def declaration_detail(session: Session, row: Declaration) -> dict[str, Any]:
+    """The fields of :class:`DeclarationDetail` for a declaration the caller may see."""
+    number = row.number
     versions = session.scalars(
         select(DeclarationVersion)
         .where(DeclarationVersion.declaration_id == row.id)
@@ -113,7 +121,7 @@ def show_declaration(session: Session, actor: Actor, number: str) -> Declaration
         .where(DeclarationAssessmentRow.declaration_id == row.id)
         .order_by(DeclarationAssessmentRow.id.desc())
     ).first()
-    return DeclarationDetail(
+    return dict(
         **summary(row).model_dump(),
         declaration=json.loads(row.canonical),
         assessment=None if assessment is None else json.loads(assessment.result),

@@ -18,6 +18,7 @@ from clearance.app.access import ROLE_PERMISSIONS, Permission, require
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.context import Application
 from clearance.app.errors import ConflictError, NotFoundError, RefusedError
+from clearance.app.identity import forget_verified_keys
 from clearance.app.identity_views import Identity, PartyIdView, SubjectView
 from clearance.app.party_ids import parse_party_id
 from clearance.store.identity_tables import Subject, SubjectOffice, SubjectParty
@@ -93,7 +94,9 @@ def disable_subject(app: Application, actor: Actor, subject_id: str) -> SubjectV
     with app.unit() as session:
         subject = _subject(session, subject_id, for_update=True)
         subject.disabled = True
-        return subject_view(session, subject)
+        view = subject_view(session, subject)
+    forget_verified_keys(app)  # committed: its keys stop working in this process at once
+    return view
 
 
 def set_password(app: Application, actor: Actor, subject_id: str, password: str) -> SubjectView:

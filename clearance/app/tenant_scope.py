@@ -46,19 +46,25 @@ def scope_session(session: Session, actor: Actor) -> None:
     party = actor.role in (Role.TRADER, Role.BROKER)
     parties = sorted(actor.party_ids) if party else []
     offices = sorted(actor.offices) if actor.role in OFFICE_ROLES else []
+    # One round trip: the three settings and the role in one statement (set_config on
+    # ``role`` with is_local = true is SET LOCAL ROLE, membership checked alike).
     session.execute(
-        text("SELECT set_config(:name, :value, true)"),
-        {"name": PARTY_IDS_SETTING, "value": _as_list(parties)},
+        _ARM,
+        {
+            "parties": _as_list(parties),
+            "offices": _as_list(offices),
+            "subject": actor.subject if party else "",
+            "role": TENANT_ROLE,
+        },
     )
-    session.execute(
-        text("SELECT set_config(:name, :value, true)"),
-        {"name": OFFICES_SETTING, "value": _as_list(offices)},
-    )
-    session.execute(
-        text("SELECT set_config(:name, :value, true)"),
-        {"name": SUBJECT_SETTING, "value": actor.subject if party else ""},
-    )
-    session.execute(text(f"SET LOCAL ROLE {TENANT_ROLE}"))
+
+
+_ARM = text(
+    f"SELECT set_config('{PARTY_IDS_SETTING}', :parties, true),"
+    f" set_config('{OFFICES_SETTING}', :offices, true),"
+    f" set_config('{SUBJECT_SETTING}', :subject, true),"
+    " set_config('role', :role, true)"
+)
 
 
 def _as_list(values: list[str]) -> str:
