@@ -18,6 +18,7 @@ from api.auth import App, CurrentActor
 from api.problems import Problem
 from clearance.app import RefusedError
 from clearance.app import statistics as stats
+from clearance.app import statistics_confidentiality as confidentiality
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
@@ -95,6 +96,61 @@ def records(
 ) -> list[stats.OwnRecord]:
     """Only the caller's own: another trader's records never appear."""
     return stats.own_records(app, actor, date_from, date_to)
+
+
+@router.post(
+    "/confidentiality-requests",
+    summary="File a confidentiality request (a trader, for its own party)",
+    response_model=confidentiality.RequestView,
+    status_code=201,
+    responses={403: PROBLEM, 422: PROBLEM},
+)
+def file_confidentiality_request(
+    app: App, actor: CurrentActor, new: confidentiality.NewRequest
+) -> confidentiality.RequestView:
+    """Registered as pending; a statistics manager reviews it."""
+    return confidentiality.file_request(app, actor, new)
+
+
+@router.get(
+    "/confidentiality-requests",
+    summary="The confidentiality requests the caller may see (a trader: its own)",
+    response_model=list[confidentiality.RequestView],
+    responses={403: PROBLEM, 422: PROBLEM},
+)
+def list_confidentiality_requests(
+    app: App,
+    actor: CurrentActor,
+    status: Annotated[Literal["pending", "accepted", "rejected"] | None, Query()] = None,
+) -> list[confidentiality.RequestView]:
+    """Oldest first."""
+    return confidentiality.list_requests(app, actor, status)
+
+
+@router.get(
+    "/confidentiality-requests/{request_id}",
+    summary="One confidentiality request",
+    response_model=confidentiality.RequestView,
+    responses={404: PROBLEM},
+)
+def show_confidentiality_request(
+    app: App, actor: CurrentActor, request_id: int
+) -> confidentiality.RequestView:
+    """Another trader's request is not found."""
+    return confidentiality.show_request(app, actor, request_id)
+
+
+@router.post(
+    "/confidentiality-requests/{request_id}/review",
+    summary="Accept or reject a pending request (statistics manager)",
+    response_model=confidentiality.RequestView,
+    responses={403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+)
+def review_confidentiality_request(
+    app: App, actor: CurrentActor, request_id: int, review: confidentiality.Review
+) -> confidentiality.RequestView:
+    """Decided once: an accepted request makes the trader's cells confidential."""
+    return confidentiality.review_request(app, actor, request_id, review)
 
 
 def _filters(texts: list[str]) -> dict[str, list[str]]:

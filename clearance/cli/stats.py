@@ -10,6 +10,8 @@ from typing import Any
 
 from clearance.app import LOCAL_OPERATOR, Application
 from clearance.app import statistics as stats
+from clearance.app import statistics_confidentiality as confidentiality
+from clearance.cli.identity import acting
 
 FORMATS = ("text", "csv", "json", "sdmx-csv", "parquet")
 
@@ -50,6 +52,74 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     pub.add_argument("period", metavar="YYYY-MM")
     pub.add_argument("--final", action="store_true", help="no longer provisional")
     pub.set_defaults(handler=_publish)
+    _register_confidentiality(st)
+
+
+def _register_confidentiality(st: Any) -> None:
+    """``customs stats confidentiality file|list|show|review``."""
+    conf = st.add_parser(
+        "confidentiality", help="traders' requests that their figures be confidential"
+    ).add_subparsers(metavar="ACTION")
+    as_help = "act as this subject (a trader files for itself; default: the operator)"
+    filing = conf.add_parser("file", help="file a request for a party (a trader: its own)")
+    filing.add_argument("--party", required=True, help="the trader's party id (USCC)")
+    filing.add_argument("--reason", required=True)
+    filing.add_argument("--as", dest="as_subject", metavar="SUBJECT", help=as_help)
+    filing.add_argument("--json", action="store_true")
+    filing.set_defaults(handler=_conf_file)
+    listing = conf.add_parser("list", help="the requests one may see (a trader: its own)")
+    listing.add_argument("--status", choices=confidentiality.STATUSES)
+    listing.add_argument("--as", dest="as_subject", metavar="SUBJECT", help=as_help)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_conf_list)
+    showing = conf.add_parser("show", help="one request")
+    showing.add_argument("id", type=int)
+    showing.add_argument("--as", dest="as_subject", metavar="SUBJECT", help=as_help)
+    showing.add_argument("--json", action="store_true")
+    showing.set_defaults(handler=_conf_show)
+    review = conf.add_parser("review", help="accept or reject a pending request (manager)")
+    review.add_argument("id", type=int)
+    decision = review.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--accept", action="store_true")
+    decision.add_argument("--reject", action="store_true")
+    review.add_argument("--note", default="")
+    review.add_argument("--as", dest="as_subject", metavar="SUBJECT", help=as_help)
+    review.add_argument("--json", action="store_true")
+    review.set_defaults(handler=_conf_review)
+
+
+def _conf_print(view: confidentiality.RequestView, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(view.as_json(), ensure_ascii=False))
+        return
+    reviewed = f" by {view.reviewed_by}" if view.reviewed_by else ""
+    print(f"#{view.id} {view.party} {view.status}{reviewed}: {view.reason}")
+
+
+def _conf_file(args: argparse.Namespace, app: Application) -> int:
+    new = confidentiality.NewRequest(party=args.party, reason=args.reason)
+    _conf_print(confidentiality.file_request(app, acting(app, args.as_subject), new), args.json)
+    return 0
+
+
+def _conf_list(args: argparse.Namespace, app: Application) -> int:
+    actor = acting(app, args.as_subject)
+    for view in confidentiality.list_requests(app, actor, args.status):
+        _conf_print(view, args.json)
+    return 0
+
+
+def _conf_show(args: argparse.Namespace, app: Application) -> int:
+    actor = acting(app, args.as_subject)
+    _conf_print(confidentiality.show_request(app, actor, args.id), args.json)
+    return 0
+
+
+def _conf_review(args: argparse.Namespace, app: Application) -> int:
+    review = confidentiality.Review(accept=args.accept, note=args.note)
+    actor = acting(app, args.as_subject)
+    _conf_print(confidentiality.review_request(app, actor, args.id, review), args.json)
+    return 0
 
 
 def _refresh(args: argparse.Namespace, app: Application) -> int:

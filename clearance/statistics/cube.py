@@ -82,6 +82,8 @@ class Grid:
     provisional: BoolArray
     #: Additive row groups (parent row, its child rows); None: the last row totals the others.
     row_groups: list[tuple[int, list[int]]] | None = None
+    #: Interior cells a trader with an accepted confidentiality request contributes to.
+    requested: BoolArray | None = None
 
     @property
     def groups(self) -> list[tuple[int, list[int]]]:
@@ -107,12 +109,15 @@ def crosstab(
     *,
     revised_after: Mapping[int, int] | None = None,
     final_periods: frozenset[int] = frozenset(),
+    confidential_traders: frozenset[str] = frozenset(),
 ) -> Grid:
     """The table of ``query`` over ``cols``.
 
     ``revised_after`` maps a period to the fact sequence of its first publication: a fact of
     that period changed after it (a later revision) flags its cells revised. A cell is
-    provisional unless every period it covers is in ``final_periods``.
+    provisional unless every period it covers is in ``final_periods``. Interior cells that a
+    trader of ``confidential_traders`` (accepted confidentiality requests) contributes a value
+    to are marked in ``Grid.requested``.
     """
     query.check()
     # From here on only the selected facts: their positions, then small gathers.
@@ -139,7 +144,32 @@ def crosstab(
         [c_labels[i] for i in columns] if query.columns else [TOTAL],
         *grid,
         *flags,
+        requested=_requested(
+            cols, chosen[counted], cell[counted], (nr, nc, two_way), confidential_traders
+        ),
     )
+
+
+def _requested(
+    cols: Columns,
+    chosen: IntArray,
+    cell: IntArray,
+    shape: tuple[int, int, bool],
+    traders: frozenset[str],
+) -> BoolArray | None:
+    """Interior cells holding a positive value of one of ``traders`` (margins stay False:
+    they follow the ordinary rules, and secondary protection keeps the interior safe)."""
+    labels = cols.labels["trader"]
+    wanted = [i for i, label in enumerate(labels) if label in traders]
+    if not wanted:
+        return None
+    nr, nc, two_way = shape
+    mine = np.isin(cols.codes["trader"][chosen], np.array(wanted, np.int32))
+    mine &= cols.measures["value_cny"][chosen] > 0
+    hits = np.bincount(cell[mine], minlength=nr * nc)[: nr * nc] > 0
+    out = np.zeros((nr + 1, nc + 1 if two_way else 1), np.bool_)
+    out[:nr, :nc] = hits.reshape(nr, nc)
+    return out
 
 
 def _select(cols: Columns, query: Query) -> BoolArray:
@@ -387,4 +417,16 @@ def with_subtotals(levels: list[Grid]) -> Grid:
         stack("revised"),
         stack("provisional"),
         groups,
+        _stack_requested(levels, picks),
     )
+
+
+def _stack_requested(levels: list[Grid], picks: list[tuple[int, int]]) -> BoolArray | None:
+    """The request marks of the subtotal grid's rows (the total row unmarked)."""
+    if all(g.requested is None for g in levels):
+        return None
+    parts = []
+    for g, i in picks:
+        marks = levels[g].requested
+        parts.append(marks[i] if marks is not None else np.zeros(levels[g].shape[1], np.bool_))
+    return np.vstack([*parts, np.zeros(levels[0].shape[1], np.bool_)])

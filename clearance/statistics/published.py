@@ -32,6 +32,7 @@ from clearance.statistics.cube import (
 )
 from clearance.statistics.disclosure import Rules, primary, reasons
 from clearance.statistics.protection import Audit, grid_lines, protect
+from clearance.store.statistics_request_tables import StatConfidentialityRequest
 from clearance.store.statistics_tables import StatPublication
 
 CENTS = Decimal("0.01")
@@ -96,6 +97,17 @@ def publications(session: Session) -> tuple[dict[int, int], frozenset[int]]:
     return {int(k): int(v) for k, v in first.items()}, final
 
 
+def confidential_traders(session: Session) -> frozenset[str]:
+    """The parties whose confidentiality request was accepted."""
+    return frozenset(
+        session.scalars(
+            select(StatConfidentialityRequest.party)
+            .where(StatConfidentialityRequest.status == "accepted")
+            .distinct()
+        )
+    )
+
+
 def build(
     session: Session,
     cache_key: str,
@@ -110,15 +122,28 @@ def build(
     rules, options = rules or Rules(), options or Options()
     cols = columns.load(session, cache_key)
     revised_after, final = publications(session)
+    asked = confidential_traders(session)
 
     def grid_of(q: Query) -> Grid:
         if not options.subtotals:
-            return crosstab(cols, q, revised_after=revised_after, final_periods=final)
+            return crosstab(
+                cols,
+                q,
+                revised_after=revised_after,
+                final_periods=final,
+                confidential_traders=asked,
+            )
         levels = [axis for axis in HS_AXES if HS_LEVELS[axis] <= HS_LEVELS.get(q.rows, 0)]
         if not levels:
             raise QueryError("subtotals need rows on an HS level (hs4, hs6, hs8, hs10)")
         grids = [
-            crosstab(cols, replace(q, rows=axis), revised_after=revised_after, final_periods=final)
+            crosstab(
+                cols,
+                replace(q, rows=axis),
+                revised_after=revised_after,
+                final_periods=final,
+                confidential_traders=asked,
+            )
             for axis in reversed(levels)
         ]
         return with_subtotals(grids)
