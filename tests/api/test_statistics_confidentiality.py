@@ -5,6 +5,7 @@ confidential in every protected table (and the audit still passes)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -69,7 +70,9 @@ def test_a_trader_files_for_itself_only_and_sees_only_its_own(
     client: TestClient, application: Application
 ) -> None:
     a, b = _traders(application)[:2]
-    filed = client.post(URL, json={"party": a, "reason": "one buyer"}, headers=_as(f"gck_trader_{a}"))
+    filed = client.post(
+        URL, json={"party": a, "reason": "one buyer"}, headers=_as(f"gck_trader_{a}")
+    )
     assert filed.status_code == 201, filed.text
     mine = filed.json()
     assert mine["status"] == "pending" and mine["party"] == a
@@ -91,9 +94,10 @@ def test_a_trader_files_for_itself_only_and_sees_only_its_own(
         f"{URL}/{mine['id']}/review", json=review, headers=_as(f"gck_trader_{a}")
     )
     assert trader_review.status_code == 403
-    assert client.get(URL, params={"status": "pending"}, headers=_as("gck_manager")).json()[0][
-        "party"
-    ] == a
+    assert (
+        client.get(URL, params={"status": "pending"}, headers=_as("gck_manager")).json()[0]["party"]
+        == a
+    )
 
 
 def test_an_accepted_request_makes_the_traders_cells_confidential(
@@ -101,7 +105,7 @@ def test_an_accepted_request_makes_the_traders_cells_confidential(
 ) -> None:
     params = {"rows": "hs2", "columns": "flow", "unprotected": "true"}
 
-    def cells() -> dict[tuple[str, str], dict[str, object]]:
+    def cells() -> dict[tuple[str, str], dict[str, Any]]:
         answer = client.get("/v1/statistics/tables", params=params, headers=_as("gck_manager"))
         assert answer.status_code == 200, answer.text
         assert answer.json()["audit"]["passed"]
