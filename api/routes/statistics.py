@@ -82,6 +82,20 @@ async def table(
     return Response(body, media_type=MEDIA[format_])
 
 
+@router.post(
+    "/published-tables",
+    summary="Publish a protected table (statistics manager): linked tables keep its pattern",
+    response_model=stats.StatTableView,
+    status_code=201,
+    responses={403: PROBLEM, 422: PROBLEM},
+)
+def publish_table(
+    app: App, actor: CurrentActor, request: stats.TableRequest
+) -> stats.StatTableView:
+    """Recorded cell by cell: later tables over the same facts are protected together."""
+    return stats.publish_table(app, actor, request)
+
+
 @router.get(
     "/records",
     summary="The caller's own statistical records (a trader's declarations, item by item)",

@@ -41,6 +41,11 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     tab.add_argument("--subtotals", action="store_true", help="HS rows: parent levels too")
     tab.add_argument("--growth", action="store_true", help="growth on the same period last year")
     tab.add_argument("--balance", action="store_true", help="with --columns flow: X minus M")
+    tab.add_argument(
+        "--publish",
+        action="store_true",
+        help="record the protected table as published: later linked tables keep its pattern",
+    )
     tab.set_defaults(handler=_table)
     gen = st.add_parser("generate", help="write synthetic but realistic facts (SYN… numbers)")
     gen.add_argument("--items", type=int, default=100_000)
@@ -158,7 +163,10 @@ def _table(args: argparse.Namespace, app: Application) -> int:
     if args.format == "parquet" and args.out is None:
         print("customs: --format parquet needs --out FILE", file=sys.stderr)
         return 2
-    result = stats.table(app, LOCAL_OPERATOR, request)
+    if args.publish:
+        result = stats.publish_table(app, LOCAL_OPERATOR, request)
+    else:
+        result = stats.table(app, LOCAL_OPERATOR, request)
     if args.format == "parquet":
         args.out.write_bytes(stats.parquet(result))
         print(f"{args.out}: {len(result.cells)} cells", file=sys.stderr)
@@ -171,7 +179,9 @@ def _table(args: argparse.Namespace, app: Application) -> int:
     print(
         f"{len(result.cells)} cells, {audit.confidential_cells} confidential, "
         f"{audit.complementary_cells} complementary; audit "
-        f"{'passed' if audit.passed else 'FAILED'} ({audit.linear_programs} LPs), "
+        f"{'passed' if audit.passed else 'FAILED'} ({audit.linear_programs} LPs"
+        + (f", with {audit.linked_tables} published linked tables" if audit.linked_tables else "")
+        + "), "
         f"{result.seconds:.3f} s",
         file=sys.stderr,
     )

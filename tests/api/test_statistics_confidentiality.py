@@ -142,3 +142,38 @@ def test_an_accepted_request_makes_the_traders_cells_confidential(
     assert protected["audit"]["passed"]
     shown = {(c["row"], c["column"]): c["value_cny"] for c in protected["cells"]}
     assert all(shown[k] is None for k in where)
+
+
+def test_a_published_table_is_protected_together_with_later_linked_ones(
+    client: TestClient,
+) -> None:
+    body = {
+        "rows": "partner",
+        "columns": "trade_mode",
+        "period_from": "2025-03",
+        "period_to": "2025-03",
+    }
+    refused = client.post("/v1/statistics/published-tables", json=body, headers=_as("gck_stat"))
+    assert refused.status_code == 403
+    first = client.post("/v1/statistics/published-tables", json=body, headers=_as("gck_manager"))
+    assert first.status_code == 201, first.text
+    assert first.json()["audit"]["passed"]
+    hidden_totals = {
+        c["row"]
+        for c in first.json()["cells"]
+        if c["column"] == "_T" and "confidential" in c["flags"]
+    }
+    params = {"rows": "partner", "columns": "office", "from": "2025-03", "to": "2025-03"}
+    second = client.get("/v1/statistics/tables", params=params, headers=_as("gck_stat")).json()
+    assert second["audit"]["passed"] and second["audit"]["linked_tables"] == 1
+    # The partner totals the first table hid stay hidden in the second: the same cells.
+    for cell in second["cells"]:
+        if cell["column"] == "_T" and cell["row"] in hidden_totals:
+            assert cell["value_cny"] is None
+    # Another frame (other months) is not linked.
+    other = client.get(
+        "/v1/statistics/tables",
+        params={**params, "from": "2025-04", "to": "2025-04"},
+        headers=_as("gck_stat"),
+    ).json()
+    assert other["audit"]["linked_tables"] == 0
