@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import App, CurrentActor
 from api.problems import Problem
 from clearance.app import RefusedError
 from clearance.app import statistics as stats
+from clearance.app import statistics_charts as charting
 from clearance.app import statistics_confidentiality as confidentiality
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
@@ -94,6 +95,55 @@ def publish_table(
 ) -> stats.StatTableView:
     """Recorded cell by cell: later tables over the same facts are protected together."""
     return stats.publish_table(app, actor, request)
+
+
+#: An SVG answer may hold no script and load nothing (it has neither; this says so to browsers).
+SVG_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@router.get(
+    "/charts/{kind}",
+    summary="A chart of the protected figures: SVG, or its figures as JSON",
+    response_model=charting.ChartView,
+    responses={
+        200: {"content": {"image/svg+xml": {}}},
+        403: PROBLEM,
+        404: PROBLEM,
+        422: PROBLEM,
+    },
+)
+async def chart(
+    app: App,
+    actor: CurrentActor,
+    kind: Annotated[str, Path(description="one of " + ", ".join(charting.KINDS))],
+    flow: Annotated[Literal["M", "X"] | None, Query()] = None,
+    period_from: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$")] = None,
+    period_to: Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$")] = None,
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+    format_: Annotated[Literal["svg", "json"], Query(alias="format")] = "svg",
+    download: bool = False,
+) -> charting.ChartView | Response:
+    """Drawn on the server from protected tables; confidential figures are left out."""
+    view = await run_in_threadpool(
+        lambda: charting.chart(
+            app,
+            actor,
+            kind,
+            flow=flow,
+            period_from=period_from,
+            period_to=period_to,
+            top=top,
+        )
+    )
+    if format_ == "json":
+        return view
+    headers = dict(SVG_HEADERS)
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="{view.kind}.svg"'
+    return Response(view.svg, media_type="image/svg+xml", headers=headers)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from typing import Any
 
 from clearance.app import LOCAL_OPERATOR, Application
 from clearance.app import statistics as stats
+from clearance.app import statistics_charts as charting
 from clearance.app import statistics_confidentiality as confidentiality
 from clearance.cli.identity import acting
 
@@ -58,6 +59,39 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     pub.add_argument("--final", action="store_true", help="no longer provisional")
     pub.set_defaults(handler=_publish)
     _register_confidentiality(st)
+    chart = st.add_parser("chart", help="a chart of the protected figures as SVG")
+    chart.add_argument("kind", choices=charting.KINDS)
+    chart.add_argument("--flow", choices=("M", "X"), help="bars: imports or exports only")
+    chart.add_argument("--from", dest="period_from", metavar="YYYY-MM")
+    chart.add_argument("--to", dest="period_to", metavar="YYYY-MM")
+    chart.add_argument("--top", type=int, default=10, help="bars shown (top partners/chapters)")
+    chart.add_argument("--format", choices=("svg", "json"), default="svg")
+    chart.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    chart.set_defaults(handler=_chart)
+
+
+def _chart(args: argparse.Namespace, app: Application) -> int:
+    view = charting.chart(
+        app,
+        LOCAL_OPERATOR,
+        args.kind,
+        flow=args.flow,
+        period_from=args.period_from,
+        period_to=args.period_to,
+        top=args.top,
+    )
+    if args.format == "json":
+        body = json.dumps(view.as_json(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        body = view.svg
+    if args.out is not None:
+        args.out.write_text(body, encoding="utf-8")
+        print(f"{args.out}: {view.title} ({len(view.rows)} figures)", file=sys.stderr)
+    else:
+        sys.stdout.write(body)
+    if view.confidential_hidden:
+        print(f"{view.confidential_hidden} confidential figures not shown", file=sys.stderr)
+    return 0
 
 
 def _register_confidentiality(st: Any) -> None:

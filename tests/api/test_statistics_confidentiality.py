@@ -177,3 +177,27 @@ def test_a_published_table_is_protected_together_with_later_linked_ones(
         headers=_as("gck_stat"),
     ).json()
     assert other["audit"]["linked_tables"] == 0
+
+
+def test_charts_as_svg_for_statisticians_only(client: TestClient) -> None:
+    answer = client.get(
+        "/v1/statistics/charts/monthly-trend",
+        params={"from": "2025-01", "to": "2025-12", "download": "true"},
+        headers=_as("gck_stat"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("image/svg+xml")
+    assert answer.headers["content-security-policy"] == "default-src 'none'"
+    assert answer.headers["content-disposition"] == 'attachment; filename="monthly-trend.svg"'
+    assert answer.text.startswith("<svg") and "<title" in answer.text
+    figures = client.get(
+        "/v1/statistics/charts/trade-mode-share",
+        params={"format": "json", "flow": "M"},
+        headers=_as("gck_stat"),
+    ).json()
+    shares = [float(r["share_percent"]) for r in figures["rows"]]
+    assert figures["kind"] == "trade-mode-share" and 99.0 <= sum(shares) <= 100.1
+    unknown = client.get("/v1/statistics/charts/pie", headers=_as("gck_stat"))
+    assert unknown.status_code == 404
+    trader = client.get("/v1/statistics/charts/top-partners", headers=_as("gck_trader_X"))
+    assert trader.status_code == 403
