@@ -1,4 +1,4 @@
-"""Statistics: traders' confidentiality requests, published tables and their cells.
+"""Statistics: confidentiality requests, published tables and their cells, snapshot parts.
 
 Revision ID: 0018
 Revises: 0011
@@ -64,10 +64,16 @@ def upgrade() -> None:
         sa.Column("suppressed", sa.Boolean(), nullable=False),
         sa.Column("confidential", sa.Boolean(), nullable=False),
     )
+    # The columnar copy in parts: one blob of ten million facts passes PostgreSQL's 1 GB.
+    op.add_column(
+        "stat_snapshots", sa.Column("part", sa.Integer(), nullable=False, server_default="0")
+    )
 
 
 def downgrade() -> None:
     """Drop them."""
+    with op.batch_alter_table("stat_snapshots") as batch:
+        batch.drop_column("part")
     op.drop_table("stat_published_cells")
     op.drop_index("ix_stat_published_tables_frame", "stat_published_tables")
     op.drop_table("stat_published_tables")
