@@ -42,4 +42,4 @@ def test_the_copy_is_stored_in_parts_and_read_back_whole(
         as_stored = [stored.labels[name][k] for k in stored.codes[name]]
         as_read = [fresh.labels[name][k] for k in fresh.codes[name]]
         assert as_stored == as_read
-    assert int(stored.measures["value_cny"].sum()) == int(round(float(total) * 100))
+    assert int(stored.measures["value_cny"].sum()) == round(float(total or 0) * 100)
