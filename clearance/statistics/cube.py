@@ -159,6 +159,8 @@ def _requested(
 ) -> BoolArray | None:
     """Interior cells holding a positive value of one of ``traders`` (margins stay False:
     they follow the ordinary rules, and secondary protection keeps the interior safe)."""
+    if not traders:  # the common case: no request accepted, no scan of the trader labels
+        return None
     labels = cols.labels["trader"]
     wanted = [i for i, label in enumerate(labels) if label in traders]
     if not wanted:
@@ -244,16 +246,24 @@ def _aggregate(
     shape = (nr + 1, width)
     nt = max(len(cols.labels["trader"]), 1)
     key = cell * nt + cols.codes["trader"][chosen]
-    order = np.argsort(key)
-    key = key[order]
-    chosen = chosen[order]  # one gather per measure below, in (cell, trader) order
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
-    pair_cell, pair_trader = key[starts] // nt, key[starts] % nt
-    pair_sums = {
-        m: np.add.reduceat(cols.measures[m][chosen], starts) if len(key) else np.zeros(0, np.int64)
-        for m in MEASURES
-    }
-    pair_items = np.diff(np.r_[starts, len(key)]) if len(key) else np.zeros(0, np.int64)
+    dense = _dense_pairs(key, nr * nc * nt, [cols.measures[m][chosen] for m in MEASURES])
+    if dense is not None:
+        pair_key, sums_list, pair_items = dense
+        pair_sums = dict(zip(MEASURES, sums_list, strict=True))
+    else:
+        order = np.argsort(key)
+        key = key[order]
+        chosen = chosen[order]  # one gather per measure below, in (cell, trader) order
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+        pair_key = key[starts]
+        pair_sums = {
+            m: np.add.reduceat(cols.measures[m][chosen], starts)
+            if len(key)
+            else np.zeros(0, np.int64)
+            for m in MEASURES
+        }
+        pair_items = np.diff(np.r_[starts, len(key)]) if len(key) else np.zeros(0, np.int64)
+    pair_cell, pair_trader = pair_key // nt, pair_key % nt
     sums = {m: _fill(shape, pair_cell, v, nr, nc, two_way) for m, v in pair_sums.items()}
     items = _fill(shape, pair_cell, pair_items, nr, nc, two_way)
     value = pair_sums["value_cny"]
@@ -301,6 +311,31 @@ def _fill(
     return out
 
 
+#: Most (cell, trader) slots summed by counting rather than sorting (8 bytes a slot).
+DENSE_SLOTS = 32_000_000
+_EXACT = 2**53  # float64 adds integers exactly below this
+
+
+def _dense_pairs(
+    key: IntArray, slots: int, measures: list[IntArray]
+) -> tuple[IntArray, list[IntArray], IntArray] | None:
+    """Per distinct key, in key order: the key, each measure's sum, the count; by counting
+    into ``slots`` bins, linear instead of a sort. None when there are too many slots or a
+    sum could leave the range where float64 bins add integers exactly (then sort instead)."""
+    if slots > DENSE_SLOTS or not len(key):
+        return None
+    for values in measures:
+        if len(values) and (int(values.min()) < 0 or int(values.sum()) >= _EXACT):
+            return None
+    counts = np.bincount(key, minlength=slots)
+    present = np.flatnonzero(counts)
+    sums = [
+        np.rint(np.bincount(key, weights=values, minlength=slots)[present]).astype(np.int64)
+        for values in measures
+    ]
+    return present.astype(np.int64), sums, counts[present].astype(np.int64)
+
+
 def _concentration(
     group: IntArray, trader: IntArray, nt: int, value: IntArray, size: int, grouped: bool
 ) -> tuple[IntArray, IntArray, IntArray]:
@@ -314,11 +349,16 @@ def _concentration(
         g, per_trader = group, value
     else:
         key = group * nt + trader
-        order = np.argsort(key)
-        k = key[order]
-        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else k
-        per_trader = np.add.reduceat(value[order], starts) if len(k) else value
-        g = k[starts] // nt if len(k) else k
+        dense = _dense_pairs(key, size * nt, [value])
+        if dense is not None:
+            k, (per_trader,), _ = dense
+            g = k // nt
+        else:
+            order = np.argsort(key)
+            k = key[order]
+            starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else k
+            per_trader = np.add.reduceat(value[order], starts) if len(k) else value
+            g = k[starts] // nt if len(k) else k
     keep = per_trader > 0
     g, per_trader = g[keep], per_trader[keep]
     n = np.bincount(g, minlength=size).astype(np.int64)
