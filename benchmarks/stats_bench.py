@@ -83,6 +83,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--url", help="a store to use instead of a fresh SQLite file")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the facts already in --url, generate none"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite:///{Path(tmp) / 'stats.db'}"
@@ -90,7 +93,8 @@ def main() -> None:
         upgrade(engine)
         app = Application(engine, Settings(database_url=url))
         start = time.perf_counter()
-        stats.generate(app, LOCAL_OPERATOR, args.items, first_period="2025-01", months=24)
+        if not args.reuse:
+            stats.generate(app, LOCAL_OPERATOR, args.items, first_period="2025-01", months=24)
         generated = time.perf_counter() - start
         backend = engine.url.get_backend_name()
         print(f"{args.items:,} synthetic items written in {generated:.1f} s ({backend})")

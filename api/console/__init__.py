@@ -19,7 +19,7 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.console import account, officer_pages, portal, searching, uploads
+from api.console import account, officer_pages, portal, searching, statistics_page, uploads
 from api.console.authentication import PasswordSignIn, from_application
 from api.console.pages import PREFIX, Console
 from api.console.routing import console_router
@@ -56,6 +56,7 @@ def mount(
     uploads.add_routes(router, console)
     searching.add_routes(router, console)
     officer_pages.add_routes(router, console)
+    statistics_page.add_routes(router, console)
     app.include_router(router)
     static = resources.files("api.console").joinpath("static")
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="console-static")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
+from clearance.store.statistics_request_tables import StatConfidentialityRequest
 from clearance.store.statistics_tables import StatFact
 from clearance.store.tables import Declaration, Event, InboundMessage, OutboundMessage
 from rules.registry import CertificateOfOrigin, Licence
@@ -293,3 +294,21 @@ def webhook_endpoints_visible(actor: Actor) -> ColumnElement[bool]:
     if actor.role is Role.OPERATOR:
         return true()
     return WebhookEndpoint.owner_subject == actor.subject
+
+
+def may_file_confidentiality(actor: Actor, party: str) -> bool:
+    """Whether ``actor`` may ask for ``party``'s statistics to be confidential: a trader for
+    its own party only (not a broker for its principals); a statistics manager for anyone."""
+    if granted(actor, Permission.STATISTICS_MANAGE):
+        return True
+    return actor.role is Role.TRADER and party in actor.party_ids
+
+
+def confidentiality_requests_visible(actor: Actor) -> ColumnElement[bool]:
+    """The confidentiality requests ``actor`` may see: a statistics manager every one, a trader
+    those of its own party, anyone else none."""
+    if granted(actor, Permission.STATISTICS_MANAGE):
+        return true()
+    if actor.role is Role.TRADER and actor.party_ids:
+        return StatConfidentialityRequest.party.in_(sorted(actor.party_ids))
+    return false()

@@ -222,6 +222,8 @@ def store_fault_seen(error: BaseException, where: str, **context: object) -> Non
         error=str(error)[:500],
         **context,
     )
+
+
 # --- webhooks (issues 12 and 15) ------------------------------------------------------------
 WEBHOOK_DELIVERIES = Counter(
     "customs_webhook_deliveries",

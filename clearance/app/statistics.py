@@ -25,6 +25,7 @@ from clearance.statistics import refresh as refreshing
 from clearance.statistics.cube import AXES, Query, QueryError
 from clearance.statistics.generate import Shape
 from clearance.statistics.loading import Progress
+from clearance.statistics.protection import ProtectionError
 from clearance.store.statistics_tables import StatFact
 
 #: Facts changed since the stored columnar copy that make a refresh write a new one.
@@ -66,6 +67,7 @@ class AuditView(View):
     complementary_cells: int
     checked: int
     linear_programs: int
+    linked_tables: int = 0  # published tables of the same frame protected together with it
 
 
 class StatTableView(View):
@@ -136,8 +138,41 @@ def table(app: Application, actor: Actor, request: TableRequest) -> StatTableVie
             built = published.build(
                 session, app.database, query, protected=not request.unprotected, options=options
             )
-        except QueryError as exc:
+        except (QueryError, ProtectionError) as exc:
             raise RefusedError(str(exc)) from exc
+    return _table_view(request, built)
+
+
+def publish_table(app: Application, actor: Actor, request: TableRequest) -> StatTableView:
+    """Build the protected table and record it as published (statistics managers).
+
+    Every protected table built afterwards over the same facts (flow, periods, filters) is
+    protected together with it, so that the two cannot be combined to narrow a confidential
+    cell (docs/statistics.md, "Linked tables").
+    """
+    require_granted(actor, Permission.STATISTICS_MANAGE)
+    if request.unprotected:
+        raise RefusedError("only a protected table can be published")
+    if request.growth:
+        raise RefusedError("publish the table and its year-earlier table one by one")
+    query = _query(request)
+    options = published.Options(subtotals=request.subtotals, balance=request.balance)
+    with app.unit() as session:
+        try:
+            built = published.build(
+                session,
+                app.database,
+                query,
+                protected=True,
+                options=options,
+                publish_as=(actor.subject, app.clock.now()),
+            )
+        except (QueryError, ProtectionError) as exc:
+            raise RefusedError(str(exc)) from exc
+    return _table_view(request, built)
+
+
+def _table_view(request: TableRequest, built: published.Table) -> StatTableView:
     return StatTableView(
         rows=request.rows,
         columns=request.columns,
@@ -154,6 +189,7 @@ def table(app: Application, actor: Actor, request: TableRequest) -> StatTableVie
             complementary_cells=built.complementary,
             checked=built.audit.checked,
             linear_programs=built.audit.programs,
+            linked_tables=built.linked,
         ),
         cells=[formats.cell_json(c, built.protected) for c in built.cells],
         csv=formats.to_csv(built),
@@ -290,6 +326,7 @@ __all__ = [
     "own_records",
     "parquet",
     "publish",
+    "publish_table",
     "refresh",
     "table",
 ]

@@ -2,7 +2,7 @@
 
 A plain ``GROUP BY`` over a million rows takes seconds on SQLite; the same cross-tab over
 arrays of small integer codes takes a fraction of a second. The copy is kept in the store
-(``stat_snapshots``: one .npz blob written by ``customs stats refresh``) and brought up to
+(``stat_snapshots``: .npz blobs written by ``customs stats refresh``, in parts) and brought up to
 date on reading with the facts changed since (``seq`` above the snapshot's), so a released
 item reaches the tables as soon as the refresh has counted it.
 
@@ -114,13 +114,14 @@ class Columns:
             {k: v[index] for k, v in self.measures.items()},
         )
 
-    def to_bytes(self) -> bytes:
-        """The columns as one .npz blob."""
+    def to_bytes(self, *, labels: bool = True) -> bytes:
+        """The columns as one .npz blob (``labels``: with the label lists)."""
         arrays: dict[str, Any] = {"seq": np.array([self.seq], np.int64)}
         arrays.update({f"n_{k}": v for k, v in self.numbers.items()})
         arrays.update({f"m_{k}": v for k, v in self.measures.items()})
         arrays.update({f"c_{k}": v for k, v in self.codes.items()})
-        arrays.update({f"l_{k}": np.array(v, dtype=str) for k, v in self.labels.items()})
+        if labels:
+            arrays.update({f"l_{k}": np.array(v, dtype=str) for k, v in self.labels.items()})
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         return buffer.getvalue()
@@ -193,10 +194,27 @@ def read_facts(session: Session, after_seq: int = 0, batch: int = 100_000) -> Co
     return cols
 
 
+#: Facts per stored part of the columnar copy (about 125 bytes each: ~250 MB a blob).
+PART_ROWS = 2_000_000
+
+
 def latest_snapshot(session: Session) -> Columns:
-    """The stored columnar copy (empty when none was written yet)."""
-    blob = session.scalar(select(StatSnapshot.content).order_by(StatSnapshot.id.desc()).limit(1))
-    return Columns.from_bytes(blob) if blob is not None else Columns.empty()
+    """The stored columnar copy (empty when none was written yet), its parts joined."""
+    blobs = session.scalars(select(StatSnapshot.content).order_by(StatSnapshot.part)).all()
+    if not blobs:
+        return Columns.empty()
+    parts = [Columns.from_bytes(blob) for blob in blobs]
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    # Parts are runs of ids in order: concatenating keeps the id order; labels are part 0's.
+    return Columns(
+        first.seq,
+        {k: np.concatenate([p.numbers[k] for p in parts]) for k in first.numbers},
+        {k: np.concatenate([p.codes[k] for p in parts]) for k in first.codes},
+        first.labels,
+        {k: np.concatenate([p.measures[k] for p in parts]) for k in first.measures},
+    )
 
 
 def current_seq(session: Session) -> int:
@@ -223,9 +241,21 @@ def load(session: Session, cache_key: str) -> Columns:
 
 
 def write_snapshot(session: Session, cols: Columns, now: datetime) -> None:
-    """Store ``cols`` as the columnar copy, replacing the older ones."""
+    """Store ``cols`` as the columnar copy, replacing the older one, in parts of
+    :data:`PART_ROWS` facts."""
     session.execute(delete(StatSnapshot))
-    session.add(StatSnapshot(seq=cols.seq, rows=cols.rows, content=cols.to_bytes(), created_at=now))
+    for part, start in enumerate(range(0, max(cols.rows, 1), PART_ROWS)):
+        chunk = cols.take(np.arange(start, min(start + PART_ROWS, cols.rows)))
+        session.add(
+            StatSnapshot(
+                seq=cols.seq,
+                part=part,
+                rows=chunk.rows,
+                content=chunk.to_bytes(labels=part == 0),
+                created_at=now,
+            )
+        )
+        session.flush()  # one blob at a time to the store
 
 
 def snapshot_lag(session: Session) -> tuple[int, int]:

@@ -82,6 +82,8 @@ class Grid:
     provisional: BoolArray
     #: Additive row groups (parent row, its child rows); None: the last row totals the others.
     row_groups: list[tuple[int, list[int]]] | None = None
+    #: Interior cells a trader with an accepted confidentiality request contributes to.
+    requested: BoolArray | None = None
 
     @property
     def groups(self) -> list[tuple[int, list[int]]]:
@@ -107,12 +109,15 @@ def crosstab(
     *,
     revised_after: Mapping[int, int] | None = None,
     final_periods: frozenset[int] = frozenset(),
+    confidential_traders: frozenset[str] = frozenset(),
 ) -> Grid:
     """The table of ``query`` over ``cols``.
 
     ``revised_after`` maps a period to the fact sequence of its first publication: a fact of
     that period changed after it (a later revision) flags its cells revised. A cell is
-    provisional unless every period it covers is in ``final_periods``.
+    provisional unless every period it covers is in ``final_periods``. Interior cells that a
+    trader of ``confidential_traders`` (accepted confidentiality requests) contributes a value
+    to are marked in ``Grid.requested``.
     """
     query.check()
     # From here on only the selected facts: their positions, then small gathers.
@@ -139,7 +144,34 @@ def crosstab(
         [c_labels[i] for i in columns] if query.columns else [TOTAL],
         *grid,
         *flags,
+        requested=_requested(
+            cols, chosen[counted], cell[counted], (nr, nc, two_way), confidential_traders
+        ),
     )
+
+
+def _requested(
+    cols: Columns,
+    chosen: IntArray,
+    cell: IntArray,
+    shape: tuple[int, int, bool],
+    traders: frozenset[str],
+) -> BoolArray | None:
+    """Interior cells holding a positive value of one of ``traders`` (margins stay False:
+    they follow the ordinary rules, and secondary protection keeps the interior safe)."""
+    if not traders:  # the common case: no request accepted, no scan of the trader labels
+        return None
+    labels = cols.labels["trader"]
+    wanted = [i for i, label in enumerate(labels) if label in traders]
+    if not wanted:
+        return None
+    nr, nc, two_way = shape
+    mine = np.isin(cols.codes["trader"][chosen], np.array(wanted, np.int32))
+    mine &= cols.measures["value_cny"][chosen] > 0
+    hits = np.bincount(cell[mine], minlength=nr * nc)[: nr * nc] > 0
+    out = np.zeros((nr + 1, nc + 1 if two_way else 1), np.bool_)
+    out[:nr, :nc] = hits.reshape(nr, nc)
+    return out
 
 
 def _select(cols: Columns, query: Query) -> BoolArray:
@@ -214,16 +246,24 @@ def _aggregate(
     shape = (nr + 1, width)
     nt = max(len(cols.labels["trader"]), 1)
     key = cell * nt + cols.codes["trader"][chosen]
-    order = np.argsort(key)
-    key = key[order]
-    chosen = chosen[order]  # one gather per measure below, in (cell, trader) order
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
-    pair_cell, pair_trader = key[starts] // nt, key[starts] % nt
-    pair_sums = {
-        m: np.add.reduceat(cols.measures[m][chosen], starts) if len(key) else np.zeros(0, np.int64)
-        for m in MEASURES
-    }
-    pair_items = np.diff(np.r_[starts, len(key)]) if len(key) else np.zeros(0, np.int64)
+    dense = _dense_pairs(key, nr * nc * nt, [cols.measures[m][chosen] for m in MEASURES])
+    if dense is not None:
+        pair_key, sums_list, pair_items = dense
+        pair_sums = dict(zip(MEASURES, sums_list, strict=True))
+    else:
+        order = np.argsort(key)
+        key = key[order]
+        chosen = chosen[order]  # one gather per measure below, in (cell, trader) order
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key
+        pair_key = key[starts]
+        pair_sums = {
+            m: np.add.reduceat(cols.measures[m][chosen], starts)
+            if len(key)
+            else np.zeros(0, np.int64)
+            for m in MEASURES
+        }
+        pair_items = np.diff(np.r_[starts, len(key)]) if len(key) else np.zeros(0, np.int64)
+    pair_cell, pair_trader = pair_key // nt, pair_key % nt
     sums = {m: _fill(shape, pair_cell, v, nr, nc, two_way) for m, v in pair_sums.items()}
     items = _fill(shape, pair_cell, pair_items, nr, nc, two_way)
     value = pair_sums["value_cny"]
@@ -271,6 +311,31 @@ def _fill(
     return out
 
 
+#: Most (cell, trader) slots summed by counting rather than sorting (8 bytes a slot).
+DENSE_SLOTS = 32_000_000
+_EXACT = 2**53  # float64 adds integers exactly below this
+
+
+def _dense_pairs(
+    key: IntArray, slots: int, measures: list[IntArray]
+) -> tuple[IntArray, list[IntArray], IntArray] | None:
+    """Per distinct key, in key order: the key, each measure's sum, the count; by counting
+    into ``slots`` bins, linear instead of a sort. None when there are too many slots or a
+    sum could leave the range where float64 bins add integers exactly (then sort instead)."""
+    if slots > DENSE_SLOTS or not len(key):
+        return None
+    for values in measures:
+        if len(values) and (int(values.min()) < 0 or int(values.sum()) >= _EXACT):
+            return None
+    counts = np.bincount(key, minlength=slots)
+    present = np.flatnonzero(counts)
+    sums = [
+        np.rint(np.bincount(key, weights=values, minlength=slots)[present]).astype(np.int64)
+        for values in measures
+    ]
+    return present.astype(np.int64), sums, counts[present].astype(np.int64)
+
+
 def _concentration(
     group: IntArray, trader: IntArray, nt: int, value: IntArray, size: int, grouped: bool
 ) -> tuple[IntArray, IntArray, IntArray]:
@@ -284,11 +349,16 @@ def _concentration(
         g, per_trader = group, value
     else:
         key = group * nt + trader
-        order = np.argsort(key)
-        k = key[order]
-        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else k
-        per_trader = np.add.reduceat(value[order], starts) if len(k) else value
-        g = k[starts] // nt if len(k) else k
+        dense = _dense_pairs(key, size * nt, [value])
+        if dense is not None:
+            k, (per_trader,), _ = dense
+            g = k // nt
+        else:
+            order = np.argsort(key)
+            k = key[order]
+            starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else k
+            per_trader = np.add.reduceat(value[order], starts) if len(k) else value
+            g = k[starts] // nt if len(k) else k
     keep = per_trader > 0
     g, per_trader = g[keep], per_trader[keep]
     n = np.bincount(g, minlength=size).astype(np.int64)
@@ -387,4 +457,16 @@ def with_subtotals(levels: list[Grid]) -> Grid:
         stack("revised"),
         stack("provisional"),
         groups,
+        _stack_requested(levels, picks),
     )
+
+
+def _stack_requested(levels: list[Grid], picks: list[tuple[int, int]]) -> BoolArray | None:
+    """The request marks of the subtotal grid's rows (the total row unmarked)."""
+    if all(g.requested is None for g in levels):
+        return None
+    parts = []
+    for g, i in picks:
+        marks = levels[g].requested
+        parts.append(marks[i] if marks is not None else np.zeros(levels[g].shape[1], np.bool_))
+    return np.vstack([*parts, np.zeros(levels[0].shape[1], np.bool_)])

@@ -3,7 +3,9 @@
 The unit is the trader. A cell with a value is confidential when fewer than ``min_traders``
 contribute (threshold rule), when the largest holds more than ``dominance`` of it (NK(1,75)),
 or under the p% rule: when the cell minus its two largest contributions is less than p% of
-the largest, so that the second largest could estimate the largest to within p%. Zero cells
+the largest, so that the second largest could estimate the largest to within p%. A trader
+with an accepted confidentiality request makes every interior cell it contributes to
+confidential (``Grid.requested``). Zero cells
 are never confidential. Integer arithmetic throughout: no rounding decides a cell.
 """
 
@@ -36,15 +38,20 @@ def primary(grid: Grid, rules: Rules = Rules()) -> BoolArray:
     few = grid.traders < rules.min_traders
     dominated = top1 * 100 > total * rules.dominance_percent
     p_rule = (total - top1 - top2) * 100 < top1 * rules.p_percent
-    return np.asarray(has_value & (few | dominated | p_rule), np.bool_)
+    requested = grid.requested if grid.requested is not None else np.zeros_like(has_value)
+    return np.asarray(has_value & (few | dominated | p_rule | requested), np.bool_)
 
 
 def reasons(grid: Grid, rules: Rules = Rules()) -> list[list[str]]:
-    """For each cell (row-major), the rules it fails: ``threshold``, ``dominance``, ``p%``."""
+    """For each cell (row-major), the rules it fails: ``threshold``, ``dominance``, ``p%``,
+    ``request`` (a contributor's accepted confidentiality request)."""
     total = grid.sums["value_cny"].ravel()
+    requested = (
+        grid.requested.ravel().tolist() if grid.requested is not None else [False] * len(total)
+    )
     traders, top1, top2 = grid.traders.ravel(), grid.top1.ravel(), grid.top2.ravel()
     out: list[list[str]] = []
-    for t, n, a, b in zip(total, traders, top1, top2, strict=True):
+    for t, n, a, b, asked in zip(total, traders, top1, top2, requested, strict=True):
         why: list[str] = []
         if t > 0:
             if n < rules.min_traders:
@@ -53,5 +60,7 @@ def reasons(grid: Grid, rules: Rules = Rules()) -> list[list[str]]:
                 why.append("dominance")
             if (t - a - b) * 100 < a * rules.p_percent:
                 why.append("p%")
+            if asked:
+                why.append("request")
         out.append(why)
     return out

@@ -42,6 +42,9 @@ def generate(
 
 def _write(session: Session, cols: Columns, now: datetime) -> Iterator[int]:
     labels = {name: cols.labels[name] for name in columns.DIMENSIONS}
+    if session.get_bind().dialect.name == "postgresql":
+        yield from _copy(session, cols, labels, now)
+        return
     for start in range(0, cols.rows, CHUNK):
         stop = min(start + CHUNK, cols.rows)
         session.execute(insert(StatFact), [_row(cols, labels, i, now) for i in range(start, stop)])
@@ -79,3 +82,51 @@ def _row(cols: Columns, labels: dict[str, list[str]], i: int, now: datetime) -> 
         "seq": int(n["seq"][i]),
         "updated_at": now,
     }
+
+
+_COPY_COLUMNS = (
+    "id, declaration_number, item_sequence, flow, stat_date, period, hs, partner, consignment, "
+    "trade_mode, office, transport_mode, trader, region, value_cny, value_usd, quantity1, unit1, "
+    "net_mass, counted, revision, source_event_id, seq, updated_at"
+)
+
+
+def _copy(
+    session: Session, cols: Columns, labels: dict[str, list[str]], now: datetime
+) -> Iterator[int]:
+    """PostgreSQL: the facts by ``COPY … FROM STDIN`` in text form, ten times faster than
+    inserts (ten million facts are a benchmark's, not a test's, so speed matters here)."""
+    raw = session.connection().connection.driver_connection
+    stamp = now.isoformat()
+    n, m, c = cols.numbers, cols.measures, cols.codes
+    names: tuple[str, ...] = ("flow", "hs", "partner", "consignment", "trade_mode", "office")
+    names += ("transport_mode", "trader", "region")
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        for start in range(0, cols.rows, CHUNK * 5):
+            stop = min(start + CHUNK * 5, cols.rows)
+            part = slice(start, stop)
+            ids = n["id"][part].tolist()
+            periods = n["period"][part].tolist()
+            seqs = n["seq"][part].tolist()
+            text = [[labels[d][k] for k in c[d][part].tolist()] for d in names]
+            money = [_fixed(m[x][part].tolist(), 2) for x in ("value_cny", "value_usd")]
+            amounts = [_fixed(m[x][part].tolist(), 3) for x in ("quantity1", "net_mass")]
+            lines = []
+            for i, ident in enumerate(ids):
+                p = periods[i]
+                day = f"{p // 100:04d}-{p % 100:02d}-{1 + ident % 28:02d}"
+                f, h, pa, co, tm, of, tr, td, rg = (t[i] for t in text)
+                lines.append(
+                    f"{ident}\tSYN{ident:015d}\t1\t{f}\t{day}\t{p}\t{h}\t{pa}\t{co}\t{tm}\t{of}"
+                    f"\t{tr}\t{td}\t{rg}\t{money[0][i]}\t{money[1][i]}\t{amounts[0][i]}\tKGM"
+                    f"\t{amounts[1][i]}\tt\t0\t0\t{seqs[i]}\t{stamp}\n"
+                )
+            with cursor.copy(f"COPY stat_facts ({_COPY_COLUMNS}) FROM STDIN") as copy:
+                copy.write("".join(lines))
+            yield stop
+
+
+def _fixed(values: list[int], places: int) -> list[str]:
+    """Integer cents / thousandths as decimal text (non-negative, as generated)."""
+    scale = 10**places
+    return [f"{v // scale}.{v % scale:0{places}d}" for v in values]

@@ -92,21 +92,28 @@ def protect(
     share: float,
     max_rounds: int = 200,
     grid: tuple[int, int] | None = None,
+    *,
+    suppressed: BoolArray | None = None,
+    frozen: BoolArray | None = None,
 ) -> tuple[BoolArray, Audit]:
     """Cells to suppress (confidential ones and complements) and the passing audit.
 
-    ``values`` and ``confidential`` are flat over the table's cells. Raises
-    :class:`ProtectionError` when the audit still fails after ``max_rounds`` repairs.
+    ``values`` and ``confidential`` are flat over the table's cells. ``suppressed`` may
+    start with cells already hidden elsewhere (a published table's pattern, kept); ``frozen``
+    cells are already public and may never be chosen as complements (linked tables, see
+    :mod:`clearance.statistics.linked`). Raises :class:`ProtectionError` when the audit still
+    fails after ``max_rounds`` repairs.
     """
-    suppressed = confidential.copy()
-    _complete(values, confidential, suppressed, lines, share)
+    hidden = confidential.copy() if suppressed is None else suppressed | confidential
+    fixed = np.zeros_like(confidential) if frozen is None else frozen & ~hidden
+    _complete(values, confidential, hidden, lines, share, fixed)
     for _ in range(max_rounds):
-        audit = audit_table(values, confidential, suppressed, lines, share, grid)
+        audit = audit_table(values, confidential, hidden, lines, share, grid)
         if audit.passed:
-            return suppressed, audit
+            return hidden, audit
         for failure in audit.failures:
-            _widen(values, suppressed, lines, failure.cell)
-        _complete(values, confidential, suppressed, lines, share)
+            _widen(values, hidden, lines, failure.cell, fixed)
+        _complete(values, confidential, hidden, lines, share, fixed)
     raise ProtectionError("the table could not be protected: the audit kept failing")
 
 
@@ -116,6 +123,7 @@ def _complete(
     suppressed: BoolArray,
     lines: list[Line],
     share: float,
+    frozen: BoolArray,
 ) -> None:
     """Until no line has exactly one suppressed cell, give each such line a complement."""
     changed = True
@@ -131,16 +139,19 @@ def _complete(
                 if any(confidential[c] for c in hidden)
                 else 0.0
             )
-            choice = _complement(values, suppressed, members, need)
+            choice = _complement(values, suppressed | frozen, members, need)
+            if choice is None and frozen[total]:
+                # Everything else in the line is public already (another table published it).
+                raise ProtectionError(f"cell {hidden[0]} follows from figures already published")
             suppressed[total if choice is None else choice] = True
             changed = True
 
 
 def _complement(
-    values: FloatArray, suppressed: BoolArray, members: tuple[int, ...], need: float
+    values: FloatArray, unavailable: BoolArray, members: tuple[int, ...], need: float
 ) -> int | None:
-    """The smallest unsuppressed member worth at least ``need`` (else the largest), or None."""
-    open_ = [c for c in members if not suppressed[c] and values[c] > 0]
+    """The smallest available member worth at least ``need`` (else the largest), or None."""
+    open_ = [c for c in members if not unavailable[c] and values[c] > 0]
     if not open_:
         return None
     enough = [c for c in open_ if values[c] >= need]
@@ -149,18 +160,34 @@ def _complement(
     return max(open_, key=lambda c: values[c])
 
 
-def _widen(values: FloatArray, suppressed: BoolArray, lines: list[Line], cell: int) -> None:
-    """Suppress one more cell next to ``cell``: the largest open member of its lines."""
-    best: int | None = None
-    for total, members in lines:
-        if cell != total and cell not in members:
-            continue
-        for c in (*members, total):
-            if not suppressed[c] and values[c] > 0 and (best is None or values[c] > values[best]):
-                best = c
-    if best is None:
-        raise ProtectionError(f"cell {cell} cannot be protected: nothing left to suppress")
-    suppressed[best] = True
+def _widen(
+    values: FloatArray, suppressed: BoolArray, lines: list[Line], cell: int, frozen: BoolArray
+) -> None:
+    """Suppress one more cell next to ``cell``: the largest open member of its lines.
+
+    When every cell of those lines is hidden or already public (a linked table's), look
+    one step further: the lines of the suppressed cells linked to it, and so on.
+    """
+    reached, frontier = {cell}, [cell]
+    while frontier:
+        best: int | None = None
+        nearby: list[int] = []
+        for total, members in lines:
+            line = (*members, total)
+            if not any(c in frontier for c in line):
+                continue
+            for c in line:
+                if suppressed[c]:
+                    if c not in reached:
+                        reached.add(c)
+                        nearby.append(c)
+                elif not frozen[c] and values[c] > 0 and (best is None or values[c] > values[best]):
+                    best = c
+        if best is not None:
+            suppressed[best] = True
+            return
+        frontier = nearby
+    raise ProtectionError(f"cell {cell} cannot be protected: nothing left to suppress")
 
 
 def audit_table(

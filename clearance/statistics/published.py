@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clearance.statistics import columns
+from clearance.statistics import columns, linked
 from clearance.statistics.cube import (
     HS_LEVELS,
     TOTAL,
@@ -31,7 +31,8 @@ from clearance.statistics.cube import (
     with_subtotals,
 )
 from clearance.statistics.disclosure import Rules, primary, reasons
-from clearance.statistics.protection import Audit, grid_lines, protect
+from clearance.statistics.protection import Audit, Line, grid_lines, protect
+from clearance.store.statistics_request_tables import StatConfidentialityRequest
 from clearance.store.statistics_tables import StatPublication
 
 CENTS = Decimal("0.01")
@@ -79,6 +80,18 @@ class Table:
     complementary: int  # cells suppressed to protect them
     audit: Audit
     seconds: float  # time to build, audit included
+    linked: int = 0  # published tables of the same frame it was protected together with
+    pattern: Pattern | None = None  # what recording it as published needs
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A protected table's grid, suppression, primary cells and lines (to record it)."""
+
+    grid: Grid
+    suppressed: np.ndarray
+    confidential: np.ndarray
+    lines: list[Line]
 
 
 def publications(session: Session) -> tuple[dict[int, int], frozenset[int]]:
@@ -96,6 +109,17 @@ def publications(session: Session) -> tuple[dict[int, int], frozenset[int]]:
     return {int(k): int(v) for k, v in first.items()}, final
 
 
+def confidential_traders(session: Session) -> frozenset[str]:
+    """The parties whose confidentiality request was accepted."""
+    return frozenset(
+        session.scalars(
+            select(StatConfidentialityRequest.party)
+            .where(StatConfidentialityRequest.status == "accepted")
+            .distinct()
+        )
+    )
+
+
 def build(
     session: Session,
     cache_key: str,
@@ -104,33 +128,74 @@ def build(
     protected: bool,
     rules: Rules | None = None,
     options: Options | None = None,
+    publish_as: tuple[str, datetime] | None = None,
 ) -> Table:
-    """The table of ``query`` over the facts as they are now."""
+    """The table of ``query`` over the facts as they are now.
+
+    A protected table is protected together with the published tables it is linked to
+    (:mod:`clearance.statistics.linked`). ``publish_as`` (actor, time) records it as
+    published, so that tables built after it are protected together with it.
+    """
     started = time.perf_counter()
     rules, options = rules or Rules(), options or Options()
     cols = columns.load(session, cache_key)
     revised_after, final = publications(session)
+    asked = confidential_traders(session)
 
     def grid_of(q: Query) -> Grid:
         if not options.subtotals:
-            return crosstab(cols, q, revised_after=revised_after, final_periods=final)
+            return crosstab(
+                cols,
+                q,
+                revised_after=revised_after,
+                final_periods=final,
+                confidential_traders=asked,
+            )
         levels = [axis for axis in HS_AXES if HS_LEVELS[axis] <= HS_LEVELS.get(q.rows, 0)]
         if not levels:
             raise QueryError("subtotals need rows on an HS level (hs4, hs6, hs8, hs10)")
         grids = [
-            crosstab(cols, replace(q, rows=axis), revised_after=revised_after, final_periods=final)
+            crosstab(
+                cols,
+                replace(q, rows=axis),
+                revised_after=revised_after,
+                final_periods=final,
+                confidential_traders=asked,
+            )
             for axis in reversed(levels)
         ]
         return with_subtotals(grids)
 
     if options.balance and query.columns != "flow":
         raise QueryError("a trade balance needs the columns by flow (--columns flow)")
-    table = protect_grid(grid_of(query), query, cols.seq, protected, rules, started)
+
+    def linked_to(q: Query) -> list[linked.Published]:
+        # Unprotected tables are for cleared statisticians only: nothing is published by them.
+        return linked.published_in(session, linked.frame(q)) if protected else []
+
+    table = protect_grid(
+        grid_of(query), query, cols.seq, protected, rules, started, linked_to(query)
+    )
+    if publish_as is not None and table.pattern is not None:
+        if not protected:
+            raise QueryError("only a protected table can be published")
+        p = table.pattern
+        linked.record(
+            session, query, p.grid, p.suppressed, p.confidential, p.lines, cols.seq, *publish_as
+        )
     if options.growth:
         prior_query = replace(
             query, period_from=query.period_from - 100, period_to=query.period_to - 100
         )
-        prior = protect_grid(grid_of(prior_query), prior_query, cols.seq, protected, rules, 0.0)
+        prior = protect_grid(
+            grid_of(prior_query),
+            prior_query,
+            cols.seq,
+            protected,
+            rules,
+            0.0,
+            linked_to(prior_query),
+        )
         table = _with_growth(table, prior)
     if options.balance:
         table = replace(table, cells=_with_balance(table.cells))
@@ -199,18 +264,35 @@ def _or0(cell: Cell | None, name: str) -> Decimal:
 
 
 def protect_grid(
-    grid: Grid, query: Query, seq: int, protected: bool, rules: Rules, started: float
+    grid: Grid,
+    query: Query,
+    seq: int,
+    protected: bool,
+    rules: Rules,
+    started: float,
+    published: list[linked.Published] | None = None,
 ) -> Table:
-    """Disclosure control over ``grid``, then its cells as published."""
-    confidential = primary(grid, rules)
-    values = grid.sums["value_cny"].ravel().astype(np.float64) / 100
-    suppressed, audit = protect(
-        values,
-        confidential.ravel(),
-        grid_lines(grid.shape, grid.two_way, grid.groups),
-        float(rules.protection),
-        grid=grid.shape if grid.two_way and grid.row_groups is None else None,
+    """Disclosure control over ``grid`` (with the published tables linked to it), then its
+    cells as published."""
+    confidential = primary(grid, rules).ravel()
+    cents = grid.sums["value_cny"].ravel()
+    values = cents.astype(np.float64) / 100
+    lines = grid_lines(grid.shape, grid.two_way, grid.groups)
+    system = linked.join(
+        linked.grid_keys(grid), cents.tolist(), values, confidential, lines, published or []
     )
+    # The rectangle shortcut of the audit knows one plain grid only, not a joined system.
+    plain = grid.two_way and grid.row_groups is None and not system.linked
+    everything, audit = protect(
+        system.values,
+        system.confidential,
+        system.lines,
+        float(rules.protection),
+        grid=grid.shape if plain else None,
+        suppressed=system.suppressed,
+        frozen=system.frozen,
+    )
+    suppressed = everything[: system.own]
     why = reasons(grid, rules) if not protected else None
     cells = list(_cells(grid, suppressed, protected, why))
     return Table(
@@ -219,9 +301,11 @@ def protect_grid(
         cells,
         seq,
         int(confidential.sum()),
-        int(suppressed.sum() - confidential.sum()),
+        int(suppressed.sum() - (suppressed & confidential).sum()),
         audit,
         time.perf_counter() - started,
+        system.linked,
+        Pattern(grid, suppressed, confidential, lines),
     )
 
 

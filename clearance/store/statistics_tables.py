@@ -110,12 +110,15 @@ class StatPublication(Base):
 
 
 class StatSnapshot(Base):
-    """The columnar copy of the facts up to ``seq`` (numpy arrays in one .npz blob)."""
+    """The columnar copy of the facts up to ``seq``: numpy arrays in .npz blobs, one per
+    ``part`` (a run of facts in id order; part 0 also holds the label lists), so that no blob
+    comes near PostgreSQL's 1 GB limit on a value at ten million facts (migration 0018)."""
 
     __tablename__ = "stat_snapshots"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     seq: Mapped[int] = mapped_column(BigInteger)
+    part: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     rows: Mapped[int] = mapped_column(BigInteger)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
