@@ -152,6 +152,9 @@ def serve(url: str, workers: int = 1) -> tuple[subprocess.Popen[str], str]:
             "CUSTOMS_DATABASE_URL": url,
             "CUSTOMS_API_RATE_PER_SECOND": "1e6",
             "CUSTOMS_API_RATE_BURST": "1000000",
+            # The API's own cost against the pipeline's: the server processes submissions
+            # itself (on PostgreSQL it would otherwise queue them for `customs worker`s).
+            "CUSTOMS_API_INTAKE": "inline",
         },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
