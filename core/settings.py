@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -196,11 +198,24 @@ class Settings(BaseSettings):
         "bytes, base64. The same in every process; losing it makes every endpoint's secret "
         "unreadable (rotate them). Unset: registering a webhook is refused.",
     )
-    webhook_allowed_networks: list[str] = Field(
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Networks a webhook may target although private, loopback or link-local "
-        "(CUSTOMS_WEBHOOK_ALLOWED_NETWORKS='[\"10.20.0.0/16\"]'). Empty: public addresses only.",
+        "(CUSTOMS_WEBHOOK_ALLOWED_NETWORKS=10.20.0.0/16,10.30.0.0/16, or a JSON list). "
+        "Empty: public addresses only.",
     )
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _networks_from_text(cls, value: object) -> object:
+        """A comma-separated list as operators write it in an env file, or a JSON list."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
     webhook_allow_http: bool = Field(
         default=False,
         description="Allow plain http:// webhook URLs (tests, a receiver on loopback); https "
