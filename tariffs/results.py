@@ -180,7 +180,7 @@ class DeclarationAssessment(NamedTuple):
         """:meth:`model_dump` as JSON text.
 
         Without ``indent`` (the stored form) it is written in one pass by a writer generated
-        for the record types (:mod:`tariffs.results_json`): the same text, a third the cost.
+        for the record types (:mod:`tariffs.results_json`): the same text, under half the cost.
         """
         if indent is not None:
             return json.dumps(self.model_dump(), ensure_ascii=False, indent=indent)
