@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from tariffs.expressions import format_money
+from tariffs.results_json import writer
 
 _T = TypeVar("_T", bound=tuple[Any, ...])
 if TYPE_CHECKING:
@@ -176,8 +177,15 @@ class DeclarationAssessment(NamedTuple):
         return out
 
     def model_dump_json(self, indent: int | None = None) -> str:
-        """:meth:`model_dump` as JSON text."""
-        return json.dumps(self.model_dump(), ensure_ascii=False, indent=indent)
+        """:meth:`model_dump` as JSON text.
+
+        Without ``indent`` (the stored form) it is written in one pass by a writer generated
+        for the record types (:mod:`tariffs.results_json`): the same text, under half the cost.
+        """
+        if indent is not None:
+            return json.dumps(self.model_dump(), ensure_ascii=False, indent=indent)
+        text = _write_assessment(self)
+        return f'{text[:-1]}, "complete": {"true" if self.complete else "false"}}}'
 
 
 def _jsonable(value: Any) -> Any:
@@ -207,3 +215,7 @@ def _jsonable(value: Any) -> Any:
 
 
 _NAMED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+#: The one-pass JSON writer of :class:`DeclarationAssessment` (and the records inside it).
+_write_assessment = writer(DeclarationAssessment, _jsonable)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from clearance.store.deferred import transaction_cache
@@ -79,18 +79,14 @@ def versions(session: Session) -> list[TariffSchedule]:
 def latest(session: Session, regime: str | None = None) -> Schedule | None:
     """The most recently published schedule (of ``regime``, when given), or None.
 
-    Asked for every declaration (a new version may be loaded at any time), so it reads only
-    the version's content hash and fetches the content, hundreds of kilobytes, only for a
-    version this process has not parsed yet.
+    Reads only the version's content hash and fetches the content, hundreds of kilobytes,
+    only for a version this process has not parsed yet.
     """
-    query = select(TariffSchedule.content_hash)
-    if regime is not None:
-        query = query.where(TariffSchedule.regime == regime)
-    order = (TariffSchedule.published.desc(), TariffSchedule.id.desc())
-    content_hash = session.scalars(query.order_by(*order).limit(1)).first()
-    if content_hash is None:
-        return None
-    return _PARSED.get(content_hash) or _by_hash(session, content_hash)
+    if regime is None:
+        content_hash = session.scalars(_LATEST_HASH).first()
+    else:
+        content_hash = session.scalars(_LATEST_HASH_OF, {"regime": regime}).first()
+    return _schedule(session, content_hash)
 
 
 def latest_in_unit(session: Session, regime: str | None = None) -> Schedule | None:
@@ -98,13 +94,38 @@ def latest_in_unit(session: Session, regime: str | None = None) -> Schedule | No
 
     Every declaration of one interchange is assessed with the schedule in force when its
     unit of work first asked, instead of one ``SELECT`` per declaration; a version loaded
-    meanwhile applies from the next interchange on.
+    meanwhile applies from the next interchange on. The read is a statement built once, run
+    on the unit's connection (the ORM's execution cost more than the indexed query, asked
+    once per interchange, many of one declaration); a schedule added to this session and not
+    yet flushed is flushed first, as the ORM's autoflush would have.
     """
     cache = transaction_cache(session, "tariffs.latest")
     if regime not in cache:
-        cache[regime] = latest(session, regime)
+        if session.new:
+            session.flush()
+        connection = session.connection()
+        if regime is None:
+            content_hash = connection.scalars(_LATEST_HASH).first()
+        else:
+            content_hash = connection.scalars(_LATEST_HASH_OF, {"regime": regime}).first()
+        cache[regime] = _schedule(session, content_hash)
     schedule: Schedule | None = cache[regime]
     return schedule
+
+
+def _schedule(session: Session, content_hash: str | None) -> Schedule | None:
+    if content_hash is None:
+        return None
+    return _PARSED.get(content_hash) or _by_hash(session, content_hash)
+
+
+# Built once: asked once per interchange (statement building cost more than the query).
+_LATEST_HASH = (
+    select(TariffSchedule.content_hash)
+    .order_by(TariffSchedule.published.desc(), TariffSchedule.id.desc())
+    .limit(1)
+)
+_LATEST_HASH_OF = _LATEST_HASH.where(TariffSchedule.regime == bindparam("regime"))
 
 
 def get(session: Session, version_id: str) -> Schedule:

@@ -101,10 +101,12 @@ def ensure_ruleset(session: Session, engine: RiskEngine, version: str, now: date
     """Keep the content of ruleset ``version`` (once) so replays can load it again."""
     # Checked once per transaction: a row seen (or stored) in it stays there until it ends,
     # and the cache ends with it, so a rolled-back store is never taken for a stored one.
+    # Read on the connection: a ruleset row is stored flushed (below), so the ORM's
+    # execution and autoflush would only add their cost to one query per interchange.
     stored = transaction_cache(session, "controls.rulesets")
     if version in stored:
         return
-    if session.scalar(_RULESET, {"version": version}) is None:
+    if session.connection().scalar(_RULESET, {"version": version}) is None:
         ruleset = engine.ruleset(version)
         values = {
             "ruleset_id": ruleset.id,

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import BindParameter, Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -51,7 +51,7 @@ def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> 
     wanted = {s.key: s for s in specs if s.key not in locked}
     if not wanted:
         return  # every head is locked in this transaction already: it exists
-    known = set(session.scalars(select(LedgerHead.key).where(LedgerHead.key.in_(wanted))))
+    known = set(session.scalars(_HEAD_KEYS, {"keys": list(wanted)}))
     apart = on_postgresql(session)
     for key in sorted(set(wanted) - known):
         spec = wanted[key]
@@ -74,7 +74,7 @@ def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> 
             continue
         try:
             with session.begin_nested():
-                session.execute(insert(LedgerHead).values(**values))
+                session.connection().execute(_INSERT_HEAD, values)
         except IntegrityError:
             pass  # another worker created it first; its row is the same ledger
 
@@ -92,12 +92,28 @@ def lock_heads(session: Session, keys: Iterable[str]) -> dict[str, LedgerHead]:
     locked: dict[str, LedgerHead] = transaction_cache(session, _LOCKED)
     missing = sorted(wanted - locked.keys())
     if missing:
-        query = select(LedgerHead).where(LedgerHead.key.in_(missing)).order_by(LedgerHead.key)
-        if not deferring(session):  # else locked at commit, for a check (ledgers.deferral)
-            query = query.with_for_update()
-        rows = session.scalars(query).all()
+        # else locked at commit, for a check (ledgers.deferral)
+        query = _HEADS if deferring(session) else _HEADS_FOR_UPDATE
+        rows = session.scalars(query, {"keys": missing}).all()
         locked.update((row.key, row) for row in rows)
     return {key: locked[key] for key in sorted(wanted) if key in locked}
+
+
+# Built once: they run for every declaration that draws on a ledger (building the statement
+# cost more than running it).
+_KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
+_HEAD_KEYS = select(LedgerHead.key).where(LedgerHead.key.in_(_KEYS))
+_HEADS = select(LedgerHead).where(LedgerHead.key.in_(_KEYS)).order_by(LedgerHead.key)
+_HEADS_FOR_UPDATE = _HEADS.with_for_update()
+_INSERT_HEAD = insert(cast(Table, LedgerHead.__table__))
+#: The keys of the heads a declaration has entries on (Core: entries are only ever inserted
+#: with Core statements, so the ORM has nothing pending to flush first).
+_HELD_BY = (
+    select(LedgerHead.key)
+    .join(LedgerEntry, LedgerEntry.head_id == LedgerHead.id)
+    .where(LedgerEntry.declaration_number == bindparam("number"))
+    .distinct()
+)
 
 
 def allowance_of(head: LedgerHead) -> Allowance:
@@ -242,12 +258,7 @@ def apply(
 
 def heads_held_by(session: Session, number: str) -> dict[str, LedgerHead]:
     """Every head ``number`` has entries on, row-locked in key order."""
-    keys = session.scalars(
-        select(LedgerHead.key)
-        .join(LedgerEntry, LedgerEntry.head_id == LedgerHead.id)
-        .where(LedgerEntry.declaration_number == number)
-        .distinct()
-    ).all()
+    keys = session.connection().scalars(_HELD_BY, {"number": number}).all()
     return lock_heads(session, keys)
 
 

@@ -1,0 +1,116 @@
+"""The stored assessment's JSON text, written in one pass (issue 15).
+
+Every registered declaration stores its assessment as JSON. Building a dict of every value and
+then encoding it (``json.dumps(_jsonable(...))``) walked each of several hundred values twice,
+with a function call per value: a third of the tariff step. Here each result record type gets
+a writer generated once from its field annotations that formats the text directly; the bytes
+are exactly those of ``json.dumps(model_dump(), ensure_ascii=False)``.
+
+Each field is checked against the exact type its annotation names (``x.__class__ is str``)
+before it takes the fast path; a value of any other type (a ``StrEnum``, a subclass, a float
+where a Decimal was expected) is encoded by the general path, ``json.dumps(_jsonable(x))``, so
+the text never depends on a value having the type its annotation promises.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+#: The string encoder ``json.dumps(..., ensure_ascii=False)`` uses (C-accelerated).
+_ENCODE: Callable[[str], str] = json.encoder.encode_basestring
+
+Writer = Callable[[Any], str]
+
+
+def writer(cls: type, general: Callable[[Any], Any], extra: dict[str, str] | None = None) -> Writer:
+    """A function that writes a ``cls`` NamedTuple as JSON text with its fields in order.
+
+    ``general`` is the general conversion (``_jsonable``) taken for values of unexpected
+    types; ``extra`` adds string properties after the fields (``{"message": "message"}``: key,
+    attribute), as the general conversion does.
+    """
+    namespace: dict[str, Any] = {
+        "_enc": _ENCODE,
+        "_int": int.__repr__,
+        "_Decimal": Decimal,
+        "_date": date,
+        "_any": lambda value: json.dumps(general(value), ensure_ascii=False),
+        "_cls": cls,
+    }
+    hints = typing.get_type_hints(cls)
+    fields = [
+        (name, _field(hints.get(name, Any), f"v[{n}]", namespace, general))
+        for n, name in enumerate(cls._fields)  # type: ignore[attr-defined]
+    ]
+    fields += [
+        (key, _field(str, f"v.{attribute}", namespace, general))
+        for key, attribute in (extra or {}).items()
+    ]
+    pieces = []
+    for n, (name, expression) in enumerate(fields):
+        pieces += [repr(("{" if n == 0 else ", ") + f'"{name}": '), expression]
+    # One join: concatenating with ``+`` copied the growing text at every field.
+    body = "''.join((" + ", ".join([*pieces, repr("}")]) + "))" if pieces else repr("{}")
+    source = f"def write(v):\n    return {body}\n"
+    exec(compile(source, f"<json writer of {cls.__name__}>", "exec"), namespace)
+    write: Writer = namespace["write"]
+    return write
+
+
+def _field(hint: Any, value: str, namespace: dict[str, Any], general: Callable[[Any], Any]) -> str:
+    """An expression writing ``value`` (a field of type ``hint``) as JSON text."""
+    optional = False
+    args = typing.get_args(hint)
+    if isinstance(hint, types.UnionType) and type(None) in args and len(args) == 2:
+        optional = True
+        hint = next(a for a in args if a is not type(None))
+    fast = _fast(hint, namespace, general)
+    if fast is None:
+        return f"_any({value})"
+    x = f"_x{len(namespace)}"
+    namespace[x] = None  # only reserves a distinct name for the walrus below
+    exact = _type_name(typing.get_origin(hint) or hint, namespace)
+    text = f"({fast.format(x=x)} if ({x} := {value}).__class__ is {exact}"
+    if optional:
+        text += f" else 'null' if {x} is None"
+    return text + f" else _any({x}))"
+
+
+def _fast(hint: Any, namespace: dict[str, Any], general: Callable[[Any], Any]) -> str | None:
+    """The fast expression for a value ``{x}`` of exactly type ``hint``, if there is one."""
+    if hint is str:
+        return "_enc({x})"
+    if hint is int:
+        return "_int({x})"
+    if hint is Decimal:
+        return "'\"' + str({x}) + '\"'"  # a Decimal's text needs no escaping
+    if hint is date:
+        return "'\"' + {x}.isoformat() + '\"'"
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            element = _field(args[0], "_e", namespace, general)
+            return "('[' + ', '.join([" + element + " for _e in {x}]) + ']')"
+        return None
+    if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
+        name = f"_write_{hint.__name__}"
+        if name not in namespace:
+            namespace[name] = writer(hint, general, _EXTRA.get(hint.__name__))
+        return name + "({x})"
+    return None
+
+
+def _type_name(hint: type, namespace: dict[str, Any]) -> str:
+    name = f"_t_{hint.__module__.replace('.', '_')}_{hint.__qualname__.replace('.', '_')}"
+    namespace[name] = hint
+    return name
+
+
+#: String properties the general conversion adds after a record's fields, by record type.
+_EXTRA: dict[str, dict[str, str]] = {"Alternative": {"message": "message"}}

@@ -1,0 +1,91 @@
+"""The stored assessment text: the one-pass writer gives exactly the general conversion's bytes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import pytest
+
+from tariffs import DeclarationAssessment, RegimeProfile, Schedule, assess_declaration
+from tariffs.results import RateUsed, TaxLine
+from tests.unit.tariffs.builders import item, request
+
+D = Decimal
+CODES = [
+    "2208902000", "2203000000", "2402200000", "2204210000", "0306179000", "1806900000",
+    "8703234100", "3303000000", "0207142200", "8521101100", "1704900000", "2710121000",
+    "9999999999",  # not in the extract: not assessable, with problems
+]  # fmt: skip
+
+
+ORIGINS = ["AU", "VN", "JP", "FR", "KR"] * 3
+
+
+def general(assessment: DeclarationAssessment) -> str:
+    """The reference: every value converted to a dict first, then encoded."""
+    return json.dumps(assessment.model_dump(), ensure_ascii=False)
+
+
+def sample(cn_schedule: Schedule, cn: RegimeProfile, **kw: object) -> DeclarationAssessment:
+    """A declaration of every code (agreement rates needing proof, alternatives, problems)."""
+    items = [
+        item(code, origin=origin, value="12345.67", sequence=n + 1,
+             quantities=(("12.5", "kg"), ("3", "l"), ("7", "pce"), ("2", "1000pce")),
+             documents=("Y",) if n % 2 else ())
+        for n, (code, origin) in enumerate(zip(CODES, ORIGINS, strict=False))
+    ]  # fmt: skip
+    return assess_declaration(request(*items, **kw), cn_schedule, cn)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("direction", ["import", "export"])
+def test_the_stored_text_is_the_general_conversion(
+    cn_schedule: Schedule, cn: RegimeProfile, direction: str
+) -> None:
+    assessment = sample(cn_schedule, cn, direction=direction)
+    if direction == "import":
+        assert {i.status for i in assessment.items} == {"assessed", "not_assessable"}
+        assert any(i.alternatives for i in assessment.items)
+    text = assessment.model_dump_json()
+    assert text == general(assessment)
+    assert json.loads(text) == assessment.model_dump()
+
+
+def test_the_uk_profile_and_foreign_currency(uk_schedule: Schedule, eu: RegimeProfile) -> None:
+    it = item("2204210000", origin="AU", value="1000", currency="GBP", quantities=(("9", "l"),))
+    assessment = assess_declaration(request(it), uk_schedule, eu)
+    assert assessment.model_dump_json() == general(assessment)
+
+
+class Code(StrEnum):
+    VAT = "vat"
+
+
+def test_values_of_unexpected_types_take_the_general_path(
+    cn_schedule: Schedule, cn: RegimeProfile
+) -> None:
+    """A StrEnum, a float, a datetime or a list where the annotation says otherwise, text that
+    needs escaping, a rebate line: still the general conversion's bytes."""
+    base = sample(cn_schedule, cn)
+    first = base.items[0]
+    odd_line = TaxLine(Code.VAT, "vat", 'a "quoted"\\ id\n', "9%", 1.5, D("1E+3"), "CNY", "增值税")  # type: ignore[arg-type]
+    odd_item = first._replace(
+        lines=[*first.lines, odd_line],  # type: ignore[arg-type]  # a list, not a tuple
+        rebate=odd_line,
+        notes=("说明", Code.VAT),
+        total=True,  # type: ignore[arg-type]  # a bool where a Decimal is expected
+    )
+    rate = RateUsed(
+        "USD", D("7.0655"), datetime(2026, 3, 1, 8, 30, tzinfo=UTC), "PBOC", "CNY 7.0655 per 1 USD"
+    )
+    odd = base._replace(
+        items=(odd_item, *base.items[1:]),
+        exchange_rates=(rate,),
+        as_of=date(2026, 3, 2),
+        notes=None,  # type: ignore[arg-type]
+    )
+    assert odd.model_dump_json() == general(odd)
+    indented = json.dumps(odd.model_dump(), ensure_ascii=False, indent=2)
+    assert odd.model_dump_json(indent=2) == indented
