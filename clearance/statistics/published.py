@@ -80,7 +80,7 @@ class Table:
     complementary: int  # cells suppressed to protect them
     audit: Audit
     seconds: float  # time to build, audit included
-    linked: int = 0  # published tables of the same frame it was protected together with
+    linked: int = 0  # published tables whose facts overlap, protected together with it
     pattern: Pattern | None = None  # what recording it as published needs
 
 
