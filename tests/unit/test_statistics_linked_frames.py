@@ -256,3 +256,49 @@ def test_what_the_published_tables_already_give_away_does_not_refuse_the_new_tab
         known=known,
     )
     assert again.passed
+
+
+def test_a_published_cell_revised_since_is_not_linked_to_its_pieces() -> None:
+    """After publication a January fact changes (an amendment): the quarter's cells holding it
+    are no longer the sum of their pieces. Linked anyway, the system would contradict itself
+    (no table fits it) and every audit would fail; not linked, the new table is protected on
+    today's figures."""
+    wide, narrow, seed = CASES["two months of a published quarter"]
+    cols = _facts(seed)
+    published = _published(_protect(cols, wide), wide)
+    records = _records(cols)
+    changed = next(r["id"] for r in records if r["period"] in (202501, 202502))
+    revised = columns.from_records(
+        [{**r, "value_cny": r["value_cny"] + 77_700 * (r["id"] == changed)} for r in records]
+    )
+
+    def links(facts: columns.Columns) -> int:
+        grid = crosstab(facts, narrow)
+        cents = grid.sums["value_cny"].ravel()
+        system = linked.join(
+            linked.grid_keys(grid),
+            cents.tolist(),
+            cents.astype(np.float64) / 100,
+            primary(grid, RULES).ravel(),
+            [],
+            [published],
+            query=narrow,
+            facts=_facts_of(facts),
+        )
+        return len(system.links)
+
+    assert links(revised) < links(cols)
+    _protect(revised, narrow, [published])  # passes its audit over both
+
+
+def _records(cols: columns.Columns) -> list[dict[str, Any]]:
+    """The facts of ``cols`` back as records (what _facts made)."""
+    out = []
+    for i in range(cols.rows):
+        record: dict[str, Any] = {name: int(cols.numbers[name][i]) for name in ("id", "period")}
+        record["seq"] = int(cols.numbers["seq"][i])
+        for name in ("flow", "partner", "trade_mode", "hs", "trader"):
+            record[name] = cols.labels[name][int(cols.codes[name][i])]
+        record["value_cny"] = int(cols.measures["value_cny"][i])
+        out.append(record)
+    return out
