@@ -139,16 +139,25 @@ def published_overlapping(session: Session, query: Query) -> list[Published]:
             StatPublishedTable.frame,
             StatPublishedTable.row_axis,
             StatPublishedTable.column_axis,
-            StatPublishedTable.lines,
         ).order_by(StatPublishedTable.id)
     ).all()
-    wanted = {}
-    for table_id, text, rows, columns, lines in heads:
+    frames = {}
+    for table_id, text, rows, columns in heads:
         q = frame_query(text, rows, columns)
         if overlaps(q, query):
-            wanted[int(table_id)] = (q, lines)
-    if not wanted:
+            frames[int(table_id)] = q
+    if not frames:
         return []
+    # The lines (JSON, as long as the table) only of the tables taking part.
+    wanted = {
+        int(table_id): (frames[int(table_id)], lines)
+        for table_id, lines in session.execute(
+            select(StatPublishedTable.id, StatPublishedTable.lines).where(
+                StatPublishedTable.id.in_(list(frames))
+            )
+        )
+    }
+    wanted = dict(sorted(wanted.items()))
     cells: dict[int, list[StatPublishedCell]] = {t: [] for t in wanted}
     for cell in session.scalars(
         select(StatPublishedCell)
