@@ -67,7 +67,7 @@ class AuditView(View):
     complementary_cells: int
     checked: int
     linear_programs: int
-    linked_tables: int = 0  # published tables of the same frame protected together with it
+    linked_tables: int = 0  # published tables whose facts overlap, protected together with it
 
 
 class StatTableView(View):

@@ -110,8 +110,9 @@ def crosstab(
     revised_after: Mapping[int, int] | None = None,
     final_periods: frozenset[int] = frozenset(),
     confidential_traders: frozenset[str] = frozenset(),
+    within: BoolArray | None = None,
 ) -> Grid:
-    """The table of ``query`` over ``cols``.
+    """The table of ``query`` over ``cols`` (only the facts marked in ``within``, if given).
 
     ``revised_after`` maps a period to the fact sequence of its first publication: a fact of
     that period changed after it (a later revision) flags its cells revised. A cell is
@@ -121,7 +122,8 @@ def crosstab(
     """
     query.check()
     # From here on only the selected facts: their positions, then small gathers.
-    chosen = np.flatnonzero(_select(cols, query))
+    mask = _select(cols, query)
+    chosen = np.flatnonzero(mask if within is None else mask & within)
     r_codes, r_labels = _axis(cols, query.rows, chosen)
     if query.columns is None:
         c_codes, c_labels = np.zeros(len(chosen), np.int32), [TOTAL]
@@ -172,6 +174,13 @@ def _requested(
     out = np.zeros((nr + 1, nc + 1 if two_way else 1), np.bool_)
     out[:nr, :nc] = hits.reshape(nr, nc)
     return out
+
+
+def selection(cols: Columns, query: Query) -> BoolArray:
+    """The counted facts ``query``'s frame takes (flow, period range, filters; axes aside)."""
+    query.check()
+    chosen: BoolArray = _select(cols, query) & (cols.numbers["counted"] == 1)
+    return chosen
 
 
 def _select(cols: Columns, query: Query) -> BoolArray:

@@ -47,6 +47,30 @@ class Interval:
             and self.high >= self.value * (1 + share) - slack
         )
 
+    def protects_within(self, share: float, known: tuple[float, float] | None) -> bool:
+        """Like :meth:`protects`, but no narrower than ``known`` is asked for: what an attacker
+        could infer before (from tables already published) is no new disclosure."""
+        if known is None:
+            return self.protects(share)
+        slack = 1e-6 * max(1.0, self.value)
+        low = max(self.value * (1 - share), known[0])
+        high = min(self.value * (1 + share), known[1])
+        return self.low <= low + slack and self.high >= high - slack
+
+
+#: Per cell, the interval an attacker could already infer (caps what the audit asks for).
+Known = dict[int, tuple[float, float]]
+
+
+def _aim(value: float, share: float, known: tuple[float, float] | None, *, upper: bool) -> float:
+    """The value whose protection interval ends where the audit must reach: ``value`` unless
+    ``known`` already ends nearer (then that end is all that can be asked for)."""
+    if known is None:
+        return value
+    if upper:
+        return min(value, known[1] / (1 + share))
+    return max(value, known[0] / (1 - share)) if share < 1 else value
+
 
 @dataclass
 class Audit:
@@ -95,24 +119,43 @@ def protect(
     *,
     suppressed: BoolArray | None = None,
     frozen: BoolArray | None = None,
+    links: list[Line] | None = None,
+    known: Known | None = None,
 ) -> tuple[BoolArray, Audit]:
     """Cells to suppress (confidential ones and complements) and the passing audit.
 
     ``values`` and ``confidential`` are flat over the table's cells. ``suppressed`` may
     start with cells already hidden elsewhere (a published table's pattern, kept); ``frozen``
     cells are already public and may never be chosen as complements (linked tables, see
-    :mod:`clearance.statistics.linked`). Raises :class:`ProtectionError` when the audit still
+    :mod:`clearance.statistics.linked`). ``links`` are further true equations (a cell as
+    the sum of its parts in other frames) that the audit and the widening use but the
+    one-suppressed-cell rule does not: their parts are never published, so one hidden part
+    alone in a link is no leak in itself. ``known`` caps what the audit asks for a cell
+    at the interval tables already published give (:meth:`Interval.protects_within`).
+    Raises :class:`ProtectionError` when the audit still
     fails after ``max_rounds`` repairs.
     """
     hidden = confidential.copy() if suppressed is None else suppressed | confidential
     fixed = np.zeros_like(confidential) if frozen is None else frozen & ~hidden
+    every = lines if not links else [*lines, *links]
     _complete(values, confidential, hidden, lines, share, fixed)
     for _ in range(max_rounds):
-        audit = audit_table(values, confidential, hidden, lines, share, grid)
+        audit = audit_table(values, confidential, hidden, every, share, grid, known)
         if audit.passed:
             return hidden, audit
+        stuck: ProtectionError | None = None
+        widened = False
         for failure in audit.failures:
-            _widen(values, hidden, lines, failure.cell, fixed)
+            # Nothing left next to one cell may be fine once the others of this round are
+            # widened (linked tables are small and share their cells): only a round that
+            # widens nothing at all is the end.
+            try:
+                _widen(values, hidden, every, failure.cell, fixed)
+                widened = True
+            except ProtectionError as error:
+                stuck = stuck or error
+        if not widened and stuck is not None:
+            raise stuck
         _complete(values, confidential, hidden, lines, share, fixed)
     raise ProtectionError("the table could not be protected: the audit kept failing")
 
@@ -197,6 +240,7 @@ def audit_table(
     lines: list[Line],
     share: float,
     grid: tuple[int, int] | None = None,
+    known: Known | None = None,
 ) -> Audit:
     """Prove by linear programming that no confidential cell can be narrowed too far.
 
@@ -209,8 +253,10 @@ def audit_table(
     reported. Two cheaper witnesses come first: a component of one line needs no program
     (its cells range from 0 to the line's suppressed sum), and in a plain two-way table
     (``grid``: its shape with margins) a rectangle of suppressed interior cells moves a cell
-    by the protection share while every row and column keeps its sum.
+    by the protection share while every row and column keeps its sum. ``known``: per cell,
+    an interval already inferable elsewhere, which caps what is asked for that cell.
     """
+    known = known or {}
     audit = Audit()
     touching: dict[int, list[int]] = {}
     for number, (total, members) in enumerate(lines):
@@ -225,7 +271,8 @@ def audit_table(
         numbers = sorted({n for c in component for n in touching.get(c, [])})
         audit.checked += len(targets)
         if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
-            audit.failures += _one_line(values, set(component), lines[numbers[0]], targets, share)
+            one = _one_line(values, set(component), lines[numbers[0]], targets, share)
+            audit.failures += [f for f in one if not f.protects_within(share, known.get(f.cell))]
             continue
         a_eq, b_eq = _system(values, component, [lines[n] for n in numbers])
         problem = _Problem(a_eq, b_eq, len(component), ceiling)
@@ -235,9 +282,9 @@ def audit_table(
         for c in targets:
             up, down = _rectangle(values, suppressed, grid, c, share) if grid else (False, False)
             if not up:
-                upper[index[c]] = float(values[c])
+                upper[index[c]] = _aim(float(values[c]), share, known.get(c), upper=True)
             if not down:
-                lower[index[c]] = float(values[c])
+                lower[index[c]] = _aim(float(values[c]), share, known.get(c), upper=False)
         failed = problem.unreached(upper, share, upper=True) | problem.unreached(
             lower, share, upper=False
         )

@@ -80,7 +80,7 @@ class Table:
     complementary: int  # cells suppressed to protect them
     audit: Audit
     seconds: float  # time to build, audit included
-    linked: int = 0  # published tables of the same frame it was protected together with
+    linked: int = 0  # published tables whose facts overlap, protected together with it
     pattern: Pattern | None = None  # what recording it as published needs
 
 
@@ -171,10 +171,11 @@ def build(
 
     def linked_to(q: Query) -> list[linked.Published]:
         # Unprotected tables are for cleared statisticians only: nothing is published by them.
-        return linked.published_in(session, linked.frame(q)) if protected else []
+        return linked.published_overlapping(session, q) if protected else []
 
+    facts = linked.Facts(cols, lambda g: primary(g, rules), asked)
     table = protect_grid(
-        grid_of(query), query, cols.seq, protected, rules, started, linked_to(query)
+        grid_of(query), query, cols.seq, protected, rules, started, linked_to(query), facts
     )
     if publish_as is not None and table.pattern is not None:
         if not protected:
@@ -195,6 +196,7 @@ def build(
             rules,
             0.0,
             linked_to(prior_query),
+            facts,
         )
         table = _with_growth(table, prior)
     if options.balance:
@@ -271,27 +273,43 @@ def protect_grid(
     rules: Rules,
     started: float,
     published: list[linked.Published] | None = None,
+    facts: linked.Facts | None = None,
 ) -> Table:
     """Disclosure control over ``grid`` (with the published tables linked to it), then its
-    cells as published."""
+    cells as published. With ``facts``, published tables of other frames whose facts overlap
+    are linked through the pieces of facts they share (:mod:`clearance.statistics.linked`);
+    without, ``published`` are taken to be over ``query``'s own frame."""
     confidential = primary(grid, rules).ravel()
     cents = grid.sums["value_cny"].ravel()
     values = cents.astype(np.float64) / 100
     lines = grid_lines(grid.shape, grid.two_way, grid.groups)
     system = linked.join(
-        linked.grid_keys(grid), cents.tolist(), values, confidential, lines, published or []
+        linked.grid_keys(grid),
+        cents.tolist(),
+        values,
+        confidential,
+        lines,
+        published or [],
+        query=query,
+        facts=facts,
     )
     # The rectangle shortcut of the audit knows one plain grid only, not a joined system.
     plain = grid.two_way and grid.row_groups is None and not system.linked
+    share = float(rules.protection)
+    known, before = linked.known_before(system, share) if system.linked else ({}, None)
     everything, audit = protect(
         system.values,
         system.confidential,
         system.lines,
-        float(rules.protection),
+        share,
         grid=grid.shape if plain else None,
         suppressed=system.suppressed,
         frozen=system.frozen,
+        links=system.links,
+        known=known,
     )
+    if before is not None:  # the programs of what was known before count too
+        audit.programs += before.programs
     suppressed = everything[: system.own]
     why = reasons(grid, rules) if not protected else None
     cells = list(_cells(grid, suppressed, protected, why))

@@ -177,6 +177,13 @@ def test_a_published_table_is_protected_together_with_later_linked_ones(
         headers=_as("gck_stat"),
     ).json()
     assert other["audit"]["linked_tables"] == 0
+    # A frame overlapping it (March and April: March by difference) is linked and passes.
+    overlapping = client.get(
+        "/v1/statistics/tables",
+        params={**params, "from": "2025-03", "to": "2025-04"},
+        headers=_as("gck_stat"),
+    ).json()
+    assert overlapping["audit"]["passed"] and overlapping["audit"]["linked_tables"] == 1
 
 
 def test_charts_as_svg_for_statisticians_only(client: TestClient) -> None:
