@@ -31,6 +31,7 @@ __all__ = [
     "RawSegment",
     "Repeated",
     "Scalar",
+    "SegmentWriter",
     "Value",
     "escape",
     "repeated",
@@ -156,3 +157,50 @@ def _values(components: Sequence[str], table: dict[int, str], d: Delimiters) -> 
     for c in components:
         _check_unreleasable(c, d)
     return list(components)
+
+
+class SegmentWriter:
+    """Segment text straight from plain values: :func:`seg` and :func:`serialize` in one step.
+
+    ``writer("MOA", ("124", Decimal("12.50"), "CNY"))`` returns exactly what
+    ``serialize([seg("MOA", ("124", Decimal("12.50"), "CNY"), decimal=d.decimal)], d,
+    newline=...)`` returns, without building the intermediate element tuples: answer writers
+    (CUSRES: about 50 segments per declaration) spent more time in that generic path than in
+    everything else they do. ``Decimal`` values take ``delimiters.decimal`` as their decimal
+    mark. Repeated elements are not supported (use :func:`seg`).
+    """
+
+    __slots__ = ("_check", "_component", "_decimal", "_element", "_end", "_table")
+
+    def __init__(self, delimiters: Delimiters, *, newline: bool = False) -> None:
+        self._table = _escape_table(delimiters)
+        self._check = delimiters  # used only when there is no release character
+        self._component = delimiters.component
+        self._element = delimiters.element
+        self._decimal = delimiters.decimal
+        self._end = delimiters.segment + ("\n" if newline else "")
+
+    def __call__(self, tag: str, *elements: Scalar | Composite) -> str:
+        """One segment's text, terminator included; trailing empty values are dropped."""
+        parts = [tag]
+        for value in elements:
+            if isinstance(value, tuple | list):
+                texts = [self._escaped(v) for v in value]
+                while len(texts) > 1 and texts[-1] == "":
+                    texts.pop()
+                parts.append(self._component.join(texts))
+            else:
+                parts.append(self._escaped(value))
+        while len(parts) > 1 and parts[-1] == "":
+            parts.pop()  # an element is empty exactly when its text is
+        return self._element.join(parts) + self._end
+
+    def _escaped(self, value: Scalar) -> str:
+        if value.__class__ is str:
+            text: str = value  # type: ignore[assignment]
+        else:
+            text = _text(value, self._decimal)
+        if self._table:
+            return text.translate(self._table)
+        _check_unreleasable(text, self._check)
+        return text
