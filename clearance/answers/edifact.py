@@ -134,7 +134,7 @@ def cusres(
     body = render_cusres(content, delimiters=delimiters, line_breaks=True)
     syntax4 = header.syntax_version.strip() == "4"
     date = ctx.local_now.strftime("%Y%m%d" if syntax4 else "%y%m%d")
-    w = SegmentWriter(delimiters, newline=True)
+    w = SegmentWriter.of(delimiters, True)
     unb = w(
         "UNB",
         (header.syntax_identifier, header.syntax_version),

@@ -123,7 +123,7 @@ def render_cusres(
     """
     if content.version != "D" or content.release not in SUPPORTED_RELEASES:
         raise ValueError(f"CUSRES {content.version}{content.release} is not supported")
-    w = SegmentWriter(delimiters, newline=line_breaks)
+    w = SegmentWriter.of(delimiters, line_breaks)
     body = [
         w("UNH", content.message_reference, ("CUSRES", content.version, content.release, "UN")),
         _bgm(w, content),

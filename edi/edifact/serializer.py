@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from edi.edifact.segments import DEFAULT_DELIMITERS, Delimiters, Element, Repetition, Segment
 
@@ -167,10 +168,13 @@ class SegmentWriter:
     newline=...)`` returns, without building the intermediate element tuples: answer writers
     (CUSRES: about 50 segments per declaration) spent more time in that generic path than in
     everything else they do. ``Decimal`` values take ``delimiters.decimal`` as their decimal
-    mark. Repeated elements are not supported (use :func:`seg`).
+    mark. Repeated elements are not supported (use :func:`seg`). :meth:`of` gives the writer
+    of a set of delimiters, kept: it remembers the texts it escaped (codes, currencies and
+    qualifiers repeat in every answer; releasing service characters costs more than looking
+    the text up).
     """
 
-    __slots__ = ("_check", "_component", "_decimal", "_element", "_end", "_table")
+    __slots__ = ("_check", "_component", "_decimal", "_element", "_end", "_escaped", "_table")
 
     def __init__(self, delimiters: Delimiters, *, newline: bool = False) -> None:
         self._table = _escape_table(delimiters)
@@ -179,28 +183,76 @@ class SegmentWriter:
         self._element = delimiters.element
         self._decimal = delimiters.decimal
         self._end = delimiters.segment + ("\n" if newline else "")
+        self._escaped: dict[str, str] = {}
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def of(delimiters: Delimiters, newline: bool = False) -> SegmentWriter:
+        """The (shared) writer of ``delimiters``."""
+        return SegmentWriter(delimiters, newline=newline)
 
     def __call__(self, tag: str, *elements: Scalar | Composite) -> str:
         """One segment's text, terminator included; trailing empty values are dropped."""
+        if not self._table:
+            return self._unreleasable(tag, elements)
+        # One loop with the common cases inline (text, empty): a call per value cost more
+        # than escaping it.
+        escaped = self._escaped
         parts = [tag]
         for value in elements:
-            if isinstance(value, tuple | list):
-                texts = [self._escaped(v) for v in value]
+            if value.__class__ is tuple or value.__class__ is list:
+                texts = []
+                for v in value:  # type: ignore[union-attr]
+                    if v.__class__ is str:
+                        text = escaped.get(v)  # type: ignore[arg-type]
+                        texts.append(self._escape(v) if text is None else text)
+                    else:
+                        texts.append("" if v is None else self._escape(v))
                 while len(texts) > 1 and texts[-1] == "":
                     texts.pop()
                 parts.append(self._component.join(texts))
+            elif value.__class__ is str:
+                text = escaped.get(value)  # type: ignore[arg-type]
+                parts.append(self._escape(value) if text is None else text)  # type: ignore[arg-type]
             else:
-                parts.append(self._escaped(value))
+                parts.append("" if value is None else self._escape(value))  # type: ignore[arg-type]
         while len(parts) > 1 and parts[-1] == "":
             parts.pop()  # an element is empty exactly when its text is
         return self._element.join(parts) + self._end
 
-    def _escaped(self, value: Scalar) -> str:
+    def _escape(self, value: Scalar) -> str:
+        """``value`` as released text; text is remembered (numbers vary, and are not)."""
         if value.__class__ is str:
-            text: str = value  # type: ignore[assignment]
-        else:
-            text = _text(value, self._decimal)
-        if self._table:
+            text: str = value.translate(self._table)  # type: ignore[union-attr]
+            if len(self._escaped) >= _ESCAPED_LIMIT:
+                self._escaped.clear()
+            self._escaped[value] = text  # type: ignore[index]
+            return text
+        if value.__class__ is Decimal:
+            # str() is format "f" unless it chose an exponent (and is three times faster).
+            text = str(value)
+            if "E" in text or "e" in text:  # (a context may write it in lower case)
+                text = format(value, "f")
+            if self._decimal != ".":
+                text = text.replace(".", self._decimal)
             return text.translate(self._table)
-        _check_unreleasable(text, self._check)
-        return text
+        return _text(value, self._decimal).translate(self._table)
+
+    def _unreleasable(self, tag: str, elements: tuple[Scalar | Composite, ...]) -> str:
+        """Without a release character: values are written as they are, or refused."""
+        parts = [tag]
+        for value in elements:
+            values = value if isinstance(value, tuple | list) else (value,)
+            texts = [_text(v, self._decimal) for v in values]
+            for text in texts:
+                _check_unreleasable(text, self._check)
+            while len(texts) > 1 and texts[-1] == "":
+                texts.pop()
+            parts.append(self._component.join(texts))
+        while len(parts) > 1 and parts[-1] == "":
+            parts.pop()
+        return self._element.join(parts) + self._end
+
+
+#: Texts a writer remembers at most (then it starts afresh).
+_ESCAPED_LIMIT = 4096

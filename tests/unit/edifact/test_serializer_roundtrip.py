@@ -187,6 +187,7 @@ def scalars(d: Delimiters) -> Any:
         data_text(d, UNICODE),
         st.integers(-(10**6), 10**9),
         st.decimals(allow_nan=False, allow_infinity=False, places=4, max_value=10**9),
+        st.decimals(allow_nan=False, allow_infinity=False),  # exponents too: 1E+3, 1E-9
     )
 
 
@@ -200,7 +201,9 @@ def test_segment_writer_writes_what_seg_and_serialize_write(data: st.DataObject)
     elements_ = data.draw(st.lists(value, max_size=7))
     newline = data.draw(st.booleans())
     expected = serialize([seg(tag, *elements_, decimal=d.decimal)], d, newline=newline)
-    assert SegmentWriter(d, newline=newline)(tag, *elements_) == expected
+    writer = SegmentWriter.of(d, newline)
+    assert writer(tag, *elements_) == expected
+    assert writer(tag, *elements_) == expected  # again, from the texts it remembered
 
 
 def test_segment_writer_refuses_what_serialize_refuses() -> None:
