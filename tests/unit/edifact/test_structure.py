@@ -418,3 +418,27 @@ def test_a_sound_segment_is_checked_once_and_a_faulty_one_every_time(
     assert checked == ["LOC", "LOC", "LOC", "LOC"]  # the sound one once, the faulty one thrice
     assert [i.segment_index for i in first] == [6]
     assert [i.segment_index for i in again] == [10, 11]  # each at its own position
+
+
+def test_a_sound_tag_sequence_is_walked_once_and_a_faulty_one_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from edi.edifact import structure as module
+
+    walked: list[int] = []
+    real = module._Walk.run
+
+    def counting(self: object, segments: list[Segment], paths: object) -> None:
+        walked.append(len(segments))
+        real(self, segments, paths)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module._Walk, "run", counting)
+    structure = _with_mandatory_group()  # fresh: nothing remembered yet
+    sound = ["UNH", "BGM", "NAD", "CTA", "UNT"]
+    faulty = ["UNH", "BGM", "UNT"]
+    assert validate_message(structure, build(*sound)) == []
+    assert validate_message(structure, build(*sound)) == []
+    first = only(validate_message(structure, build(*faulty)))
+    again = only(validate_message(structure, build(*faulty)))
+    assert walked == [5, 3, 3]  # the sound sequence once, the faulty one each time
+    assert first == again
