@@ -198,14 +198,21 @@ def _duties(w: SegmentWriter, content: CusresContent) -> list[str]:
     by_item: dict[int, list[DutyLine]] = {}
     for line in content.duties:
         by_item.setdefault(line.item_sequence, []).append(line)
+    # Every item repeats the same few TAX segments. Keyed by the rate's text: 0.13 and 0.130
+    # are equal Decimals but are written differently.
+    taxes: dict[tuple[str, str | None], str] = {}
     for item in sorted(by_item):
         segments.append(w("CST", item))
         for line in by_item[item]:
-            rate = (None, None, None, line.rate)  # C243: 5279, 1131, 3055, 5278 rate
-            segments.append(w("TAX", "1", line.tax_type, None, None, rate))
+            key = (line.tax_type, None if line.rate is None else str(line.rate))
+            tax = taxes.get(key)
+            if tax is None:
+                rate = (None, None, None, line.rate)  # C243: 5279, 1131, 3055, 5278 rate
+                tax = taxes[key] = w("TAX", "1", line.tax_type, None, None, rate)
+            segments.append(tax)
             if line.base_amount is not None:
-                segments.append(w("MOA", ("125", line.base_amount, line.currency)))
-            segments.append(w("MOA", ("124", line.amount, line.currency)))
+                segments.append(w.amount("MOA", "125", line.base_amount, line.currency))
+            segments.append(w.amount("MOA", "124", line.amount, line.currency))
     return segments
 
 

@@ -220,6 +220,24 @@ class SegmentWriter:
             parts.pop()  # an element is empty exactly when its text is
         return self._element.join(parts) + self._end
 
+    def amount(self, tag: str, qualifier: str, value: Decimal, currency: str) -> str:
+        """``self(tag, (qualifier, value, currency))`` (a MOA segment), written directly:
+        answers write two per duty line."""
+        if not self._table or value.__class__ is not Decimal:
+            return self(tag, (qualifier, value, currency))
+        escaped = self._escaped
+        q = escaped.get(qualifier)
+        if q is None:
+            q = self._escape(qualifier)
+        number = self._escape(value)  # never empty
+        c = escaped.get(currency)
+        if c is None:
+            c = self._escape(currency)
+        component = self._component
+        if c:
+            return f"{tag}{self._element}{q}{component}{number}{component}{c}{self._end}"
+        return f"{tag}{self._element}{q}{component}{number}{self._end}"
+
     def _escape(self, value: Scalar) -> str:
         """``value`` as released text; text is remembered (numbers vary, and are not)."""
         if value.__class__ is str:

@@ -206,6 +206,17 @@ def test_segment_writer_writes_what_seg_and_serialize_write(data: st.DataObject)
     assert writer(tag, *elements_) == expected  # again, from the texts it remembered
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_segment_writer_amount_is_the_generic_segment(data: st.DataObject) -> None:
+    d = data.draw(delimiters())
+    qualifier, currency = data.draw(data_text(d, UNICODE)), data.draw(data_text(d, UNICODE))
+    value = data.draw(st.decimals(allow_nan=False, allow_infinity=False))
+    writer = SegmentWriter.of(d, data.draw(st.booleans()))
+    expected = writer("MOA", (qualifier, value, currency))
+    assert writer.amount("MOA", qualifier, value, currency) == expected
+
+
 def test_segment_writer_refuses_what_serialize_refuses() -> None:
     no_release = Delimiters(release=None)
     with pytest.raises(ValueError, match="no release"):
