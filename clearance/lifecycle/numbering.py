@@ -71,7 +71,9 @@ def reserve_declaration_numbers(
     of work that rolls back leaves a gap (ADR 0013); on SQLite they are consecutive.
     """
     digit = DIRECTION_DIGIT[direction]
-    values = draw(session, f"number-{office}-{year}-{digit}", count, _number_row(office, year, digit))
+    values = draw(
+        session, f"number-{office}-{year}-{digit}", count, _number_row(office, year, digit)
+    )
     return [format_number(office, year, direction, v) for v in values]
 
 

@@ -202,9 +202,9 @@ class SegmentWriter:
         for value in elements:
             if value.__class__ is tuple or value.__class__ is list:
                 texts = []
-                for v in value:  # type: ignore[union-attr]
+                for v in value:
                     if v.__class__ is str:
-                        text = escaped.get(v)  # type: ignore[arg-type]
+                        text = escaped.get(v)
                         texts.append(self._escape(v) if text is None else text)
                     else:
                         texts.append("" if v is None else self._escape(v))
@@ -212,8 +212,8 @@ class SegmentWriter:
                     texts.pop()
                 parts.append(self._component.join(texts))
             elif value.__class__ is str:
-                text = escaped.get(value)  # type: ignore[arg-type]
-                parts.append(self._escape(value) if text is None else text)  # type: ignore[arg-type]
+                text = escaped.get(value)
+                parts.append(self._escape(value) if text is None else text)
             else:
                 parts.append("" if value is None else self._escape(value))  # type: ignore[arg-type]
         while len(parts) > 1 and parts[-1] == "":
@@ -241,10 +241,10 @@ class SegmentWriter:
     def _escape(self, value: Scalar) -> str:
         """``value`` as released text; text is remembered (numbers vary, and are not)."""
         if value.__class__ is str:
-            text: str = value.translate(self._table)  # type: ignore[union-attr]
+            text: str = value.translate(self._table)
             if len(self._escaped) >= _ESCAPED_LIMIT:
                 self._escaped.clear()
-            self._escaped[value] = text  # type: ignore[index]
+            self._escaped[value] = text
             return text
         if value.__class__ is Decimal:
             # str() is format "f" unless it chose an exponent (and is three times faster).

@@ -222,4 +222,4 @@ def test_segment_writer_refuses_what_serialize_refuses() -> None:
     with pytest.raises(ValueError, match="no release"):
         SegmentWriter(no_release)("FTX", "a+b")
     with pytest.raises(TypeError):
-        SegmentWriter(DEFAULT_DELIMITERS)("MOA", ("39", 1.5))
+        SegmentWriter(DEFAULT_DELIMITERS)("MOA", ("39", 1.5))  # type: ignore[arg-type]
