@@ -12,12 +12,12 @@ one message at a time:
 2. :func:`mappable_messages` streams the messages again and yields, whole, only those the
    scan found sound, for the flow to map and register ``CHUNK`` at a time.
 
-Reading twice costs one more tokenizing pass (about 1 µs per segment, as much as the first
-pass's own reading); it buys memory that grows with a chunk of declarations instead of with the
-interchange. An interchange of at most ``CHUNK`` messages (most of them: a realistic day sends
-one or ten declarations a file) is therefore not read twice: the scan keeps its messages whole,
-which is no more than the chunk the second pass would hold, and :func:`mappable_messages` hands
-them out again.
+Reading twice costs one more tokenizing pass (as much CPU as the first pass's own reading,
+benchmarks/stages_bench.py); it buys memory that grows with a chunk of declarations instead
+of with the interchange. An interchange of at most ``CHUNK`` messages (most of them: a
+realistic day sends one or ten declarations a file) is therefore not read twice: the scan
+keeps its messages whole, which is no more than the chunk the second pass would hold, and
+:func:`mappable_messages` hands them out again.
 """
 
 from __future__ import annotations
