@@ -25,7 +25,7 @@ from edi.edifact.cusres import CusresContent, CusresStatus, DutyLine, Reason, re
 from edi.edifact.envelope import Interchange, InterchangeHeader, Message
 from edi.edifact.errors import SyntaxIssue
 from edi.edifact.segments import Delimiters
-from edi.edifact.serializer import seg, serialize
+from edi.edifact.serializer import SegmentWriter
 
 COUNTER = "edifact-out"
 
@@ -134,7 +134,8 @@ def cusres(
     body = render_cusres(content, delimiters=delimiters, line_breaks=True)
     syntax4 = header.syntax_version.strip() == "4"
     date = ctx.local_now.strftime("%Y%m%d" if syntax4 else "%y%m%d")
-    unb = seg(
+    w = SegmentWriter.of(delimiters, True)
+    unb = w(
         "UNB",
         (header.syntax_identifier, header.syntax_version),
         (ctx.settings.receiver_id, "ZZZ"),
@@ -142,9 +143,8 @@ def cusres(
         (date, ctx.local_now.strftime("%H%M")),
         control_reference,
     )
-    unz = seg("UNZ", "1", control_reference)
-    head = serialize([unb], delimiters, una=True, newline=True)
-    tail = serialize([unz], delimiters, una=False, newline=True)
+    head = delimiters.una() + "\n" + unb
+    tail = w("UNZ", "1", control_reference)
     return Rendered(head + body + tail, control_reference)
 
 

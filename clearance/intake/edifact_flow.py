@@ -24,6 +24,7 @@ from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
 from clearance.intake.edifact_scan import (
     CHUNK,
+    Scan,
     light_message,
     mappable_messages,
     scan_interchange,
@@ -73,7 +74,8 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     a chunk, not with the interchange; everything still lands in the caller's one unit of
     work, so the interchange is answered once and nothing of it is half-written.
     """
-    interchange, checked = scan_interchange(raw)
+    scan = scan_interchange(raw)
+    interchange = scan.interchange
     header = interchange.header
     inbound = ctx.inbound
     inbound.sender = ctx.sender_hint or (header.sender_id if header else inbound.sender)
@@ -99,7 +101,7 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
         inbound.control_reference = outcome.control_reference = header.control_reference
         earlier = claim_key(ctx, header.control_reference)
         if earlier is None:
-            _process_messages(work, raw, checked)
+            _process_messages(work, raw, scan)
         elif earlier.sha256 == inbound.sha256:
             answer_again(work, earlier, "edifact")
         else:
@@ -172,8 +174,8 @@ def _recipient_issues(work: _Work) -> tuple[SyntaxIssue, ...]:
     return (issue,)
 
 
-def _process_messages(work: _Work, raw: bytes, checked: dict[int, tuple[SyntaxIssue, ...]]) -> None:
-    interchange, outcome, ctx = work.interchange, work.outcome, work.ctx
+def _process_messages(work: _Work, raw: bytes, scan: Scan) -> None:
+    interchange, outcome, ctx, checked = work.interchange, work.outcome, work.ctx, scan.checked
     header = interchange.header
     assert header is not None
     wrong_recipient = _recipient_issues(work)
@@ -214,12 +216,12 @@ def _process_messages(work: _Work, raw: bytes, checked: dict[int, tuple[SyntaxIs
         },
     )
     if to_map:
-        _map_and_register(work, raw, to_map)
+        _map_and_register(work, raw, to_map, scan)
     order = {m.reference: n for n, m in enumerate(interchange.messages)}
     outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
 
 
-def _map_and_register(work: _Work, raw: bytes, to_map: set[int]) -> None:
+def _map_and_register(work: _Work, raw: bytes, to_map: set[int], scan: Scan) -> None:
     """Map the sound messages and register them ``CHUNK`` at a time, writing each chunk.
 
     The declarations take their answers' control references in message order, then the
@@ -230,7 +232,7 @@ def _map_and_register(work: _Work, raw: bytes, to_map: set[int]) -> None:
     outcome, profile = work.outcome, work.ctx.profile_for(work.ctx.inbound.sender)
     chunk: list[tuple[Message, Submission]] = []
     unmapped: list[tuple[Message, MappingResult]] = []
-    for message in mappable_messages(raw, to_map):
+    for message in mappable_messages(raw, to_map, scan):
         result = map_cusdec(message.segments, profile, decimal_mark=header.delimiters.decimal)
         if result.declaration is None:
             unmapped.append((light_message(message), result))

@@ -12,14 +12,18 @@ one message at a time:
 2. :func:`mappable_messages` streams the messages again and yields, whole, only those the
    scan found sound, for the flow to map and register ``CHUNK`` at a time.
 
-Reading twice costs one more tokenizing pass (about 1 µs per segment); it buys memory that
-grows with a chunk of declarations instead of with the interchange.
+Reading twice costs one more tokenizing pass (as much CPU as the first pass's own reading,
+benchmarks/stages_bench.py); it buys memory that grows with a chunk of declarations instead
+of with the interchange. An interchange of at most ``CHUNK`` messages (most of them: a
+realistic day sends one or ten declarations a file) is therefore not read twice: the scan
+keeps its messages whole, which is no more than the chunk the second pass would hold, and
+:func:`mappable_messages` hands them out again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from clearance.intake.edifact_checks import message_issues
 from edi.edifact.envelope import EnvelopeReader, Interchange, Message
@@ -37,14 +41,31 @@ def light_message(message: Message) -> Message:
     )
 
 
-def scan_interchange(raw: bytes) -> tuple[Interchange, dict[int, tuple[SyntaxIssue, ...]]]:
-    """The interchange with light messages, and each message's syntax issues by UNH index."""
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What the scan found: the interchange (light messages), each message's syntax issues
+    by UNH index, and the whole messages when there were at most ``CHUNK`` (else None)."""
+
+    interchange: Interchange
+    checked: dict[int, tuple[SyntaxIssue, ...]]
+    whole: tuple[Message, ...] | None
+
+
+def scan_interchange(raw: bytes) -> Scan:
+    """Scan ``raw``: the interchange with light messages and each message's syntax issues."""
     reader = EnvelopeReader(raw)
     messages: list[Message] = []
+    whole: list[Message] | None = []
     checked: dict[int, tuple[SyntaxIssue, ...]] = {}
     for message in reader:
         checked[message.header.index] = message_issues(message)
         messages.append(light_message(message))
+        if whole is not None:
+            # Kept up to a chunk's worth; past that the second pass reads them again.
+            if len(whole) < CHUNK:
+                whole.append(message)
+            else:
+                whole = None
     interchange = Interchange(
         reader.header,
         tuple(reader.groups),
@@ -53,14 +74,16 @@ def scan_interchange(raw: bytes) -> tuple[Interchange, dict[int, tuple[SyntaxIss
         reader.trailer,
         reader.complete,
     )
-    return interchange, checked
+    return Scan(interchange, checked, None if whole is None else tuple(whole))
 
 
-def mappable_messages(raw: bytes, wanted: set[int]) -> Iterator[Message]:
-    """The whole messages of ``raw`` whose UNH index is in ``wanted``, in order."""
-    for message in EnvelopeReader(raw):
+def mappable_messages(raw: bytes, wanted: set[int], scan: Scan | None = None) -> Iterator[Message]:
+    """The whole messages of ``raw`` whose UNH index is in ``wanted``, in order (from
+    ``scan`` when it kept them, else read again)."""
+    messages = scan.whole if scan is not None and scan.whole is not None else EnvelopeReader(raw)
+    for message in messages:
         if message.header.index in wanted:
             yield message
 
 
-__all__ = ["CHUNK", "light_message", "mappable_messages", "scan_interchange"]
+__all__ = ["CHUNK", "Scan", "light_message", "mappable_messages", "scan_interchange"]

@@ -108,7 +108,7 @@ class EventBatch:
                 "kind": kind.value,
                 "inbound_message_id": self._inbound_message_id,
                 "declaration_number": declaration_number,
-                "data": json.dumps(data or {}, ensure_ascii=False, sort_keys=True),
+                "data": _encode(data or {}),
             }
         )
 
@@ -125,6 +125,11 @@ class EventBatch:
                 row["id"] = first + offset
             insert_rows(session, Event, self._rows)
         self._rows = []
+
+
+#: ``json.dumps(data, ensure_ascii=False, sort_keys=True)`` without a new encoder per call
+#: (several events per declaration).
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def events_since(session: Session, cursor: int, limit: int = 100) -> list[Event]:

@@ -12,6 +12,7 @@ a counter row (:mod:`clearance.store.counters`, ADR 0013).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import cast
 
 from sqlalchemy import Table, insert
@@ -70,15 +71,22 @@ def reserve_declaration_numbers(
     of work that rolls back leaves a gap (ADR 0013); on SQLite they are consecutive.
     """
     digit = DIRECTION_DIGIT[direction]
+    values = draw(
+        session, f"number-{office}-{year}-{digit}", count, _number_row(office, year, digit)
+    )
+    return [format_number(office, year, direction, v) for v in values]
+
+
+@lru_cache(maxsize=1024)
+def _number_row(office: str, year: int, digit: str) -> CounterRow:
+    """The counter row of (office, year, direction), its statements built once."""
     table = cast(Table, NumberSequence.__table__)
     condition = (
         (table.c.office == office) & (table.c.year == year) & (table.c.direction_digit == digit)
     )
-    row = CounterRow(
+    return CounterRow(
         table, condition, insert(table).values(office=office, year=year, direction_digit=digit)
     )
-    values = draw(session, f"number-{office}-{year}-{digit}", count, row)
-    return [format_number(office, year, direction, v) for v in values]
 
 
 def reserve_control_references(session: Session, name: str, count: int) -> list[str]:

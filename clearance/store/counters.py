@@ -17,6 +17,7 @@ must not be taken by the intake pipeline's units of work.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import cast
 from weakref import WeakKeyDictionary
 
@@ -25,7 +26,9 @@ from sqlalchemy import (
     Connection,
     Engine,
     Insert,
+    Integer,
     Table,
+    bindparam,
     insert,
     select,
     text,
@@ -59,28 +62,35 @@ def sequence_name(key: str) -> str:
 
 
 class CounterRow:
-    """Where a counter's value is kept as a row: the table, the row's condition, its insert."""
+    """Where a counter's value is kept as a row: the table, the row's condition, its insert.
+
+    The statements are built once per counter (:meth:`named` and the numbering keep one
+    ``CounterRow`` per key): every interchange draws from three or four counters, and building
+    and cache-keying a new UPDATE each time cost more than running it.
+    """
 
     def __init__(self, table: Table, condition: ColumnElement[bool], create: Insert) -> None:
         self.table = table
         self.condition = condition
         self.create = create
+        self._bump = (
+            update(table)
+            .where(condition)
+            .values(last_value=table.c.last_value + bindparam("step", type_=Integer))
+            .returning(table.c.last_value)
+        )
 
     @classmethod
     def named(cls, name: str) -> CounterRow:
         """The row of ``control_reference_counters`` called ``name``."""
-        return cls(NAMED, NAMED.c.name == name, insert(NAMED).values(name=name))
+        return _named(name)
 
     def bump(self, session: Session, step: int) -> int | None:
         """Advance the row by ``step`` (row-locked to the end of the transaction); the new
         last value, or None when there is no row yet."""
-        statement = (
-            update(self.table)
-            .where(self.condition)
-            .values(last_value=self.table.c.last_value + step)
-            .returning(self.table.c.last_value)
-        )
-        value = session.execute(statement).scalar_one_or_none()
+        # On the session's connection: nothing the ORM holds pending bears on a counter row,
+        # and Session.execute would flush it first (a flush per draw, several per interchange).
+        value = session.connection().execute(self._bump, {"step": step}).scalar_one_or_none()
         return None if value is None else int(value)
 
     def take(self, session: Session, step: int) -> int:
@@ -102,6 +112,11 @@ class CounterRow:
         return int(value or 0)
 
 
+@lru_cache(maxsize=1024)
+def _named(name: str) -> CounterRow:
+    return CounterRow(NAMED, NAMED.c.name == name, insert(NAMED).values(name=name))
+
+
 def draw(session: Session, key: str, count: int, row: CounterRow) -> list[int]:
     """``count`` new numbers of counter ``key``, ascending.
 
@@ -116,13 +131,16 @@ def draw(session: Session, key: str, count: int, row: CounterRow) -> list[int]:
         return list(range(last - count + 1, last + 1))
     name = sequence_name(key)
     _ensure_sequence(engine_of(session), name, row.current)
+    connection = session.connection()
     if count == 1:
-        value = session.execute(text("SELECT nextval(:s)"), {"s": _quoted(name)}).scalar_one()
+        value = connection.execute(_NEXTVAL, {"s": _quoted(name)}).scalar_one()
         return [int(value)]
-    values = session.execute(
-        text("SELECT nextval(:s) FROM generate_series(1, :n)"), {"s": _quoted(name), "n": count}
-    ).scalars()
+    values = connection.execute(_NEXTVALS, {"s": _quoted(name), "n": count}).scalars()
     return sorted(int(v) for v in values)
+
+
+_NEXTVAL = text("SELECT nextval(:s)")
+_NEXTVALS = text("SELECT nextval(:s) FROM generate_series(1, :n)")
 
 
 def serialise(session: Session, name: str) -> None:

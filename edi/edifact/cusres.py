@@ -41,7 +41,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from edi.edifact.segments import Delimiters
-from edi.edifact.serializer import RawSegment, seg, serialize
+from edi.edifact.serializer import SegmentWriter
 
 __all__ = ["CusresContent", "CusresStatus", "DutyLine", "Reason", "duty_lines", "render_cusres"]
 
@@ -118,44 +118,47 @@ def render_cusres(
     """The CUSRES message text, UNH to UNT (the interchange envelope is added by the caller).
 
     Raises ValueError for an unsupported directory or a reason code longer than ERC allows.
+    Each segment is written as text at once (:class:`SegmentWriter`): building element tuples
+    and serializing them afterwards cost more than the rest of the answer.
     """
     if content.version != "D" or content.release not in SUPPORTED_RELEASES:
         raise ValueError(f"CUSRES {content.version}{content.release} is not supported")
+    w = SegmentWriter.of(delimiters, line_breaks)
     body = [
-        seg("UNH", content.message_reference, ("CUSRES", content.version, content.release, "UN")),
-        _bgm(content),
-        seg("DTM", ("137", content.prepared.strftime("%Y%m%d%H%M"), "203")),
+        w("UNH", content.message_reference, ("CUSRES", content.version, content.release, "UN")),
+        _bgm(w, content),
+        w("DTM", ("137", content.prepared.strftime("%Y%m%d%H%M"), "203")),
     ]
     gis = _GIS[content.status]
     if content.status is CusresStatus.REJECTED and not content.reasons:
         gis = "3"  # rejected without comment
     if gis is not None:
-        body.append(seg("GIS", gis))
-    body.extend(_references(content))
+        body.append(w("GIS", gis))
+    body.extend(_references(w, content))
     for reason in content.reasons:
-        body.extend(_reason(reason))
-    body.extend(_duties(content, delimiters.decimal))
-    body.append(seg("UNT", len(body) + 1, content.message_reference))
-    return serialize(body, delimiters, newline=line_breaks)
+        body.extend(_reason(w, reason))
+    body.extend(_duties(w, content))
+    body.append(w("UNT", len(body) + 1, content.message_reference))
+    return "".join(body)
 
 
-def _bgm(content: CusresContent) -> RawSegment:
+def _bgm(w: SegmentWriter, content: CusresContent) -> str:
     rejected = content.status is CusresStatus.REJECTED
     number = content.declaration_number or content.sender_reference
     function = "1" if content.status is CusresStatus.INVALIDATED else "9"
-    return seg("BGM", "963" if rejected else "962", number, function)
+    return w("BGM", "963" if rejected else "962", number, function)
 
 
-def _references(content: CusresContent) -> list[RawSegment]:
+def _references(w: SegmentWriter, content: CusresContent) -> list[str]:
     pairs = (
         ("ABE", content.sender_reference),
         ("AAE", content.declaration_number),
         ("ACW", content.request_message_reference),
     )
-    return [seg("RFF", (qualifier, value)) for qualifier, value in pairs if value]
+    return [w("RFF", (qualifier, value)) for qualifier, value in pairs if value]
 
 
-def _reason(reason: Reason) -> list[RawSegment]:
+def _reason(w: SegmentWriter, reason: Reason) -> list[str]:
     if not reason.code or len(reason.code) > 8:
         raise ValueError(f"reason code {reason.code!r} does not fit ERC 9321 (an..8)")
     if reason.item is not None:
@@ -163,10 +166,10 @@ def _reason(reason: Reason) -> list[RawSegment]:
     else:
         section = () if reason.segment_tag else ("1",)
     point = (reason.segment_tag, reason.line) if reason.segment_tag else ()
-    segments = [seg("ERP", section, point), seg("ERC", reason.code)]
+    segments = [w("ERP", section, point), w("ERC", reason.code)]
     lines = _text_lines(reason.text)
     if lines:
-        segments.append(seg("FTX", "AAO", None, None, lines))
+        segments.append(w("FTX", "AAO", None, None, lines))
     return segments
 
 
@@ -187,24 +190,29 @@ def _text_lines(text: str) -> tuple[str, ...]:
     return lines
 
 
-def _duties(content: CusresContent, mark: str) -> list[RawSegment]:
+def _duties(w: SegmentWriter, content: CusresContent) -> list[str]:
     if not content.duties:
         return []
     number = content.declaration_number or content.sender_reference
-    segments = [seg("DOC", content.declaration_document_code, number)]
+    segments = [w("DOC", content.declaration_document_code, number)]
     by_item: dict[int, list[DutyLine]] = {}
     for line in content.duties:
         by_item.setdefault(line.item_sequence, []).append(line)
+    # Every item repeats the same few TAX segments. Keyed by the rate's text: 0.13 and 0.130
+    # are equal Decimals but are written differently.
+    taxes: dict[tuple[str, str | None], str] = {}
     for item in sorted(by_item):
-        segments.append(seg("CST", item))
+        segments.append(w("CST", item))
         for line in by_item[item]:
-            rate = (None, None, None, line.rate)  # C243: 5279, 1131, 3055, 5278 rate
-            segments.append(seg("TAX", "1", line.tax_type, None, None, rate, decimal=mark))
+            key = (line.tax_type, None if line.rate is None else str(line.rate))
+            tax = taxes.get(key)
+            if tax is None:
+                rate = (None, None, None, line.rate)  # C243: 5279, 1131, 3055, 5278 rate
+                tax = taxes[key] = w("TAX", "1", line.tax_type, None, None, rate)
+            segments.append(tax)
             if line.base_amount is not None:
-                base = ("125", line.base_amount, line.currency)
-                segments.append(seg("MOA", base, decimal=mark))
-            amount = ("124", line.amount, line.currency)
-            segments.append(seg("MOA", amount, decimal=mark))
+                segments.append(w.amount("MOA", "125", line.base_amount, line.currency))
+            segments.append(w.amount("MOA", "124", line.amount, line.currency))
     return segments
 
 

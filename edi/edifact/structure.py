@@ -124,10 +124,38 @@ def _plan(structure: MessageStructure) -> tuple[_Table, frozenset[str]]:
 
 
 def validate_message(structure: MessageStructure, segments: Sequence[Segment]) -> list[SyntaxIssue]:
-    """Structural problems of one message (``segments`` = UNH .. UNT inclusive), in order."""
+    """Structural problems of one message (``segments`` = UNH .. UNT inclusive), in order.
+
+    Whether a message is sound depends on its sequence of tags alone (positions only name an
+    issue), and a day's declarations share a few such sequences: a sequence found sound is
+    remembered and not walked again; a faulty one is walked every time for its issues.
+    """
+    sound = _sound_sequences(structure)
+    tags = tuple([segment.tag for segment in segments])
+    if tags in sound:
+        return []
     walk = _Walk(structure)
     walk.run(segments, None)
+    if not walk.issues:
+        if len(sound) >= _SOUND_LIMIT:
+            sound.clear()  # bounded: a long run of novel sequences starts afresh
+        sound.add(tags)
     return walk.issues
+
+
+#: Sound tag sequences remembered per message structure (at most this many).
+_SOUND_LIMIT = 4096
+#: id(structure) -> (structure, sound sequences); the structure is held so its id stays its.
+_SOUND: dict[int, tuple[MessageStructure, set[tuple[str, ...]]]] = {}
+
+
+def _sound_sequences(structure: MessageStructure) -> set[tuple[str, ...]]:
+    held = _SOUND.get(id(structure))
+    if held is None or held[0] is not structure:
+        if len(_SOUND) >= 16:  # ad-hoc structures (tests): the directories' are a few
+            _SOUND.clear()
+        held = _SOUND[id(structure)] = (structure, set())
+    return held[1]
 
 
 def annotate(

@@ -122,14 +122,42 @@ def validate_elements(
     """Data element problems of ``segments`` (segments without a specification are skipped).
 
     The loops only look at what is present and build text only for problems: this runs for
-    every segment received.
+    every segment received. A segment found sound is remembered by its tag and elements (a
+    day's declarations repeat most of theirs: the same UNS, LOC, MEA, CST, NAD; 84 % of the
+    segments of benchmarks/day.py), so the same segment is not checked again: soundness
+    depends on nothing else, while an issue names a position and is always worked out anew.
     """
     issues: list[SyntaxIssue] = []
+    sound = _sound_segments(specs)
     for segment in segments:
         spec = specs.get(segment.tag)
-        if spec is not None:
-            _check_segment(spec, segment, issues)
+        if spec is None:
+            continue
+        key = (segment.tag, segment.elements)
+        if key in sound:
+            continue
+        before = len(issues)
+        _check_segment(spec, segment, issues)
+        if len(issues) == before:
+            if len(sound) >= _SOUND_LIMIT:
+                sound.clear()  # bounded: a long run of novel segments starts afresh
+            sound.add(key)
     return issues
+
+
+#: Sound segments remembered per directory's specifications (at most this many).
+_SOUND_LIMIT = 20_000
+#: id(specs) -> (specs, sound keys); the specs are held so that their id is not reused.
+_SOUND: dict[int, tuple[Mapping[str, SegmentSpec], set[tuple[str, Any]]]] = {}
+
+
+def _sound_segments(specs: Mapping[str, SegmentSpec]) -> set[tuple[str, Any]]:
+    held = _SOUND.get(id(specs))
+    if held is None or held[0] is not specs:
+        if len(_SOUND) >= 16:  # ad-hoc specifications (tests): the directories' are a few
+            _SOUND.clear()
+        held = _SOUND[id(specs)] = (specs, set())
+    return held[1]
 
 
 def _check_segment(spec: SegmentSpec, segment: Segment, issues: list[SyntaxIssue]) -> None:

@@ -226,3 +226,39 @@ def test_rendered_text_tokenizes_with_the_project_tokenizer() -> None:
     message = segments[1:-1]
     assert [s.tag for s in message] == [s.tag for s in segments_of(cusres)]
     assert validate_message(load_structure("D96B", "CUSRES"), message) == []
+
+
+def test_duty_segments_are_those_of_the_generic_writer() -> None:
+    """Repeated TAX segments and MOA amounts are written the way seg + serialize write them,
+    rates written as given (0.13 and 0.130 are equal Decimals, not the same text)."""
+    from edi.edifact.serializer import seg, serialize
+
+    duties = (
+        DutyLine(1, "CUD", None, Decimal("1000.00"), Decimal("80.00"), "CNY"),
+        DutyLine(1, "VAT", Decimal("0.13"), Decimal("1080.00"), Decimal("140.40"), "CNY"),
+        DutyLine(2, "VAT", Decimal("0.130"), None, Decimal("1E+1"), "CN?"),
+        DutyLine(2, "CUD", None, Decimal("5"), Decimal("0.4"), ""),
+    )
+    mark = Delimiters(decimal=",")
+    text = render_cusres(content(CusresStatus.RELEASED, duties=duties), delimiters=mark)
+    expected = serialize(
+        [
+            seg("DOC", "929", DECLARATION),
+            seg("CST", 1),
+            seg("TAX", "1", "CUD", None, None, (None, None, None, None)),
+            seg("MOA", ("125", Decimal("1000.00"), "CNY"), decimal=","),
+            seg("MOA", ("124", Decimal("80.00"), "CNY"), decimal=","),
+            seg("TAX", "1", "VAT", None, None, (None, None, None, Decimal("0.13")), decimal=","),
+            seg("MOA", ("125", Decimal("1080.00"), "CNY"), decimal=","),
+            seg("MOA", ("124", Decimal("140.40"), "CNY"), decimal=","),
+            seg("CST", 2),
+            seg("TAX", "1", "VAT", None, None, (None, None, None, Decimal("0.130")), decimal=","),
+            seg("MOA", ("124", Decimal("1E+1"), "CN?"), decimal=","),
+            seg("TAX", "1", "CUD", None, None, (None, None, None, None)),
+            seg("MOA", ("125", Decimal("5"), ""), decimal=","),
+            seg("MOA", ("124", Decimal("0.4"), ""), decimal=","),
+        ],
+        mark,
+    )
+    assert expected in text
+    assert "TAX+1+VAT+++:::0,13'" in text and "TAX+1+VAT+++:::0,130'" in text

@@ -11,7 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edi.edifact.segments import DEFAULT_DELIMITERS, Delimiters, Element
-from edi.edifact.serializer import RawSegment, escape, repeated, seg, serialize
+from edi.edifact.serializer import (
+    RawSegment,
+    SegmentWriter,
+    escape,
+    repeated,
+    seg,
+    serialize,
+)
 from edi.edifact.tokenizer import tokenize
 
 SYNTAX4 = Delimiters(repetition="*")
@@ -168,3 +175,51 @@ def test_values_agree_with_pydifact(body: list[RawSegment]) -> None:
         warnings.simplefilter("ignore")
         theirs = [(s.tag, s.elements) for s in Parser().parse(text)][2:]  # UNA, UNB
     assert ours == theirs
+
+
+# --- SegmentWriter: the same text as seg + serialize ----------------------------------------
+
+
+def scalars(d: Delimiters) -> Any:
+    """What writers pass: text (service characters included), None, ints and Decimals."""
+    return st.one_of(
+        st.none(),
+        data_text(d, UNICODE),
+        st.integers(-(10**6), 10**9),
+        st.decimals(allow_nan=False, allow_infinity=False, places=4, max_value=10**9),
+        st.decimals(allow_nan=False, allow_infinity=False),  # exponents too: 1E+3, 1E-9
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_segment_writer_writes_what_seg_and_serialize_write(data: st.DataObject) -> None:
+    d = data.draw(delimiters())
+    values = scalars(d)
+    value = st.one_of(values, st.lists(values, max_size=5).map(tuple))
+    tag = data.draw(TAGS)
+    elements_ = data.draw(st.lists(value, max_size=7))
+    newline = data.draw(st.booleans())
+    expected = serialize([seg(tag, *elements_, decimal=d.decimal)], d, newline=newline)
+    writer = SegmentWriter.of(d, newline)
+    assert writer(tag, *elements_) == expected
+    assert writer(tag, *elements_) == expected  # again, from the texts it remembered
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_segment_writer_amount_is_the_generic_segment(data: st.DataObject) -> None:
+    d = data.draw(delimiters())
+    qualifier, currency = data.draw(data_text(d, UNICODE)), data.draw(data_text(d, UNICODE))
+    value = data.draw(st.decimals(allow_nan=False, allow_infinity=False))
+    writer = SegmentWriter.of(d, data.draw(st.booleans()))
+    expected = writer("MOA", (qualifier, value, currency))
+    assert writer.amount("MOA", qualifier, value, currency) == expected
+
+
+def test_segment_writer_refuses_what_serialize_refuses() -> None:
+    no_release = Delimiters(release=None)
+    with pytest.raises(ValueError, match="no release"):
+        SegmentWriter(no_release)("FTX", "a+b")
+    with pytest.raises(TypeError):
+        SegmentWriter(DEFAULT_DELIMITERS)("MOA", ("39", 1.5))  # type: ignore[arg-type]

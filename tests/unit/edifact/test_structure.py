@@ -396,3 +396,49 @@ def test_every_segment_of_cusdec_and_cusres_is_specified(directory: str) -> None
 def test_unknown_directory_has_no_segment_specs() -> None:
     with pytest.raises(UnknownSegmentSpecsError):
         load_segment_specs("D01B")
+
+
+def test_a_sound_segment_is_checked_once_and_a_faulty_one_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from edi.edifact.directories import elements
+
+    checked: list[str] = []
+    real = elements._check_segment
+
+    def counting(spec: object, segment: Segment, issues: list[SyntaxIssue]) -> None:
+        checked.append(segment.tag)
+        real(spec, segment, issues)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(elements, "_check_segment", counting)
+    specs = {"LOC": load_segment_specs("D96B")["LOC"]}  # fresh: nothing remembered yet
+    sound, faulty = "LOC+27+CNSHA:139:6", "LOC+27+CNSHA:139:6+X+Y+Z+W"
+    first = validate_elements(specs, [seg(sound, 5), seg(faulty, 6)])
+    again = validate_elements(specs, [seg(sound, 9), seg(faulty, 10), seg(faulty, 11)])
+    assert checked == ["LOC", "LOC", "LOC", "LOC"]  # the sound one once, the faulty one thrice
+    assert [i.segment_index for i in first] == [6]
+    assert [i.segment_index for i in again] == [10, 11]  # each at its own position
+
+
+def test_a_sound_tag_sequence_is_walked_once_and_a_faulty_one_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from edi.edifact import structure as module
+
+    walked: list[int] = []
+    real = module._Walk.run
+
+    def counting(self: object, segments: list[Segment], paths: object) -> None:
+        walked.append(len(segments))
+        real(self, segments, paths)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module._Walk, "run", counting)
+    structure = _with_mandatory_group()  # fresh: nothing remembered yet
+    sound = ["UNH", "BGM", "NAD", "CTA", "UNT"]
+    faulty = ["UNH", "BGM", "UNT"]
+    assert validate_message(structure, build(*sound)) == []
+    assert validate_message(structure, build(*sound)) == []
+    first = only(validate_message(structure, build(*faulty)))
+    again = only(validate_message(structure, build(*faulty)))
+    assert walked == [5, 3, 3]  # the sound sequence once, the faulty one each time
+    assert first == again
