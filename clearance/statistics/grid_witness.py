@@ -125,7 +125,7 @@ class Flows:
         self.r, self.c = np.divmod(self.cells, width)
         self.margin = (self.r == rows - 1) != (self.c == width - 1)  # z = -x
         self.held = values[self.cells]
-        self.solved = 0  # maximum flows computed
+        self.edges = 0  # edges of the networks built so far (the work done)
 
     def moves(self, cell: int, share: float, *, upper: bool) -> bool:
         """Whether the suppressed cells can move ``cell`` by its share, up or down.
@@ -135,7 +135,7 @@ class Flows:
         """
         rows, width = self.grid
         i, j = divmod(cell, width)
-        self.solved += 1
+        self.edges += len(self.cells)
         need = share * float(self.values[cell])
         if need <= 0:  # a cell worth nothing: the published table itself is the witness
             return True

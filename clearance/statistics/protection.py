@@ -29,9 +29,11 @@ FloatArray = npt.NDArray[np.float64]
 Line = tuple[int, tuple[int, ...]]
 
 
-#: Maximum flows per audit (about a millisecond each) before the remaining cells of a plain
-#: grid go to the linear programs, whose shared witnesses reach many cells per program.
-MAX_FLOWS = 2000
+#: Edges of the maximum-flow networks built per audit (each flow builds one over every
+#: suppressed cell: a fraction of a microsecond an edge) before the cells left go to the
+#: linear programs, whose shared witnesses reach many cells per program. Keeps a huge table
+#: (hundreds of thousands of cells) from spending minutes on flows.
+FLOW_EDGES = 1_000_000
 
 
 class ProtectionError(RuntimeError):
@@ -115,8 +117,11 @@ def protect(
     hidden = confidential.copy() if suppressed is None else suppressed | confidential
     fixed = np.zeros_like(confidential) if frozen is None else frozen & ~hidden
     _complete(values, confidential, hidden, lines, share, fixed)
+    # A component whose suppressed cells did not change between rounds keeps its verdict:
+    # only what a repair touched is audited again.
+    known: dict[tuple[int, ...], list[Interval]] = {}
     for _ in range(max_rounds):
-        audit = audit_table(values, confidential, hidden, lines, share, grid)
+        audit = audit_table(values, confidential, hidden, lines, share, grid, known=known)
         if audit.passed:
             return hidden, audit
         for failure in audit.failures:
@@ -205,6 +210,8 @@ def audit_table(
     lines: list[Line],
     share: float,
     grid: tuple[int, int] | None = None,
+    *,
+    known: dict[tuple[int, ...], list[Interval]] | None = None,
 ) -> Audit:
     """Prove by linear programming that no confidential cell can be narrowed too far.
 
@@ -222,6 +229,10 @@ def audit_table(
     decides exactly what the cell's program would, so programs remain for the cells that
     fail (their exact intervals) and for systems that are not one plain grid (linked tables,
     subtotals).
+
+    ``known`` holds verdicts by component (its suppressed cells) over the same values,
+    confidential cells and lines: a component found there is not audited again, and every
+    component audited is added to it (:func:`protect`'s rounds).
     """
     audit = Audit()
     touching: dict[int, list[int]] = {}
@@ -242,33 +253,75 @@ def audit_table(
         targets = [c for c in component if confidential[c]]
         if not targets:
             continue
-        numbers = sorted({n for c in component for n in touching.get(c, [])})
         audit.checked += len(targets)
+        key = tuple(component)
+        if known is not None and key in known:
+            audit.failures += known[key]
+            continue
+        numbers = sorted({n for c in component for n in touching.get(c, [])})
+        system = [lines[n] for n in numbers]
         if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
-            audit.failures += _one_line(values, set(component), lines[numbers[0]], targets, share)
-            continue
-        index = {c: k for k, c in enumerate(component)}
-        upper: dict[int, float] = {}
-        lower: dict[int, float] = {}
-        for c in targets:
-            if flows is not None and flows.solved >= MAX_FLOWS:
-                flows = None  # many cells beyond rectangles: the programs' shared witnesses
-            if not (up[c] or (flows is not None and flows.moves(c, share, upper=True))):
-                upper[index[c]] = float(values[c])
-            if not (down[c] or (flows is not None and flows.moves(c, share, upper=False))):
-                lower[index[c]] = float(values[c])
-        if not upper and not lower:  # every cell witnessed: no program to build
-            continue
-        a_eq, b_eq = _system(values, component, [lines[n] for n in numbers])
-        problem = _Problem(a_eq, b_eq, len(component), ceiling)
-        failed = problem.unreached(upper, share, upper=True) | problem.unreached(
-            lower, share, upper=False
-        )
-        for k in sorted(failed):
-            low, high = problem.bound(k, upper=False), problem.bound(k, upper=True)
-            audit.failures.append(Interval(component[k], float(values[component[k]]), low, high))
-        audit.programs += problem.solved
+            failures = _one_line(values, set(component), system[0], targets, share)
+        else:
+            witnessed = _witnessed(values, targets, share, up, down, flows)
+            failures, programs = _programs(
+                values, component, targets, system, share, ceiling, witnessed
+            )
+            audit.programs += programs
+        audit.failures += failures
+        if known is not None:
+            known[key] = failures
     return audit
+
+
+def _witnessed(
+    values: FloatArray,
+    targets: list[int],
+    share: float,
+    up: BoolArray,
+    down: BoolArray,
+    flows: grid_witness.Flows | None,
+) -> tuple[set[int], set[int]]:
+    """The targets moved up, and down, by their share without a program (rectangles, then
+    flows while the budget lasts)."""
+    above: set[int] = set()
+    below: set[int] = set()
+    for c in targets:
+        flowing = flows is not None and flows.edges < FLOW_EDGES
+        if up[c] or (flowing and flows is not None and flows.moves(c, share, upper=True)):
+            above.add(c)
+        if down[c] or (flowing and flows is not None and flows.moves(c, share, upper=False)):
+            below.add(c)
+    return above, below
+
+
+def _programs(
+    values: FloatArray,
+    component: list[int],
+    targets: list[int],
+    system: list[Line],
+    share: float,
+    ceiling: float,
+    witnessed: tuple[set[int], set[int]],
+) -> tuple[list[Interval], int]:
+    """The failures among a component's targets not witnessed yet, by linear programs, and
+    how many programs it took."""
+    above, below = witnessed
+    index = {c: k for k, c in enumerate(component)}
+    upper = {index[c]: float(values[c]) for c in targets if c not in above}
+    lower = {index[c]: float(values[c]) for c in targets if c not in below}
+    if not upper and not lower:  # every cell witnessed: no program to build
+        return [], 0
+    a_eq, b_eq = _system(values, component, system)
+    problem = _Problem(a_eq, b_eq, len(component), ceiling)
+    failed = problem.unreached(upper, share, upper=True) | problem.unreached(
+        lower, share, upper=False
+    )
+    failures = []
+    for k in sorted(failed):
+        low, high = problem.bound(k, upper=False), problem.bound(k, upper=True)
+        failures.append(Interval(component[k], float(values[component[k]]), low, high))
+    return failures, problem.solved
 
 
 def _one_line(

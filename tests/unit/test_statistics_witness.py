@@ -59,7 +59,7 @@ def test_a_flow_short_of_the_share_fails_like_the_program() -> None:
 
 
 def test_past_the_flow_budget_the_programs_decide(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(protection, "MAX_FLOWS", 0)
+    monkeypatch.setattr(protection, "FLOW_EDGES", 0)
     values, confidential, suppressed = _split_flow_table(6)
     lines = grid_lines((4, 4), two_way=True)
     audit = audit_table(values, confidential, suppressed, lines, 0.10, grid=(4, 4))
