@@ -245,7 +245,7 @@ def audit_table(
     up = np.zeros(len(values), np.bool_)
     down = np.zeros(len(values), np.bool_)
     flows = None
-    if grid:
+    if grid and share <= 1:  # the witnesses assume a cell can give its share (d <= value)
         cells = np.flatnonzero(confidential & suppressed)
         up[cells], down[cells] = grid_witness.rectangles(values, suppressed, grid, cells, share)
         flows = grid_witness.Flows(values, suppressed, grid)
