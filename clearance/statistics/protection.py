@@ -263,7 +263,7 @@ def audit_table(
         if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
             failures = _one_line(values, set(component), system[0], targets, share)
         else:
-            witnessed = _witnessed(values, targets, share, up, down, flows)
+            witnessed = _witnessed(targets, share, up, down, flows)
             failures, programs = _programs(
                 values, component, targets, system, share, ceiling, witnessed
             )
@@ -275,7 +275,6 @@ def audit_table(
 
 
 def _witnessed(
-    values: FloatArray,
     targets: list[int],
     share: float,
     up: BoolArray,
@@ -287,10 +286,11 @@ def _witnessed(
     above: set[int] = set()
     below: set[int] = set()
     for c in targets:
-        flowing = flows is not None and flows.edges < FLOW_EDGES
-        if up[c] or (flowing and flows is not None and flows.moves(c, share, upper=True)):
+        if flows is not None and flows.edges >= FLOW_EDGES:
+            flows = None  # the cells left go to the programs' shared witnesses
+        if up[c] or (flows is not None and flows.moves(c, share, upper=True)):
             above.add(c)
-        if down[c] or (flowing and flows is not None and flows.moves(c, share, upper=False)):
+        if down[c] or (flows is not None and flows.moves(c, share, upper=False)):
             below.add(c)
     return above, below
 
