@@ -4,10 +4,12 @@ Published margins stay exact; complementary cells are suppressed instead (docs/s
 explains the choice). A table is a set of additive lines (each row and column of cells sums
 to its margin). First every line with exactly one suppressed cell gets a complement: the
 smallest cell of that line worth at least the protection share of the confidential value in
-it. Then the audit solves, for every confidential cell, the linear programs min and max of
-that cell subject to every published figure and non-negative suppressed cells (SciPy's
-HiGHS). Where a cell's interval is narrower than its protection interval, another cell of
-its lines is suppressed and the audit runs again.
+it. Then the audit proves, for every confidential cell, that some table consistent with every
+published figure and non-negative suppressed cells moves it beyond its protection interval
+on each side: by the linear programs min and max of that cell (SciPy's HiGHS), or in a plain
+two-way table by an explicit witness found without one (a rectangle or a maximum flow of
+suppressed cells). Where a cell's interval is narrower than its protection interval, another
+cell of its lines is suppressed and the audit runs again.
 """
 
 from __future__ import annotations
@@ -19,11 +21,19 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import linprog
 
+from clearance.statistics import grid_witness
 from clearance.statistics.cube import BoolArray
 
 FloatArray = npt.NDArray[np.float64]
 #: One additive line: (the cell holding the total, the cells summing to it), flat indexes.
 Line = tuple[int, tuple[int, ...]]
+
+
+#: Edges of the maximum-flow networks built per audit (each flow builds one over every
+#: suppressed cell: a fraction of a microsecond an edge) before the cells left go to the
+#: linear programs, whose shared witnesses reach many cells per program. Keeps a huge table
+#: (hundreds of thousands of cells) from spending minutes on flows.
+FLOW_EDGES = 1_000_000
 
 
 class ProtectionError(RuntimeError):
@@ -139,8 +149,13 @@ def protect(
     fixed = np.zeros_like(confidential) if frozen is None else frozen & ~hidden
     every = lines if not links else [*lines, *links]
     _complete(values, confidential, hidden, lines, share, fixed)
+    # A component whose suppressed cells did not change between rounds keeps its verdict:
+    # only what a repair touched is audited again.
+    verdicts: dict[tuple[int, ...], list[Interval]] = {}
     for _ in range(max_rounds):
-        audit = audit_table(values, confidential, hidden, every, share, grid, known)
+        audit = audit_table(
+            values, confidential, hidden, every, share, grid, known, verdicts=verdicts
+        )
         if audit.passed:
             return hidden, audit
         stuck: ProtectionError | None = None
@@ -241,6 +256,8 @@ def audit_table(
     share: float,
     grid: tuple[int, int] | None = None,
     known: Known | None = None,
+    *,
+    verdicts: dict[tuple[int, ...], list[Interval]] | None = None,
 ) -> Audit:
     """Prove by linear programming that no confidential cell can be narrowed too far.
 
@@ -250,11 +267,22 @@ def audit_table(
     feasible solution is such a witness for every cell it reaches, so each side first solves
     one program that pushes all cells still open at once, and only cells no witness reached
     get a program of their own: their exact bound decides, and a failing cell's interval is
-    reported. Two cheaper witnesses come first: a component of one line needs no program
-    (its cells range from 0 to the line's suppressed sum), and in a plain two-way table
-    (``grid``: its shape with margins) a rectangle of suppressed interior cells moves a cell
-    by the protection share while every row and column keeps its sum. ``known``: per cell,
-    an interval already inferable elsewhere, which caps what is asked for that cell.
+    reported. Cheaper witnesses come first: a component of one line needs no program (its
+    cells range from 0 to the line's suppressed sum), and in a plain two-way table
+    (``grid``: its shape with margins) a rectangle of suppressed interior cells, or else a
+    maximum flow between rows and columns (:mod:`clearance.statistics.grid_witness`), moves
+    a cell by the protection share while every row and column keeps its sum. The flow
+    decides exactly what the cell's program would, so programs remain for the cells that
+    fail (their exact intervals) and for systems that are not one plain grid (linked tables,
+    subtotals).
+
+    ``known``: per cell, an interval already inferable elsewhere (tables published before),
+    which caps what is asked for that cell (:meth:`Interval.protects_within`). A witness that
+    moves a cell by its whole share proves the capped requirement too.
+
+    ``verdicts`` holds verdicts by component (its suppressed cells) over the same values,
+    confidential cells, lines and ``known``: a component found there is not audited again,
+    and every component audited is added to it (:func:`protect`'s rounds).
     """
     known = known or {}
     audit = Audit()
@@ -264,35 +292,97 @@ def audit_table(
             if suppressed[c]:
                 touching.setdefault(c, []).append(number)
     ceiling = 10.0 * max(float(values.max()) if len(values) else 0.0, 1.0)
+    # In a plain grid, rectangles witness most cells at once (numpy): by cell, up and down.
+    up = np.zeros(len(values), np.bool_)
+    down = np.zeros(len(values), np.bool_)
+    flows = None
+    if grid and share <= 1:  # the witnesses assume a cell can give its share (d <= value)
+        cells = np.flatnonzero(confidential & suppressed)
+        up[cells], down[cells] = grid_witness.rectangles(values, suppressed, grid, cells, share)
+        flows = grid_witness.Flows(values, suppressed, grid)
     for component in _components(suppressed, lines):
         targets = [c for c in component if confidential[c]]
         if not targets:
             continue
-        numbers = sorted({n for c in component for n in touching.get(c, [])})
         audit.checked += len(targets)
-        if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
-            one = _one_line(values, set(component), lines[numbers[0]], targets, share)
-            audit.failures += [f for f in one if not f.protects_within(share, known.get(f.cell))]
+        key = tuple(component)
+        if verdicts is not None and key in verdicts:
+            audit.failures += verdicts[key]
             continue
-        a_eq, b_eq = _system(values, component, [lines[n] for n in numbers])
-        problem = _Problem(a_eq, b_eq, len(component), ceiling)
-        index = {c: k for k, c in enumerate(component)}
-        upper: dict[int, float] = {}
-        lower: dict[int, float] = {}
-        for c in targets:
-            up, down = _rectangle(values, suppressed, grid, c, share) if grid else (False, False)
-            if not up:
-                upper[index[c]] = _aim(float(values[c]), share, known.get(c), upper=True)
-            if not down:
-                lower[index[c]] = _aim(float(values[c]), share, known.get(c), upper=False)
-        failed = problem.unreached(upper, share, upper=True) | problem.unreached(
-            lower, share, upper=False
-        )
-        for k in sorted(failed):
-            low, high = problem.bound(k, upper=False), problem.bound(k, upper=True)
-            audit.failures.append(Interval(component[k], float(values[component[k]]), low, high))
-        audit.programs += problem.solved
+        numbers = sorted({n for c in component for n in touching.get(c, [])})
+        system = [lines[n] for n in numbers]
+        if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
+            one = _one_line(values, set(component), system[0], targets, share)
+            failures = [f for f in one if not f.protects_within(share, known.get(f.cell))]
+        else:
+            witnessed = _witnessed(targets, share, up, down, flows)
+            failures, programs = _programs(
+                values, component, targets, system, share, ceiling, witnessed, known
+            )
+            audit.programs += programs
+        audit.failures += failures
+        if verdicts is not None:
+            verdicts[key] = failures
     return audit
+
+
+def _witnessed(
+    targets: list[int],
+    share: float,
+    up: BoolArray,
+    down: BoolArray,
+    flows: grid_witness.Flows | None,
+) -> tuple[set[int], set[int]]:
+    """The targets moved up, and down, by their share without a program (rectangles, then
+    flows while the budget lasts)."""
+    above: set[int] = set()
+    below: set[int] = set()
+    for c in targets:
+        if flows is not None and flows.edges >= FLOW_EDGES:
+            flows = None  # the cells left go to the programs' shared witnesses
+        if up[c] or (flows is not None and flows.moves(c, share, upper=True)):
+            above.add(c)
+        if down[c] or (flows is not None and flows.moves(c, share, upper=False)):
+            below.add(c)
+    return above, below
+
+
+def _programs(
+    values: FloatArray,
+    component: list[int],
+    targets: list[int],
+    system: list[Line],
+    share: float,
+    ceiling: float,
+    witnessed: tuple[set[int], set[int]],
+    known: Known,
+) -> tuple[list[Interval], int]:
+    """The failures among a component's targets not witnessed yet, by linear programs, and
+    how many programs it took."""
+    above, below = witnessed
+    index = {c: k for k, c in enumerate(component)}
+    upper = {
+        index[c]: _aim(float(values[c]), share, known.get(c), upper=True)
+        for c in targets
+        if c not in above
+    }
+    lower = {
+        index[c]: _aim(float(values[c]), share, known.get(c), upper=False)
+        for c in targets
+        if c not in below
+    }
+    if not upper and not lower:  # every cell witnessed: no program to build
+        return [], 0
+    a_eq, b_eq = _system(values, component, system)
+    problem = _Problem(a_eq, b_eq, len(component), ceiling)
+    failed = problem.unreached(upper, share, upper=True) | problem.unreached(
+        lower, share, upper=False
+    )
+    failures = []
+    for k in sorted(failed):
+        low, high = problem.bound(k, upper=False), problem.bound(k, upper=True)
+        failures.append(Interval(component[k], float(values[component[k]]), low, high))
+    return failures, problem.solved
 
 
 def _one_line(
@@ -313,46 +403,6 @@ def _one_line(
         if not interval.protects(share):
             out.append(interval)
     return out
-
-
-def _rectangle(
-    values: FloatArray,
-    suppressed: BoolArray,
-    grid: tuple[int, int],
-    cell: int,
-    share: float,
-    tries: int = 40,
-) -> tuple[bool, bool]:
-    """Whether suppressed interior rectangles through ``cell`` witness its upper and lower
-    protection: +d at the cell and its opposite corner, -d at the other two corners keeps
-    every line's sum; the corners losing d must hold it."""
-    rows, width = grid
-    nr, nc = rows - 1, width - 1
-    i, j = divmod(cell, width)
-    if i >= nr or j >= nc:
-        return False, False
-    need = share * float(values[cell])
-    in_row = sorted(
-        (j2 for j2 in range(nc) if j2 != j and suppressed[i * width + j2]),
-        key=lambda j2: -values[i * width + j2],
-    )[:tries]
-    in_col = sorted(
-        (i2 for i2 in range(nr) if i2 != i and suppressed[i2 * width + j]),
-        key=lambda i2: -values[i2 * width + j],
-    )[:tries]
-    up = down = False
-    for i2 in in_col:
-        for j2 in in_row:
-            opposite = i2 * width + j2
-            if not suppressed[opposite]:
-                continue
-            if values[i * width + j2] >= need and values[i2 * width + j] >= need:
-                up = True
-            if values[opposite] >= need:  # the cell itself can give d: d <= its value
-                down = True
-            if up and down:
-                return True, True
-    return up, down
 
 
 def _system(

@@ -84,9 +84,9 @@ def test_every_table_passes_its_audit_and_hides_exactly_the_suppressed_cells(
         protected = _table(app, **request)
         clear = _table(app, **request, unprotected=True)
         assert protected.audit.passed and protected.audit.confidential_cells > 0
+        # Every confidential cell proved; in a plain grid by rectangles and flows, often with
+        # no linear program at all (tests/unit/test_statistics_witness.py compares the two).
         assert protected.audit.checked == protected.audit.confidential_cells
-        if cols is not None:  # a one-way table's single line needs no program
-            assert protected.audit.linear_programs >= 2  # at least one witness per side
         for p, c in zip(protected.cells, clear.cells, strict=True):
             assert (p["row"], p["column"], p["flags"]) == (c["row"], c["column"], c["flags"])
             if "confidential" in p["flags"]:
