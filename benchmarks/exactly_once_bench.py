@@ -15,13 +15,14 @@ parent stops them with SIGTERM. Then it checks:
 - every ledger's consumption within its allowance (quantity with tolerance, and uses);
 - nothing stuck, no dead letter, no job left waiting, running or failed.
 
-    python benchmarks/exactly_once_bench.py [PER_WORKER] [WORKERS]   # default 10000 4
+    python benchmarks/exactly_once_bench.py PER_WORKER [WORKERS]   # e.g. 10000 4 (workers: 4)
 
 Bounded: at most ``--seconds`` (default 1800) of processing, then the workers are stopped and
 the run fails. ``CUSTOMS_BENCH_DATABASE`` names the scratch database (default
 ``customs_scale_once``; dropped afterwards unless ``--keep``). The workers use the system clock:
 the day's declarations (2026-06-15) are valid under the sample licences and certificates for all
-of 2026. Not part of ``dev.py bench`` defaults' short runs: 4 x 10,000 takes minutes. The last
+of 2026. Opt-in: without arguments it only says how to run it (``dev.py bench``
+runs every benchmark), since 4 x 10,000 takes many minutes. The last
 line printed is a JSON object; the exit status is 1 when a check failed.
 """
 
@@ -139,7 +140,9 @@ def _ledger_faults(engine: Engine) -> tuple[int, int, list[str]]:
     return len(held), len(heads), over
 
 
-def checks(engine: Engine, app: Application, expected: int, messages: int, logs: list[Path]) -> dict[str, Any]:
+def checks(
+    engine: Engine, app: Application, expected: int, messages: int, logs: list[Path]
+) -> dict[str, Any]:
     """Every check of the module docstring: name -> (figure, passed)."""
     q = QUEUE_SCHEMA
     one = {
@@ -294,7 +297,10 @@ def main() -> None:
     if "--seconds" in sys.argv:
         budget = float(sys.argv[sys.argv.index("--seconds") + 1])
         args.remove(sys.argv[sys.argv.index("--seconds") + 1])
-    per_worker = int(args[0]) if args else 10_000
+    if not args:  # opt-in (``dev.py bench`` runs every benchmark without arguments)
+        print("exactly_once_bench: give the declarations per worker, e.g. 10000 4 (~10 min)")
+        return
+    per_worker = int(args[0])
     workers = int(args[1]) if len(args) > 1 else 4
     name = os.environ.get("CUSTOMS_BENCH_DATABASE", "customs_scale_once")
     url = postgres_database(name)
