@@ -38,10 +38,10 @@ def _plan(engine: Engine, statement: str) -> str:
             # An empty table is scanned whatever its indexes: forbid scans the planner can
             # avoid, so that a plan still scanning means there is no index to use.
             conn.execute(text("SET LOCAL enable_seqscan = off"))
-            rows = conn.execute(text(f"EXPLAIN {statement}")).scalars()
+            rows = [str(r) for r in conn.execute(text(f"EXPLAIN {statement}")).scalars()]
         else:
-            rows = (r[-1] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {statement}")))
-        plan = "\n".join(str(r) for r in rows)
+            rows = [str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {statement}"))]
+        plan = "\n".join(rows)
         conn.rollback()
     return plan
 
