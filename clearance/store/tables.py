@@ -71,7 +71,8 @@ class InterchangeKey(Base):
     sender: Mapped[str] = mapped_column(String(35))
     control_reference: Mapped[str] = mapped_column(String(35))
     sha256: Mapped[str] = mapped_column(String(64))
-    inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"))
+    #: Indexed (0019): an interchange rejected as a whole deletes its key by it.
+    inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
 
 
 class Declaration(Base):
@@ -84,7 +85,8 @@ class Declaration(Base):
     sender: Mapped[str] = mapped_column(String(35), index=True)
     sender_reference: Mapped[str] = mapped_column(String(35))
     message_reference: Mapped[str] = mapped_column(String(70))  # UNH 0062, LRN, ClientSeqNo
-    inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"))
+    #: Indexed (0019): a resend's answer and a submission's page look declarations up by it.
+    inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
     direction: Mapped[str] = mapped_column(String(6))
     office: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(24), index=True)
@@ -139,7 +141,8 @@ class OutboundMessage(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     inbound_message_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
-    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"))
+    #: Indexed (0019): a declaration's answers are read by it.
+    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("declarations.id"), index=True)
     message_reference: Mapped[str | None] = mapped_column(String(70))
     format: Mapped[str] = mapped_column(String(16))
     message_type: Mapped[str] = mapped_column(String(16))
@@ -158,7 +161,10 @@ class Event(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     kind: Mapped[str] = mapped_column(String(32))
-    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    #: Indexed (0019): a rejected submission's refusal code is its latest event by message.
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id"), index=True
+    )
     declaration_number: Mapped[str | None] = mapped_column(String(18))
     data: Mapped[str] = mapped_column(Text)
 
