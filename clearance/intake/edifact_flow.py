@@ -214,10 +214,10 @@ def _process_messages(work: _Work, raw: bytes, checked: dict[int, tuple[SyntaxIs
             "rejected": len(syntax),
         },
     )
-    if to_map:
+    if to_map:  # otherwise every message was rejected above, in order: no sort needed
         _map_and_register(work, raw, to_map)
-    order = {m.reference: n for n, m in enumerate(interchange.messages)}
-    outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
+        order = {m.reference: n for n, m in enumerate(interchange.messages)}
+        outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
 
 
 def _map_and_register(work: _Work, raw: bytes, to_map: set[int]) -> None:
