@@ -14,7 +14,9 @@ the input files are generated beforehand by the parent and read from disk):
     python benchmarks/memory_bench.py                  # the default cases on SQLite
     python benchmarks/memory_bench.py --postgres       # ... and on PostgreSQL as well
     python benchmarks/memory_bench.py one 10000        # one case
+    python benchmarks/memory_bench.py one 1000 one 10000 big 50 big 100   # a curve
     python benchmarks/memory_bench.py --details ...    # outcomes with every detail (the CLI)
+    python benchmarks/memory_bench.py --postgres-only --database customs_NAME_bench ...
 
 By default the pipeline runs as a worker would (``Pipeline.details = False``: the outcome keeps a
 summary of each declaration); ``--details`` keeps what ``customs submit --json`` prints.
@@ -47,6 +49,11 @@ def _interchange_of_bytes(megabytes: int) -> bytes:
     n = int(megabytes * 1_000_000 / per_declaration)
     raw = one_interchange(n)
     return raw.replace(f"UNZ+{n}+".encode(), f"UNZ+{n + 1}+".encode())  # a count that is wrong
+
+
+def _load() -> str:
+    """The load average (1, 5, 15 minutes): the machine is shared."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _high_water_kib() -> int:
@@ -111,6 +118,16 @@ def run_case(case: list[str], folder: Path, url: str, details: bool) -> dict[str
     }
 
 
+def _cases(args: list[str]) -> list[list[str]]:
+    """``one 1000 big 50 files 10000 100`` → the three cases (``files`` takes two numbers)."""
+    cases = []
+    while args:
+        width = 3 if args[0] == "files" else 2
+        cases.append(args[:width])
+        args = args[width:]
+    return cases
+
+
 def main() -> None:
     """Run the cases, each in its own process, and print the figures."""
     args = sys.argv[1:]
@@ -118,15 +135,21 @@ def main() -> None:
         folder, url, mode, *case = args[1:]
         print(json.dumps(run_case(case, Path(folder), url, mode == "details")))
         return
-    postgres = "--postgres" in args
+    database = "customs_throughput_bench"
+    if "--database" in args:
+        at = args.index("--database")
+        database = args[at + 1]
+        del args[at : at + 2]
+    postgres_only = "--postgres-only" in args
+    postgres = "--postgres" in args or postgres_only
     details = "--details" in args
-    args = [a for a in args if a not in ("--postgres", "--details")]
-    cases = [args] if args else [list(map(str, c)) for c in DEFAULT_CASES]
-    urls = [""]
+    args = [a for a in args if a not in ("--postgres", "--postgres-only", "--details")]
+    cases = _cases(args) if args else [list(map(str, c)) for c in DEFAULT_CASES]
+    urls = [] if postgres_only else [""]
     if postgres:
         from bench_store import postgres_database
 
-        urls.append(postgres_database("customs_throughput_bench"))
+        urls.append(postgres_database(database))
     results = []
     mode = "details" if details else "summary"
     for url in urls:
@@ -148,7 +171,7 @@ def main() -> None:
                 f"{result['backend']:<10} {result['case']:<16} {result['input_mb']:>7} MB "
                 f"{result['files']:>5} file(s) {result['registered']:>6} registered "
                 f"{result['seconds']:>7} s ({result['cpu_seconds']} CPU s)  "
-                f"peak RSS {result['peak_rss_mib']:>8} MiB",
+                f"peak RSS {result['peak_rss_mib']:>8} MiB  load {_load()}",
                 flush=True,
             )
     print(json.dumps(results))

@@ -24,6 +24,7 @@ from edi.edifact.contrl import (
 from edi.edifact.cusres import CusresContent, CusresStatus, DutyLine, Reason, render_cusres
 from edi.edifact.envelope import Interchange, InterchangeHeader, Message
 from edi.edifact.errors import SyntaxIssue
+from edi.edifact.heads import InterchangeHeads, MessageHead
 from edi.edifact.segments import Delimiters
 from edi.edifact.serializer import SegmentWriter
 
@@ -50,17 +51,19 @@ def delimiters_for(header: InterchangeHeader) -> Delimiters:
 
 def contrl(
     ctx: FlowContext,
-    interchange: Interchange,
+    interchange: Interchange | InterchangeHeads,
     control_reference: str,
     *,
     interchange_issues: tuple[SyntaxIssue, ...] | list[SyntaxIssue],
     message_issues: dict[int, tuple[SyntaxIssue, ...]],
 ) -> Rendered:
-    """The CONTRL interchange answering ``interchange``."""
+    """The CONTRL interchange answering ``interchange`` (read whole, or scanned into heads)."""
     header = interchange.header
     assert header is not None
 
-    def report(message: Message) -> MessageReport:
+    def report(message: Message | MessageHead) -> MessageReport:
+        if isinstance(message, MessageHead):
+            return MessageReport.from_head(message, *message_issues.get(message.unh_index, ()))
         return MessageReport.from_message(message, *message_issues.get(message.header.index, ()))
 
     grouped = {g.header.reference for g in interchange.groups}
@@ -93,7 +96,7 @@ def contrl(
 
 def cusres(
     ctx: FlowContext,
-    interchange: Interchange,
+    interchange: Interchange | InterchangeHeads,
     message: Message,
     outcome: DeclarationOutcome,
     control_reference: str,

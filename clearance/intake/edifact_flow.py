@@ -34,8 +34,9 @@ from clearance.lifecycle.numbering import reserve_control_references
 from clearance.lifecycle.registration import Refused, Submission
 from clearance.store.tables import InterchangeKey
 from edi.edifact.cusdec import map_cusdec
-from edi.edifact.envelope import Interchange, InterchangeHeader, Message
+from edi.edifact.envelope import InterchangeHeader, Message
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
+from edi.edifact.heads import InterchangeHeads, MessageHead
 from edi.edifact.mapping_issues import IssueCode, MappingIssue, MappingResult
 from edi.edifact.segments import Segment
 
@@ -44,7 +45,7 @@ from edi.edifact.segments import Segment
 class _Work(Work):
     """The shared work record plus what only EDIFACT needs: the interchange, our references."""
 
-    interchange: Interchange = field(kw_only=True)
+    interchange: InterchangeHeads = field(kw_only=True)
     references: list[str] = field(default_factory=list, kw_only=True)
 
     def edifact_answer(
@@ -68,10 +69,10 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     """Process one EDIFACT interchange inside the caller's unit of work.
 
     The interchange is read twice, a message at a time (:mod:`clearance.intake.edifact_scan`):
-    first its envelopes and the syntax of every message, for the CONTRL, keeping only each
-    message's UNH and BGM; then, when the interchange is sound, its declarations are mapped,
-    registered, decided, answered and written ``CHUNK`` at a time. Memory therefore grows with
-    a chunk, not with the interchange; everything still lands in the caller's one unit of
+    first its envelopes and the syntax of every message, for the CONTRL, keeping only a head
+    (a few strings) of each message; then, when the interchange is sound, its declarations are
+    mapped, registered, decided, answered and written ``CHUNK`` at a time. Memory therefore
+    grows with a chunk, not with the interchange; everything still lands in the caller's one unit of
     work, so the interchange is answered once and nothing of it is half-written.
     """
     scan = scan_interchange(raw)
@@ -182,17 +183,17 @@ def _process_messages(work: _Work, raw: bytes, scan: Scan) -> None:
     if wrong_recipient:
         outcome.errors.extend(_report(i) for i in wrong_recipient)
     interchange_issues = (*interchange.issues, *wrong_recipient)
-    syntax: dict[int, tuple[SyntaxIssue, ...]] = {}
+    # Only the messages with issues: the CONTRL reads an absent one as none.
+    syntax = {} if interchange_issues else checked
     bad_groups = {g.header.reference for g in interchange.groups if g.issues}
     outcome.errors.extend(_report(i) for g in interchange.groups for i in g.issues)
     to_map: set[int] = set()
     for message in interchange.messages:
-        issues = () if interchange_issues else checked[message.header.index]
-        syntax[message.header.index] = issues
+        issues = syntax.get(message.unh_index, ())
         if interchange_issues or issues or message.group_reference in bad_groups:
             outcome.declarations.append(_syntax_rejected(message, issues))
             continue
-        to_map.add(message.header.index)
+        to_map.add(message.unh_index)
     syntax_ok = bool(to_map) and not interchange_issues
     outcome.status = InterchangeStatus.ACCEPTED if syntax_ok else InterchangeStatus.REJECTED
     work.references = list(
@@ -212,13 +213,13 @@ def _process_messages(work: _Work, raw: bytes, scan: Scan) -> None:
         EventKind.SYNTAX_ACCEPTED if syntax_ok else EventKind.SYNTAX_REJECTED,
         data={
             "messages": len(interchange.messages),
-            "rejected": sum(1 for i in syntax.values() if i),
+            "rejected": len(syntax),
         },
     )
-    if to_map:
+    if to_map:  # otherwise every message was rejected above, in order: no sort needed
         _map_and_register(work, raw, to_map, scan)
-    order = {m.reference: n for n, m in enumerate(interchange.messages)}
-    outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
+        order = {m.reference: n for n, m in enumerate(interchange.messages)}
+        outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
 
 
 def _map_and_register(work: _Work, raw: bytes, to_map: set[int], scan: Scan) -> None:
@@ -245,10 +246,10 @@ def _map_and_register(work: _Work, raw: bytes, to_map: set[int], scan: Scan) -> 
     outcome.declarations.extend(_mapping_rejected(work, m, r.issues, r.read) for m, r in unmapped)
 
 
-def _syntax_rejected(message: Message, issues: tuple[SyntaxIssue, ...]) -> DeclarationOutcome:
+def _syntax_rejected(message: MessageHead, issues: tuple[SyntaxIssue, ...]) -> DeclarationOutcome:
     return DeclarationOutcome(
         message_reference=message.reference,
-        sender_reference=_bgm_reference(message),
+        sender_reference=message.sender_reference,
         number=None,
         direction=None,
         status="rejected",

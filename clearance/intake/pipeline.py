@@ -50,6 +50,9 @@ from core.settings import Settings
 
 UNKNOWN_SENDER = "UNKNOWN"
 _T = TypeVar("_T")
+#: Raw bytes from this size on are stored on a connection that is closed afterwards, not
+#: pooled: the driver keeps a copy of what it sent (see :meth:`Pipeline._receive`).
+FRESH_CONNECTION_BYTES = 1 << 20
 
 #: The channel flow for each detected format (see :func:`detect_format`).
 FLOWS: dict[str, Callable[[FlowContext, bytes], SubmissionOutcome]] = {
@@ -292,6 +295,13 @@ class Pipeline:
                 inbound_message_id=message_id,
                 data={"size": len(raw), "channel": channel},
             )
+            if len(raw) >= FRESH_CONNECTION_BYTES:
+                # The driver keeps what it sent for as long as the connection lives: SQLite's
+                # cached INSERT keeps its copy of the blob bound until the statement runs
+                # again, libpq an output buffer as large as its largest message. Pooled, that
+                # is one more copy of the interchange while it is processed (and after);
+                # this connection is closed at the commit instead.
+                uow.session.connection().detach()
             uow.commit()
             return message_id
 

@@ -27,12 +27,15 @@ Text is written by :mod:`edi.edifact.serializer` (release characters, trailing e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from itertools import chain
 
 from edi.edifact.envelope import Group, InterchangeHeader, Message
 from edi.edifact.errors import SyntaxIssue
+from edi.edifact.heads import MessageHead
 from edi.edifact.segments import Delimiters
 from edi.edifact.serializer import RawSegment, Value, seg, serialize
 
@@ -125,6 +128,20 @@ class MessageReport:
             (*message.issues, *extra),
         )
 
+    @classmethod
+    def from_head(cls, head: MessageHead, *extra: SyntaxIssue) -> MessageReport:
+        """A message as the scan kept it (:class:`MessageHead`), like :meth:`from_message`."""
+        return cls(
+            head.reference,
+            head.message_type,
+            head.version,
+            head.release,
+            head.agency,
+            head.association_code or None,
+            head.unh_index,
+            (*head.issues, *extra),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class GroupReport:
@@ -184,14 +201,6 @@ def render_contrl(
     date = prepared.strftime("%Y%m%d" if syntax4 else "%y%m%d")
     recipient = subject.sender  # their S002/0008 reverse routing -> our S003/0014 routing
     s009 = ("CONTRL", "4", "1", "UN") if syntax4 else ("CONTRL", "D", "3", "UN")
-    body: list[RawSegment] = [seg("UNH", message_reference, s009), seg("UCI", *_uci(ack))]
-    if not ack.receipt_only:
-        rejected = ack.action == Action.REJECTED
-        for report in ack.messages:
-            body.extend(_message(report, rejected))
-        for group in ack.groups:
-            body.extend(_group(group, rejected))
-    body.append(seg("UNT", str(len(body) + 1), message_reference))
     unb = seg(
         "UNB",
         (subject.syntax_identifier, subject.syntax_version),
@@ -200,8 +209,27 @@ def render_contrl(
         (date, prepared.strftime("%H%M")),
         control_reference,
     )
-    segments = [unb, *body, seg("UNZ", "1", control_reference)]
+    body = _body(ack, s009, message_reference)
+    segments = chain((unb,), body, (seg("UNZ", "1", control_reference),))
     return serialize(segments, delimiters, una=True, newline=line_breaks)
+
+
+def _body(ack: ContrlReport, s009: tuple[str, ...], message_reference: str) -> Iterator[RawSegment]:
+    """UNH..UNT, one segment at a time: a CONTRL naming 200,000 messages is written without
+    holding a segment tuple for each of them (only the text is kept)."""
+    yield seg("UNH", message_reference, s009)
+    yield seg("UCI", *_uci(ack))
+    count = 2
+    if not ack.receipt_only:
+        rejected = ack.action == Action.REJECTED
+        parts = chain(
+            (_message(report, rejected) for report in ack.messages),
+            (_group(group, rejected) for group in ack.groups),
+        )
+        for segments in parts:
+            count += len(segments)
+            yield from segments
+    yield seg("UNT", str(count + 1), message_reference)
 
 
 def _uci(ack: ContrlReport) -> list[Value]:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy import event as pool_events
 from sqlalchemy.orm import Session
 
 from clearance.flow.outcome import DeclarationOutcome, InterchangeStatus, SubmissionOutcome
 from clearance.intake import edifact_flow
+from clearance.intake import pipeline as pipeline_module
 from clearance.intake.pipeline import Pipeline, ProcessingError
 from clearance.lifecycle.registration import Registered
 from clearance.store.schema import Base
@@ -154,3 +156,29 @@ def test_a_failure_in_a_later_chunk_leaves_nothing_of_the_earlier_ones(
         assert message.status == "failed"
         kinds = session.scalars(select(Event.kind).order_by(Event.id)).all()
         assert kinds == ["received", "failed"]
+
+
+@pytest.mark.parametrize("threshold", [1, 10**9])
+def test_a_large_interchange_is_stored_on_a_connection_that_is_then_closed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, threshold: int
+) -> None:
+    """The driver keeps a copy of the bytes it sent (SQLite's cached INSERT keeps the blob
+    bound, libpq its output buffer): pooled, the connection would keep the interchange in
+    memory while it is processed. From ``FRESH_CONNECTION_BYTES`` on it is closed instead."""
+    monkeypatch.setattr(pipeline_module, "FRESH_CONNECTION_BYTES", threshold)
+    closed: list[object] = []
+
+    def on_close(dbapi_connection: object) -> None:
+        closed.append(dbapi_connection)
+
+    pool_events.listen(engine, "close_detached", on_close)
+    try:
+        clock = prepare(engine)
+        outcome = Pipeline.standard(engine, Settings(), clock).submit(one_interchange(3))
+    finally:
+        pool_events.remove(engine, "close_detached", on_close)
+    assert outcome.status is InterchangeStatus.ACCEPTED
+    assert len(closed) == (1 if threshold == 1 else 0)  # the receiving unit's connection only
+    with Session(engine) as session:
+        (message,) = session.scalars(select(InboundMessage)).all()
+        assert message.raw == one_interchange(3) and message.status == "accepted"

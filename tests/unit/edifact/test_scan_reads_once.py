@@ -33,7 +33,7 @@ def test_an_interchange_of_at_most_a_chunk_is_read_once(monkeypatch: pytest.Monk
     raw = one_interchange(4)
     made = _count_readers(monkeypatch)
     scan = scan_interchange(raw)
-    wanted = {m.header.index for m in scan.interchange.messages}
+    wanted = {m.unh_index for m in scan.interchange.messages}
     kept = list(mappable_messages(raw, wanted, scan))
     assert len(made) == 1
     assert scan.whole is not None and len(kept) == 4
@@ -46,6 +46,6 @@ def test_a_larger_interchange_is_read_again(monkeypatch: pytest.MonkeyPatch) -> 
     made = _count_readers(monkeypatch)
     scan = scan_interchange(raw)
     assert scan.whole is None  # not held whole: bounded by a chunk
-    wanted = {m.header.index for m in scan.interchange.messages}
+    wanted = {m.unh_index for m in scan.interchange.messages}
     assert len(list(mappable_messages(raw, wanted, scan))) == 4
     assert len(made) == 2
