@@ -38,6 +38,7 @@ from edi.edifact.directories import (
 from edi.edifact.directories.elements import load_segment_specs, validate_elements
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
 from edi.edifact.segments import Segment
+from edi.edifact.sound import SoundKeys
 
 __all__ = [
     "GroupPath",
@@ -130,32 +131,19 @@ def validate_message(structure: MessageStructure, segments: Sequence[Segment]) -
     issue), and a day's declarations share a few such sequences: a sequence found sound is
     remembered and not walked again; a faulty one is walked every time for its issues.
     """
-    sound = _sound_sequences(structure)
+    sound = _SOUND.of(structure)
     tags = tuple([segment.tag for segment in segments])
     if tags in sound:
         return []
     walk = _Walk(structure)
     walk.run(segments, None)
     if not walk.issues:
-        if len(sound) >= _SOUND_LIMIT:
-            sound.clear()  # bounded: a long run of novel sequences starts afresh
-        sound.add(tags)
+        _SOUND.remember(sound, tags)
     return walk.issues
 
 
-#: Sound tag sequences remembered per message structure (at most this many).
-_SOUND_LIMIT = 4096
-#: id(structure) -> (structure, sound sequences); the structure is held so its id stays its.
-_SOUND: dict[int, tuple[MessageStructure, set[tuple[str, ...]]]] = {}
-
-
-def _sound_sequences(structure: MessageStructure) -> set[tuple[str, ...]]:
-    held = _SOUND.get(id(structure))
-    if held is None or held[0] is not structure:
-        if len(_SOUND) >= 16:  # ad-hoc structures (tests): the directories' are a few
-            _SOUND.clear()
-        held = _SOUND[id(structure)] = (structure, set())
-    return held[1]
+#: Sound tag sequences remembered per message structure (at most 4,096 each).
+_SOUND: SoundKeys[tuple[str, ...]] = SoundKeys(4096)
 
 
 def annotate(

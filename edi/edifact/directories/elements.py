@@ -27,6 +27,7 @@ from typing import Any
 from core.errors import CustomsError
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
 from edi.edifact.segments import Segment
+from edi.edifact.sound import SoundKeys
 
 __all__ = [
     "CompositeSpec",
@@ -128,7 +129,7 @@ def validate_elements(
     depends on nothing else, while an issue names a position and is always worked out anew.
     """
     issues: list[SyntaxIssue] = []
-    sound = _sound_segments(specs)
+    sound = _SOUND.of(specs)
     for segment in segments:
         spec = specs.get(segment.tag)
         if spec is None:
@@ -139,25 +140,12 @@ def validate_elements(
         before = len(issues)
         _check_segment(spec, segment, issues)
         if len(issues) == before:
-            if len(sound) >= _SOUND_LIMIT:
-                sound.clear()  # bounded: a long run of novel segments starts afresh
-            sound.add(key)
+            _SOUND.remember(sound, key)
     return issues
 
 
-#: Sound segments remembered per directory's specifications (at most this many).
-_SOUND_LIMIT = 20_000
-#: id(specs) -> (specs, sound keys); the specs are held so that their id is not reused.
-_SOUND: dict[int, tuple[Mapping[str, SegmentSpec], set[tuple[str, Any]]]] = {}
-
-
-def _sound_segments(specs: Mapping[str, SegmentSpec]) -> set[tuple[str, Any]]:
-    held = _SOUND.get(id(specs))
-    if held is None or held[0] is not specs:
-        if len(_SOUND) >= 16:  # ad-hoc specifications (tests): the directories' are a few
-            _SOUND.clear()
-        held = _SOUND[id(specs)] = (specs, set())
-    return held[1]
+#: Sound segments remembered per directory's specifications (at most 20,000 each).
+_SOUND: SoundKeys[tuple[str, Any]] = SoundKeys(20_000)
 
 
 def _check_segment(spec: SegmentSpec, segment: Segment, issues: list[SyntaxIssue]) -> None:
