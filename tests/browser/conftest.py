@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
 
 from clearance.app import Application
+from tests.console_support import PASSWORD, Person
 
 CHROMIUM = Path(os.environ.get("CUSTOMS_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,3 +124,11 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page: Page, server: CustomsServe, person: Person) -> None:
+    """Sign ``person`` in on the console's sign-in page (the shared password)."""
+    page.goto(f"{server.url}/console/sign-in")
+    page.get_by_label("User name").fill(person.name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

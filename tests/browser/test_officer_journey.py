@@ -19,14 +19,13 @@ from clearance.app import LOCAL_OPERATOR, Application, case_file, declarations, 
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.browser.accessibility import check_page
-from tests.browser.conftest import CustomsServe, screenshot
+from tests.browser.conftest import CustomsServe, screenshot, sign_in
 from tests.console_support import (
     COLLEAGUE,
     OCEAN,
     OFFICER,
     OTHER_OFFICER,
     PASSWORD,
-    Person,
     add_people,
     csrf_token,
     interchange,
@@ -40,13 +39,6 @@ def application(engine: Engine, clock: FixedClock) -> Application:
     app = Application(engine, Settings(), clock)
     add_people(app)
     return app
-
-
-def sign_in(page: Page, server: CustomsServe, person: Person) -> None:
-    page.goto(f"{server.url}/console/sign-in")
-    page.get_by_label("User name").fill(person.name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def banner(page: Page) -> str:

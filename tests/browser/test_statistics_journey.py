@@ -17,7 +17,7 @@ from clearance.app import statistics_charts as charting
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.browser.accessibility import check_page
-from tests.browser.conftest import CustomsServe, screenshot
+from tests.browser.conftest import CustomsServe, screenshot, sign_in
 from tests.console_support import OCEAN, OFFICER, PASSWORD, Person, add_people
 
 pytestmark = pytest.mark.db
@@ -48,11 +48,8 @@ def application(engine: Engine, clock: FixedClock) -> Application:
     return app
 
 
-def sign_in(page: Page, server: CustomsServe, person: Person) -> None:
-    page.goto(f"{server.url}/console/sign-in")
-    page.get_by_label("User name").fill(person.name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def signed_in(page: Page, server: CustomsServe, person: Person) -> None:
+    sign_in(page, server, person)
     expect(page.locator("h1")).not_to_have_text("Sign in")
 
 
@@ -70,7 +67,7 @@ def test_a_statistician_reads_and_downloads_the_charts(
     )
     hidden = {c["row"] for c in table.cells if c["value_cny"] is None}
 
-    sign_in(page, server, STATISTICIAN)
+    signed_in(page, server, STATISTICIAN)
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Statistics").click()
     expect(page.locator("h1")).to_have_text("Trade statistics")
     check_page(page)
@@ -111,7 +108,7 @@ def test_a_statistician_reads_and_downloads_the_charts(
 def test_a_trader_or_officer_does_not_get_the_statistics_page(
     page: Page, server: CustomsServe, person: Person
 ) -> None:
-    sign_in(page, server, person)
+    signed_in(page, server, person)
     expect(page.get_by_role("link", name="Statistics")).to_have_count(0)
     answer = page.goto(f"{server.url}/console/statistics?from={FIRST}&to={LAST}")
     assert answer is not None and answer.status == 403
