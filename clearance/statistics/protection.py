@@ -35,6 +35,12 @@ Line = tuple[int, tuple[int, ...]]
 #: (hundreds of thousands of cells) from spending minutes on flows.
 FLOW_EDGES = 1_000_000
 
+#: Suppressed cells of a plain grid's component above which its linear programs are not
+#: even tried: the flows decide every cell (they decide exactly what its program would, so
+#: no verdict changes) and give a failing cell's interval. A program over tens of thousands
+#: of variables runs for minutes (hs4 x partner over a year: 96,016 cells, ADR 0012).
+PROGRAM_CELLS = 20_000
+
 
 class ProtectionError(RuntimeError):
     """The table could not be protected (the audit kept failing)."""
@@ -152,9 +158,20 @@ def protect(
     # A component whose suppressed cells did not change between rounds keeps its verdict:
     # only what a repair touched is audited again.
     verdicts: dict[tuple[int, ...], list[Interval]] = {}
+    # A side of a cell once witnessed stays witnessed: suppressing more cells only frees
+    # more of the table, so the witness remains a table consistent with what is published.
+    proven = (np.zeros(len(values), np.bool_), np.zeros(len(values), np.bool_))
     for _ in range(max_rounds):
         audit = audit_table(
-            values, confidential, hidden, every, share, grid, known, verdicts=verdicts
+            values,
+            confidential,
+            hidden,
+            every,
+            share,
+            grid,
+            known,
+            verdicts=verdicts,
+            proven=proven,
         )
         if audit.passed:
             return hidden, audit
@@ -258,6 +275,7 @@ def audit_table(
     known: Known | None = None,
     *,
     verdicts: dict[tuple[int, ...], list[Interval]] | None = None,
+    proven: tuple[BoolArray, BoolArray] | None = None,
 ) -> Audit:
     """Prove by linear programming that no confidential cell can be narrowed too far.
 
@@ -283,6 +301,15 @@ def audit_table(
     ``verdicts`` holds verdicts by component (its suppressed cells) over the same values,
     confidential cells, lines and ``known``: a component found there is not audited again,
     and every component audited is added to it (:func:`protect`'s rounds).
+
+    ``proven``: per cell, the sides (up, down) already witnessed over a pattern with no more
+    suppressed cells than this one (the values and lines the same), updated with the sides
+    witnessed here. Suppressing more keeps a witness valid, so those sides are not searched
+    again (:func:`protect`'s rounds).
+
+    In a plain grid, a component of more than :data:`PROGRAM_CELLS` suppressed cells is
+    decided by the rectangles and flows alone, with no program and no flow budget: the
+    flow of a failing cell gives its interval on that side (:func:`_by_flows`).
     """
     known = known or {}
     audit = Audit()
@@ -296,9 +323,14 @@ def audit_table(
     up = np.zeros(len(values), np.bool_)
     down = np.zeros(len(values), np.bool_)
     flows = None
+    if proven is not None:
+        up |= proven[0]
+        down |= proven[1]
     if grid and share <= 1:  # the witnesses assume a cell can give its share (d <= value)
-        cells = np.flatnonzero(confidential & suppressed)
-        up[cells], down[cells] = grid_witness.rectangles(values, suppressed, grid, cells, share)
+        cells = np.flatnonzero(confidential & suppressed & ~(up & down))
+        found_up, found_down = grid_witness.rectangles(values, suppressed, grid, cells, share)
+        up[cells] |= found_up
+        down[cells] |= found_down
         flows = grid_witness.Flows(values, suppressed, grid)
     for component in _components(suppressed, lines):
         targets = [c for c in component if confidential[c]]
@@ -314,12 +346,17 @@ def audit_table(
         if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
             one = _one_line(values, set(component), system[0], targets, share)
             failures = [f for f in one if not f.protects_within(share, known.get(f.cell))]
+        elif flows is not None and len(component) > PROGRAM_CELLS:
+            witnessed = _witnessed(targets, share, up, down, flows, budget=False)
+            failures = _by_flows(values, targets, share, witnessed, flows, known)
         else:
             witnessed = _witnessed(targets, share, up, down, flows)
             failures, programs = _programs(
                 values, component, targets, system, share, ceiling, witnessed, known
             )
             audit.programs += programs
+        if proven is not None and len(numbers) > 1:
+            _remember(proven, witnessed)
         audit.failures += failures
         if verdicts is not None:
             verdicts[key] = failures
@@ -332,19 +369,56 @@ def _witnessed(
     up: BoolArray,
     down: BoolArray,
     flows: grid_witness.Flows | None,
+    *,
+    budget: bool = True,
 ) -> tuple[set[int], set[int]]:
     """The targets moved up, and down, by their share without a program (rectangles, then
-    flows while the budget lasts)."""
+    flows: while the budget lasts, or for every target without ``budget``)."""
     above: set[int] = set()
     below: set[int] = set()
     for c in targets:
-        if flows is not None and flows.edges >= FLOW_EDGES:
+        if budget and flows is not None and flows.edges >= FLOW_EDGES:
             flows = None  # the cells left go to the programs' shared witnesses
         if up[c] or (flows is not None and flows.moves(c, share, upper=True)):
             above.add(c)
         if down[c] or (flows is not None and flows.moves(c, share, upper=False)):
             below.add(c)
     return above, below
+
+
+def _remember(proven: tuple[BoolArray, BoolArray], witnessed: tuple[set[int], set[int]]) -> None:
+    """Mark the sides witnessed (up, down) in ``proven``."""
+    for side, cells in zip(proven, witnessed, strict=True):
+        side[np.fromiter(cells, np.int64, len(cells))] = True
+
+
+def _by_flows(
+    values: FloatArray,
+    targets: list[int],
+    share: float,
+    witnessed: tuple[set[int], set[int]],
+    flows: grid_witness.Flows,
+    known: Known,
+) -> list[Interval]:
+    """The failures among targets of a plain grid by their flows alone, no program.
+
+    A side not witnessed gets its maximum flow's reach: the largest move up to the share,
+    exact but for the flow's rounding down (which can only fail a cell, never pass one). A
+    witnessed side is reported as reaching the share (the true bound is at least as wide).
+    """
+    above, below = witnessed
+    failures = []
+    for c in targets:
+        if c in above and c in below:
+            continue
+        value = float(values[c])
+        d = share * value
+        rise = 1.0 if c in above else flows.reach(c, share, upper=True)
+        fall = 1.0 if c in below else flows.reach(c, share, upper=False)
+        interval = Interval(c, value, value - fall * d, value + rise * d)
+        if not interval.protects_within(share, known.get(c)):
+            failures.append(interval)
+    return failures
 
 
 def _programs(
