@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
 
 from clearance.statistics import grid_witness
 from clearance.statistics.cube import BoolArray
@@ -314,10 +315,11 @@ def audit_table(
     known = known or {}
     audit = Audit()
     touching: dict[int, list[int]] = {}
-    for number, (total, members) in enumerate(lines):
-        for c in (*members, total):
-            if suppressed[c]:
-                touching.setdefault(c, []).append(number)
+    if grid is None:  # a plain grid's lines follow from a cell's row and column (numpy)
+        for number, (total, members) in enumerate(lines):
+            for c in (*members, total):
+                if suppressed[c]:
+                    touching.setdefault(c, []).append(number)
     ceiling = 10.0 * max(float(values.max()) if len(values) else 0.0, 1.0)
     # In a plain grid, rectangles witness most cells at once (numpy): by cell, up and down.
     up = np.zeros(len(values), np.bool_)
@@ -332,7 +334,10 @@ def audit_table(
         up[cells] |= found_up
         down[cells] |= found_down
         flows = grid_witness.Flows(values, suppressed, grid)
-    for component in _components(suppressed, lines):
+    components = (
+        _components(suppressed, lines) if grid is None else _grid_components(suppressed, grid)
+    )
+    for component in components:
         targets = [c for c in component if confidential[c]]
         if not targets:
             continue
@@ -341,7 +346,10 @@ def audit_table(
         if verdicts is not None and key in verdicts:
             audit.failures += verdicts[key]
             continue
-        numbers = sorted({n for c in component for n in touching.get(c, [])})
+        if grid is None:
+            numbers = sorted({n for c in component for n in touching.get(c, [])})
+        else:
+            numbers = _grid_numbers(component, grid)
         system = [lines[n] for n in numbers]
         if len(numbers) == 1:  # one line: the intervals follow from its sum, no program
             one = _one_line(values, set(component), system[0], targets, share)
@@ -597,6 +605,33 @@ class _Problem:
             return float("inf") if upper else 0.0
         value = float(x[k])
         return float("inf") if upper and value >= self.ceiling * 0.999 else value
+
+
+def _grid_components(suppressed: BoolArray, grid: tuple[int, int]) -> list[list[int]]:
+    """:func:`_components` of a plain two-way grid (its lines those of :func:`grid_lines`):
+    a cell lies on its row's line and its column's, so components are those of the graph of
+    rows and columns joined by suppressed cells (scipy, no loop over the lines)."""
+    rows, width = grid
+    cells = np.flatnonzero(suppressed)
+    r, c = np.divmod(cells, width)
+    graph = sparse.csr_array(
+        (np.ones(len(cells)), (r, rows + c)), shape=(rows + width, rows + width)
+    )
+    _, labels = connected_components(graph, directed=False)
+    label = labels[r]
+    order = np.argsort(label, kind="stable")
+    starts = np.flatnonzero(np.diff(label[order], prepend=-1))
+    return [part.tolist() for part in np.split(cells[order], starts[1:])] if len(cells) else []
+
+
+def _grid_numbers(component: list[int], grid: tuple[int, int]) -> list[int]:
+    """The numbers of the lines of :func:`grid_lines` (``two_way``, no groups) that hold a
+    component's cells: column j is line j, row i line ``width + i``."""
+    width = grid[1]
+    at = np.asarray(component, np.int64)
+    rows_, cols = np.divmod(at, width)
+    numbers: list[int] = np.union1d(cols, width + rows_).tolist()
+    return numbers
 
 
 def _components(suppressed: BoolArray, lines: list[Line]) -> list[list[int]]:

@@ -186,3 +186,18 @@ def test_a_huge_component_is_decided_by_flows_alone(monkeypatch: pytest.MonkeyPa
         assert audit.passed and audit.programs == 0
         assert audit_table(values, primary, hidden, lines, 0.10).passed
     assert failed_sides > 0
+
+
+def test_grid_components_are_those_of_the_lines() -> None:
+    """The plain grid's components (rows and columns joined by suppressed cells) are the
+    components found from the lines themselves, margins included."""
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        rows, width = (int(n) for n in rng.integers(2, 10, size=2))
+        suppressed = rng.random(rows * width) < rng.random() * 0.5
+        lines = grid_lines((rows, width), two_way=True)
+        by_lines = sorted(protection._components(suppressed, lines))
+        assert sorted(protection._grid_components(suppressed, (rows, width))) == by_lines
+        for component in by_lines:
+            held = [n for n, (t, m) in enumerate(lines) if set(component) & {t, *m}]
+            assert protection._grid_numbers(component, (rows, width)) == held
