@@ -1,18 +1,21 @@
 """Cheap witnesses of protection in a plain two-way table, before any linear program.
 
 In a table whose lines are its rows and columns (margins in the last row and column), moving
-suppressed interior cells by +d and -d in turn around a closed path that alternates between
-a row and a column keeps every row and column sum: every row and column on the path gains d
-at one cell and loses it at another. Such a cycle through a confidential cell that moves it
-by its protection share, with every cell losing d holding at least d, is a table consistent
-with everything published: an explicit witness that the cell's interval reaches that far on
-that side, exactly what the audit's linear program would otherwise have to find.
+suppressed cells by +d and -d in turn around a closed path that alternates between a row and
+a column keeps every row and column sum: every row and column on the path gains d at one
+cell and loses it at another (a margin cell counted negative, z = -x, so that its line sums
+to zero too: a margin cell whose z rises loses value). Such a cycle through a confidential
+cell that moves it by its protection share, with every cell losing d holding at least d, is
+a table consistent with everything published: an explicit witness that the cell's interval
+reaches that far on that side, exactly what the audit's linear program would otherwise have
+to find.
 
 :func:`rectangles` tries the cycles of four cells for many cells at once (numpy over the
 largest suppressed cells of each row and column); :class:`Flows` decides one cell exactly, as a
 maximum flow between rows and columns (several cycles, each carrying part of the move).
 Neither can wrongly pass a cell: each only reports a side when the moved table exists.
-Cells they do not reach go to the linear programs.
+Cells they do not reach go to the linear programs, or, in a component too large for them,
+are decided by the flows alone (:mod:`clearance.statistics.protection`).
 """
 
 from __future__ import annotations

@@ -288,7 +288,7 @@ def audit_table(
     get a program of their own: their exact bound decides, and a failing cell's interval is
     reported. Cheaper witnesses come first: a component of one line needs no program (its
     cells range from 0 to the line's suppressed sum), and in a plain two-way table
-    (``grid``: its shape with margins) a rectangle of suppressed interior cells, or else a
+    (``grid``: its shape with margins) a rectangle of suppressed cells, or else a
     maximum flow between rows and columns (:mod:`clearance.statistics.grid_witness`), moves
     a cell by the protection share while every row and column keeps its sum. The flow
     decides exactly what the cell's program would, so programs remain for the cells that
