@@ -36,10 +36,11 @@ Line = tuple[int, tuple[int, ...]]
 #: (hundreds of thousands of cells) from spending minutes on flows.
 FLOW_EDGES = 1_000_000
 
-#: Suppressed cells of a plain grid's component above which its linear programs are not
-#: even tried: the flows decide every cell (they decide exactly what its program would, so
-#: no verdict changes) and give a failing cell's interval. A program over tens of thousands
-#: of variables runs for minutes (hs4 x partner over a year: 96,016 cells, ADR 0012).
+#: Suppressed cells of a component above which its linear programs are not even tried. In a
+#: plain grid the flows decide every cell (they decide exactly what its program would, so no
+#: verdict changes) and give a failing cell's interval; any other system (linked tables,
+#: subtotals) is refused. A program over tens of thousands of variables runs for minutes
+#: (hs4 x partner over a year: 96,016 cells, ADR 0012).
 PROGRAM_CELLS = 20_000
 
 
@@ -310,7 +311,8 @@ def audit_table(
 
     In a plain grid, a component of more than :data:`PROGRAM_CELLS` suppressed cells is
     decided by the rectangles and flows alone, with no program and no flow budget: the
-    flow of a failing cell gives its interval on that side (:func:`_by_flows`).
+    flow of a failing cell gives its interval on that side (:func:`_by_flows`). Elsewhere
+    such a component raises :class:`ProtectionError` (the table is refused).
     """
     known = known or {}
     audit = Audit()
@@ -357,6 +359,15 @@ def audit_table(
         elif flows is not None and len(component) > PROGRAM_CELLS:
             witnessed = _witnessed(targets, share, up, down, flows, budget=False)
             failures = _by_flows(values, targets, share, witnessed, flows, known)
+        elif len(component) > PROGRAM_CELLS:
+            # Not a plain grid (linked tables, subtotal rows): no flow decides it, and its
+            # programs would run for minutes. Refused, never an endless run.
+            raise ProtectionError(
+                f"{len(targets):,} confidential cells are linked in one system of "
+                f"{len(component):,} suppressed cells, more than the {PROGRAM_CELLS:,} the "
+                "audit's programs take: narrow the table (filters, a shorter period, a coarser "
+                "axis, no subtotals)"
+            )
         else:
             witnessed = _witnessed(targets, share, up, down, flows)
             failures, programs = _programs(

@@ -6,6 +6,8 @@ linear programs alone (``grid=None``), which decide the same question.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -156,8 +158,15 @@ def test_rectangles_through_margins_are_real_witnesses() -> None:
 def test_a_huge_component_is_decided_by_flows_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above PROGRAM_CELLS (here: every component) no program runs; every cell's verdict
     is the programs' own, a failing side's bound is the program's, and protection passes
-    the programs alone."""
-    monkeypatch.setattr(protection, "PROGRAM_CELLS", 0)
+    the programs alone (these run with the limit as it is: no grid, no flows)."""
+
+    def flows_only(grid: tuple[int, int], *args: Any, **kwargs: Any) -> Any:
+        with monkeypatch.context() as limited:
+            limited.setattr(protection, "PROGRAM_CELLS", 0)
+            if args[0] is protect:
+                return protect(*args[1:], **kwargs, grid=grid)
+            return audit_table(*args[1:], **kwargs, grid=grid)
+
     rng = np.random.default_rng(41)
     failed_sides = 0
     for _ in range(20):
@@ -169,7 +178,7 @@ def test_a_huge_component_is_decided_by_flows_alone(monkeypatch: pytest.MonkeyPa
         suppressed = rng.random(len(values)) < rng.random() * 0.8
         confidential = suppressed & (rng.random(len(values)) < 0.5)
         alone = audit_table(values, confidential, suppressed, lines, 0.10)
-        flowed = audit_table(values, confidential, suppressed, lines, 0.10, grid=shape)
+        flowed = flows_only(shape, audit_table, values, confidential, suppressed, lines, 0.10)
         assert flowed.programs == 0
         assert sorted(f.cell for f in flowed.failures) == sorted(f.cell for f in alone.failures)
         exact = {f.cell: f for f in alone.failures}
@@ -182,7 +191,7 @@ def test_a_huge_component_is_decided_by_flows_alone(monkeypatch: pytest.MonkeyPa
                 assert failure.low == pytest.approx(exact[failure.cell].low, abs=tolerance)
                 failed_sides += 1
         primary = (rng.random(len(values)) < 0.15) & (values > 0)
-        hidden, audit = protect(values, primary, lines, 0.10, grid=shape)
+        hidden, audit = flows_only(shape, protect, values, primary, lines, 0.10)
         assert audit.passed and audit.programs == 0
         assert audit_table(values, primary, hidden, lines, 0.10).passed
     assert failed_sides > 0
@@ -201,3 +210,15 @@ def test_grid_components_are_those_of_the_lines() -> None:
         for component in by_lines:
             held = [n for n, (t, m) in enumerate(lines) if set(component) & {t, *m}]
             assert protection._grid_numbers(component, (rows, width)) == held
+
+
+def test_a_huge_component_outside_a_plain_grid_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without flows (linked tables, subtotals: no ``grid``) a component above PROGRAM_CELLS
+    is refused rather than handed to programs that would run for minutes; the plain grid
+    of the same table is still decided."""
+    values, confidential, suppressed = _split_flow_table(6)
+    lines = grid_lines((4, 4), two_way=True)
+    monkeypatch.setattr(protection, "PROGRAM_CELLS", int(suppressed.sum()) - 1)
+    with pytest.raises(protection.ProtectionError, match=r"6 suppressed cells.*narrow"):
+        audit_table(values, confidential, suppressed, lines, 0.10)
+    assert audit_table(values, confidential, suppressed, lines, 0.10, grid=(4, 4)).passed
