@@ -6,7 +6,9 @@ linear programs alone (``grid=None``), which decide the same question.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -14,6 +16,8 @@ from scipy.optimize import linprog
 
 from clearance.statistics import grid_witness, protection
 from clearance.statistics.protection import audit_table, grid_lines, protect
+
+T = TypeVar("T")
 
 
 def _with_margins(interior: list[list[float]]) -> np.ndarray:
@@ -160,12 +164,10 @@ def test_a_huge_component_is_decided_by_flows_alone(monkeypatch: pytest.MonkeyPa
     is the programs' own, a failing side's bound is the program's, and protection passes
     the programs alone (these run with the limit as it is: no grid, no flows)."""
 
-    def flows_only(grid: tuple[int, int], *args: Any, **kwargs: Any) -> Any:
+    def flows_only(call: Callable[[], T]) -> T:
         with monkeypatch.context() as limited:
             limited.setattr(protection, "PROGRAM_CELLS", 0)
-            if args[0] is protect:
-                return protect(*args[1:], **kwargs, grid=grid)
-            return audit_table(*args[1:], **kwargs, grid=grid)
+            return call()
 
     rng = np.random.default_rng(41)
     failed_sides = 0
@@ -178,7 +180,9 @@ def test_a_huge_component_is_decided_by_flows_alone(monkeypatch: pytest.MonkeyPa
         suppressed = rng.random(len(values)) < rng.random() * 0.8
         confidential = suppressed & (rng.random(len(values)) < 0.5)
         alone = audit_table(values, confidential, suppressed, lines, 0.10)
-        flowed = flows_only(shape, audit_table, values, confidential, suppressed, lines, 0.10)
+        flowed = flows_only(
+            partial(audit_table, values, confidential, suppressed, lines, 0.10, grid=shape)
+        )
         assert flowed.programs == 0
         assert sorted(f.cell for f in flowed.failures) == sorted(f.cell for f in alone.failures)
         exact = {f.cell: f for f in alone.failures}
@@ -191,7 +195,7 @@ def test_a_huge_component_is_decided_by_flows_alone(monkeypatch: pytest.MonkeyPa
                 assert failure.low == pytest.approx(exact[failure.cell].low, abs=tolerance)
                 failed_sides += 1
         primary = (rng.random(len(values)) < 0.15) & (values > 0)
-        hidden, audit = flows_only(shape, protect, values, primary, lines, 0.10)
+        hidden, audit = flows_only(partial(protect, values, primary, lines, 0.10, grid=shape))
         assert audit.passed and audit.programs == 0
         assert audit_table(values, primary, hidden, lines, 0.10).passed
     assert failed_sides > 0
