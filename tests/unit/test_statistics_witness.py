@@ -226,3 +226,33 @@ def test_a_huge_component_outside_a_plain_grid_is_refused(monkeypatch: pytest.Mo
     with pytest.raises(protection.ProtectionError, match=r"6 suppressed cells.*narrow"):
         audit_table(values, confidential, suppressed, lines, 0.10)
     assert audit_table(values, confidential, suppressed, lines, 0.10, grid=(4, 4)).passed
+
+
+def test_flows_alone_agree_with_programs_on_mid_size_sparse_grids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sparse grids of a few hundred cells shaped like trade tables (many thin cells, a
+    quarter confidential, margins among them): the flows-only audit gives every cell the
+    programs' verdict, and its protected pattern passes the programs alone."""
+    rng = np.random.default_rng(1414)
+    compared = failing = 0
+    for _ in range(4):
+        nr, nc = int(rng.integers(20, 40)), int(rng.integers(8, 16))
+        thin = rng.random((nr, nc)) < 0.5
+        interior = np.where(thin, rng.lognormal(3, 1.5, (nr, nc)), 0.0).round(1)
+        values = _with_margins(interior.tolist())
+        shape = (nr + 1, nc + 1)
+        lines = grid_lines(shape, two_way=True)
+        confidential = (rng.random(len(values)) < 0.25) & (values > 0)
+        suppressed = confidential | ((rng.random(len(values)) < 0.1) & (values > 0))
+        alone = audit_table(values, confidential, suppressed, lines, 0.10)
+        with monkeypatch.context() as limited:
+            limited.setattr(protection, "PROGRAM_CELLS", 0)
+            flowed = audit_table(values, confidential, suppressed, lines, 0.10, grid=shape)
+            hidden, audit = protect(values, confidential, lines, 0.10, grid=shape)
+        assert flowed.programs == 0 and audit.programs == 0 and audit.passed
+        assert sorted(f.cell for f in flowed.failures) == sorted(f.cell for f in alone.failures)
+        assert audit_table(values, confidential, hidden, lines, 0.10).passed
+        compared += alone.checked
+        failing += len(alone.failures)
+    assert compared > 150 and failing > 0  # passing and failing cells were both compared
