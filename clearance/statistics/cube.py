@@ -27,9 +27,15 @@ PLAIN = ("flow", "partner", "consignment", "trade_mode", "office", "transport_mo
 AXES = (*PLAIN, "region", *HS_LEVELS, "month", "quarter", "year")
 TOTAL = "_T"  # the label of a margin (SDMX's code for "total")
 
+#: Cells (margins included) above which a table is refused before any work: its cross-tab,
+#: protection, audit and answer grow with the cells (hs4 x partner over a year of a million
+#: facts, 478,696 cells, takes about 12 CPU-s; docs/statistics.md, Figures). A deterministic
+#: limit, not a timeout: the same query is always answered or always refused.
+MAX_CELLS = 1_000_000
+
 
 class QueryError(ValueError):
-    """A query names an unknown axis or a malformed filter."""
+    """A query names an unknown axis or a malformed filter, or its table is too large."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,7 @@ def crosstab(
     if query.columns is None:  # one column, also when nothing is selected
         c_map, columns = np.zeros(1, np.int32), [0]
     nr, nc = len(rows), len(columns)
+    _check_size(query, nr, nc)
     cell = r_map[r_codes].astype(np.int64) * nc + c_map[c_codes]
     counted = cols.numbers["counted"][chosen] == 1
     grid = _aggregate(cols, chosen[counted], cell[counted], nr, nc, query.columns is not None)
@@ -150,6 +157,18 @@ def crosstab(
             cols, chosen[counted], cell[counted], (nr, nc, two_way), confidential_traders
         ),
     )
+
+
+def _check_size(query: Query, nr: int, nc: int) -> None:
+    """Refuse a table of more than :data:`MAX_CELLS` cells, naming its size and how to
+    narrow it, before anything is summed."""
+    cells = (nr + 1) * (nc + 1 if query.columns is not None else 1)
+    if cells > MAX_CELLS:
+        raise QueryError(
+            f"the table would have {cells:,} cells ({nr:,} rows x {nc:,} columns with their "
+            f"totals), more than the {MAX_CELLS:,} answered: narrow it with filters (e.g. "
+            "hs=84 or a few partners), a shorter period, or a coarser axis (hs2 for hs4)"
+        )
 
 
 def _requested(

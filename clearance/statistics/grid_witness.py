@@ -1,18 +1,21 @@
 """Cheap witnesses of protection in a plain two-way table, before any linear program.
 
 In a table whose lines are its rows and columns (margins in the last row and column), moving
-suppressed interior cells by +d and -d in turn around a closed path that alternates between
-a row and a column keeps every row and column sum: every row and column on the path gains d
-at one cell and loses it at another. Such a cycle through a confidential cell that moves it
-by its protection share, with every cell losing d holding at least d, is a table consistent
-with everything published: an explicit witness that the cell's interval reaches that far on
-that side, exactly what the audit's linear program would otherwise have to find.
+suppressed cells by +d and -d in turn around a closed path that alternates between a row and
+a column keeps every row and column sum: every row and column on the path gains d at one
+cell and loses it at another (a margin cell counted negative, z = -x, so that its line sums
+to zero too: a margin cell whose z rises loses value). Such a cycle through a confidential
+cell that moves it by its protection share, with every cell losing d holding at least d, is
+a table consistent with everything published: an explicit witness that the cell's interval
+reaches that far on that side, exactly what the audit's linear program would otherwise have
+to find.
 
 :func:`rectangles` tries the cycles of four cells for many cells at once (numpy over the
 largest suppressed cells of each row and column); :class:`Flows` decides one cell exactly, as a
 maximum flow between rows and columns (several cycles, each carrying part of the move).
 Neither can wrongly pass a cell: each only reports a side when the moved table exists.
-Cells they do not reach go to the linear programs.
+Cells they do not reach go to the linear programs, or, in a component too large for them,
+are decided by the flows alone (:mod:`clearance.statistics.protection`).
 """
 
 from __future__ import annotations
@@ -39,48 +42,68 @@ def rectangles(
     share: float,
     tries: int = 12,
 ) -> tuple[BoolArray, BoolArray]:
-    """Which ``targets`` a suppressed interior rectangle moves up, and down, by their share.
+    """Which ``targets`` a suppressed rectangle moves up, and down, by their share.
 
-    For a cell (i, j) and opposite corner (i2, j2), all four suppressed: +d at the cell and
-    its opposite corner, -d at (i, j2) and (i2, j) keeps every line's sum; the corners losing
-    d must hold it (up), or the cell and its opposite corner lose it (down: the cell holds d,
-    the opposite corner must). The corners tried are the ``tries`` largest suppressed cells
-    of the cell's row and of its column (ties by position). Margin cells get neither side.
+    Counted as in :class:`Flows` (a margin cell as z = -x, every other cell as z = x), every
+    row and column of the whole grid sums to zero. For a cell (i, j) and an opposite corner
+    (i2, j2), all four suppressed, +s at the cell and its opposite corner and -s at (i, j2)
+    and (i2, j) keeps every line's sum; s is +d or -d, whichever moves the cell's own value
+    the way asked. A corner whose value falls (its z falls, or rises for a margin cell) must
+    hold d; the cell itself always can (d is at most its value). The corners tried are the
+    ``tries`` largest suppressed cells of the cell's row and of its column, margins included
+    (ties by position), so margin cells are witnessed as well as interior ones.
     """
     rows, width = grid
-    nr, nc = rows - 1, width - 1
     up = np.zeros(len(targets), np.bool_)
     down = np.zeros(len(targets), np.bool_)
-    if nr < 2 or nc < 2 or not len(targets):
+    if rows < 2 or width < 2 or not len(targets):
         return up, down
     # One extra row and column, never suppressed, pad the short candidate lists.
-    shown = np.zeros((nr + 1, nc + 1), np.bool_)
-    shown[:nr, :nc] = suppressed.reshape(rows, width)[:nr, :nc]
-    value = np.zeros((nr + 1, nc + 1))
-    value[:nr, :nc] = values.reshape(rows, width)[:nr, :nc]
-    by_column = _largest_first(shown[:nr, :nc], value[:nr, :nc], tries + 1, pad=nr)
-    by_row = _largest_first(shown[:nr, :nc].T, value[:nr, :nc].T, tries + 1, pad=nc)
+    shown = np.zeros((rows + 1, width + 1), np.bool_)
+    shown[:rows, :width] = suppressed.reshape(rows, width)
+    value = np.zeros((rows + 1, width + 1))
+    value[:rows, :width] = values.reshape(rows, width)
+    margin = np.zeros((rows + 1, width + 1), np.bool_)
+    margin[rows - 1, : width - 1] = True
+    margin[: rows - 1, width - 1] = True
+    by_column = _largest_first(shown[:rows, :width], value[:rows, :width], tries + 1, pad=rows)
+    by_row = _largest_first(shown[:rows, :width].T, value[:rows, :width].T, tries + 1, pad=width)
     i_all, j_all = np.divmod(np.asarray(targets, np.int64), width)
-    inside = np.flatnonzero((i_all < nr) & (j_all < nc))
-    for start in range(0, len(inside), BATCH):
-        at = inside[start : start + BATCH]
-        i, j = i_all[at], j_all[at]
+    for start in range(0, len(targets), BATCH):
+        i, j = i_all[start : start + BATCH], j_all[start : start + BATCH]
         need = share * value[i, j]
         in_col = _without(by_column[j], i, tries)  # rows i2 != i, largest first
         in_row = _without(by_row[i], j, tries)  # columns j2 != j
-        corner = shown[in_col[:, :, None], in_row[:, None, :]]
-        # up: the cell's column (i2, j) and row (i, j2) cells give d
-        gives_col = shown[in_col, j[:, None]] & (value[in_col, j[:, None]] >= need[:, None])
-        gives_row = shown[i[:, None], in_row] & (value[i[:, None], in_row] >= need[:, None])
-        up[at] = (corner & gives_col[:, :, None] & gives_row[:, None, :]).any(axis=(1, 2))
-        # down: the opposite corner gives d; (i2, j) and (i, j2) only need to be suppressed
-        col_open = shown[in_col, j[:, None]]
-        row_open = shown[i[:, None], in_row]
-        opposite = value[in_col[:, :, None], in_row[:, None, :]] >= need[:, None, None]
-        down[at] = (corner & opposite & col_open[:, :, None] & row_open[:, None, :]).any(
-            axis=(1, 2)
-        )
+        side_col = (in_col, j[:, None])  # (i2, j)
+        side_row = (i[:, None], in_row)  # (i, j2)
+        opposite = (in_col[:, :, None], in_row[:, None, :])  # (i2, j2)
+        for rises, out in ((True, up), (False, down)):
+            # The sign of the cell's z move: a margin cell's value rises as its z falls.
+            s: BoolArray = np.asarray(margin[i, j] != rises, np.bool_)
+            col_ok = _holds(shown, value, margin, need, side_col, ~s)
+            row_ok = _holds(shown, value, margin, need, side_row, ~s)
+            far_ok = _holds(shown, value, margin, need, opposite, s)
+            out[start : start + BATCH] = (far_ok & col_ok[:, :, None] & row_ok[:, None, :]).any(
+                axis=(1, 2)
+            )
     return up, down
+
+
+def _holds(
+    shown: BoolArray,
+    value: FloatArray,
+    margin: BoolArray,
+    need: FloatArray,
+    at: tuple[IntArray, IntArray],
+    z_rises: BoolArray,
+) -> BoolArray:
+    """Whether the corners ``at`` (per target: an index broadcasting with one entry per
+    target first) are suppressed and, where their value falls (their z falls, or rises for a
+    margin cell), hold the target's ``need``. ``z_rises`` has one entry per target."""
+    shape = (-1,) + (1,) * (np.broadcast(*at).ndim - 1)
+    falls = z_rises.reshape(shape) == margin[at]
+    ok: BoolArray = shown[at] & (~falls | (value[at] >= need.reshape(shape)))
+    return ok
 
 
 def _largest_first(shown: BoolArray, value: FloatArray, keep: int, pad: int) -> IntArray:
@@ -128,17 +151,23 @@ class Flows:
         self.edges = 0  # edges of the networks built so far (the work done)
 
     def moves(self, cell: int, share: float, *, upper: bool) -> bool:
-        """Whether the suppressed cells can move ``cell`` by its share, up or down.
+        """Whether the suppressed cells can move ``cell`` by its share, up or down."""
+        return self.reach(cell, share, upper=upper) >= 1.0
 
-        Capacities are integers (scipy's ``maximum_flow``) in units of d / 2**20, rounded
-        down: rounding can miss a witness but never invent one.
+    def reach(self, cell: int, share: float, *, upper: bool) -> float:
+        """How far the suppressed cells can move ``cell`` up or down, as a fraction of its
+        share d (1.0: all of d; a cell that can move further still reports 1.0).
+
+        A gaining cell never needs more than d, so the flow is exactly the largest move up
+        to d. Capacities are integers (scipy's ``maximum_flow``) in units of d / 2**20,
+        rounded down: rounding can only make the move look smaller, never invent one.
         """
         rows, width = self.grid
         i, j = divmod(cell, width)
         self.edges += len(self.cells)
         need = share * float(self.values[cell])
         if need <= 0:  # a cell worth nothing: the published table itself is the witness
-            return True
+            return 1.0
         other = self.cells != cell  # the cell is the flow's source and sink, not an edge
         r, c, margin = self.r[other], self.c[other], self.margin[other]
         held = np.floor(np.minimum(self.held[other] / need, 1.0) * _UNITS)
@@ -156,7 +185,7 @@ class Flows:
         graph = sparse.csr_array(
             (caps[keep], (tails[keep], heads[keep])), shape=(source + 1, source + 1)
         )
-        return bool(maximum_flow(graph, source, i).flow_value >= _UNITS)
+        return min(float(maximum_flow(graph, source, i).flow_value) / _UNITS, 1.0)
 
 
 #: d in integer capacity units (a flow of this many units moves the cell by d).

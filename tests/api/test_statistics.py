@@ -16,6 +16,7 @@ from api.auth import REFUSAL, NotAuthenticatedError
 from api.settings import ApiSettings
 from clearance.app import LOCAL_OPERATOR, Actor, Application, Role
 from clearance.app import statistics as stats
+from clearance.statistics import cube
 
 pytestmark = pytest.mark.db
 
@@ -119,3 +120,18 @@ def test_a_trader_sees_its_own_records_only(client: TestClient, application: App
     assert all(r["declaration_number"].startswith("SYN") for r in records)
     denied = client.get("/v1/statistics/records", headers={"Authorization": "Bearer gck_stat"})
     assert denied.status_code == 403
+
+
+def test_a_table_over_the_cell_limit_is_a_problem_naming_its_size(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = {"rows": "hs2", "columns": "partner", "from": "2025-01", "to": "2025-06"}
+    headers = {"Authorization": "Bearer gck_stat"}
+    answered = client.get("/v1/statistics/tables", params=params, headers=headers)
+    assert answered.status_code == 200, answered.text
+    size = len(answered.json()["cells"])
+    monkeypatch.setattr(cube, "MAX_CELLS", size - 1)
+    refused = client.get("/v1/statistics/tables", params=params, headers=headers)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert f"{size:,} cells" in refused.text and "narrow it" in refused.text

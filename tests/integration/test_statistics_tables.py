@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app import LOCAL_OPERATOR, Application, RefusedError
 from clearance.app import statistics as stats
-from clearance.statistics import columns
+from clearance.statistics import columns, cube
 from clearance.store.statistics_tables import StatFact, StatSnapshot
 from core.clock import FixedClock
 from core.settings import Settings
@@ -166,3 +166,23 @@ def test_unknown_axes_and_bad_filters_are_refused(app: Application) -> None:
     for cell in table.cells:
         by_partner[cell["row"]] += 1
     assert set(by_partner) == {"US", "JP", "_T"}
+
+
+def test_a_table_over_the_cell_limit_is_refused_before_any_work(
+    app: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit is checked on the axes' sizes, before the facts are summed; the refusal
+    names the cell count and how to narrow the query, and a narrower query is answered."""
+    full = _table(app, rows="partner", columns="trade_mode", unprotected=True)
+    monkeypatch.setattr(cube, "MAX_CELLS", len(full.cells) - 1)
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the facts were summed for a refused table")
+
+    with monkeypatch.context() as inner:
+        inner.setattr(cube, "_aggregate", never)
+        with pytest.raises(RefusedError, match=f"{len(full.cells):,} cells.*narrow it"):
+            _table(app, rows="partner", columns="trade_mode")
+    partner = full.cells[0]["row"]
+    narrow = _table(app, rows="partner", columns="trade_mode", filters={"partner": [partner]})
+    assert 0 < len(narrow.cells) <= len(full.cells) - 1
