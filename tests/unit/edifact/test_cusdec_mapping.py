@@ -198,3 +198,25 @@ def test_problems_are_worded_for_people_and_coded() -> None:
 def test_unknown_profile_names_the_known_ones() -> None:
     with pytest.raises(ProfileError, match="default"):
         load_profile("nope")
+
+
+def test_a_rejected_item_value_is_reported_at_its_own_item_segment() -> None:
+    # Where each value came from is worked out only when the model rejects something: the
+    # second item's origin must point at the second item's LOC, not the first's.
+    body = """
+BGM+929+R+9'
+UNS+D'
+CST+1+0304620000'
+LOC+27+VN'
+MOA+38:100.00:USD'
+CST+2+0304620000'
+LOC+27+VNM1'
+MOA+38:100.00:USD'
+UNS+S'
+"""
+    result = map_cusdec(message(body), PROFILE)
+    assert result.declaration is None
+    (issue,) = result.issues
+    assert issue.segment_tag == "LOC"
+    assert "goods item 2 origin country" in issue.text
+    assert (issue.line, issue.column, issue.element) == (9, 8, 2)  # UNB line 1, BGM line 3
