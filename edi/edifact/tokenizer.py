@@ -139,9 +139,10 @@ class _Scanner:
     ``base``, the start of ``buffer`` (the unterminated rest of the previous chunk).
     """
 
-    def __init__(self, head: Head, pattern: re.Pattern[str] | None) -> None:
+    def __init__(self, head: Head, pattern: re.Pattern[str] | None, skip_before: int = 0) -> None:
         d = self.d = head.delimiters
         self.invalid = pattern
+        self.skip_before = skip_before
         self.released = _Released(d, d.release) if d.release else None
         self.buffer = ""
         self.base = 0
@@ -168,6 +169,7 @@ class _Scanner:
         d = self.d
         term, es, cs, rel, rep = d.segment, d.element, d.component, d.release, d.repetition
         invalid, released, ws, nl_term = self.invalid, self.released, _WS, term == "\n"
+        skip = self.skip_before
         new, set_tag, set_elements, set_index = _new, _SET_TAG, _SET_ELEMENTS, _SET_INDEX
         set_line, set_column, set_positions = _SET_LINE, _SET_COLUMN, _SET_POSITIONS
         buf = self.buffer + text
@@ -211,6 +213,14 @@ class _Scanner:
                     index + 1,
                 )
             index += 1
+            if 1 < index < skip:  # read by an earlier pass: only its lines are counted
+                if "\n" in body:
+                    line += body.count("\n")
+                    line_start = base + start + k + body.rfind("\n") + 1
+                if nl_term:
+                    line += 1
+                    line_start = base + pos
+                continue
             if released is not None and released.rel in body:
                 raw = released.split(body, es)
                 width = len(raw[0]) + 1  # offset of the first element in the body
@@ -276,9 +286,15 @@ class Tokenizer:
     first ``next()``; before that the properties return None.
     """
 
-    def __init__(self, source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+    def __init__(
+        self, source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE, skip_before: int = 0
+    ) -> None:
+        """``skip_before``: the segments from index 2 up to (not including) this one are
+        passed over, not yielded (a second read that goes on where the first one's kept
+        messages end; their lines are still counted, so positions stay those of the file)."""
         self._source = source
         self._chunk_size = max(1, chunk_size)
+        self._skip_before = skip_before
         self.head: Head | None = None
 
     @property
@@ -322,7 +338,7 @@ class Tokenizer:
         codec = charset.codec if charset else "latin-1"
         decoder = codecs.getincrementaldecoder(codec)("strict")
         pattern = charset.invalid_pattern(head.delimiters) if charset else None
-        scanner = _Scanner(head, pattern)
+        scanner = _Scanner(head, pattern, self._skip_before)
         final = False
         while True:
             text, error = _decode(decoder, pending, final)
