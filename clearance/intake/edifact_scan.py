@@ -19,7 +19,10 @@ of with the interchange. The scan therefore keeps its first ``CHUNK`` messages w
 no more than the chunk the second pass would hold: an interchange of at most ``CHUNK``
 messages (most of them: a realistic day sends one or ten declarations a file) is not read
 twice, and a larger one is read again only from its first message not kept (the segments
-before it are passed over, :class:`~edi.edifact.envelope.Resume`, not built again).
+before it are passed over, :class:`~edi.edifact.envelope.Resume`, not built again). Past
+``KEEP_UP_TO`` messages the kept chunk is dropped and the second read starts at the first
+message: it would spare less than half of that read, and would be held through the scan of
+a very large interchange on top of every head (17 MiB more at the peak of a 50 MB one).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from edi.edifact.heads import InterchangeHeads, MessageHead, Strings
 
 #: Declarations registered, decided, answered and written at a time.
 CHUNK = 500
+#: An interchange of more messages is read again whole: the scan drops its first chunk.
+KEEP_UP_TO = 2 * CHUNK
 
 
 def light_message(message: Message) -> Message:
@@ -48,8 +53,8 @@ def light_message(message: Message) -> Message:
 class Scan:
     """What the scan found: the interchange with a head per message, the syntax issues by UNH
     index of the messages that have any (most have none), the first ``CHUNK`` messages whole
-    (handed out once, by :func:`mappable_messages`) and, when there were more, where a second
-    read goes on (None: ``kept`` holds every message)."""
+    (handed out once, by :func:`mappable_messages`; none when there were more than
+    ``KEEP_UP_TO``) and where a second read goes on (None: ``kept`` holds every message)."""
 
     interchange: InterchangeHeads
     checked: dict[int, tuple[SyntaxIssue, ...]]
@@ -63,6 +68,7 @@ def scan_interchange(raw: bytes) -> Scan:
     messages: list[MessageHead] = []
     kept: list[Message] = []
     resume: Resume | None = None
+    first: Resume | None = None
     checked: dict[int, tuple[SyntaxIssue, ...]] = {}
     strings = Strings()
     for message in reader:
@@ -70,12 +76,19 @@ def scan_interchange(raw: bytes) -> Scan:
         if issues:
             checked[message.header.index] = issues
         messages.append(MessageHead.of(message, strings))
+        if first is None:
+            first = Resume(message.header.index, reader.group)
         if resume is None:
             # Kept up to a chunk's worth; the second pass reads the rest again from here.
             if len(kept) < CHUNK:
                 kept.append(message)
             else:
                 resume = Resume(message.header.index, reader.group)
+        elif kept and len(messages) > KEEP_UP_TO:
+            # A large interchange: the kept chunk would spare less than half of the second
+            # read, and would be held through the rest of the scan on top of every head.
+            kept.clear()
+            resume = first
     interchange = InterchangeHeads(
         reader.header,
         tuple(reader.groups),
@@ -105,4 +118,4 @@ def mappable_messages(raw: bytes, wanted: set[int], scan: Scan | None = None) ->
             yield message
 
 
-__all__ = ["CHUNK", "Scan", "light_message", "mappable_messages", "scan_interchange"]
+__all__ = ["CHUNK", "KEEP_UP_TO", "Scan", "light_message", "mappable_messages", "scan_interchange"]

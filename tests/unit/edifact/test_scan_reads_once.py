@@ -79,6 +79,7 @@ def test_the_second_read_goes_on_inside_the_right_group_at_the_right_line(
 ) -> None:
     # Released line breaks inside passed-over segments still count as lines.
     monkeypatch.setattr(edifact_scan, "CHUNK", chunk)
+    monkeypatch.setattr(edifact_scan, "KEEP_UP_TO", 4)
     raw = GROUPED.encode()
     whole = list(EnvelopeReader(raw))
     scan = scan_interchange(raw)
@@ -87,3 +88,17 @@ def test_the_second_read_goes_on_inside_the_right_group_at_the_right_line(
     again = list(mappable_messages(raw, wanted, scan))
     assert again == whole
     assert [m.group_reference for m in again] == ["G1", "G1", "G2", "G2"]
+
+
+def test_past_two_chunks_the_kept_chunk_is_dropped_and_all_is_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(edifact_scan, "CHUNK", 1)
+    monkeypatch.setattr(edifact_scan, "KEEP_UP_TO", 2)
+    raw = GROUPED.encode()
+    whole = list(EnvelopeReader(raw))
+    scan = scan_interchange(raw)
+    assert scan.kept == []  # not held through the scan of a large interchange
+    assert scan.resume is not None and scan.resume.segment_index == whole[0].header.index
+    wanted = {m.unh_index for m in scan.interchange.messages}
+    assert list(mappable_messages(raw, wanted, scan)) == whole
