@@ -103,7 +103,7 @@ def date_value(state: MappingState, raw: str, fmt_code: str, seg: Segment) -> da
         )
         return None
     try:
-        return datetime.strptime(raw, pattern).date()  # noqa: DTZ007 - a calendar date only
+        return calendar_date(raw, pattern)
     except ValueError:
         state.issues.append(
             MappingIssue.at(
@@ -114,6 +114,18 @@ def date_value(state: MappingState, raw: str, fmt_code: str, seg: Segment) -> da
             )
         )
         return None
+
+
+def calendar_date(raw: str, pattern: str) -> date:
+    """``raw`` read with the strptime ``pattern`` as a date (ValueError when it is none).
+
+    CCYYMMDD (2379 code 102, every declaration has one) is read directly: for eight ASCII
+    digits ``strptime`` accepts exactly the valid year-month-day splits 4-2-2 and gives that
+    date, at eight times the cost.
+    """
+    if pattern == "%Y%m%d" and len(raw) == 8 and raw.isascii() and raw.isdigit():
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    return datetime.strptime(raw, pattern).date()  # noqa: DTZ007 - a calendar date only
 
 
 def country(state: MappingState, code: str) -> str:

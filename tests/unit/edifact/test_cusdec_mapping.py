@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edi.edifact.cusdec import map_cusdec
+from edi.edifact.cusdec_state import calendar_date
 from edi.edifact.profile import ProfileError, load_profile
 from edi.edifact.segments import Segment
 from edi.edifact.tokenizer import tokenize
@@ -220,3 +224,18 @@ UNS+S'
     assert issue.segment_tag == "LOC"
     assert "goods item 2 origin country" in issue.text
     assert (issue.line, issue.column, issue.element) == (9, 8, 2)  # UNB line 1, BGM line 3
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=st.text("0123456789", min_size=8, max_size=8) | st.dates().map(lambda d: f"{d:%Y%m%d}"))
+def test_ccyymmdd_is_read_as_strptime_reads_it(raw: str) -> None:
+    # The direct reading of format 102 must accept, refuse and give what strptime does.
+    try:
+        expected: date | None = datetime.strptime(raw, "%Y%m%d").date()  # noqa: DTZ007
+    except ValueError:
+        expected = None
+    try:
+        got: date | None = calendar_date(raw, "%Y%m%d")
+    except ValueError:
+        got = None
+    assert got == expected
