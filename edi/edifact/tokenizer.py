@@ -213,7 +213,7 @@ class _Scanner:
                     index + 1,
                 )
             index += 1
-            if 1 < index < skip:  # read by an earlier pass: only its lines are counted
+            if index < skip and index > 1:  # read by an earlier pass: only lines are counted
                 if "\n" in body:
                     line += body.count("\n")
                     line_start = base + start + k + body.rfind("\n") + 1
