@@ -52,9 +52,10 @@ def _customs_codes(
     """Read the C246 customs identity codes from element ``first`` on, by code list."""
     codes = state.tables.customs_codes
     for element in range(first, len(seg.elements)):
-        key = codes.get(seg.get(element, 1))
-        if key is not None and seg.get(element):
-            state.put(target, key, seg.get(element), seg, element)
+        parts = seg.components(element)  # one lookup for the code and its list
+        key = codes.get(parts[1] if len(parts) > 1 else "")
+        if key is not None and parts and parts[0]:
+            state.put(target, key, parts[0], seg, element)
 
 
 def _loc(state: MappingState, seg: Segment) -> None:
@@ -78,7 +79,11 @@ def _loc(state: MappingState, seg: Segment) -> None:
 
 
 def _moa(state: MappingState, seg: Segment) -> None:
-    qualifier, raw, currency = seg.get(0), seg.get(0, 1), seg.get(0, 2)
+    parts = seg.components(0)  # C516: 5025 qualifier, 5004 amount, 6345 currency
+    n = len(parts)
+    qualifier = parts[0] if n else ""
+    raw = parts[1] if n > 1 else ""
+    currency = parts[2] if n > 2 else ""
     if state.section == "header":
         found = state.tables.header_amounts.get(qualifier)
         if found is None:
@@ -115,9 +120,10 @@ def _mea(state: MappingState, seg: Segment) -> None:
         return
     if target is state.header and key not in _HEADER_MEASURES:
         return
-    value = decimal_value(state, seg.get(2, 1), seg, 2)
+    measure = seg.components(2)  # C174: 6411 unit, 6314 value
+    value = decimal_value(state, measure[1] if len(measure) > 1 else "", seg, 2)
     if value is not None:
-        state.put(target, key, {"value": value, "unit": seg.get(2)}, seg, 2)
+        state.put(target, key, {"value": value, "unit": measure[0] if measure else ""}, seg, 2)
 
 
 def _doc(state: MappingState, seg: Segment) -> None:
