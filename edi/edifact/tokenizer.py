@@ -36,7 +36,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Iterator
-from itertools import chain
+from itertools import chain, islice
 from typing import Any, BinaryIO, cast
 
 from edi.edifact.charsets import Charset, Head, read_head
@@ -180,7 +180,11 @@ class _Scanner:
         pos = 0
         carry = ""
         carry_start = -1
-        for part in parts:
+        remaining = iter(parts)
+        # Passing over many segments read before: without a release character in the text,
+        # a part is a segment, so they can be passed over at once (see the skip below).
+        at_once = skip > index + 1 and (rel is None or rel not in buf)
+        for part in remaining:
             start = pos
             pos += len(part) + 1
             if carry_start >= 0:  # the previous terminator was released: glue back
@@ -220,6 +224,16 @@ class _Scanner:
                 if nl_term:
                     line += 1
                     line_start = base + pos
+                if at_once and index < skip - 1:
+                    # The rest of them in this text at once: every line break in it counts
+                    # (between segments, inside them, or the terminator), nothing else does.
+                    passed = list(islice(remaining, skip - 1 - index))
+                    after = pos + sum(map(len, passed)) + len(passed)
+                    if n := buf.count("\n", pos, after):
+                        line += n
+                        line_start = base + buf.rfind("\n", pos, after) + 1
+                    pos = after
+                    index += len(passed)
                 continue
             if released is not None and released.rel in body:
                 raw = released.split(body, es)
