@@ -9,6 +9,7 @@ character set (UNOA has upper case only).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 
 from clearance.flow.outcome import DeclarationOutcome
 from clearance.flow.steps import FlowContext
@@ -135,20 +136,36 @@ def cusres(
         ),
     )
     body = render_cusres(content, delimiters=delimiters, line_breaks=True)
-    syntax4 = header.syntax_version.strip() == "4"
-    date = ctx.local_now.strftime("%Y%m%d" if syntax4 else "%y%m%d")
+    date, time = _prepared(ctx.local_now, header.syntax_version.strip() == "4")
     w = SegmentWriter.of(delimiters, True)
     unb = w(
         "UNB",
         (header.syntax_identifier, header.syntax_version),
         (ctx.settings.receiver_id, "ZZZ"),
         (header.sender_id, header.sender_qualifier),
-        (date, ctx.local_now.strftime("%H%M")),
+        (date, time),
         control_reference,
     )
     head = delimiters.una() + "\n" + unb
     tail = w("UNZ", "1", control_reference)
     return Rendered(head + body + tail, control_reference)
+
+
+#: UNB S004 date and time written, by instant, time zone and syntax version (every answer
+#: of an interchange shares its instant; equal instants in two zones are written differently).
+_PREPARED: dict[tuple[datetime, tzinfo | None, bool], tuple[str, str]] = {}
+
+
+def _prepared(now: datetime, syntax4: bool) -> tuple[str, str]:
+    """UNB 0017 (CCYYMMDD in syntax 4, else YYMMDD) and 0019 (HHMM) for ``now``."""
+    key = (now, now.tzinfo, syntax4)
+    found = _PREPARED.get(key)
+    if found is None:
+        if len(_PREPARED) >= 64:
+            _PREPARED.clear()
+        date = now.strftime("%Y%m%d" if syntax4 else "%y%m%d")
+        found = _PREPARED[key] = (date, now.strftime("%H%M"))
+    return found
 
 
 class _Fit:

@@ -194,6 +194,8 @@ def _process_messages(work: _Work, raw: bytes, scan: Scan) -> None:
             outcome.declarations.append(_syntax_rejected(message, issues))
             continue
         to_map.add(message.unh_index)
+    if not to_map:  # nothing to map: the messages the scan kept whole are not needed
+        scan.kept.clear()
     syntax_ok = bool(to_map) and not interchange_issues
     outcome.status = InterchangeStatus.ACCEPTED if syntax_ok else InterchangeStatus.REJECTED
     work.references = list(

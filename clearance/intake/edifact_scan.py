@@ -15,10 +15,14 @@ one message at a time:
 
 Reading twice costs one more tokenizing pass (as much CPU as the first pass's own reading,
 benchmarks/stages_bench.py); it buys memory that grows with a chunk of declarations instead
-of with the interchange. An interchange of at most ``CHUNK`` messages (most of them: a
-realistic day sends one or ten declarations a file) is therefore not read twice: the scan
-keeps its messages whole, which is no more than the chunk the second pass would hold, and
-:func:`mappable_messages` hands them out again.
+of with the interchange. The scan therefore keeps its first ``CHUNK`` messages whole, which is
+no more than the chunk the second pass would hold: an interchange of at most ``CHUNK``
+messages (most of them: a realistic day sends one or ten declarations a file) is not read
+twice, and a larger one is read again only from its first message not kept (the segments
+before it are passed over, :class:`~edi.edifact.envelope.Resume`, not built again). Past
+``KEEP_UP_TO`` messages the kept chunk is dropped and the second read starts at the first
+message: it would spare less than half of that read, and would be held through the scan of
+a very large interchange on top of every head (17 MiB more at the peak of a 50 MB one).
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from clearance.intake.edifact_checks import message_issues
-from edi.edifact.envelope import EnvelopeReader, Message
+from edi.edifact.envelope import EnvelopeReader, Message, Resume
 from edi.edifact.errors import SyntaxIssue
 from edi.edifact.heads import InterchangeHeads, MessageHead, Strings
 
 #: Declarations registered, decided, answered and written at a time.
 CHUNK = 500
+#: An interchange of more messages is read again whole: the scan drops its first chunk.
+KEEP_UP_TO = 2 * CHUNK
 
 
 def light_message(message: Message) -> Message:
@@ -46,19 +52,23 @@ def light_message(message: Message) -> Message:
 @dataclass(frozen=True, slots=True)
 class Scan:
     """What the scan found: the interchange with a head per message, the syntax issues by UNH
-    index of the messages that have any (most have none), and the whole messages when there
-    were at most ``CHUNK`` (else None)."""
+    index of the messages that have any (most have none), the first ``CHUNK`` messages whole
+    (handed out once, by :func:`mappable_messages`; none when there were more than
+    ``KEEP_UP_TO``) and where a second read goes on (None: ``kept`` holds every message)."""
 
     interchange: InterchangeHeads
     checked: dict[int, tuple[SyntaxIssue, ...]]
-    whole: tuple[Message, ...] | None
+    kept: list[Message]
+    resume: Resume | None
 
 
 def scan_interchange(raw: bytes) -> Scan:
     """Scan ``raw``: the envelopes, a head and the syntax issues of every message."""
     reader = EnvelopeReader(raw)
     messages: list[MessageHead] = []
-    whole: list[Message] | None = []
+    kept: list[Message] = []
+    resume: Resume | None = None
+    first: Resume | None = None
     checked: dict[int, tuple[SyntaxIssue, ...]] = {}
     strings = Strings()
     for message in reader:
@@ -66,12 +76,19 @@ def scan_interchange(raw: bytes) -> Scan:
         if issues:
             checked[message.header.index] = issues
         messages.append(MessageHead.of(message, strings))
-        if whole is not None:
-            # Kept up to a chunk's worth; past that the second pass reads them again.
-            if len(whole) < CHUNK:
-                whole.append(message)
+        if first is None:
+            first = Resume(message.header.index, reader.group)
+        if resume is None:
+            # Kept up to a chunk's worth; the second pass reads the rest again from here.
+            if len(kept) < CHUNK:
+                kept.append(message)
             else:
-                whole = None
+                resume = Resume(message.header.index, reader.group)
+        elif kept and len(messages) > KEEP_UP_TO:
+            # A large interchange: the kept chunk would spare less than half of the second
+            # read, and would be held through the rest of the scan on top of every head.
+            kept.clear()
+            resume = first
     interchange = InterchangeHeads(
         reader.header,
         tuple(reader.groups),
@@ -80,16 +97,25 @@ def scan_interchange(raw: bytes) -> Scan:
         reader.trailer,
         reader.complete,
     )
-    return Scan(interchange, checked, None if whole is None else tuple(whole))
+    return Scan(interchange, checked, kept, resume)
 
 
 def mappable_messages(raw: bytes, wanted: set[int], scan: Scan | None = None) -> Iterator[Message]:
-    """The whole messages of ``raw`` whose UNH index is in ``wanted``, in order (from
-    ``scan`` when it kept them, else read again)."""
-    messages = scan.whole if scan is not None and scan.whole is not None else EnvelopeReader(raw)
-    for message in messages:
+    """The whole messages of ``raw`` whose UNH index is in ``wanted``, in order: those ``scan``
+    kept (taken out of it: each is then held only by whoever maps it), then the rest read
+    again; without ``scan``, every message read again."""
+    if scan is not None:
+        kept = scan.kept
+        kept.reverse()
+        while kept:
+            message = kept.pop()
+            if message.header.index in wanted:
+                yield message
+        if scan.resume is None:
+            return
+    for message in EnvelopeReader(raw, resume=None if scan is None else scan.resume):
         if message.header.index in wanted:
             yield message
 
 
-__all__ = ["CHUNK", "Scan", "light_message", "mappable_messages", "scan_interchange"]
+__all__ = ["CHUNK", "KEEP_UP_TO", "Scan", "light_message", "mappable_messages", "scan_interchange"]

@@ -37,7 +37,7 @@ from edi.edifact.envelope import Group, InterchangeHeader, Message
 from edi.edifact.errors import SyntaxIssue
 from edi.edifact.heads import MessageHead
 from edi.edifact.segments import Delimiters
-from edi.edifact.serializer import RawSegment, Value, seg, serialize
+from edi.edifact.serializer import Composite, Scalar, SegmentWriter
 
 __all__ = [
     "Action",
@@ -201,7 +201,8 @@ def render_contrl(
     date = prepared.strftime("%Y%m%d" if syntax4 else "%y%m%d")
     recipient = subject.sender  # their S002/0008 reverse routing -> our S003/0014 routing
     s009 = ("CONTRL", "4", "1", "UN") if syntax4 else ("CONTRL", "D", "3", "UN")
-    unb = seg(
+    w = SegmentWriter.of(delimiters, line_breaks)
+    unb = w(
         "UNB",
         (subject.syntax_identifier, subject.syntax_version),
         us.composite(),
@@ -209,32 +210,35 @@ def render_contrl(
         (date, prepared.strftime("%H%M")),
         control_reference,
     )
-    body = _body(ack, s009, message_reference)
-    segments = chain((unb,), body, (seg("UNZ", "1", control_reference),))
-    return serialize(segments, delimiters, una=True, newline=line_breaks)
+    head = delimiters.una() + ("\n" if line_breaks else "") + unb
+    body = _body(ack, s009, message_reference, w)
+    return "".join(chain((head,), body, (w("UNZ", "1", control_reference),)))
 
 
-def _body(ack: ContrlReport, s009: tuple[str, ...], message_reference: str) -> Iterator[RawSegment]:
+def _body(
+    ack: ContrlReport, s009: tuple[str, ...], message_reference: str, w: SegmentWriter
+) -> Iterator[str]:
     """UNH..UNT, one segment at a time: a CONTRL naming 200,000 messages is written without
-    holding a segment tuple for each of them (only the text is kept)."""
-    yield seg("UNH", message_reference, s009)
-    yield seg("UCI", *_uci(ack))
+    holding a segment for each of them (only the text is kept). Each segment is written as
+    text at once (:class:`SegmentWriter`, the same text as ``seg`` and ``serialize``)."""
+    yield w("UNH", message_reference, s009)
+    yield w("UCI", *_uci(ack))
     count = 2
     if not ack.receipt_only:
         rejected = ack.action == Action.REJECTED
         parts = chain(
-            (_message(report, rejected) for report in ack.messages),
-            (_group(group, rejected) for group in ack.groups),
+            (_message(report, rejected, w) for report in ack.messages),
+            (_group(group, rejected, w) for group in ack.groups),
         )
         for segments in parts:
             count += len(segments)
             yield from segments
-    yield seg("UNT", str(count + 1), message_reference)
+    yield w("UNT", str(count + 1), message_reference)
 
 
-def _uci(ack: ContrlReport) -> list[Value]:
+def _uci(ack: ContrlReport) -> list[Scalar | Composite]:
     subject = ack.interchange
-    elements: list[Value] = [
+    elements: list[Scalar | Composite] = [
         subject.control_reference,
         subject.sender.composite(),
         subject.recipient.composite(),
@@ -245,17 +249,17 @@ def _uci(ack: ContrlReport) -> list[Value]:
     return elements
 
 
-def _error(issue: SyntaxIssue, tags: frozenset[str]) -> list[Value]:
+def _error(issue: SyntaxIssue, tags: frozenset[str]) -> list[Scalar | Composite]:
     """0085, service segment tag and S011 of the one error a UCI/UCF/UCM can carry."""
     tag = issue.segment_tag if issue.segment_tag in tags else ""
     return [int(issue.code), tag, _s011(issue)]
 
 
-def _group(group: GroupReport, interchange_rejected: bool) -> list[RawSegment]:
+def _group(group: GroupReport, interchange_rejected: bool, w: SegmentWriter) -> list[str]:
     """UCF and the UCMs of the group's messages."""
     rejected = interchange_rejected or bool(group.issues)
     sender, recipient = group.application_sender, group.application_recipient
-    ucf: list[Value] = [
+    ucf: list[Scalar | Composite] = [
         group.reference,
         sender.composite()[:2] if sender else (),
         recipient.composite()[:2] if recipient else (),
@@ -263,13 +267,13 @@ def _group(group: GroupReport, interchange_rejected: bool) -> list[RawSegment]:
     ]
     if group.issues:
         ucf += _error(group.issues[0], frozenset({"UNG", "UNE"}))
-    segments = [seg("UCF", *ucf)]
+    segments = [w("UCF", *ucf)]
     for report in group.messages:
-        segments.extend(_message(report, rejected))
+        segments.extend(_message(report, rejected, w))
     return segments
 
 
-def _message(report: MessageReport, interchange_rejected: bool) -> list[RawSegment]:
+def _message(report: MessageReport, interchange_rejected: bool, w: SegmentWriter) -> list[str]:
     """UCM and its UCS/UCD segments for one message."""
     own: list[SyntaxIssue] = []
     by_position: dict[int, list[SyntaxIssue]] = {}
@@ -287,19 +291,19 @@ def _message(report: MessageReport, interchange_rejected: bool) -> list[RawSegme
         report.agency,
         report.association_code,
     )
-    ucm: list[Value] = [
+    ucm: list[Scalar | Composite] = [
         report.reference,
         s009,
         (Action.REJECTED if rejected else Action.ACKNOWLEDGED).value,
     ]
     if own:
         ucm += _error(own[0], frozenset({"UNH", "UNT"}))
-    segments = [seg("UCM", *ucm)]
+    segments = [w("UCM", *ucm)]
     for position, issues in list(by_position.items())[:_MAX_UCS]:
         whole = next((i for i in issues if i.element is None), None)
-        segments.append(seg("UCS", position, None if whole is None else int(whole.code)))
+        segments.append(w("UCS", position, None if whole is None else int(whole.code)))
         details = [i for i in issues if i.element is not None][:_MAX_UCD]
-        segments.extend(seg("UCD", int(i.code), _s011(i)) for i in details)
+        segments.extend(w("UCD", int(i.code), _s011(i)) for i in details)
     return segments
 
 

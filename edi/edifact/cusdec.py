@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from edi.edifact.cusdec_handlers import HANDLERS
-from edi.edifact.cusdec_rules import GroupPath, apply_rules, rules_by_tag
+from edi.edifact.cusdec_handlers import HANDLERS, LEAVE_DOC_GROUP
+from edi.edifact.cusdec_rules import GroupPath, apply_rules
 from edi.edifact.cusdec_state import MappingState
 from edi.edifact.directories import UnknownMessageStructureError
 from edi.edifact.mapping_issues import MappingIssue, MappingResult, issue_from_error
@@ -32,15 +32,20 @@ def map_cusdec(
 ) -> MappingResult:
     """Map the segments of one CUSDEC (UNH..UNT inclusive) to a declaration."""
     state = MappingState(profile=profile, decimal_mark=decimal_mark)
-    rules = rules_by_tag(profile.rules)
-    paths = _group_paths(segments) if any(r.group for r in profile.rules) else None
+    rules = state.tables.rules
+    paths = _group_paths(segments) if state.tables.group_rules else None
+    handlers, leaving = HANDLERS, LEAVE_DOC_GROUP
     for n, segment in enumerate(segments):
-        handler = HANDLERS.get(segment.tag)
+        tag = segment.tag
+        handler = handlers.get(tag)
         if handler is not None:
+            if tag in leaving:
+                state.doc_target = None
             handler(state, segment)
-        found = rules.get(segment.tag)
-        if found:
-            apply_rules(state, segment, found, None if paths is None else paths[n])
+        if rules:
+            found = rules.get(tag)
+            if found:
+                apply_rules(state, segment, found, None if paths is None else paths[n])
     return _build(state, segments)
 
 

@@ -23,6 +23,7 @@ from edi.edifact.segments import Segment
 from edi.model import DocumentKind
 
 Handler = Callable[[MappingState, Segment], None]
+_HEADER_MEASURES = frozenset({"gross_mass", "net_mass"})
 
 
 def _cst(state: MappingState, seg: Segment) -> None:
@@ -49,10 +50,12 @@ def _customs_codes(
     state: MappingState, target: dict[str, Any], seg: Segment, *, first: int
 ) -> None:
     """Read the C246 customs identity codes from element ``first`` on, by code list."""
+    codes = state.tables.customs_codes
     for element in range(first, len(seg.elements)):
-        key = state.profile.customs_codes.get(seg.get(element, 1))
-        if key is not None and seg.get(element):
-            state.put(target, key.value, seg.get(element), seg, element)
+        parts = seg.components(element)  # one lookup for the code and its list
+        key = codes.get(parts[1] if len(parts) > 1 else "")
+        if key is not None and parts and parts[0]:
+            state.put(target, key, parts[0], seg, element)
 
 
 def _loc(state: MappingState, seg: Segment) -> None:
@@ -63,58 +66,64 @@ def _loc(state: MappingState, seg: Segment) -> None:
             state.doc_target["issuing_country"] = country(state, code)
         return
     if state.section == "header":
-        header_key = state.profile.header_locations.get(qualifier)
+        header_key = state.tables.header_locations.get(qualifier)
         if header_key is not None:
-            is_country = header_key.value.endswith("_country")
+            name, is_country = header_key
             value = country(state, code) if is_country else code
-            state.put(state.header, header_key.value, value, seg, 1)
+            state.put(state.header, name, value, seg, 1)
         return
     item = current_item(state)
-    item_key = state.profile.item_locations.get(qualifier)
+    item_key = state.tables.item_locations.get(qualifier)
     if item is not None and item_key is not None:
-        state.put(item, item_key.value, country(state, code), seg, 1)
+        state.put(item, item_key, country(state, code), seg, 1)
 
 
 def _moa(state: MappingState, seg: Segment) -> None:
-    qualifier, raw, currency = seg.get(0), seg.get(0, 1), seg.get(0, 2)
+    parts = seg.components(0)  # C516: 5025 qualifier, 5004 amount, 6345 currency
+    n = len(parts)
+    qualifier = parts[0] if n else ""
+    raw = parts[1] if n > 1 else ""
+    currency = parts[2] if n > 2 else ""
     if state.section == "header":
-        rule = state.profile.header_amounts.get(qualifier)
-        if rule is None:
+        found = state.tables.header_amounts.get(qualifier)
+        if found is None:
             return
-        if not raw and rule.field.value == "invoice_total" and currency:
+        name, rule = found
+        if not raw and name == "invoice_total" and currency:
             # The amount is a conditional component left empty: absent, the currency still says
             # what the invoice is in.
             state.header.setdefault("invoice_currency", currency)
         value = decimal_value(state, raw, seg, 0)
         if value is None:
             return
-        if rule.field.value == "invoice_total":
+        if name == "invoice_total":
             state.put(state.header, "invoice_total", {"value": value, "currency": currency}, seg, 0)
             state.header.setdefault("invoice_currency", currency or None)
             return
         charge = {"mark": rule.mark, "value": value, "currency": currency or None}
-        state.put(state.header, rule.field.value, charge, seg, 0)
+        state.put(state.header, name, charge, seg, 0)
         return
     item = current_item(state)
-    item_key = state.profile.item_amounts.get(qualifier)
+    item_key = state.tables.item_amounts.get(qualifier)
     if item is None or item_key is None:
         return
     value = decimal_value(state, raw, seg, 0)
     if value is not None:
         amount = {"value": value, "currency": currency or state.header.get("invoice_currency")}
-        state.put(item, item_key.value, amount, seg, 0)
+        state.put(item, item_key, amount, seg, 0)
 
 
 def _mea(state: MappingState, seg: Segment) -> None:
     target = target_of(state)
-    key = state.profile.measures.get(seg.get(1))
+    key = state.tables.measures.get(seg.get(1))
     if target is None or key is None:
         return
-    if target is state.header and key.value not in {"gross_mass", "net_mass"}:
+    if target is state.header and key not in _HEADER_MEASURES:
         return
-    value = decimal_value(state, seg.get(2, 1), seg, 2)
+    measure = seg.components(2)  # C174: 6411 unit, 6314 value
+    value = decimal_value(state, measure[1] if len(measure) > 1 else "", seg, 2)
     if value is not None:
-        state.put(target, key.value, {"value": value, "unit": seg.get(2)}, seg, 2)
+        state.put(target, key, {"value": value, "unit": measure[0] if measure else ""}, seg, 2)
 
 
 def _doc(state: MappingState, seg: Segment) -> None:
@@ -154,29 +163,27 @@ def _ftx(state: MappingState, seg: Segment) -> None:
         state.put(target, "declared_elements", text, seg, 3)
 
 
-def _leave_doc_group(handler: Any) -> Any:
-    def wrapped(state: MappingState, seg: Segment) -> None:
-        state.doc_target = None
-        handler(state, seg)
-
-    return wrapped
-
-
 HANDLERS: dict[str, Handler] = {
     "BGM": header.bgm,
-    "UNS": _leave_doc_group(header.uns),
+    "UNS": header.uns,
     "CST": _cst,
     "DTM": header.dtm,
     "LOC": _loc,
-    "NAD": _leave_doc_group(header.nad),
-    "TDT": _leave_doc_group(header.tdt),
-    "EQD": _leave_doc_group(header.eqd),
-    "TOD": _leave_doc_group(header.tod),
-    "MOA": _leave_doc_group(_moa),
-    "MEA": _leave_doc_group(_mea),
-    "RFF": _leave_doc_group(header.rff),
+    "NAD": header.nad,
+    "TDT": header.tdt,
+    "EQD": header.eqd,
+    "TOD": header.tod,
+    "MOA": _moa,
+    "MEA": _mea,
+    "RFF": header.rff,
     "DOC": _doc,
-    "FTX": _leave_doc_group(_ftx),
-    "PAC": _leave_doc_group(header.pac),
-    "CNT": _leave_doc_group(header.cnt),
+    "FTX": _ftx,
+    "PAC": header.pac,
+    "CNT": header.cnt,
 }
+#: Segments that close an open DOC group before their handler runs (the walk clears
+#: ``doc_target`` itself: a wrapping function per segment cost a call each). DTM and LOC
+#: belong to the DOC group (its dates, its place of issue); CST and DOC set it themselves.
+LEAVE_DOC_GROUP = frozenset(
+    {"UNS", "NAD", "TDT", "EQD", "TOD", "MOA", "MEA", "RFF", "FTX", "PAC", "CNT"}
+)

@@ -53,12 +53,12 @@ def dtm(state: MappingState, seg: Segment) -> None:
         return
     if state.section != "header":
         return
-    key = state.profile.header_dates.get(seg.get(0))
-    if key is None or key.value in state.header:
+    key = state.tables.header_dates.get(seg.get(0))
+    if key is None or key in state.header:
         return
     value = date_value(state, seg.get(0, 1), seg.get(0, 2), seg)
     if value is not None:
-        state.put(state.header, key.value, value, seg, 0)
+        state.put(state.header, key, value, seg, 0)
 
 
 def _doc_date(state: MappingState, seg: Segment) -> None:
@@ -107,7 +107,7 @@ def nad(state: MappingState, seg: Segment) -> None:
     if seg.get(8):
         party["country"] = country(state, seg.get(8))
     parties = state.header.setdefault("parties", [])
-    state.provenance[("parties", len(parties))] = (seg, 1)
+    state.note(("parties", len(parties)), seg, 1)
     parties.append(party)
 
 
@@ -116,7 +116,7 @@ def tdt(state: MappingState, seg: Segment) -> None:
     if state.section != "header" or seg.get(0) not in state.profile.transport_border_stage:
         return
     transport = state.header.setdefault("transport", {})
-    state.provenance[("transport",)] = (seg, 0)
+    state.note(("transport",), seg, 0)
     for key, element, component in (
         ("voyage", 1, 0),
         ("mode", 2, 0),

@@ -27,14 +27,6 @@ from edi.edifact.segments import Segment
 GroupPath = tuple[tuple[str, int], ...]
 
 
-def rules_by_tag(rules: Sequence[FieldRule]) -> dict[str, tuple[FieldRule, ...]]:
-    """The rules of a profile indexed by segment tag."""
-    out: dict[str, list[FieldRule]] = {}
-    for rule in rules:
-        out.setdefault(rule.segment, []).append(rule)
-    return {tag: tuple(found) for tag, found in out.items()}
-
-
 def apply_rules(
     state: MappingState, seg: Segment, rules: Sequence[FieldRule], path: GroupPath | None
 ) -> None:
@@ -137,7 +129,7 @@ def _put(
 ) -> None:
     if rule.kind == "transport":
         target.setdefault("transport", {})["transport_document"] = value
-        state.provenance[("transport",)] = (seg, element)
+        state.note(("transport",), seg, element)
         return
     state.put(target, rule.field, value, seg, element)
     state.failed.discard(_path(state, target, rule.field))

@@ -36,9 +36,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from edi.edifact.segments import Delimiters
 from edi.edifact.serializer import SegmentWriter
@@ -83,9 +84,11 @@ class Reason:
     item: int | None = None  # customs item (CST 1496) the reason is about
 
 
-@dataclass(frozen=True, slots=True)
-class DutyLine:
-    """One assessed duty or tax of one customs item (the assessment step fills these)."""
+class DutyLine(NamedTuple):
+    """One assessed duty or tax of one customs item (the assessment step fills these).
+
+    A named tuple: an answer is made of ten or twenty, and a frozen dataclass cost three
+    times as much to build."""
 
     item_sequence: int
     tax_type: str  # 5153, e.g. "CUD", "VAT", "EXC"
@@ -124,22 +127,48 @@ def render_cusres(
     if content.version != "D" or content.release not in SUPPORTED_RELEASES:
         raise ValueError(f"CUSRES {content.version}{content.release} is not supported")
     w = SegmentWriter.of(delimiters, line_breaks)
+    # The segments that repeat from answer to answer are written once per writer (by text:
+    # ``remembered``); the rest as they come.
+    reference, version, release = content.message_reference, content.version, content.release
+    stamp = _stamp(content.prepared)
     body = [
-        w("UNH", content.message_reference, ("CUSRES", content.version, content.release, "UN")),
+        w.remembered(
+            ("UNH", reference, version, release),
+            "UNH",
+            reference,
+            ("CUSRES", version, release, "UN"),
+        ),
         _bgm(w, content),
-        w("DTM", ("137", content.prepared.strftime("%Y%m%d%H%M"), "203")),
+        w.remembered(("DTM", stamp), "DTM", ("137", stamp, "203")),
     ]
     gis = _GIS[content.status]
     if content.status is CusresStatus.REJECTED and not content.reasons:
         gis = "3"  # rejected without comment
     if gis is not None:
-        body.append(w("GIS", gis))
+        body.append(w.remembered(("GIS", gis), "GIS", gis))
     body.extend(_references(w, content))
     for reason in content.reasons:
         body.extend(_reason(w, reason))
     body.extend(_duties(w, content))
-    body.append(w("UNT", len(body) + 1, content.message_reference))
+    count = len(body) + 1
+    body.append(w.remembered(("UNT", count, reference), "UNT", count, reference))
     return "".join(body)
+
+
+#: Stamps written, by instant and time zone (equal instants in two zones are written
+#: differently; in one zone, equal is the same wall time).
+_STAMPS: dict[tuple[datetime, tzinfo | None], str] = {}
+
+
+def _stamp(prepared: datetime) -> str:
+    """DTM 2380 in format 203 (every answer of an interchange shares its instant)."""
+    key = (prepared, prepared.tzinfo)
+    text = _STAMPS.get(key)
+    if text is None:
+        if len(_STAMPS) >= 64:
+            _STAMPS.clear()
+        text = _STAMPS[key] = prepared.strftime("%Y%m%d%H%M")
+    return text
 
 
 def _bgm(w: SegmentWriter, content: CusresContent) -> str:
@@ -198,21 +227,27 @@ def _duties(w: SegmentWriter, content: CusresContent) -> list[str]:
     by_item: dict[int, list[DutyLine]] = {}
     for line in content.duties:
         by_item.setdefault(line.item_sequence, []).append(line)
-    # Every item repeats the same few TAX segments. Keyed by the rate's text: 0.13 and 0.130
-    # are equal Decimals but are written differently.
-    taxes: dict[tuple[str, str | None], str] = {}
+    amount, remembered = w.amount, w.remembered
+    # Every answer repeats the same CST and the same few TAX segments. A TAX is keyed by its
+    # rate's text: 0.13 and 0.130 are equal Decimals but are written differently.
     for item in sorted(by_item):
-        segments.append(w("CST", item))
+        segments.append(remembered(("CST", item), "CST", item))
         for line in by_item[item]:
-            key = (line.tax_type, None if line.rate is None else str(line.rate))
-            tax = taxes.get(key)
-            if tax is None:
-                rate = (None, None, None, line.rate)  # C243: 5279, 1131, 3055, 5278 rate
-                tax = taxes[key] = w("TAX", "1", line.tax_type, None, None, rate)
-            segments.append(tax)
+            rate = line.rate
+            segments.append(
+                remembered(
+                    ("TAX", line.tax_type, None if rate is None else str(rate)),
+                    "TAX",
+                    "1",
+                    line.tax_type,
+                    None,
+                    None,
+                    (None, None, None, rate),  # C243: 5279, 1131, 3055, 5278 rate
+                )
+            )
             if line.base_amount is not None:
-                segments.append(w.amount("MOA", "125", line.base_amount, line.currency))
-            segments.append(w.amount("MOA", "124", line.amount, line.currency))
+                segments.append(amount("MOA", "125", line.base_amount, line.currency))
+            segments.append(amount("MOA", "124", line.amount, line.currency))
     return segments
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "Interchange",
     "InterchangeHeader",
     "Message",
+    "Resume",
     "read_interchange",
 ]
 
@@ -190,6 +191,21 @@ def _check_trailer(seg: Segment, count: int, reference: str, what: str) -> list[
     return issues
 
 
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where a second read of an interchange goes on: the segment index of a message's UNH
+    and the functional group that message sits in.
+
+    A first read that kept its first messages whole hands the rest to a second read, which
+    passes over the segments before this UNH without building them (their lines are still
+    counted: positions are those of the file). What that reader says of the envelopes (counts,
+    references, issues) covers only what it read; the first read checked them.
+    """
+
+    segment_index: int
+    group: GroupHeader | None
+
+
 @dataclass(slots=True)
 class _OpenGroup:
     header: GroupHeader
@@ -200,8 +216,17 @@ class _OpenGroup:
 class EnvelopeReader:
     """Streams the messages of one interchange and checks its envelopes (see module doc)."""
 
-    def __init__(self, source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
-        self._tokenizer = Tokenizer(source, chunk_size=chunk_size)
+    def __init__(
+        self,
+        source: Source,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        resume: Resume | None = None,
+    ) -> None:
+        """``resume``: go on at the message a first read stopped keeping (see :class:`Resume`)."""
+        skip = 0 if resume is None else resume.segment_index
+        self._tokenizer = Tokenizer(source, chunk_size=chunk_size, skip_before=skip)
+        self._resume = resume
         self._started = False
         self.header: InterchangeHeader | None = None
         self.groups: list[Group] = []
@@ -220,6 +245,12 @@ class EnvelopeReader:
         self._reported_after_end = False
         self._last: Segment | None = None
 
+    @property
+    def group(self) -> GroupHeader | None:
+        """The functional group open at this point of the reading (that of the message just
+        yielded), if any."""
+        return self._group.header if self._group is not None else None
+
     def __iter__(self) -> Iterator[Message]:
         if self._started:
             raise RuntimeError("an EnvelopeReader can be iterated only once")
@@ -232,6 +263,8 @@ class EnvelopeReader:
         try:
             if not self._open(next(tokens, None)):
                 return
+            if self._resume is not None and self._resume.group is not None:
+                self._group = _OpenGroup(self._resume.group)
             current = self._segments
             for seg in tokens:  # the hot loop: most segments just join the open message
                 if current is None or seg.tag in envelope:

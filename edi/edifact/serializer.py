@@ -20,7 +20,7 @@ Two layers:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -174,7 +174,17 @@ class SegmentWriter:
     the text up).
     """
 
-    __slots__ = ("_check", "_component", "_decimal", "_element", "_end", "_escaped", "_table")
+    __slots__ = (
+        "_check",
+        "_component",
+        "_decimal",
+        "_element",
+        "_end",
+        "_escaped",
+        "_numbers_plain",
+        "_segments",
+        "_table",
+    )
 
     def __init__(self, delimiters: Delimiters, *, newline: bool = False) -> None:
         self._table = _escape_table(delimiters)
@@ -184,6 +194,10 @@ class SegmentWriter:
         self._decimal = delimiters.decimal
         self._end = delimiters.segment + ("\n" if newline else "")
         self._escaped: dict[str, str] = {}
+        self._segments: dict[Hashable, str] = {}
+        # A number's text (digits, sign, decimal mark) needs no release unless one of those
+        # characters is a service character (no sane UNA does that; then they are released).
+        self._numbers_plain = not any(ord(c) in self._table for c in "0123456789-" + self._decimal)
 
     @staticmethod
     @lru_cache(maxsize=64)
@@ -220,6 +234,21 @@ class SegmentWriter:
             parts.pop()  # an element is empty exactly when its text is
         return self._element.join(parts) + self._end
 
+    def remembered(self, key: Hashable, tag: str, *elements: Scalar | Composite) -> str:
+        """``self(tag, *elements)``, written once per ``key`` and then looked up.
+
+        For the segments an answer writer repeats from answer to answer (an item's CST, a
+        TAX of a rate, UNH): ``key`` must determine the text, so it names the values as
+        they are written (a ``Decimal`` by its text: 0.13 and 0.130 are equal Decimals
+        written differently).
+        """
+        text = self._segments.get(key)
+        if text is None:
+            if len(self._segments) >= _ESCAPED_LIMIT:
+                self._segments.clear()
+            text = self._segments[key] = self(tag, *elements)
+        return text
+
     def amount(self, tag: str, qualifier: str, value: Decimal, currency: str) -> str:
         """``self(tag, (qualifier, value, currency))`` (a MOA segment), written directly:
         answers write two per duty line."""
@@ -253,7 +282,7 @@ class SegmentWriter:
                 text = format(value, "f")
             if self._decimal != ".":
                 text = text.replace(".", self._decimal)
-            return text.translate(self._table)
+            return text if self._numbers_plain else text.translate(self._table)
         return _text(value, self._decimal).translate(self._table)
 
     def _unreleasable(self, tag: str, elements: tuple[Scalar | Composite, ...]) -> str:

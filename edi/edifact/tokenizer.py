@@ -36,7 +36,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Iterator
-from itertools import chain
+from itertools import chain, islice
 from typing import Any, BinaryIO, cast
 
 from edi.edifact.charsets import Charset, Head, read_head
@@ -139,9 +139,10 @@ class _Scanner:
     ``base``, the start of ``buffer`` (the unterminated rest of the previous chunk).
     """
 
-    def __init__(self, head: Head, pattern: re.Pattern[str] | None) -> None:
+    def __init__(self, head: Head, pattern: re.Pattern[str] | None, skip_before: int = 0) -> None:
         d = self.d = head.delimiters
         self.invalid = pattern
+        self.skip_before = skip_before
         self.released = _Released(d, d.release) if d.release else None
         self.buffer = ""
         self.base = 0
@@ -168,6 +169,7 @@ class _Scanner:
         d = self.d
         term, es, cs, rel, rep = d.segment, d.element, d.component, d.release, d.repetition
         invalid, released, ws, nl_term = self.invalid, self.released, _WS, term == "\n"
+        skip = self.skip_before
         new, set_tag, set_elements, set_index = _new, _SET_TAG, _SET_ELEMENTS, _SET_INDEX
         set_line, set_column, set_positions = _SET_LINE, _SET_COLUMN, _SET_POSITIONS
         buf = self.buffer + text
@@ -178,7 +180,11 @@ class _Scanner:
         pos = 0
         carry = ""
         carry_start = -1
-        for part in parts:
+        remaining = iter(parts)
+        # Passing over many segments read before: without a release character in the text,
+        # a part is a segment, so they can be passed over at once (see the skip below).
+        at_once = skip > index + 1 and (rel is None or rel not in buf)
+        for part in remaining:
             start = pos
             pos += len(part) + 1
             if carry_start >= 0:  # the previous terminator was released: glue back
@@ -211,6 +217,24 @@ class _Scanner:
                     index + 1,
                 )
             index += 1
+            if index < skip and index > 1:  # read by an earlier pass: only lines are counted
+                if "\n" in body:
+                    line += body.count("\n")
+                    line_start = base + start + k + body.rfind("\n") + 1
+                if nl_term:
+                    line += 1
+                    line_start = base + pos
+                if at_once and index < skip - 1:
+                    # The rest of them in this text at once: every line break in it counts
+                    # (between segments, inside them, or the terminator), nothing else does.
+                    passed = list(islice(remaining, skip - 1 - index))
+                    after = pos + sum(map(len, passed)) + len(passed)
+                    if n := buf.count("\n", pos, after):
+                        line += n
+                        line_start = base + buf.rfind("\n", pos, after) + 1
+                    pos = after
+                    index += len(passed)
+                continue
             if released is not None and released.rel in body:
                 raw = released.split(body, es)
                 width = len(raw[0]) + 1  # offset of the first element in the body
@@ -276,9 +300,15 @@ class Tokenizer:
     first ``next()``; before that the properties return None.
     """
 
-    def __init__(self, source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:
+    def __init__(
+        self, source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE, skip_before: int = 0
+    ) -> None:
+        """``skip_before``: the segments from index 2 up to (not including) this one are
+        passed over, not yielded (a second read that goes on where the first one's kept
+        messages end; their lines are still counted, so positions stay those of the file)."""
         self._source = source
         self._chunk_size = max(1, chunk_size)
+        self._skip_before = skip_before
         self.head: Head | None = None
 
     @property
@@ -322,7 +352,7 @@ class Tokenizer:
         codec = charset.codec if charset else "latin-1"
         decoder = codecs.getincrementaldecoder(codec)("strict")
         pattern = charset.invalid_pattern(head.delimiters) if charset else None
-        scanner = _Scanner(head, pattern)
+        scanner = _Scanner(head, pattern, self._skip_before)
         final = False
         while True:
             text, error = _decode(decoder, pending, final)

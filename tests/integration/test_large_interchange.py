@@ -12,7 +12,7 @@ from sqlalchemy import event as pool_events
 from sqlalchemy.orm import Session
 
 from clearance.flow.outcome import DeclarationOutcome, InterchangeStatus, SubmissionOutcome
-from clearance.intake import edifact_flow
+from clearance.intake import edifact_flow, edifact_scan
 from clearance.intake import pipeline as pipeline_module
 from clearance.intake.pipeline import Pipeline, ProcessingError
 from clearance.lifecycle.registration import Registered
@@ -76,8 +76,17 @@ def _by_declaration(events: list[tuple[object, ...]]) -> dict[object, list[tuple
     return grouped
 
 
-def _process(engine: Engine, chunk: int, monkeypatch: pytest.MonkeyPatch) -> SubmissionOutcome:
+def _process(
+    engine: Engine,
+    chunk: int,
+    monkeypatch: pytest.MonkeyPatch,
+    kept: int = edifact_scan.CHUNK,
+    keep_up_to: int = edifact_scan.KEEP_UP_TO,
+) -> SubmissionOutcome:
     monkeypatch.setattr(edifact_flow, "CHUNK", chunk)
+    # What the scan keeps whole, and up to how many messages (the rest is read again).
+    monkeypatch.setattr(edifact_scan, "CHUNK", kept)
+    monkeypatch.setattr(edifact_scan, "KEEP_UP_TO", keep_up_to)
     clock = prepare(engine)
     return Pipeline.standard(engine, Settings(), clock).submit(one_interchange(DECLARATIONS))
 
@@ -88,8 +97,16 @@ def _reset(engine: Engine) -> None:
     _truncate(engine, Base.metadata)
 
 
+@pytest.mark.parametrize(
+    ("kept", "keep_up_to"),
+    [
+        (edifact_scan.CHUNK, edifact_scan.KEEP_UP_TO),  # all 23 kept by the scan
+        (4, 1000),  # 4 kept, the rest read again from the fifth message
+        (4, 8),  # past 8 messages none kept: everything read again
+    ],
+)
 def test_chunks_of_declarations_give_what_the_whole_interchange_gives(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, kept: int, keep_up_to: int
 ) -> None:
     whole = _process(engine, 1000, monkeypatch)
     expected = _rows(engine)
@@ -102,7 +119,7 @@ def test_chunks_of_declarations_give_what_the_whole_interchange_gives(
     else:
         assert POSTGRES_URL is not None
         _reset(engine)
-    chunked = _process(engine, 4, monkeypatch)  # 23 declarations: 5 full chunks and 3
+    chunked = _process(engine, 4, monkeypatch, kept, keep_up_to)  # 5 full chunks and 3
     assert chunked.status is InterchangeStatus.ACCEPTED
     assert [d.to_json() for d in chunked.declarations] == [d.to_json() for d in whole.declarations]
     assert chunked.acknowledgement == whole.acknowledgement

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edi.edifact.cusdec import map_cusdec
+from edi.edifact.cusdec_state import calendar_date
 from edi.edifact.profile import ProfileError, load_profile
 from edi.edifact.segments import Segment
 from edi.edifact.tokenizer import tokenize
@@ -198,3 +202,40 @@ def test_problems_are_worded_for_people_and_coded() -> None:
 def test_unknown_profile_names_the_known_ones() -> None:
     with pytest.raises(ProfileError, match="default"):
         load_profile("nope")
+
+
+def test_a_rejected_item_value_is_reported_at_its_own_item_segment() -> None:
+    # Where each value came from is worked out only when the model rejects something: the
+    # second item's origin must point at the second item's LOC, not the first's.
+    body = """
+BGM+929+R+9'
+UNS+D'
+CST+1+0304620000'
+LOC+27+VN'
+MOA+38:100.00:USD'
+CST+2+0304620000'
+LOC+27+VNM1'
+MOA+38:100.00:USD'
+UNS+S'
+"""
+    result = map_cusdec(message(body), PROFILE)
+    assert result.declaration is None
+    (issue,) = result.issues
+    assert issue.segment_tag == "LOC"
+    assert "goods item 2 origin country" in issue.text
+    assert (issue.line, issue.column, issue.element) == (9, 8, 2)  # UNB line 1, BGM line 3
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=st.text("0123456789", min_size=8, max_size=8) | st.dates().map(lambda d: f"{d:%Y%m%d}"))
+def test_ccyymmdd_is_read_as_strptime_reads_it(raw: str) -> None:
+    # The direct reading of format 102 must accept, refuse and give what strptime does.
+    try:
+        expected: date | None = datetime.strptime(raw, "%Y%m%d").date()  # noqa: DTZ007
+    except ValueError:
+        expected = None
+    try:
+        got: date | None = calendar_date(raw, "%Y%m%d")
+    except ValueError:
+        got = None
+    assert got == expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -262,3 +262,36 @@ def test_duty_segments_are_those_of_the_generic_writer() -> None:
     )
     assert expected in text
     assert "TAX+1+VAT+++:::0,13'" in text and "TAX+1+VAT+++:::0,130'" in text
+
+
+def test_one_instant_in_two_time_zones_is_written_as_each_wall_time() -> None:
+    # The stamp is remembered per instant *and* zone: equal datetimes of two zones differ.
+    shanghai = PREPARED.astimezone(timezone(timedelta(hours=8)))
+    assert shanghai == PREPARED
+    assert first(segments_of(content(CusresStatus.RELEASED)), "DTM") == [
+        ["137", "202611281030", "203"]
+    ]
+    assert first(segments_of(content(CusresStatus.RELEASED, prepared=shanghai)), "DTM") == [
+        ["137", "202611281830", "203"]
+    ]
+
+
+def test_remembered_segments_follow_the_values_written() -> None:
+    # CST, TAX and UNT come from the writer's memory after the first answer: a rate written
+    # 0.13 in one answer and 0.130 in the next keeps its own text, the counts their own.
+    lines = (DutyLine(1, "VAT", Decimal("0.13"), None, Decimal("1.30"), "CNY"),)
+    once = render_cusres(
+        content(CusresStatus.RELEASED, duties=lines), delimiters=DEFAULT_DELIMITERS
+    )
+    other = (
+        DutyLine(1, "VAT", Decimal("0.130"), None, Decimal("1.30"), "CNY"),
+        DutyLine(2, "VAT", Decimal("0.130"), None, Decimal("1.30"), "CNY"),
+    )
+    again = render_cusres(
+        content(CusresStatus.RELEASED, duties=other), delimiters=DEFAULT_DELIMITERS
+    )
+    assert "TAX+1+VAT+++:::0.13'" in once and "TAX+1+VAT+++:::0.130'" in again
+    assert "CST+2'" in again
+    assert once.endswith(f"UNT+{once.count(chr(39))}+R1'")  # each counts its own segments
+    assert again.endswith(f"UNT+{again.count(chr(39))}+R1'")
+    assert once.count(chr(39)) != again.count(chr(39))

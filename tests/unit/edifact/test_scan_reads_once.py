@@ -1,10 +1,12 @@
 """The EDIFACT scan keeps a small interchange's messages whole, so it is tokenized once; a large
-one is read again a message at a time (its memory stays bounded by a chunk)."""
+one is read again a message at a time (its memory stays bounded by a chunk), from its first
+message not kept: what the second read gives is what a whole read gives."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,9 +23,9 @@ from day import one_interchange  # noqa: E402
 def _count_readers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     made: list[int] = []
 
-    def counting(raw: bytes) -> EnvelopeReader:
+    def counting(raw: bytes, **options: Any) -> EnvelopeReader:
         made.append(1)
-        return EnvelopeReader(raw)
+        return EnvelopeReader(raw, **options)
 
     monkeypatch.setattr(edifact_scan, "EnvelopeReader", counting)
     return made
@@ -36,16 +38,67 @@ def test_an_interchange_of_at_most_a_chunk_is_read_once(monkeypatch: pytest.Monk
     wanted = {m.unh_index for m in scan.interchange.messages}
     kept = list(mappable_messages(raw, wanted, scan))
     assert len(made) == 1
-    assert scan.whole is not None and len(kept) == 4
+    assert scan.resume is None and len(kept) == 4
     assert kept == list(mappable_messages(raw, wanted))  # what reading again gives
 
 
-def test_a_larger_interchange_is_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_larger_interchange_is_read_again_from_its_first_message_not_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(edifact_scan, "CHUNK", 3)
-    raw = one_interchange(4)
+    raw = one_interchange(6)
+    whole = list(EnvelopeReader(raw))
     made = _count_readers(monkeypatch)
     scan = scan_interchange(raw)
-    assert scan.whole is None  # not held whole: bounded by a chunk
-    wanted = {m.unh_index for m in scan.interchange.messages}
-    assert len(list(mappable_messages(raw, wanted, scan))) == 4
+    assert len(scan.kept) == 3  # not held whole: bounded by a chunk
+    assert scan.resume is not None and scan.resume.segment_index == whole[3].header.index
+    wanted = {m.unh_index for m in scan.interchange.messages} - {whole[1].header.index}
+    again = list(mappable_messages(raw, wanted, scan))
     assert len(made) == 2
+    # Positions, elements, references: the same as a whole read's (segments compare all).
+    assert again == [m for m in whole if m.header.index in wanted]
+    assert scan.kept == []  # handed out: held only by whoever maps them
+
+
+GROUPED = (
+    "UNB+UNOC:3+S:ZZZ+R:ZZZ+261128:0930+IC1'\n"
+    "UNG+CUSDEC+S+R+261128:0930+G1+UN+D:96B'\n"
+    "UNH+1+CUSDEC:D:96B:UN'\nBGM+929+A?\nB+9'\nUNT+3+1'\n"
+    "UNH+2+CUSDEC:D:96B:UN'\nBGM+929+C+9'\nUNT+3+2'\n"
+    "UNE+2+G1'\n"
+    "UNG+CUSDEC+S+R+261128:0930+G2+UN+D:96B'\n"
+    "UNH+3+CUSDEC:D:96B:UN'\nBGM+929+D?\nE+9'\nUNT+3+3'\n"
+    "UNH+4+CUSDEC:D:96B:UN'\nBGM+929+F+9'\nUNT+3+4'\n"
+    "UNE+2+G2'\nUNZ+2+IC1'\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_the_second_read_goes_on_inside_the_right_group_at_the_right_line(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # Released line breaks inside passed-over segments still count as lines.
+    monkeypatch.setattr(edifact_scan, "CHUNK", chunk)
+    monkeypatch.setattr(edifact_scan, "KEEP_UP_TO", 4)
+    raw = GROUPED.encode()
+    whole = list(EnvelopeReader(raw))
+    scan = scan_interchange(raw)
+    assert scan.resume is not None and scan.resume.segment_index == whole[chunk].header.index
+    wanted = {m.unh_index for m in scan.interchange.messages}
+    again = list(mappable_messages(raw, wanted, scan))
+    assert again == whole
+    assert [m.group_reference for m in again] == ["G1", "G1", "G2", "G2"]
+
+
+def test_past_two_chunks_the_kept_chunk_is_dropped_and_all_is_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(edifact_scan, "CHUNK", 1)
+    monkeypatch.setattr(edifact_scan, "KEEP_UP_TO", 2)
+    raw = GROUPED.encode()
+    whole = list(EnvelopeReader(raw))
+    scan = scan_interchange(raw)
+    assert scan.kept == []  # not held through the scan of a large interchange
+    assert scan.resume is not None and scan.resume.segment_index == whole[0].header.index
+    wanted = {m.unh_index for m in scan.interchange.messages}
+    assert list(mappable_messages(raw, wanted, scan)) == whole

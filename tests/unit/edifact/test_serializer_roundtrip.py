@@ -223,3 +223,11 @@ def test_segment_writer_refuses_what_serialize_refuses() -> None:
         SegmentWriter(no_release)("FTX", "a+b")
     with pytest.raises(TypeError):
         SegmentWriter(DEFAULT_DELIMITERS)("MOA", ("39", 1.5))  # type: ignore[arg-type]
+
+
+def test_numbers_are_released_where_a_digit_is_a_service_character() -> None:
+    # No sane UNA makes a digit a separator; if one does, numbers are released as text is.
+    d = Delimiters(component="1", element="+", decimal=".", release="?", segment="'")
+    writer = SegmentWriter(d)
+    expected = serialize([seg("MOA", ("124", Decimal("10.5"), "CNY"), decimal=".")], d)
+    assert writer.amount("MOA", "124", Decimal("10.5"), "CNY") == expected == "MOA+?1241?10.51CNY'"

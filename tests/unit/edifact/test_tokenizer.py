@@ -319,3 +319,53 @@ def test_tiny_chunks_give_the_same_segments(size: int) -> None:
     assert whole[2].elements[3] == (("上海进出口贸易有限公司+Co's", "Müller?+x\ny"),)
     assert list(tokenize(SAMPLE, chunk_size=size)) == whole
     assert list(tokenize(io.BytesIO(SAMPLE), chunk_size=size)) == whole
+
+
+@pytest.mark.parametrize("skip_before", [2, 3, 4, 5, 9])
+@pytest.mark.parametrize("chunk_size", [3, 1 << 20])
+def test_segments_passed_over_keep_the_positions_of_the_rest(
+    skip_before: int, chunk_size: int
+) -> None:
+    # A second read passes over what a first read kept; UNB is always read, and what comes
+    # after the passed-over segments is what a whole read gives, positions included (a
+    # released line break inside a passed-over segment is a line, too).
+    text = "\nUNH+1+CUSDEC:D:96B:UN'\n  FTX+AAA+++A?\nB'\r\nLOC+27+VN'DTM+137'\nUNT+5+1'"
+    data = (UNB3 + text).encode()
+    whole = segs(data, chunk_size)
+    read = list(Tokenizer(data, chunk_size=chunk_size, skip_before=skip_before))
+    assert read == [whole[0], *whole[skip_before - 1 :]]
+    assert [s.element_positions for s in read] == [
+        s.element_positions for s in [whole[0], *whole[skip_before - 1 :]]
+    ]
+
+
+@pytest.mark.parametrize("skip_before", [3, 4])
+def test_segments_passed_over_with_newline_terminators(skip_before: int) -> None:
+    data = ("UNA:+.? \n" + UNB3[:-1] + "\nUNH+1+X\nFTX+a?\nb\nLOC+1\nUNT+4+1\n").encode()
+    whole = segs(data)
+    read = list(Tokenizer(data, skip_before=skip_before))
+    assert read == [whole[0], *whole[skip_before - 1 :]]
+    assert [s.line for s in read] == [s.line for s in [whole[0], *whole[skip_before - 1 :]]]
+
+
+@pytest.mark.parametrize("skip_before", [3, 4, 6, 8])
+@pytest.mark.parametrize("chunk_size", [5, 40, 1 << 20])
+@pytest.mark.parametrize("newline_terminator", [False, True])
+def test_segments_passed_over_at_once_keep_the_positions_of_the_rest(
+    skip_before: int, chunk_size: int, newline_terminator: bool
+) -> None:
+    # Without a release character the passed-over segments go by at once: line breaks between
+    # them (\r\n, blank lines) and, with a newline terminator, the terminators still count.
+    if newline_terminator:
+        text = (
+            "UNA:+.  \n" + UNB3[:-1] + "\nUNH+1+X\nLOC+1\n\nMEA+A\nFTX+a\nDTM+1\nCNT+2\nUNT+7+1\n"
+        )
+    else:
+        text = UNB3 + "\r\nUNH+1+X'\n\nLOC+1'MEA+A'\n  FTX+a'DTM+1'\r\n\r\nCNT+2'UNT+7+1'"
+    data = text.encode()
+    whole = segs(data, chunk_size)
+    read = list(Tokenizer(data, chunk_size=chunk_size, skip_before=skip_before))
+    assert read == [whole[0], *whole[skip_before - 1 :]]
+    assert [(s.line, s.column, s.element_positions) for s in read] == [
+        (s.line, s.column, s.element_positions) for s in [whole[0], *whole[skip_before - 1 :]]
+    ]
