@@ -25,6 +25,14 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="server processes")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        # uvicorn's line per request costs the event loop 0.13-0.17 ms of CPU (docs/api.md,
+        # Figures): a deployment whose balancer logs every request already may drop it.
+        help="uvicorn's line per request (on by default; the balancer may log them instead)",
+    )
     serve.set_defaults(handler=_serve)
 
 
@@ -37,6 +45,7 @@ def _serve(args: argparse.Namespace, app: Application) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        access_log=args.access_log,
         proxy_headers=False,
     )
     return 0

@@ -1,0 +1,37 @@
+"""``customs serve`` hands its options to uvicorn: the access log stays on unless dropped."""
+
+from __future__ import annotations
+
+import argparse
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+import uvicorn
+
+from clearance.app import Application
+from clearance.cli import serve
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, *options: str) -> dict[str, Any]:
+    """The keyword arguments ``customs serve OPTIONS`` calls uvicorn with."""
+    parser = argparse.ArgumentParser()
+    serve.register(parser.add_subparsers(), {})
+    args = parser.parse_args(["serve", *options])
+    called: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: called.update(kwargs))
+    assert args.handler(args, cast(Application, SimpleNamespace(database="sqlite://"))) == 0
+    return called
+
+
+def test_the_access_log_is_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _run(monkeypatch)["access_log"] is True
+
+
+def test_no_access_log_turns_uvicorn_s_line_per_request_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    called = _run(monkeypatch, "--no-access-log", "--port", "8123")
+    assert called["access_log"] is False
+    assert called["port"] == 8123
+    assert called["factory"] is True
