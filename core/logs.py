@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,23 +25,36 @@ _SHARED: list[Any] = [
 ]
 
 
-def configure_logging(level: str = "INFO", *, as_json: bool = True) -> None:
-    """Send every log record to stderr as JSON (or as key=value lines for people)."""
+def formatter(as_json: bool = True) -> logging.Formatter:
+    """The formatter that renders every record (structlog's or the standard library's) as one
+    line: JSON, or key=value for people."""
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if as_json
         else structlog.dev.ConsoleRenderer(colors=False)
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*_SHARED, structlog.stdlib.ExtraAdder()],
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*_SHARED, structlog.stdlib.ExtraAdder(), _drop_color_message],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             renderer,
         ],
     )
+
+
+def _drop_color_message(
+    _: Any, __: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    # uvicorn passes its message again with terminal colours as an extra; the line has it once.
+    event.pop("color_message", None)
+    return event
+
+
+def configure_logging(level: str = "INFO", *, as_json: bool = True) -> None:
+    """Send every log record to stderr as JSON (or as key=value lines for people)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(formatter)
+    handler.setFormatter(formatter(as_json))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -50,6 +63,35 @@ def configure_logging(level: str = "INFO", *, as_json: bool = True) -> None:
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
     )
+
+
+def server_log_config(level: str = "INFO", *, as_json: bool = True) -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` for uvicorn (``customs serve``): the same lines as
+    :func:`configure_logging`, from uvicorn's own loggers too.
+
+    uvicorn applies its log configuration in every server process it starts (``--workers``
+    starts fresh ones), so the configuration must be data, not a call made in the parent.
+    Structured loggers there keep handing their lines to the standard library
+    (:func:`use_standard_logging`), whose handler renders them with the same formatter.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"line": {"()": "core.logs.formatter", "as_json": as_json}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "line",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": level.upper()},
+        # uvicorn's loggers hand their records to the root's handler, as every other does.
+        "loggers": {
+            name: {"handlers": [], "propagate": True}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        },
+    }
 
 
 def use_standard_logging() -> None:

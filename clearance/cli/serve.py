@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from clearance.app import Application
+from core.logs import server_log_config
 
 FACTORY = "api.asgi:create"
 
@@ -46,6 +47,8 @@ def _serve(args: argparse.Namespace, app: Application) -> int:
         workers=args.workers,
         log_level=args.log_level,
         access_log=args.access_log,
+        # One JSON line per record, with the worker's and scheduler's renderer (docs/operations.md).
+        log_config=server_log_config(args.log_level, as_json=app.settings.log_json),
         proxy_headers=False,
     )
     return 0

@@ -78,6 +78,11 @@ def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
         else:
             pytest.fail("customs serve stopped before listening:\n" + "".join(log))
         watchdog.cancel()
+        # The server logs as the worker and scheduler do: one JSON object per line, uvicorn's
+        # own lines included, in whichever process uvicorn runs the application.
+        running = json.loads(log[-1])
+        assert running["logger"] == "uvicorn.error"
+        assert running["level"] == "info" and "timestamp" in running
         # Keep reading its log so a full pipe never blocks the server.
         threading.Thread(target=process.stderr.read, daemon=True).start()
         base = f"http://127.0.0.1:{port}"
