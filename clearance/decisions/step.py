@@ -98,7 +98,8 @@ class ControlsAndDecision:
         context = self._context(session, registered, outcome, registries, now, policy)
         prior = list(outcome.findings)
         ruleset = self._ruleset or regime.procedure.risk_ruleset
-        result = evaluate(context, prior, self._engine, ruleset, self._seed)
+        canonical = registered.canonical  # the digest hashes the text registration wrote
+        result = evaluate(context, prior, self._engine, ruleset, self._seed, canonical)
         # A first version holds nothing on any ledger unless it just reserved something:
         # then the ledgers need not be searched for what follows the decision.
         holds = self._book(session, ref, result, now) or registered.version > 1
