@@ -24,7 +24,7 @@ from clearance.ledgers.accounts import (
     lock_heads,
     state,
 )
-from clearance.store.control_tables import LedgerEntry
+from clearance.store.control_tables import LedgerEntry, LedgerHead
 from rules.ledger import Allowance
 
 INSTANT = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
@@ -83,3 +83,21 @@ def test_a_rolled_back_transaction_leaves_no_sums_behind(engine: Engine) -> None
         with session.begin():  # same session, new transaction: the reservation is gone
             after = balances(session, lock_heads(session, [KEY]))[KEY]
     assert after.totals.reserved == 0 and after.totals.reserved_uses == 0
+
+
+def test_heads_missing_are_created_together_and_an_existing_head_is_kept(engine: Engine) -> None:
+    """SQLite creates the missing heads with one INSERT … ON CONFLICT DO NOTHING, PostgreSQL
+    apart: either way an existing head keeps its allowance and each key exists once."""
+    _head(engine, quantity="100")
+    other = Allowance(Decimal(5), "KGM", Decimal(0), 1)
+    specs = [HeadSpec(key, "licence", key, other) for key in ("licence:B", KEY, "licence:A")]
+    with Session(engine) as session, session.begin():
+        ensure_heads(session, specs, INSTANT)
+        ensure_heads(session, specs, INSTANT)  # nothing left to create
+        heads = lock_heads(session, [s.key for s in specs])
+        assert sorted(heads) == ["licence:A", "licence:B", KEY]
+        assert heads[KEY].quantity == Decimal(100) and heads[KEY].max_uses == 12
+        assert heads["licence:A"].quantity == Decimal(5) and heads["licence:B"].max_uses == 1
+    with Session(engine) as session:
+        keys = session.scalars(select(LedgerHead.key).order_by(LedgerHead.key)).all()
+    assert keys == ["licence:A", "licence:B", KEY]
