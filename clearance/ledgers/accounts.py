@@ -194,6 +194,17 @@ def _sums(session: Session, head_id: int, number: str | None) -> Sums:
     return sums
 
 
+def holds_nothing_yet(session: Session, head_ids: Iterable[int], number: str) -> None:
+    """Record that declaration ``number`` has no entries on these heads yet.
+
+    For a declaration registered in the current transaction (a number just drawn): its first
+    reservation then knows its own holding without the per-declaration SUM (:func:`_sums`).
+    """
+    cache = transaction_cache(session, _SUMS)
+    for head_id in head_ids:
+        cache.setdefault((head_id, number), {})
+
+
 def _remember(session: Session, head_id: int, number: str, entries: Iterable[Entry]) -> None:
     """Add inserted ``entries`` to the sums kept for the head and the declaration."""
     cache = transaction_cache(session, _SUMS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from clearance.ledgers.accounts import (
@@ -21,6 +21,7 @@ from clearance.ledgers.accounts import (
     apply,
     balances,
     ensure_heads,
+    holds_nothing_yet,
     lock_heads,
     state,
 )
@@ -101,3 +102,31 @@ def test_heads_missing_are_created_together_and_an_existing_head_is_kept(engine:
     with Session(engine) as session:
         keys = session.scalars(select(LedgerHead.key).order_by(LedgerHead.key)).all()
     assert keys == ["licence:A", "licence:B", KEY]
+
+
+def test_a_declaration_known_to_hold_nothing_reserves_without_summing_its_own_entries(
+    engine: Engine,
+) -> None:
+    _head(engine)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    with Session(engine) as session, session.begin():
+        head = lock_heads(session, [KEY])[KEY]
+        assert _reserve(session, 1, Decimal(7))  # an earlier declaration: summed as before
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            holds_nothing_yet(session, [head.id], f"{2:018d}")
+            assert _reserve(session, 2, Decimal(7))
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        after = balances(session, lock_heads(session, [KEY]))[KEY]
+    assert not [s for s in statements if "sum(" in s.lower()]  # only the entry's INSERT
+    assert after.totals.reserved == Decimal(14) and after.totals.reserved_uses == 2
+    with Session(engine) as session, session.begin():  # what the database sums is the same
+        fresh = balances(session, lock_heads(session, [KEY]))[KEY]
+        head = lock_heads(session, [KEY])[KEY]
+        held = state(session, head, f"{2:018d}").holdings[f"{2:018d}"]
+    assert fresh == after and held.reserved == Decimal(7) and held.reserved_uses == 1
