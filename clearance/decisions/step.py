@@ -170,8 +170,8 @@ class ControlsAndDecision:
             quotas.forget(session, ref.number)
             return False
         heads = session.info.pop("controls.heads", {})
-        if fresh:  # no SUM of its own entries on each head before its first reservation
-            holds_nothing_yet(session, [heads[draw.key].id for draw in result.draws], ref.number)
+        if fresh:  # no SUM of its own entries before its first reservation, no search after
+            holds_nothing_yet(session, ref.number, [heads[draw.key].id for draw in result.draws])
         for draw in result.draws:
             refusal = apply(session, heads[draw.key], ref, "reserve", now, draw.quantity, draw.uses)
             if refusal is not None:  # the controls saw the same locked balance: cannot happen

@@ -21,6 +21,7 @@ from clearance.ledgers.accounts import (
     apply,
     balances,
     ensure_heads,
+    heads_held_by,
     holds_nothing_yet,
     lock_heads,
     state,
@@ -118,12 +119,15 @@ def test_a_declaration_known_to_hold_nothing_reserves_without_summing_its_own_en
         assert _reserve(session, 1, Decimal(7))  # an earlier declaration: summed as before
         event.listen(engine, "before_cursor_execute", seen)
         try:
-            holds_nothing_yet(session, [head.id], f"{2:018d}")
+            holds_nothing_yet(session, f"{2:018d}", [head.id])
+            assert heads_held_by(session, f"{2:018d}") == {}
             assert _reserve(session, 2, Decimal(7))
+            assert heads_held_by(session, f"{2:018d}") == {KEY: head}  # booked, not searched
         finally:
             event.remove(engine, "before_cursor_execute", seen)
+        assert heads_held_by(session, f"{1:018d}") == {KEY: head}  # searched, as before
         after = balances(session, lock_heads(session, [KEY]))[KEY]
-    assert not [s for s in statements if "sum(" in s.lower()]  # only the entry's INSERT
+    assert [s.split()[0] for s in statements] == ["INSERT"]  # the entry; no SUM, no search
     assert after.totals.reserved == Decimal(14) and after.totals.reserved_uses == 2
     with Session(engine) as session, session.begin():  # what the database sums is the same
         fresh = balances(session, lock_heads(session, [KEY]))[KEY]
