@@ -153,7 +153,8 @@ class ControlsAndDecision:
         ensure_heads(session, specs, now)
         heads = lock_heads(session, [s.key for s in specs])
         session.info["controls.heads"] = heads
-        return ctx.build(*args, balances(session, heads), outcome.assessment, policy)
+        # The draft's claims (declaration and registries only) serve the controls as well.
+        return draft.with_balances(balances(session, heads))
 
     def _book(
         self, session: Session, ref: Ref, result: Evaluation, now: datetime, fresh: bool
