@@ -8,7 +8,7 @@ in force, as :class:`RequiredDocument`) and the CNY value per item (from the ass
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -69,10 +69,20 @@ class ControlContext:
     _memo: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def memo(self, key: str, compute: Callable[[], _T]) -> _T:
-        """``compute()`` once per context (claims shared by several rules)."""
+        """``compute()`` once per context (claims shared by several rules).
+
+        ``compute`` reads the declaration, the date and the registries only, never the
+        balances: :meth:`with_balances` keeps what was memoised.
+        """
         if key not in self._memo:
             self._memo[key] = compute()
         return cast(_T, self._memo[key])
+
+    def with_balances(self, balances: Mapping[str, Balance]) -> ControlContext:
+        """This context with ``balances``, keeping what was memoised (the claims)."""
+        other = replace(self, balances=dict(balances))
+        other._memo.update(self._memo)
+        return other
 
     @cached_property
     def trader_uscc(self) -> str | None:

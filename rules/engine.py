@@ -65,8 +65,14 @@ def usable_draws(context: ControlContext, findings: tuple[Finding, ...]) -> tupl
     return tuple(d for d in declaration_draws(context) if d.document not in blocked)
 
 
-def inputs_digest(context: ControlContext, ruleset_version: str, seed: str) -> str:
-    """sha256 over the declaration's canonical JSON, then everything else the decision used."""
+def inputs_digest(
+    context: ControlContext, ruleset_version: str, seed: str, canonical: str | None = None
+) -> str:
+    """sha256 over the declaration's canonical JSON, then everything else the decision used.
+
+    ``canonical`` is that JSON (``context.declaration.model_dump_json()``) when the caller has
+    it already: the pipeline's registration wrote it a moment before.
+    """
     balances = {
         key: [
             str(b.totals.held),
@@ -92,7 +98,9 @@ def inputs_digest(context: ControlContext, ruleset_version: str, seed: str) -> s
         "seed": seed,
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(context.declaration.model_dump_json().encode())
+    if canonical is None:
+        canonical = context.declaration.model_dump_json()
+    digest = hashlib.sha256(canonical.encode())
     digest.update(b"\x1e")
     digest.update(text.encode())
     return digest.hexdigest()

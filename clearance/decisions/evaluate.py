@@ -53,12 +53,18 @@ def evaluate(
     engine: RiskEngine,
     ruleset: str,
     seed: str,
+    canonical: str | None = None,
 ) -> Evaluation:
-    """Run the controls and the risk ruleset and decide on every finding."""
+    """Run the controls and the risk ruleset and decide on every finding.
+
+    ``canonical``: the declaration's canonical JSON if already written (see
+    :func:`rules.inputs_digest`); the same digest either way.
+    """
     controls = run_controls(context)
     findings = (*prior, *controls)
     risk = engine.assess(context, ruleset, seed)
-    digest = combined_digest(inputs_digest(context, risk.ruleset_version, seed), prior)
+    rules_digest = inputs_digest(context, risk.ruleset_version, seed, canonical)
+    digest = combined_digest(rules_digest, prior)
     decision = decide(context.declaration_number, findings, risk, digest)
     return Evaluation(findings, risk, decision, usable_draws(context, findings))
 

@@ -31,6 +31,7 @@ from clearance.ledgers.accounts import (
     apply,
     balances,
     ensure_heads,
+    holds_nothing_yet,
     lock_heads,
     settle,
 )
@@ -98,10 +99,12 @@ class ControlsAndDecision:
         context = self._context(session, registered, outcome, registries, now, policy)
         prior = list(outcome.findings)
         ruleset = self._ruleset or regime.procedure.risk_ruleset
-        result = evaluate(context, prior, self._engine, ruleset, self._seed)
+        canonical = registered.canonical  # the digest hashes the text registration wrote
+        result = evaluate(context, prior, self._engine, ruleset, self._seed, canonical)
         # A first version holds nothing on any ledger unless it just reserved something:
         # then the ledgers need not be searched for what follows the decision.
-        holds = self._book(session, ref, result, now) or registered.version > 1
+        fresh = registered.function is DeclarationFunction.ORIGINAL
+        holds = self._book(session, ref, result, now, fresh) or registered.version > 1
         status = status_for(result.decision)
         record = DecisionRecord(
             registered.id,
@@ -150,12 +153,16 @@ class ControlsAndDecision:
         ensure_heads(session, specs, now)
         heads = lock_heads(session, [s.key for s in specs])
         session.info["controls.heads"] = heads
-        return ctx.build(*args, balances(session, heads), outcome.assessment, policy)
+        # The draft's claims (declaration and registries only) serve the controls as well.
+        return draft.with_balances(balances(session, heads))
 
-    def _book(self, session: Session, ref: Ref, result: Evaluation, now: datetime) -> bool:
+    def _book(
+        self, session: Session, ref: Ref, result: Evaluation, now: datetime, fresh: bool
+    ) -> bool:
         """Reserve the draws of an accepted declaration (a rejected one takes nothing).
 
-        Returns whether anything was reserved.
+        Returns whether anything was reserved. ``fresh``: the declaration was registered in
+        this unit of work (an original), so its number holds nothing on any ledger yet.
 
         The tariff-quota draws were checked by the assessment step, under the quota heads' row
         locks, and are reserved here with the rest (:mod:`clearance.ledgers.quotas`).
@@ -164,6 +171,8 @@ class ControlsAndDecision:
             quotas.forget(session, ref.number)
             return False
         heads = session.info.pop("controls.heads", {})
+        if fresh:  # no SUM of its own entries before its first reservation, no search after
+            holds_nothing_yet(session, ref.number, [heads[draw.key].id for draw in result.draws])
         for draw in result.draws:
             refusal = apply(session, heads[draw.key], ref, "reserve", now, draw.quantity, draw.uses)
             if refusal is not None:  # the controls saw the same locked balance: cannot happen

@@ -16,6 +16,7 @@ from typing import cast
 
 from sqlalchemy import BindParameter, Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,32 +52,44 @@ def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> 
     wanted = {s.key: s for s in specs if s.key not in locked}
     if not wanted:
         return  # every head is locked in this transaction already: it exists
-    known = set(session.scalars(_HEAD_KEYS, {"keys": list(wanted)}))
-    apart = on_postgresql(session)
-    for key in sorted(set(wanted) - known):
-        spec = wanted[key]
-        allowance = spec.allowance
-        values = {
-            "key": key,
-            "kind": spec.kind,
-            "document": spec.document,
-            "unit": allowance.unit,
-            "quantity": allowance.quantity,
-            "tolerance": allowance.tolerance,
-            "max_uses": allowance.max_uses,
-            "created_at": now,
-        }
-        if apart:
+    # On the unit's connection: heads are only ever inserted with Core statements, so the
+    # ORM has nothing pending to flush for this query (its autoflush cost more than the query).
+    known = set(session.connection().scalars(_HEAD_KEYS, {"keys": list(wanted)}))
+    created = [_head_values(wanted[key], now) for key in sorted(set(wanted) - known)]
+    if not created:
+        return
+    if on_postgresql(session):
+        for values in created:
             # Committed at once (ADR 0013): a second worker drawing on the same new ledger
             # finds the head instead of waiting for this unit of work to end.
             statement = pg_insert(LedgerHead).values(**values)
             create_apart(session, statement.on_conflict_do_nothing(index_elements=["key"]))
-            continue
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        # One statement for all, no SAVEPOINT each: a head another unit created first (it
+        # cannot while this one holds SQLite's write lock) is the same ledger, and is kept.
+        session.connection().execute(_INSERT_HEAD_SQLITE, created)
+        return
+    for values in created:
         try:
             with session.begin_nested():
                 session.connection().execute(_INSERT_HEAD, values)
         except IntegrityError:
             pass  # another worker created it first; its row is the same ledger
+
+
+def _head_values(spec: HeadSpec, now: datetime) -> dict[str, object]:
+    allowance = spec.allowance
+    return {
+        "key": spec.key,
+        "kind": spec.kind,
+        "document": spec.document,
+        "unit": allowance.unit,
+        "quantity": allowance.quantity,
+        "tolerance": allowance.tolerance,
+        "max_uses": allowance.max_uses,
+        "created_at": now,
+    }
 
 
 def lock_heads(session: Session, keys: Iterable[str]) -> dict[str, LedgerHead]:
@@ -103,9 +116,20 @@ def lock_heads(session: Session, keys: Iterable[str]) -> dict[str, LedgerHead]:
 # cost more than running it).
 _KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
 _HEAD_KEYS = select(LedgerHead.key).where(LedgerHead.key.in_(_KEYS))
-_HEADS = select(LedgerHead).where(LedgerHead.key.in_(_KEYS)).order_by(LedgerHead.key)
+# Without autoflush: heads are only ever inserted with Core statements, and a head the ORM
+# holds with a change not yet flushed is returned as that same object (the identity map), so
+# flushing first changed nothing these statements return (it cost more than the query).
+_HEADS = (
+    select(LedgerHead)
+    .where(LedgerHead.key.in_(_KEYS))
+    .order_by(LedgerHead.key)
+    .execution_options(autoflush=False)
+)
 _HEADS_FOR_UPDATE = _HEADS.with_for_update()
 _INSERT_HEAD = insert(cast(Table, LedgerHead.__table__))
+_INSERT_HEAD_SQLITE = sqlite_insert(cast(Table, LedgerHead.__table__)).on_conflict_do_nothing(
+    index_elements=["key"]
+)
 #: The keys of the heads a declaration has entries on (Core: entries are only ever inserted
 #: with Core statements, so the ORM has nothing pending to flush first).
 _HELD_BY = (
@@ -138,6 +162,9 @@ _LOCKED = "ledgers.locked"
 #: The sums per kind of (head id, declaration number or None for the whole head), kept for
 #: the rest of the transaction (:func:`_sums`).
 _SUMS = "ledgers.sums"
+#: Declarations that held nothing when the transaction began → the keys of the heads
+#: :func:`apply` has booked entries on for them since (:func:`holds_nothing_yet`).
+_FRESH = "ledgers.fresh"
 #: Entries are stored with 4 decimals (``Numeric(20, 4)``): the sums the cache keeps are the
 #: sums the database would return.
 _STORED = Decimal("0.0001")
@@ -168,6 +195,20 @@ def _sums(session: Session, head_id: int, number: str | None) -> Sums:
             EntryKind(kind): (Decimal(quantity), int(uses)) for kind, quantity, uses in rows
         }
     return sums
+
+
+def holds_nothing_yet(session: Session, number: str, head_ids: Iterable[int] = ()) -> None:
+    """Record that declaration ``number`` has no entries on any ledger yet.
+
+    For a declaration registered in the current transaction (a number just drawn): its first
+    reservation on ``head_ids`` then knows its own holding without the per-declaration SUM
+    (:func:`_sums`), and the heads it holds later in the transaction are those :func:`apply`
+    booked for it (entries are inserted nowhere else), without a search (:func:`heads_held_by`).
+    """
+    transaction_cache(session, _FRESH).setdefault(number, {})
+    cache = transaction_cache(session, _SUMS)
+    for head_id in head_ids:
+        cache.setdefault((head_id, number), {})
 
 
 def _remember(session: Session, head_id: int, number: str, entries: Iterable[Entry]) -> None:
@@ -253,11 +294,17 @@ def apply(
         ],
     )
     _remember(session, head.id, ref.number, result.entries)
+    booked = transaction_cache(session, _FRESH).get(ref.number)
+    if booked is not None:
+        booked[head.key] = None
     return None
 
 
 def heads_held_by(session: Session, number: str) -> dict[str, LedgerHead]:
     """Every head ``number`` has entries on, row-locked in key order."""
+    booked = transaction_cache(session, _FRESH).get(number)
+    if booked is not None:  # it held nothing before this transaction: those booked since
+        return lock_heads(session, list(booked))
     keys = session.connection().scalars(_HELD_BY, {"number": number}).all()
     return lock_heads(session, keys)
 

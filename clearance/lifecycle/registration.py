@@ -58,6 +58,9 @@ class Registered:
     accepted_on: date
     declaration: Declaration  # the current content
     function: DeclarationFunction  # what this message asked for
+    # ``declaration.model_dump_json()`` when registration wrote it (the stored canonical form):
+    # the decision's inputs digest hashes the same text, which is not produced twice.
+    canonical: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,7 @@ def _register_originals(
                 accepted_on=batch.accepted_on,
                 declaration=submission.declaration,
                 function=DeclarationFunction.ORIGINAL,
+                canonical=row["canonical"],
             )
         )
         events.add(

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from rules.registry.types import (
     AgreementMembership,
@@ -25,6 +25,9 @@ from rules.registry.types import (
 )
 
 _T = TypeVar("_T")
+_NOT_ASKED = object()
+#: Price-range look-ups remembered per snapshot at most (then all forgotten at once).
+RANGES_REMEMBERED = 16_384
 
 
 class DuplicateRecordError(ValueError):
@@ -41,6 +44,11 @@ class Registries:
     traders: dict[str, tuple[TraderProfile, ...]] = field(default_factory=dict)
     price_ranges: dict[str, tuple[PriceRange, ...]] = field(default_factory=dict)
     digest: str = ""
+    # The range found per (code, origin, unit, date): the price control asks for every item,
+    # and a snapshot serves every declaration until the next load (bounded: see price_range).
+    _ranges_found: dict[tuple[str, str | None, str, date], PriceRange | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_records(cls, records: Iterable[RegistryRecord]) -> Registries:
@@ -94,6 +102,20 @@ class Registries:
 
     def price_range(self, code: str, origin: str | None, unit: str, on: date) -> PriceRange | None:
         """The most specific range in force: longest code prefix, then origin-specific first."""
+        key = (code, origin, unit, on)
+        remembered = self._ranges_found
+        known = remembered.get(key, _NOT_ASKED)  # one look-up: another thread may clear it
+        if known is not _NOT_ASKED:
+            return cast(PriceRange | None, known)
+        found = self._find_price_range(code, origin, unit, on)
+        if len(remembered) >= RANGES_REMEMBERED:
+            remembered.clear()
+        remembered[key] = found
+        return found
+
+    def _find_price_range(
+        self, code: str, origin: str | None, unit: str, on: date
+    ) -> PriceRange | None:
         for length in range(len(code), 1, -1):
             ranges = self.price_ranges.get(code[:length])
             if not ranges:

@@ -20,6 +20,7 @@ from rules.context import ControlContext
 from rules.errors import RiskEvaluationError, UnknownRulesetError
 from rules.findings import EvidenceValue, evidence
 from rules.outcome import Lane, max_lane
+from rules.risk.compiled import CompiledTables
 from rules.risk.inputs import risk_contexts
 from rules.risk.jdm import DecisionEngine, JsonObject
 from rules.risk.ruleset import BUILTIN_DIRECTORY, Ruleset, load_rulesets
@@ -95,6 +96,9 @@ class RiskEngine:
             self._by_id[ruleset.id] = ruleset
         graphs = {version: r.graph for version, r in self._by_version.items()}
         self._engine = DecisionEngine(graphs)
+        # Per version, its tables matched without walking the graph in zen (None: zen walks
+        # it), built on first use: an engine over every stored version is built per replay.
+        self._compiled: dict[str, CompiledTables | None] = {}
 
     @classmethod
     def builtin(cls) -> RiskEngine:
@@ -124,11 +128,11 @@ class RiskEngine:
     ) -> RiskAssessment:
         """Assess prepared per-item ``contexts`` (see :mod:`rules.risk.inputs`)."""
         loaded = self.ruleset(ruleset)
-        results = [self._engine.evaluate(loaded.version, c) for c in contexts]
+        results = self._results(loaded, contexts)
         draw = _Drawer(declaration_number, seed)
         matched = _matched(loaded, sequences, contexts, results)
         hits = tuple(draw.hit(row, items, ctx) for row, items, ctx in matched.values())
-        sampled = _rules(results[0].get(SAMPLING_PATH))
+        sampled = results[0].get(SAMPLING_PATH, ())
         if not sampled:  # impossible with a validated ruleset (catch-all row), never ignored
             raise RiskEvaluationError(f"ruleset {loaded.id} returned no sampling row")
         sample = draw.hit(loaded.rows[sampled[0]], [], contexts[0], stream=SAMPLING_PATH)
@@ -143,6 +147,23 @@ class RiskEngine:
             inputs_digest=_digest(contexts),
         )
 
+    def _results(
+        self, loaded: Ruleset, contexts: Sequence[dict[str, Any]]
+    ) -> list[dict[str, tuple[str, ...]]]:
+        """Per item context, the matched rule ids by table output path."""
+        if loaded.version not in self._compiled:
+            self._compiled[loaded.version] = CompiledTables.of(loaded.graph)
+        compiled = self._compiled[loaded.version]
+        if compiled is not None:
+            return [compiled.rules(c) for c in contexts]
+        return [self.zen_rules(loaded.version, c) for c in contexts]
+
+    def zen_rules(self, version: str, context: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+        """The matched rule ids by table output path, with zen-engine walking the graph."""
+        result = self._engine.evaluate(version, context)
+        loaded = self.ruleset(version)
+        return {t.output_path: tuple(_rules(result.get(t.output_path))) for t in loaded.tables}
+
     def trace(self, ruleset: str, context: dict[str, Any]) -> JsonObject:
         """zen-engine's per-node trace of one item context (for explaining a lane in depth)."""
         loaded = self.ruleset(ruleset)
@@ -153,7 +174,7 @@ def _matched(
     loaded: Ruleset,
     sequences: Sequence[int],
     contexts: Sequence[dict[str, Any]],
-    results: Sequence[JsonObject],
+    results: Sequence[dict[str, tuple[str, ...]]],
 ) -> dict[str, tuple[RowInfo, list[int], dict[str, Any]]]:
     """Criteria rows that matched, by rule id: the row, its items, the first item's context."""
     matched: dict[str, tuple[RowInfo, list[int], dict[str, Any]]] = {}
@@ -161,7 +182,7 @@ def _matched(
         for table in loaded.tables:
             if table.sampling:
                 continue
-            for rule in _rules(result.get(table.output_path)):
+            for rule in result.get(table.output_path, ()):
                 matched.setdefault(rule, (loaded.rows[rule], [], context))[1].append(sequence)
     return matched
 

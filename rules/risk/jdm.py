@@ -86,6 +86,18 @@ def constant_value(expression: str) -> object:
         raise ValueError(f"not a constant: {_first_line(exc)}") from exc
 
 
+def unary_truth(expression: str, value: object) -> bool:
+    """Whether input cell ``expression`` holds for ``value`` (the column's ``$``).
+
+    A decision table row does not match on a cell that fails to evaluate (a comparison of
+    ``null`` or of a string with a number raises in zen): such a cell is false here too.
+    """
+    try:
+        return zen.evaluate_unary_expression(expression, {"$": value}) is True
+    except Exception:  # zen raises bare Exception/RuntimeError from native code
+        return False
+
+
 class DecisionEngine:
     """One loaded ``ZenEngine`` serving decision graphs by key from memory (static loader)."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from clearance.ledgers.accounts import (
@@ -21,10 +21,12 @@ from clearance.ledgers.accounts import (
     apply,
     balances,
     ensure_heads,
+    heads_held_by,
+    holds_nothing_yet,
     lock_heads,
     state,
 )
-from clearance.store.control_tables import LedgerEntry
+from clearance.store.control_tables import LedgerEntry, LedgerHead
 from rules.ledger import Allowance
 
 INSTANT = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
@@ -83,3 +85,52 @@ def test_a_rolled_back_transaction_leaves_no_sums_behind(engine: Engine) -> None
         with session.begin():  # same session, new transaction: the reservation is gone
             after = balances(session, lock_heads(session, [KEY]))[KEY]
     assert after.totals.reserved == 0 and after.totals.reserved_uses == 0
+
+
+def test_heads_missing_are_created_together_and_an_existing_head_is_kept(engine: Engine) -> None:
+    """SQLite creates the missing heads with one INSERT … ON CONFLICT DO NOTHING, PostgreSQL
+    apart: either way an existing head keeps its allowance and each key exists once."""
+    _head(engine, quantity="100")
+    other = Allowance(Decimal(5), "KGM", Decimal(0), 1)
+    specs = [HeadSpec(key, "licence", key, other) for key in ("licence:B", KEY, "licence:A")]
+    with Session(engine) as session, session.begin():
+        ensure_heads(session, specs, INSTANT)
+        ensure_heads(session, specs, INSTANT)  # nothing left to create
+        heads = lock_heads(session, [s.key for s in specs])
+        assert sorted(heads) == ["licence:A", "licence:B", KEY]
+        assert heads[KEY].quantity == Decimal(100) and heads[KEY].max_uses == 12
+        assert heads["licence:A"].quantity == Decimal(5) and heads["licence:B"].max_uses == 1
+    with Session(engine) as session:
+        keys = session.scalars(select(LedgerHead.key).order_by(LedgerHead.key)).all()
+    assert keys == ["licence:A", "licence:B", KEY]
+
+
+def test_a_declaration_known_to_hold_nothing_reserves_without_summing_its_own_entries(
+    engine: Engine,
+) -> None:
+    _head(engine)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    with Session(engine) as session, session.begin():
+        head = lock_heads(session, [KEY])[KEY]
+        assert _reserve(session, 1, Decimal(7))  # an earlier declaration: summed as before
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            holds_nothing_yet(session, f"{2:018d}", [head.id])
+            assert heads_held_by(session, f"{2:018d}") == {}
+            assert _reserve(session, 2, Decimal(7))
+            assert heads_held_by(session, f"{2:018d}") == {KEY: head}  # booked, not searched
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert heads_held_by(session, f"{1:018d}") == {KEY: head}  # searched, as before
+        after = balances(session, lock_heads(session, [KEY]))[KEY]
+    assert [s.split()[0] for s in statements] == ["INSERT"]  # the entry; no SUM, no search
+    assert after.totals.reserved == Decimal(14) and after.totals.reserved_uses == 2
+    with Session(engine) as session, session.begin():  # what the database sums is the same
+        fresh = balances(session, lock_heads(session, [KEY]))[KEY]
+        head = lock_heads(session, [KEY])[KEY]
+        held = state(session, head, f"{2:018d}").holdings[f"{2:018d}"]
+    assert fresh == after and held.reserved == Decimal(7) and held.reserved_uses == 1

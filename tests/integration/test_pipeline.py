@@ -285,3 +285,23 @@ def test_a_partners_own_profile_file_maps_what_the_default_cannot(
     (declaration,) = outcome.declarations
     assert declaration.status == "registered", [r.text for r in declaration.reasons]
     assert declaration.number is not None and declaration.direction == "export"
+
+
+def test_a_registered_declaration_carries_the_canonical_text_it_was_stored_as(
+    engine: Engine, clock: FixedClock
+) -> None:
+    """The decision's inputs digest hashes this text instead of serialising the declaration
+    again: it must be exactly what was stored and what ``model_dump_json`` gives."""
+    seen: list[Registered] = []
+
+    def keep(session: Session, registered: Registered, outcome: DeclarationOutcome) -> None:
+        seen.append(registered)
+
+    make_pipeline(engine, clock, keep).submit(SAMPLE_01.read_bytes(), filename="01.edi")
+    assert seen
+    with Session(engine) as session:
+        for registered in seen:
+            stored = session.get(Declaration, registered.id)
+            assert stored is not None
+            assert registered.canonical == stored.canonical
+            assert registered.canonical == registered.declaration.model_dump_json()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from edi.model import Declaration, Direction, PartyRole
-from rules.claims import declaration_draws, licence_allowance, licence_key
+from rules.claims import declaration_draws, licence_allowance, licence_claims, licence_key
 from rules.controls import licence_balances, licences
 from rules.findings import Finding, Rule, Severity
 from rules.ledger import Balance, LedgerState
@@ -155,3 +155,16 @@ def test_lic008_quantity_not_in_the_licence_unit() -> None:
     (finding,) = run(licence_balances.quantity, declaration(liquid, departure_country="MY"))
     assert finding.severity is Severity.DOCUMENTS
     assert finding.evidence == {"licence": PALM, "unit": "KGM"}
+
+
+def test_a_context_given_its_balances_keeps_its_claims_and_sees_the_new_balances() -> None:
+    """The pipeline builds a draft context to find the draws, then the same one with the
+    locked balances: the claims are not worked out twice, the balance rules see the balances."""
+    draft = context(palm_oil())
+    draws = declaration_draws(draft)
+    assert [d.key for d in draws] == [licence_key(PALM)]
+    final = draft.with_balances(balance_after("1000", 12))
+    assert final.balances == balance_after("1000", 12) and draft.balances == {}
+    assert licence_claims(final) is licence_claims(draft)  # memoised once, shared
+    assert licence_balances.uses(final) and not licence_balances.uses(draft)
+    assert declaration_draws(final) == draws

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from edi.model import PartyRole
-from rules import RequiredDocument, check, explain
+from rules import RequiredDocument, check, explain, inputs_digest
 from rules.context import ControlContext, MissingAction
 from rules.outcome import DecisionKind
 from rules.risk import RiskEngine
@@ -47,6 +47,14 @@ def test_digest_changes_with_any_input() -> None:
         len({base.inputs_digest, later.decision.inputs_digest, reseeded.decision.inputs_digest})
         == 3
     )
+
+
+def test_the_digest_hashes_the_canonical_text_given_as_it_would_write_it() -> None:
+    ctx = form_e_context()
+    written = inputs_digest(ctx, "v1", "seed")
+    assert inputs_digest(ctx, "v1", "seed", ctx.declaration.model_dump_json()) == written
+    # The text given is what is hashed (the caller must give the declaration's own).
+    assert inputs_digest(ctx, "v1", "seed", ctx.declaration.model_dump_json() + " ") != written
 
 
 def test_missing_licence_and_wrong_holder_reject_with_reasons() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from rules.errors import RegistryLoadError
-from rules.registry import CreditGrade, load_registries, read_registry_file
+from rules.registry import CreditGrade, load_registries, read_registry_file, snapshot
 
-from .builders import BEIJING, SAMPLE_REGISTRIES, SAMPLES, SHANGHAI
+from .builders import BEIJING, SAMPLE_REGISTRIES, SAMPLES, SHANGHAI, sample_registries
 
 GOOD_TRADER = {
     "record": "trader",
@@ -55,6 +55,28 @@ def test_price_range_prefers_the_most_specific() -> None:
     assert vn is not None and vn.currency == "USD"
     assert th is not None and th.commodity_code == "0304"
     assert SAMPLE_REGISTRIES.price_range("0304620000", "VN", "KGM", date(2027, 1, 1)) is None
+
+
+def test_price_ranges_remembered_give_the_same_answers_and_stay_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registries = sample_registries()  # a snapshot of its own: this test empties its index
+    asked = [
+        (code, origin, "KGM", on)
+        for code in ("0304620000", "0304999999", "9999999999")
+        for origin in ("VN", "TH", None)
+        for on in (date(2026, 11, 28), date(2027, 1, 1))
+    ]
+    fresh = [registries._find_price_range(*question) for question in asked]
+    assert any(found is not None for found in fresh) and None in fresh
+    monkeypatch.setattr(snapshot, "RANGES_REMEMBERED", 5)
+    for _ in range(2):  # asked again: from what was remembered, cleared on the way
+        assert [registries.price_range(*question) for question in asked] == fresh
+        assert len(registries._ranges_found) <= 5
+    # Remembered, not looked up again: a changed index is not seen until the memo is cleared.
+    registries.price_range(*asked[0])
+    registries.price_ranges.clear()
+    assert registries.price_range(*asked[0]) == fresh[0]
 
 
 def test_every_problem_is_reported_with_file_line_and_column(tmp_path: Path) -> None:

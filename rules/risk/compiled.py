@@ -1,0 +1,137 @@
+"""A ruleset's decision tables matched here, each cell's truth asked of zen-engine once per value.
+
+zen-engine evaluates the whole decision graph of a ruleset in about 35 µs per goods item, five
+items a declaration: the largest single cost of the controls-and-decision step. A row of a
+decision table matches when every non-empty input cell, a unary expression over its column's
+field (``$``), holds; a cell that fails to evaluate does not hold. So the tables can be matched
+here row by row, and each cell's truth for a value is asked of zen-engine's own unary evaluator
+(:func:`rules.risk.jdm.unary_truth`, the compiler the tables use) the first time that value is
+met; which rows of a column hold for a value is remembered as a bit set, and a row matches when
+it is in the sets of every column. Codes, countries, offices and grades repeat from one
+declaration to the next; a value in yuan is asked once per declaration.
+
+What zen-engine would do is what is done, because zen still decides every cell; only the
+graph around the cells is walked here, and only for graphs whose shape is fully understood: an
+input node, decision tables with hit policy ``first`` or ``collect`` reading plain fields of
+the item (no ``inputField``, no loop, no pass-through), an output node, and input cells that
+read nothing but ``$`` (a cell may name another input field, which makes its truth depend on
+the whole item). Any other graph gives ``None`` from :meth:`CompiledTables.of`, and the engine
+evaluates it with zen-engine as before. ``tests/unit/rules/test_risk_compiled.py`` compares
+both on the shipped rulesets, the day's declarations and edge values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rules.risk.jdm import JsonObject, constant_value, unary_truth, unknown_names
+
+#: Row sets remembered at most (then all forgotten at once): a value in yuan is new for nearly
+#: every declaration, so the memo would otherwise grow with the day.
+ROW_SETS_KEPT = 65_536
+
+_ENDS = {"inputNode", "outputNode"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    output_path: str
+    first: bool  # hit policy "first" (else "collect": every matching row, in order)
+    rules: tuple[str, ...]  # the rule id of each row, in row order
+    # Per input field, each row's cell for it ("" when empty: holds for every value).
+    columns: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @staticmethod
+    def holding(cells: tuple[str, ...], value: object) -> int:
+        """The rows (bit n: row n) whose cell in a column (``cells``) holds for ``value``."""
+        mask = 0
+        for n, cell in enumerate(cells):
+            if not cell.strip() or unary_truth(cell, value):
+                mask |= 1 << n
+        return mask
+
+    def hits(self, mask: int) -> tuple[str, ...]:
+        """The rule ids of the rows in ``mask``: all of them, or the first."""
+        found = tuple(rule for n, rule in enumerate(self.rules) if mask >> n & 1)
+        return found[:1] if self.first else found
+
+
+class CompiledTables:
+    """The decision tables of one ruleset graph, matched against item contexts."""
+
+    def __init__(self, tables: tuple[_Table, ...]) -> None:
+        self._tables = tables
+        # (table, column, type, value) → the rows whose cell holds; the type is in the key
+        # because True == 1 == 1.0 for a dict, not for zen.
+        self._holding: dict[tuple[int, int, type, object], int] = {}
+        self._hits: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    @classmethod
+    def of(cls, graph: JsonObject) -> CompiledTables | None:
+        """The tables of a validated ruleset ``graph``, or ``None`` if zen must walk it."""
+        tables = []
+        for node in graph.get("nodes", ()):
+            kind = node.get("type")
+            if kind in _ENDS:
+                if node.get("content"):  # e.g. an input schema: zen's to apply
+                    return None
+                continue
+            if kind != "decisionTableNode":
+                return None
+            table = _table(node.get("content"))
+            if table is None:
+                return None
+            tables.append(table)
+        return cls(tuple(tables))
+
+    def rules(self, context: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+        """Per table (by output path), the rule ids of the rows ``context`` matches, in order."""
+        holding = self._holding
+        out: dict[str, tuple[str, ...]] = {}
+        for index, table in enumerate(self._tables):
+            mask = (1 << len(table.rules)) - 1
+            for column, (field, cells) in enumerate(table.columns):
+                value = context.get(field)  # a missing field is null, as in zen
+                key = (index, column, type(value), value)
+                rows = holding.get(key)
+                if rows is None:
+                    if len(holding) >= ROW_SETS_KEPT:
+                        holding.clear()
+                    rows = holding[key] = table.holding(cells, value)
+                mask &= rows
+            hits = self._hits.get((index, mask))
+            if hits is None:
+                hits = self._hits[(index, mask)] = table.hits(mask)
+            out[table.output_path] = hits
+        return out
+
+
+def _table(content: object) -> _Table | None:
+    if not isinstance(content, dict):
+        return None
+    if content.get("inputField") or content.get("passThrough"):
+        return None
+    if content.get("executionMode", "single") != "single":
+        return None
+    policy = content.get("hitPolicy")
+    if policy not in ("first", "collect"):
+        return None
+    inputs = {column["id"]: column.get("field") for column in content.get("inputs", ())}
+    if not all(isinstance(field, str) and field.isidentifier() for field in inputs.values()):
+        return None
+    (rule_column,) = [c["id"] for c in content.get("outputs", ()) if c.get("field") == "rule"]
+    raws = list(content.get("rules", ()))
+    columns = []
+    for column_id, field in inputs.items():
+        cells = tuple(raw.get(column_id, "") for raw in raws)
+        for cell in cells:
+            if not isinstance(cell, str):
+                return None
+            if cell.strip() and unknown_names(cell, frozenset()):  # names another field
+                return None
+        if any(cell.strip() for cell in cells):  # an all-empty column holds for every row
+            columns.append((str(field), cells))
+    rules = tuple(str(constant_value(raw[rule_column])) for raw in raws)
+    return _Table(str(content["outputPath"]), policy == "first", rules, tuple(columns))
