@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linprog
+from scipy.optimize import OptimizeResult, linprog
 
 from clearance.statistics.cube import BoolArray
 from clearance.statistics.protection import (
@@ -251,7 +251,7 @@ class _Bounds(_Problem):
 
     def __init__(self, a_eq: sparse.csr_matrix, b_eq: FloatArray, n: int, ceiling: float):
         super().__init__(a_eq, b_eq, n, ceiling)
-        self.results: dict[tuple[int, bool], object] = {}
+        self.results: dict[tuple[int, bool], OptimizeResult] = {}
 
     def solve(self, objective: FloatArray) -> FloatArray | None:
         self.solved += 1
@@ -285,11 +285,11 @@ class _Bounds(_Problem):
             self.solve(objective)
             result = self.results[(k, upper)]
         cell = component[k]
-        if getattr(result, "status", 1) != 0:  # no optimum: no bound, no duals
+        if result.status != 0:  # no optimum: no bound, no duals
             return _Failure(cell, upper, float("inf"), {})
-        bound = float(result.x[k])  # type: ignore[attr-defined]
+        bound = float(result.x[k])
         missing = need - bound if upper else bound - need
-        duals = np.asarray(result.eqlin.marginals)  # type: ignore[attr-defined]
+        duals = np.asarray(result.eqlin.marginals)
         # d(objective)/d(move of an open cell j) = -Σ coef(j, line) · dual(line), with coef
         # +1 where j is a member and -1 where it is the total (see _system's right sides).
         rate: dict[int, float] = {}
