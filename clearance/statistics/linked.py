@@ -255,7 +255,7 @@ Axes = tuple[str, str | None]
 class _Split:
     """The pieces the frames cut the facts into, and each cut table's cells per piece."""
 
-    published: list[Published]  # those sharing facts with the new table
+    published: list[Published]  # those sharing facts with the new table, or in a chain
     pieces: list[Pieces]  # per table, the new one first
     copies: dict[tuple[Axes, int], tuple[Grid, BoolArray]]  # (axes, piece): grid, primary
 
@@ -340,8 +340,8 @@ def join(
     """The system of a new table (its keys, values, primary cells, lines) and ``published``.
 
     With ``query`` and ``facts`` the frames are cut into pieces and tables of other frames
-    whose facts overlap take part (see the module's docstring); without them every table is
-    taken to be over the new table's frame.
+    whose facts overlap take part, directly or through a chain (see the module's docstring);
+    without them every table is taken to be over the new table's frame.
     """
     split = _split(facts, query, published) if facts is not None and query is not None else None
     if split is not None:
