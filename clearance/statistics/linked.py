@@ -22,9 +22,13 @@ is *frozen* here (never chosen as a complement, it is public already). Complemen
 only in the new table. A published cell whose value has since changed (a revision) is a
 different quantity and is not joined with the new one, nor linked to its pieces.
 
-Only published tables whose frames share facts with the new one take part; the elementary
-cells of a table whose frame is cut into several pieces are one extra cross-tab per piece
-(shared between tables with the same axes).
+Published tables whose frames share facts with the new one take part, and so do those
+sharing facts with a table taking part (a chain: January–February published, then
+February–March, then January asked for: February–March narrows February through the
+first table, and with it January), up to :data:`CHAIN_HOPS` tables away and
+:data:`CHAIN_TABLES` tables in all, nearest first. The elementary cells of a table whose
+frame is cut into several pieces are one extra cross-tab per piece (shared between tables
+with the same axes).
 """
 
 from __future__ import annotations
@@ -53,6 +57,13 @@ from clearance.statistics.protection import Audit, FloatArray, Known, Line, audi
 from clearance.store.statistics_request_tables import StatPublishedCell, StatPublishedTable
 
 Key = tuple[tuple[str, str], ...]
+
+#: How far a chain of published tables is followed: a table sharing facts with the new one
+#: is one step away, a table sharing facts only with that one two steps, and so on.
+CHAIN_HOPS = 3
+#: At most this many published tables take part (the nearest, then the oldest first): each
+#: adds its cells, and its frame may cut the facts into more pieces.
+CHAIN_TABLES = 24
 
 
 def frame(query: Query) -> str:
@@ -131,8 +142,28 @@ class Published:
     query: Query | None = None  # its axes and frame (None: taken to be the new table's frame)
 
 
+def chained(query: Query, candidates: dict[int, Query], hops: int = CHAIN_HOPS) -> list[int]:
+    """The tables of ``candidates`` whose frames may share facts with ``query``'s, directly
+    or through a chain of at most ``hops`` tables (see :data:`CHAIN_HOPS`), nearest first,
+    at most :data:`CHAIN_TABLES` of them."""
+    taken: list[int] = []
+    frontier = [query]
+    for _ in range(max(hops, 1)):
+        found = [
+            t
+            for t, q in sorted(candidates.items())
+            if t not in taken and any(overlaps(q, near) for near in frontier)
+        ]
+        if not found:
+            break
+        taken += found
+        frontier = [candidates[t] for t in found]
+    return taken[:CHAIN_TABLES]
+
+
 def published_overlapping(session: Session, query: Query) -> list[Published]:
-    """The published tables whose frames may share facts with ``query``'s, oldest first."""
+    """The published tables whose frames may share facts with ``query``'s, directly or
+    through a chain (:func:`chained`), oldest first."""
     heads = session.execute(
         select(
             StatPublishedTable.id,
@@ -141,11 +172,10 @@ def published_overlapping(session: Session, query: Query) -> list[Published]:
             StatPublishedTable.column_axis,
         ).order_by(StatPublishedTable.id)
     ).all()
-    frames = {}
-    for table_id, text, rows, columns in heads:
-        q = frame_query(text, rows, columns)
-        if overlaps(q, query):
-            frames[int(table_id)] = q
+    every = {
+        int(table_id): frame_query(text, rows, columns) for table_id, text, rows, columns in heads
+    }
+    frames = {t: every[t] for t in chained(query, every)}
     if not frames:
         return []
     # The lines (JSON, as long as the table) only of the tables taking part.
@@ -193,6 +223,7 @@ class Facts:
     cols: Columns
     classify: Callable[[Grid], BoolArray]  # the primary rules over a grid's cells
     confidential_traders: frozenset[str] = frozenset()
+    chain_hops: int = CHAIN_HOPS  # 1: only tables sharing facts with the new one
 
 
 @dataclass
@@ -224,7 +255,7 @@ Axes = tuple[str, str | None]
 class _Split:
     """The pieces the frames cut the facts into, and each cut table's cells per piece."""
 
-    published: list[Published]  # those sharing facts with the new table
+    published: list[Published]  # those sharing facts with the new table, or in a chain
     pieces: list[Pieces]  # per table, the new one first
     copies: dict[tuple[Axes, int], tuple[Grid, BoolArray]]  # (axes, piece): grid, primary
 
@@ -232,15 +263,27 @@ class _Split:
 def _split(facts: Facts, query: Query, published: list[Published]) -> _Split:
     cols = facts.cols
     own = selection(cols, query)
-    kept: list[Published] = []
-    sets = [own]
-    for table in published:
+    facts_of: dict[int, BoolArray] = {}
+    for number, table in enumerate(published):
         if table.query is None:
             raise ValueError("a published table without its query cannot be cut into pieces")
-        chosen = selection(cols, table.query)
-        if (chosen & own).any():  # shares facts with the new table
-            kept.append(table)
-            sets.append(chosen)
+        facts_of[number] = selection(cols, table.query)
+    # Tables sharing facts with the new one, then with those (a chain), step by step.
+    taken: list[int] = []
+    frontier = [own]
+    for _ in range(max(facts.chain_hops, 1)):
+        found = [
+            t
+            for t in facts_of
+            if t not in taken and any((facts_of[t] & near).any() for near in frontier)
+        ]
+        if not found:
+            break
+        taken += found
+        frontier = [facts_of[t] for t in found]
+    taken = sorted(taken[:CHAIN_TABLES])  # the nearest, then in their order (oldest first)
+    kept = [published[t] for t in taken]
+    sets = [own, *(facts_of[t] for t in taken)]
     inside = np.flatnonzero(np.logical_or.reduce(sets))
     # A fact's piece: the set of frames holding it, as bits, renumbered now and then so
     # that the code never overflows however many tables take part.
@@ -297,8 +340,8 @@ def join(
     """The system of a new table (its keys, values, primary cells, lines) and ``published``.
 
     With ``query`` and ``facts`` the frames are cut into pieces and tables of other frames
-    whose facts overlap take part (see the module's docstring); without them every table is
-    taken to be over the new table's frame.
+    whose facts overlap take part, directly or through a chain (see the module's docstring);
+    without them every table is taken to be over the new table's frame.
     """
     split = _split(facts, query, published) if facts is not None and query is not None else None
     if split is not None:

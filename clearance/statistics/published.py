@@ -31,6 +31,7 @@ from clearance.statistics.cube import (
     with_subtotals,
 )
 from clearance.statistics.disclosure import Rules, primary, reasons
+from clearance.statistics.linked_protection import protect_linked
 from clearance.statistics.protection import Audit, Line, grid_lines, protect
 from clearance.store.statistics_request_tables import StatConfidentialityRequest
 from clearance.store.statistics_tables import StatPublication
@@ -297,17 +298,29 @@ def protect_grid(
     plain = grid.two_way and grid.row_groups is None and not system.linked
     share = float(rules.protection)
     known, before = linked.known_before(system, share) if system.linked else ({}, None)
-    everything, audit = protect(
-        system.values,
-        system.confidential,
-        system.lines,
-        share,
-        grid=grid.shape if plain else None,
-        suppressed=system.suppressed,
-        frozen=system.frozen,
-        links=system.links,
-        known=known,
-    )
+    if system.linked:  # joined with published tables: the loop made for linked systems
+        everything, audit = protect_linked(
+            system.values,
+            system.confidential,
+            system.lines,
+            share,
+            suppressed=system.suppressed,
+            frozen=system.frozen,
+            links=system.links,
+            known=known,
+        )
+    else:
+        everything, audit = protect(
+            system.values,
+            system.confidential,
+            system.lines,
+            share,
+            grid=grid.shape if plain else None,
+            suppressed=system.suppressed,
+            frozen=system.frozen,
+            links=system.links,
+            known=known,
+        )
     if before is not None:  # the programs of what was known before count too
         audit.programs += before.programs
     suppressed = everything[: system.own]

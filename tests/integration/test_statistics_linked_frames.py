@@ -79,3 +79,13 @@ def test_a_year_to_date_series_is_protected_against_every_earlier_month(
     # A month after the published ones shares no facts with them: not linked.
     later = stats.table(app, LOCAL_OPERATOR, _request(period_from="2025-03", period_to="2025-03"))
     assert later.audit.linked_tables == 0
+
+
+def test_a_chain_of_published_tables_takes_part(app: Application) -> None:
+    """January–February, then February–March are published; January shares no fact with
+    the second, but the second narrows February and so what the first leaves of January:
+    both take part."""
+    for low, high in (("2025-01", "2025-02"), ("2025-02", "2025-03")):
+        stats.publish_table(app, LOCAL_OPERATOR, _request(period_from=low, period_to=high))
+    january = stats.table(app, LOCAL_OPERATOR, _request(period_from="2025-01", period_to="2025-01"))
+    assert january.audit.passed and january.audit.linked_tables == 2
