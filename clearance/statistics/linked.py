@@ -61,9 +61,20 @@ Key = tuple[tuple[str, str], ...]
 #: How far a chain of published tables is followed: a table sharing facts with the new one
 #: is one step away, a table sharing facts only with that one two steps, and so on.
 CHAIN_HOPS = 3
-#: At most this many published tables take part (the nearest, then the oldest first): each
-#: adds its cells, and its frame may cut the facts into more pieces.
+#: At most this many published tables take part through a chain (the nearest, then the
+#: oldest first): each adds its cells, and its frame may cut the facts into more pieces.
+#: Tables sharing facts with the new one directly always take part, however many.
 CHAIN_TABLES = 24
+
+
+def _capped(steps: list[list[int]]) -> list[int]:
+    """The tables found step by step, nearest first: every table of the first step (those
+    sharing facts with the new one: leaving one out could give a cell away by difference),
+    then the chain's up to :data:`CHAIN_TABLES` in all."""
+    if not steps:
+        return []
+    first, rest = steps[0], [t for step in steps[1:] for t in step]
+    return first + rest[: max(CHAIN_TABLES - len(first), 0)]
 
 
 def frame(query: Query) -> str:
@@ -147,6 +158,7 @@ def chained(query: Query, candidates: dict[int, Query], hops: int = CHAIN_HOPS) 
     or through a chain of at most ``hops`` tables (see :data:`CHAIN_HOPS`), nearest first,
     at most :data:`CHAIN_TABLES` of them."""
     taken: list[int] = []
+    steps: list[list[int]] = []
     frontier = [query]
     for _ in range(max(hops, 1)):
         found = [
@@ -157,8 +169,9 @@ def chained(query: Query, candidates: dict[int, Query], hops: int = CHAIN_HOPS) 
         if not found:
             break
         taken += found
+        steps.append(found)
         frontier = [candidates[t] for t in found]
-    return taken[:CHAIN_TABLES]
+    return _capped(steps)
 
 
 def published_overlapping(session: Session, query: Query) -> list[Published]:
@@ -270,6 +283,7 @@ def _split(facts: Facts, query: Query, published: list[Published]) -> _Split:
         facts_of[number] = selection(cols, table.query)
     # Tables sharing facts with the new one, then with those (a chain), step by step.
     taken: list[int] = []
+    steps: list[list[int]] = []
     frontier = [own]
     for _ in range(max(facts.chain_hops, 1)):
         found = [
@@ -280,8 +294,9 @@ def _split(facts: Facts, query: Query, published: list[Published]) -> _Split:
         if not found:
             break
         taken += found
+        steps.append(found)
         frontier = [facts_of[t] for t in found]
-    taken = sorted(taken[:CHAIN_TABLES])  # the nearest, then in their order (oldest first)
+    taken = sorted(_capped(steps))  # the nearest, then in their order (oldest first)
     kept = [published[t] for t in taken]
     sets = [own, *(facts_of[t] for t in taken)]
     inside = np.flatnonzero(np.logical_or.reduce(sets))

@@ -87,5 +87,12 @@ def test_a_chain_is_followed_a_bounded_number_of_tables_away() -> None:
     assert linked.chained(january, candidates, hops=1) == [0]
     assert linked.chained(january, candidates, hops=3) == [0, 1, 2]
     assert linked.chained(january, candidates, hops=100) == list(range(10))
+    # Tables sharing facts with January itself all take part, however many: leaving one out
+    # could give a cell away by difference. Only the chain beyond them is capped.
     many = {t: Query(**AXES, period_from=202501, period_to=202503) for t in range(40)}
-    assert len(linked.chained(january, many)) == linked.CHAIN_TABLES
+    assert linked.chained(january, many) == list(range(40))
+    direct = {t: Query(**AXES, period_from=202501, period_to=202503) for t in range(10)}
+    beyond = {t: Query(**AXES, period_from=202503, period_to=202504) for t in range(10, 40)}
+    taken = linked.chained(january, direct | beyond)
+    assert taken[:10] == list(range(10))
+    assert len(taken) == linked.CHAIN_TABLES
