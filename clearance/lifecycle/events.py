@@ -19,10 +19,25 @@ import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Result, event, func, literal, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    MetaData,
+    Result,
+    Table,
+    Text,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from clearance.store.bulk import insert_rows
 from clearance.store.counters import NAMED, CounterRow, create_apart, on_postgresql
@@ -141,16 +156,28 @@ def events_since(session: Session, cursor: int, limit: int = 100) -> list[Event]
 
 # PostgreSQL: events staged per transaction, numbered and inserted as it commits.
 _STAGED = "events.staged"
+#: Set in a connection's ``info`` once a transaction that created the table has committed:
+#: the table then lives as long as the connection (a new connection has an empty ``info``).
+_TABLE_MADE = "events.staged_table"
 _STAGE_TABLE = text(
     "CREATE TEMPORARY TABLE IF NOT EXISTS staged_events ("
     " seq bigserial, occurred_at timestamptz NOT NULL, kind text NOT NULL,"
     " inbound_message_id bigint, declaration_number text, data text NOT NULL"
     ") ON COMMIT DELETE ROWS"
 )
-_STAGE = text(
-    "INSERT INTO staged_events (occurred_at, kind, inbound_message_id, declaration_number, data)"
-    " VALUES (:occurred_at, :kind, :inbound_message_id, :declaration_number, :data)"
+#: The columns an event is staged with (``seq`` is the table's own, in the order staged).
+_STAGED_EVENTS = Table(
+    "staged_events",
+    MetaData(),
+    Column("occurred_at", DateTime(timezone=True)),
+    Column("kind", Text),
+    Column("inbound_message_id", BigInteger),
+    Column("declaration_number", Text),
+    Column("data", Text),
 )
+#: A Core INSERT (not text): SQLAlchemy writes a batch as one multi-row VALUES statement
+#: (core/db.py), where a text INSERT of N rows is N statements for the server.
+_STAGE = insert(_STAGED_EVENTS)
 _COUNT = text("SELECT count(*) FROM staged_events")
 #: One statement under the lock: advance the counter by the staged count, insert the staged
 #: events with the ids that follow, in the order staged.
@@ -163,15 +190,23 @@ _PUBLISH = text(
     " s.occurred_at, s.kind, s.inbound_message_id, s.declaration_number, s.data"
     " FROM staged_events s CROSS JOIN bumped"
 )
+#: Sessions whose transaction created the table, with their connection's ``info``: marked
+#: there only once that transaction commits (a rolled-back CREATE leaves no table).
+_CREATING: WeakKeyDictionary[Session, dict[Any, Any]] = WeakKeyDictionary()
 
 
 def _stage(session: Session, rows: list[dict[str, Any]]) -> None:
     staged = transaction_cache(session, _STAGED)
+    connection = session.connection()
     if not staged:
-        # Per transaction, not per connection: a rolled-back CREATE leaves nothing behind.
-        session.execute(_STAGE_TABLE)
-        staged["yes"] = True
-    session.execute(_STAGE, rows)
+        staged["count"] = 0
+        if not connection.info.get(_TABLE_MADE):
+            connection.execute(_STAGE_TABLE)
+            _CREATING[session] = connection.info
+    connection.execute(_STAGE, rows)
+    if staged["count"] is not None:
+        # Known in memory: publishing needs no SELECT count(*) (None: ask the table).
+        staged["count"] += len(rows)
 
 
 _STAGED_TIMES = text(
@@ -191,12 +226,15 @@ def staged_times(session: Session, number: str, kind: EventKind) -> list[datetim
 @event.listens_for(Session, "before_commit")
 def _publish_staged(session: Session) -> None:
     # Only the root commit: a savepoint's release is not the end of the unit of work.
-    if session.in_nested_transaction() or not transaction_cache(session, _STAGED):
+    staged = transaction_cache(session, _STAGED)
+    if session.in_nested_transaction() or not staged:
         return
     # Everything else first, so that the lock below is held for the events and the commit.
     write_deferred(session)
     session.flush()
-    count = int(session.execute(_COUNT).scalar_one())
+    count = staged["count"]
+    if count is None:
+        count = int(session.execute(_COUNT).scalar_one())
     if count == 0:
         return
     args = {"n": count, "name": EVENT_COUNTER}
@@ -206,6 +244,24 @@ def _publish_staged(session: Session) -> None:
         written = _rowcount(session.execute(_PUBLISH, args))
     if written != count:
         raise RuntimeError(f"event log: {written} of {count} staged events written")
+
+
+@event.listens_for(Session, "after_commit")
+def _table_made(session: Session) -> None:
+    info = _CREATING.pop(session, None)
+    if info is not None:
+        info[_TABLE_MADE] = True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _staged_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested:
+        # A savepoint rolled back may have taken staged rows with it: count them at commit.
+        staged = session.info.get(_STAGED)
+        if staged is not None and staged[1]:
+            staged[1]["count"] = None
+    else:
+        _CREATING.pop(session, None)  # the CREATE, if this transaction made it, is undone
 
 
 #: The event counter's row, starting after the events already stored (first use only).
