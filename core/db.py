@@ -34,12 +34,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
-    elif engine.dialect.name == "postgresql":
-        # An executemany INSERT of N rows is N statements for the server with psycopg
-        # (pipelined, but each parsed, planned and executed); SQLAlchemy's "insertmanyvalues"
-        # renders it as multi-row VALUES (up to 1,000 rows a statement), as it already does
-        # for INSERT … RETURNING. Same rows, same order (docs/throughput.md, "statements").
-        engine.dialect.use_insertmanyvalues_wo_returning = True
     return engine
 
 
