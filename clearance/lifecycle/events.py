@@ -31,7 +31,6 @@ from sqlalchemy import (
     Text,
     event,
     func,
-    insert,
     literal,
     select,
     text,
@@ -39,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, SessionTransaction
 
-from clearance.store.bulk import insert_rows
+from clearance.store.bulk import insert_rows, insert_table_rows
 from clearance.store.counters import NAMED, CounterRow, create_apart, on_postgresql
 from clearance.store.deferred import transaction_cache, write_deferred
 from clearance.store.tables import Event
@@ -175,9 +174,6 @@ _STAGED_EVENTS = Table(
     Column("declaration_number", Text),
     Column("data", Text),
 )
-#: A Core INSERT (not text): SQLAlchemy writes a batch as one multi-row VALUES statement
-#: (core/db.py), where a text INSERT of N rows is N statements for the server.
-_STAGE = insert(_STAGED_EVENTS)
 _COUNT = text("SELECT count(*) FROM staged_events")
 #: One statement under the lock: advance the counter by the staged count, insert the staged
 #: events with the ids that follow, in the order staged.
@@ -203,7 +199,9 @@ def _stage(session: Session, rows: list[dict[str, Any]]) -> None:
         if not connection.info.get(_TABLE_MADE):
             connection.execute(_STAGE_TABLE)
             _CREATING[session] = connection.info
-    connection.execute(_STAGE, rows)
+    # One statement for the batch (clearance/store/bulk.py), where a text INSERT of N rows was
+    # N statements for the server.
+    insert_table_rows(connection, _STAGED_EVENTS, rows)
     if staged["count"] is not None:
         # Known in memory: publishing needs no SELECT count(*) (None: ask the table).
         staged["count"] += len(rows)
