@@ -192,8 +192,8 @@ _CREATING: WeakKeyDictionary[Session, dict[Any, Any]] = WeakKeyDictionary()
 
 
 def _stage(session: Session, rows: list[dict[str, Any]]) -> None:
+    connection = session.connection()  # first: it begins the transaction the cache belongs to
     staged = transaction_cache(session, _STAGED)
-    connection = session.connection()
     if not staged:
         staged["count"] = 0
         if not connection.info.get(_TABLE_MADE):
