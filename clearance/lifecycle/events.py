@@ -19,7 +19,7 @@ import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 from sqlalchemy import (
     BigInteger,
@@ -155,9 +155,6 @@ def events_since(session: Session, cursor: int, limit: int = 100) -> list[Event]
 
 # PostgreSQL: events staged per transaction, numbered and inserted as it commits.
 _STAGED = "events.staged"
-#: Set in a connection's ``info`` once a transaction that created the table has committed:
-#: the table then lives as long as the connection (a new connection has an empty ``info``).
-_TABLE_MADE = "events.staged_table"
 _STAGE_TABLE = text(
     "CREATE TEMPORARY TABLE IF NOT EXISTS staged_events ("
     " seq bigserial, occurred_at timestamptz NOT NULL, kind text NOT NULL,"
@@ -186,9 +183,12 @@ _PUBLISH = text(
     " s.occurred_at, s.kind, s.inbound_message_id, s.declaration_number, s.data"
     " FROM staged_events s CROSS JOIN bumped"
 )
-#: Sessions whose transaction created the table, with their connection's ``info``: marked
-#: there only once that transaction commits (a rolled-back CREATE leaves no table).
-_CREATING: WeakKeyDictionary[Session, dict[Any, Any]] = WeakKeyDictionary()
+#: The driver connections that have the table: added once the transaction that created it
+#: has committed (a rolled-back CREATE leaves no table), gone with the connection (a new one,
+#: after a reconnect, creates it again).
+_TABLE_MADE: WeakSet[Any] = WeakSet()
+#: Sessions whose open transaction created the table, with that driver connection.
+_CREATING: WeakKeyDictionary[Session, Any] = WeakKeyDictionary()
 
 
 def _stage(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -196,9 +196,10 @@ def _stage(session: Session, rows: list[dict[str, Any]]) -> None:
     staged = transaction_cache(session, _STAGED)
     if not staged:
         staged["count"] = 0
-        if not connection.info.get(_TABLE_MADE):
+        driver = connection.connection.dbapi_connection
+        if driver not in _TABLE_MADE:
             connection.execute(_STAGE_TABLE)
-            _CREATING[session] = connection.info
+            _CREATING[session] = driver
     # One statement for the batch (clearance/store/bulk.py), where a text INSERT of N rows was
     # N statements for the server.
     insert_table_rows(connection, _STAGED_EVENTS, rows)
@@ -246,9 +247,9 @@ def _publish_staged(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _table_made(session: Session) -> None:
-    info = _CREATING.pop(session, None)
-    if info is not None:
-        info[_TABLE_MADE] = True
+    driver = _CREATING.pop(session, None)
+    if driver is not None:
+        _TABLE_MADE.add(driver)
 
 
 @event.listens_for(Session, "after_soft_rollback")
