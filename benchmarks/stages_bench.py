@@ -11,7 +11,8 @@ microseconds per declaration of each stage, on SQLite.
 
 Stages nest as the pipeline calls them: "receive" includes its own commit, which "commits"
 counts as well; the declaration steps are the other work of "register". What no stage
-names (claims, the decided UPDATE, outcomes, sessions) is the rest of the total.
+names (claims, outcomes, sessions) is the rest of the total; the decided values of a chunk's
+declarations are written with its rows (since stop 22), so "rows written" includes them.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, delete, select, update
+from sqlalchemy import Insert, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from clearance.flow.outcome import (
     SubmissionOutcome,
 )
 from clearance.flow.steps import FlowContext
+from clearance.intake.decided import store_decided
 from clearance.lifecycle.events import EventBatch, EventKind
 from clearance.lifecycle.registration import (
     Batch,
@@ -206,40 +207,12 @@ def register(
             work.events.add(EventKind(kind), declaration_number=result.number, data=data)
         decided = outcome.lane is not None or outcome.decision is not None
         if decided or outcome.status != result.status:
-            # What the steps decided lands in one UPDATE of the declaration row.
-            _store_decided(ctx, result.id, outcome)
+            # What the steps decided is written with the chunk's rows (clearance/intake/decided.py).
+            store_decided(
+                ctx.session, result.id, outcome.lane, outcome.decision, outcome.status, ctx.now
+            )
         results.append((result, outcome))
     return results
-
-
-_DECLARATIONS = cast(Table, DeclarationRow.__table__)
-_DECIDED = (
-    update(_DECLARATIONS)
-    .where(_DECLARATIONS.c.id == bindparam("row_id"))
-    .values(
-        lane=bindparam("lane"),
-        decision=bindparam("decision"),
-        status=bindparam("status"),
-        updated_at=bindparam("updated_at"),
-    )
-)
-
-
-def _store_decided(ctx: FlowContext, row_id: int, outcome: DeclarationOutcome) -> None:
-    values = {
-        "lane": outcome.lane,
-        "decision": outcome.decision,
-        "status": outcome.status,
-        "updated_at": ctx.now,
-    }
-    session = ctx.session
-    if session.identity_key(DeclarationRow, row_id) in session.identity_map:
-        # A step loaded the row (an amendment's original): the ORM keeps that object current.
-        session.execute(update(DeclarationRow).where(DeclarationRow.id == row_id).values(values))
-        return
-    # Usually nothing in the session holds the row: a Core statement built once, because the
-    # ORM's per-call statement building cost more than the UPDATE itself.
-    session.connection().execute(_DECIDED, {"row_id": row_id, **values})
 
 
 def _outcome(registered: Registered, sender_reference: str) -> DeclarationOutcome:

@@ -19,12 +19,26 @@ import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from weakref import WeakKeyDictionary, WeakSet
 
-from sqlalchemy import Result, event, func, literal, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    MetaData,
+    Result,
+    Table,
+    Text,
+    event,
+    func,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
-from clearance.store.bulk import insert_rows
+from clearance.store.bulk import insert_rows, insert_table_rows
 from clearance.store.counters import NAMED, CounterRow, create_apart, on_postgresql
 from clearance.store.deferred import transaction_cache, write_deferred
 from clearance.store.tables import Event
@@ -147,9 +161,15 @@ _STAGE_TABLE = text(
     " inbound_message_id bigint, declaration_number text, data text NOT NULL"
     ") ON COMMIT DELETE ROWS"
 )
-_STAGE = text(
-    "INSERT INTO staged_events (occurred_at, kind, inbound_message_id, declaration_number, data)"
-    " VALUES (:occurred_at, :kind, :inbound_message_id, :declaration_number, :data)"
+#: The columns an event is staged with (``seq`` is the table's own, in the order staged).
+_STAGED_EVENTS = Table(
+    "staged_events",
+    MetaData(),
+    Column("occurred_at", DateTime(timezone=True)),
+    Column("kind", Text),
+    Column("inbound_message_id", BigInteger),
+    Column("declaration_number", Text),
+    Column("data", Text),
 )
 _COUNT = text("SELECT count(*) FROM staged_events")
 #: One statement under the lock: advance the counter by the staged count, insert the staged
@@ -163,15 +183,29 @@ _PUBLISH = text(
     " s.occurred_at, s.kind, s.inbound_message_id, s.declaration_number, s.data"
     " FROM staged_events s CROSS JOIN bumped"
 )
+#: The driver connections that have the table: added once the transaction that created it
+#: has committed (a rolled-back CREATE leaves no table), gone with the connection (a new one,
+#: after a reconnect, creates it again).
+_TABLE_MADE: WeakSet[Any] = WeakSet()
+#: Sessions whose open transaction created the table, with that driver connection.
+_CREATING: WeakKeyDictionary[Session, Any] = WeakKeyDictionary()
 
 
 def _stage(session: Session, rows: list[dict[str, Any]]) -> None:
+    connection = session.connection()  # first: it begins the transaction the cache belongs to
     staged = transaction_cache(session, _STAGED)
     if not staged:
-        # Per transaction, not per connection: a rolled-back CREATE leaves nothing behind.
-        session.execute(_STAGE_TABLE)
-        staged["yes"] = True
-    session.execute(_STAGE, rows)
+        staged["count"] = 0
+        driver = connection.connection.dbapi_connection
+        if driver not in _TABLE_MADE:
+            connection.execute(_STAGE_TABLE)
+            _CREATING[session] = driver
+    # One statement for the batch (clearance/store/bulk.py), where a text INSERT of N rows was
+    # N statements for the server.
+    insert_table_rows(connection, _STAGED_EVENTS, rows)
+    if staged["count"] is not None:
+        # Known in memory: publishing needs no SELECT count(*) (None: ask the table).
+        staged["count"] += len(rows)
 
 
 _STAGED_TIMES = text(
@@ -191,12 +225,15 @@ def staged_times(session: Session, number: str, kind: EventKind) -> list[datetim
 @event.listens_for(Session, "before_commit")
 def _publish_staged(session: Session) -> None:
     # Only the root commit: a savepoint's release is not the end of the unit of work.
-    if session.in_nested_transaction() or not transaction_cache(session, _STAGED):
+    staged = transaction_cache(session, _STAGED)
+    if session.in_nested_transaction() or not staged:
         return
     # Everything else first, so that the lock below is held for the events and the commit.
     write_deferred(session)
     session.flush()
-    count = int(session.execute(_COUNT).scalar_one())
+    count = staged["count"]
+    if count is None:
+        count = int(session.execute(_COUNT).scalar_one())
     if count == 0:
         return
     args = {"n": count, "name": EVENT_COUNTER}
@@ -206,6 +243,24 @@ def _publish_staged(session: Session) -> None:
         written = _rowcount(session.execute(_PUBLISH, args))
     if written != count:
         raise RuntimeError(f"event log: {written} of {count} staged events written")
+
+
+@event.listens_for(Session, "after_commit")
+def _table_made(session: Session) -> None:
+    driver = _CREATING.pop(session, None)
+    if driver is not None:
+        _TABLE_MADE.add(driver)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _staged_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested:
+        # A savepoint rolled back may have taken staged rows with it: count them at commit.
+        staged = session.info.get(_STAGED)
+        if staged is not None and staged[1]:
+            staged[1]["count"] = None
+    else:
+        _CREATING.pop(session, None)  # the CREATE, if this transaction made it, is undone
 
 
 #: The event counter's row, starting after the events already stored (first use only).
