@@ -20,7 +20,8 @@ def _run(monkeypatch: pytest.MonkeyPatch, *options: str) -> dict[str, Any]:
     args = parser.parse_args(["serve", *options])
     called: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: called.update(kwargs))
-    assert args.handler(args, cast(Application, SimpleNamespace(database="sqlite://"))) == 0
+    app = SimpleNamespace(database="sqlite://", settings=SimpleNamespace(log_json=True))
+    assert args.handler(args, cast(Application, app)) == 0
     return called
 
 
@@ -35,3 +36,11 @@ def test_no_access_log_turns_uvicorn_s_line_per_request_off(
     assert called["access_log"] is False
     assert called["port"] == 8123
     assert called["factory"] is True
+
+
+def test_uvicorn_logs_through_the_json_formatter(monkeypatch: pytest.MonkeyPatch) -> None:
+    # uvicorn applies log_config in every server process it starts: the formatter must be in it.
+    config = _run(monkeypatch, "--log-level", "warning")["log_config"]
+    assert config["formatters"]["line"] == {"()": "core.logs.formatter", "as_json": True}
+    assert config["root"]["level"] == "WARNING"
+    assert all(c["propagate"] for c in config["loggers"].values())
