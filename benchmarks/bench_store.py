@@ -5,6 +5,7 @@ Not a benchmark itself (``dev.py bench`` runs ``*_bench.py`` only).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -80,4 +81,24 @@ def postgres_database(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-__all__ = ["POSTGRES", "Base", "fresh_store", "mix", "postgres_database", "prepare"]
+__all__ = ["POSTGRES", "Base", "backend_cpu", "fresh_store", "mix", "postgres_database", "prepare"]
+
+
+def backend_cpu(engine: Engine) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving the benchmark database (0 on
+    SQLite), from ``/proc/<pid>/stat``: the database's share of a run's cost."""
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    with engine.connect() as conn:
+        pids = conn.scalars(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).all()
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a backend that ended, or a server on another machine
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total

@@ -20,20 +20,23 @@ from __future__ import annotations
 
 import cProfile
 import json
-import os
 import pstats
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, text
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_store import fresh_store, mix, postgres_database, prepare  # noqa: E402
+from bench_store import (  # noqa: E402
+    backend_cpu,
+    fresh_store,
+    mix,
+    postgres_database,
+    prepare,
+)
 from day import SIZES, day  # noqa: E402
 
 from clearance.intake.pipeline import Pipeline  # noqa: E402
@@ -54,32 +57,13 @@ STAGES = {
 }
 
 
-def _backend_cpu(engine: Engine) -> float:
-    """CPU seconds used so far by the PostgreSQL backends serving the benchmark database."""
-    if engine.dialect.name != "postgresql":
-        return 0.0
-    with engine.connect() as conn:
-        pids = conn.scalars(
-            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        ).all()
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # a backend that ended, or a server on another machine
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
 def run(url: str, files: list[bytes], profile: cProfile.Profile | None = None) -> dict[str, object]:
     """Process ``files`` into a fresh store at ``url``; the figures."""
     engine = fresh_store(url)
     clock = prepare(engine)
     pipeline = Pipeline.standard(engine, Settings(), clock)
     declarations = sum(raw.count(b"UNH+") for raw in files)
-    server = _backend_cpu(engine)
+    server = backend_cpu(engine)
     start, cpu = time.perf_counter(), time.process_time()
     if profile is not None:
         profile.enable()
@@ -88,7 +72,7 @@ def run(url: str, files: list[bytes], profile: cProfile.Profile | None = None) -
     if profile is not None:
         profile.disable()
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    server = _backend_cpu(engine) - server
+    server = backend_cpu(engine) - server
     lanes = mix(engine)
     engine.dispose()
     return {

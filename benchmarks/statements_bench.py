@@ -36,13 +36,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_store import fresh_store, mix, postgres_database, prepare  # noqa: E402
+from bench_store import (  # noqa: E402
+    backend_cpu,
+    fresh_store,
+    mix,
+    postgres_database,
+    prepare,
+)
 from day import day  # noqa: E402
 
 from clearance.intake.pipeline import Pipeline  # noqa: E402
@@ -102,25 +108,6 @@ def _kind(statement: str) -> str:
     return f"{verb} {table}".strip()
 
 
-def _backend_cpu(engine: Engine) -> float:
-    """CPU seconds used so far by the backends serving the benchmark database (0 on SQLite)."""
-    if engine.dialect.name != "postgresql":
-        return 0.0
-    with engine.connect() as conn:
-        pids = conn.scalars(
-            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        ).all()
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
 def run(url: str, files: list[bytes]) -> dict[str, Any]:
     """Process ``files`` into a fresh store at ``url``, counting; the figures."""
     engine = fresh_store(url)
@@ -129,7 +116,7 @@ def run(url: str, files: list[bytes]) -> dict[str, Any]:
     declarations = sum(raw.count(b"UNH+") for raw in files)
     counts = Counts()
     counts.listen(engine)
-    server = _backend_cpu(engine)
+    server = backend_cpu(engine)
     counts.calls.clear()
     counts.statements.clear()
     cpu = time.process_time()
@@ -137,7 +124,7 @@ def run(url: str, files: list[bytes]) -> dict[str, Any]:
         pipeline.submit(raw)
     cpu = time.process_time() - cpu
     calls, statements = sum(counts.calls.values()), sum(counts.statements.values())
-    server = _backend_cpu(engine) - server
+    server = backend_cpu(engine) - server
     lanes = mix(engine)
     engine.dispose()
     return {
