@@ -21,7 +21,7 @@ the system proved by a feasible table on each side, or capped by ``known``) and 
   bound if hidden: the cheapest cells (smallest values) whose estimated gain covers the
   missing protection are suppressed, not the largest cell of the lines. The estimate is
   local (a dual), so the next audit checks it; a failure with no usable dual falls back to
-  the largest open cell (:func:`_widen`, as :func:`protection._widen` does).
+  the largest open cell (:func:`protection._widen`, as a plain table's repair does).
 - **No program twice.** The single-cell program that decides a failing cell is its bound.
 """
 
@@ -48,6 +48,8 @@ from clearance.statistics.protection import (
     _one_line,
     _Problem,
     _system,
+    _widen,
+    lines_by_cell,
 )
 
 #: At most this many cells suppressed for one failing side in one round (when no single
@@ -88,7 +90,7 @@ def protect_linked(
     hidden = suppressed | confidential
     fixed = frozen & ~hidden
     every = [*lines, *links]
-    near = _lines_by_cell(every)
+    near = lines_by_cell(every)
     _complete_all(values, confidential, hidden, lines, links, share, fixed)
     proven: tuple[set[int], set[int]] = (set(), set())  # sides witnessed: up, down
     programs = 0
@@ -325,7 +327,7 @@ def _repair(
     near: dict[int, list[int]],
 ) -> None:
     """Hide the cheapest open cells whose estimated gains cover what ``failure`` misses;
-    without usable estimates, the largest open cell near it (:func:`_widen`)."""
+    without usable estimates, the largest open cell near it (:func:`protection._widen`)."""
     usable = {c: g for c, g in failure.gains.items() if not hidden[c] and not frozen[c]}
     if not usable:
         _widen(values, hidden, lines, failure.cell, frozen, near)
@@ -340,43 +342,3 @@ def _repair(
         covered += usable[c]
         if covered >= failure.missing * 1.01:
             return
-
-
-def _widen(
-    values: FloatArray,
-    hidden: BoolArray,
-    lines: list[Line],
-    cell: int,
-    frozen: BoolArray,
-    near: dict[int, list[int]],
-) -> None:
-    """Hide the largest open cell of ``cell``'s lines, else of the lines of the hidden cells
-    linked to it, and so on: :func:`protection._widen`, with the lines by cell (``near``)
-    instead of every line scanned at every step (a linked system has thousands)."""
-    reached, frontier = {cell}, [cell]
-    while frontier:
-        best: int | None = None
-        nearby: list[int] = []
-        numbers = sorted({n for c in frontier for n in near.get(c, ())})
-        for total, members in (lines[n] for n in numbers):
-            for c in (*members, total):
-                if hidden[c]:
-                    if c not in reached:
-                        reached.add(c)
-                        nearby.append(c)
-                elif not frozen[c] and values[c] > 0 and (best is None or values[c] > values[best]):
-                    best = c
-        if best is not None:
-            hidden[best] = True
-            return
-        frontier = nearby
-    raise ProtectionError(f"cell {cell} cannot be protected: nothing left to suppress")
-
-
-def _lines_by_cell(lines: list[Line]) -> dict[int, list[int]]:
-    """Each cell's lines (their numbers in ``lines``)."""
-    near: dict[int, list[int]] = {}
-    for number, (total, members) in enumerate(lines):
-        for c in (*members, total):
-            near.setdefault(c, []).append(number)
-    return near

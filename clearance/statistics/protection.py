@@ -239,22 +239,31 @@ def _complement(
 
 
 def _widen(
-    values: FloatArray, suppressed: BoolArray, lines: list[Line], cell: int, frozen: BoolArray
+    values: FloatArray,
+    suppressed: BoolArray,
+    lines: list[Line],
+    cell: int,
+    frozen: BoolArray,
+    near: dict[int, list[int]] | None = None,
 ) -> None:
     """Suppress one more cell next to ``cell``: the largest open member of its lines.
 
     When every cell of those lines is hidden or already public (a linked table's), look
-    one step further: the lines of the suppressed cells linked to it, and so on.
+    one step further: the lines of the suppressed cells linked to it, and so on. ``near``
+    (:func:`lines_by_cell`) saves a caller with thousands of lines, widening many times,
+    scanning them all at every step.
     """
+    if near is None:
+        near = lines_by_cell(lines)
     reached, frontier = {cell}, [cell]
     while frontier:
         best: int | None = None
         nearby: list[int] = []
-        for total, members in lines:
-            line = (*members, total)
-            if not any(c in frontier for c in line):
-                continue
-            for c in line:
+        # The lines touching the frontier, in their order: ties go to the same cell however
+        # the lines were found.
+        numbers = sorted({n for c in frontier for n in near.get(c, ())})
+        for total, members in (lines[n] for n in numbers):
+            for c in (*members, total):
                 if suppressed[c]:
                     if c not in reached:
                         reached.add(c)
@@ -266,6 +275,15 @@ def _widen(
             return
         frontier = nearby
     raise ProtectionError(f"cell {cell} cannot be protected: nothing left to suppress")
+
+
+def lines_by_cell(lines: list[Line]) -> dict[int, list[int]]:
+    """Each cell's lines (their numbers in ``lines``)."""
+    near: dict[int, list[int]] = {}
+    for number, (total, members) in enumerate(lines):
+        for c in (*members, total):
+            near.setdefault(c, []).append(number)
+    return near
 
 
 def audit_table(
