@@ -157,6 +157,7 @@ def protect(
     hidden = confidential.copy() if suppressed is None else suppressed | confidential
     fixed = np.zeros_like(confidential) if frozen is None else frozen & ~hidden
     every = lines if not links else [*lines, *links]
+    near = lines_by_cell(every)  # the lines do not change between rounds: indexed once
     _complete(values, confidential, hidden, lines, share, fixed)
     # A component whose suppressed cells did not change between rounds keeps its verdict:
     # only what a repair touched is audited again.
@@ -185,7 +186,7 @@ def protect(
             # widened (linked tables are small and share their cells): only a round that
             # widens nothing at all is the end.
             try:
-                _widen(values, hidden, every, failure.cell, fixed)
+                _widen(values, hidden, every, failure.cell, fixed, near)
                 widened = True
             except ProtectionError as error:
                 stuck = stuck or error
