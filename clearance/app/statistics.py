@@ -85,8 +85,8 @@ class StatTableView(View):
     audit: AuditView
     cells: list[dict[str, Any]]
     # The built table, kept so that CSV and SDMX-CSV are rendered only when a front door asks
-    # for them: rendering all three forms of every answer cost about half of a 478,696-cell
-    # table's 11 CPU-s, and an answer sends one.
+    # for them: an answer sends one form, and rendering the other two for every answer cost
+    # a 478,696-cell table 1.5 of its 11.3 CPU-s (docs/statistics.md, Figures).
     _built: published.Table | None = PrivateAttr(default=None)
     _rendered: dict[str, str] = PrivateAttr(default_factory=dict)
 
