@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from core.errors import ConfigurationError, StoreFullError, StoreUnavailableError
 
@@ -37,14 +38,31 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
+#: Execution option of a unit of work whose commit must survive a power loss, not only a crash
+#: of the process (:class:`UnitOfWork` ``durable=True``: the receipt of a trader's raw bytes).
+DURABLE = "customs_durable"
+#: The ``synchronous`` level each SQLite connection has now, in its pool record's ``info``.
+_SYNCHRONOUS = "customs_synchronous"
+
+
 def _sqlite_begin_immediate(connection: Connection) -> None:
+    # In WAL mode synchronous=NORMAL does not sync the log at a commit: the commit survives a
+    # crash of the process but may roll back after a power loss or an OS crash. That is fine
+    # for processing (the raw bytes are kept, and a message left `received` is processed
+    # again), not for the receipt of the bytes themselves: a durable unit syncs the log at
+    # its commit (FULL), which also makes every earlier commit in the log durable. The level
+    # cannot change inside a transaction, so it is set here, before BEGIN, when it differs.
+    wanted = "FULL" if connection.get_execution_options().get(DURABLE) else "NORMAL"
+    if connection.info.get(_SYNCHRONOUS) != wanted:
+        connection.exec_driver_sql(f"PRAGMA synchronous={wanted}")
+        connection.info[_SYNCHRONOUS] = wanted
     # A deferred SQLite transaction that reads first and writes later fails at once with
     # "database is locked" when another writer got there in between (the busy timeout does
     # not apply to that upgrade). Taking the write lock at BEGIN makes writers queue instead.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: object, record: ConnectionPoolEntry) -> None:
     # Foreign keys are off by default in SQLite; WAL lets readers run beside the writer;
     # a busy timeout makes a second writer wait instead of failing at once. The driver's
     # own transaction handling is switched off so that the "begin" hook above controls it.
@@ -55,13 +73,19 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    record.info[_SYNCHRONOUS] = "NORMAL"
 
 
 class UnitOfWork:
-    """One transaction: ``with UnitOfWork(factory) as uow: ...; uow.commit()``."""
+    """One transaction: ``with UnitOfWork(factory) as uow: ...; uow.commit()``.
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    ``durable=True`` makes the commit survive a power loss on SQLite too (its log synced at
+    the commit); PostgreSQL syncs every commit already.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], *, durable: bool = False) -> None:
         self._factory = session_factory
+        self._durable = durable
         self._session: Session | None = None
 
     @property
@@ -73,6 +97,9 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self._session = self._factory()
+        if self._durable:
+            # The options are on the connection before its BEGIN (the hook above reads them).
+            self._session.connection(execution_options={DURABLE: True})
         return self
 
     def __exit__(

@@ -284,7 +284,8 @@ class Pipeline:
             "received_at": now,
             "status": "received",
         }
-        with UnitOfWork(self._sessions) as uow:
+        # Durable: the trader's bytes survive a power loss once receipt is answered.
+        with UnitOfWork(self._sessions, durable=True) as uow:
             # A Core INSERT: an ORM object would be flushed through the unit of work and then
             # held, with the bytes, by a session that ends here.
             (message_id,) = insert_rows_returning_ids(uow.session, InboundMessage, [row])
