@@ -31,7 +31,13 @@ def _candidates(item: GoodsItem) -> Iterator[tuple[str, Decimal]]:
 
 def unit_price(context: ControlContext, item: GoodsItem) -> tuple[Decimal, PriceRange] | None:
     """The item's unit price in the currency and unit of its reference range, with the range."""
+    tried: list[str] = []
     for unit, quantity in _candidates(item):
+        # A unit already tried gives the same range, and the same total in its currency: an
+        # item states its quantity and net mass in the same unit (KGM) more often than not.
+        if unit in tried:
+            continue
+        tried.append(unit)
         found = context.registries.price_range(
             item.commodity_code, item.origin_country, unit, context.as_of
         )

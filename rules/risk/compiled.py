@@ -22,7 +22,7 @@ both on the shipped rulesets, the day's declarations and edge values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +67,8 @@ class CompiledTables:
         # because True == 1 == 1.0 for a dict, not for zen.
         self._holding: dict[tuple[int, int, type, object], int] = {}
         self._hits: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._split: dict[frozenset[str], tuple[_Columns, _Columns]] = {}
+        self._all = [(1 << len(table.rules)) - 1 for table in tables]  # every row, per table
 
     @classmethod
     def of(cls, graph: JsonObject) -> CompiledTables | None:
@@ -88,24 +90,76 @@ class CompiledTables:
 
     def rules(self, context: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
         """Per table (by output path), the rule ids of the rows ``context`` matches, in order."""
-        holding = self._holding
+        shared, own = self._columns(frozenset())
+        return self._rules(context, self._matching(context, shared), own)
+
+    def rules_of_items(
+        self, contexts: Sequence[Mapping[str, Any]], same: frozenset[str]
+    ) -> list[dict[str, tuple[str, ...]]]:
+        """:meth:`rules` of each of ``contexts``, which all hold the same value of every field
+        in ``same`` (the declaration-level fields, for the items of one declaration).
+
+        The columns of those fields are matched once, on the first context: the rows they
+        allow are the same for every item.
+        """
+        if not contexts:
+            return []
+        shared, own = self._columns(same)
+        first = self._matching(contexts[0], shared)
+        return [self._rules(context, first, own) for context in contexts]
+
+    def _columns(self, same: frozenset[str]) -> tuple[_Columns, _Columns]:
+        """Per table, its columns reading a field of ``same``, and the others (kept per set)."""
+        split = self._split.get(same)
+        if split is None:
+            shared: _Columns = []
+            own: _Columns = []
+            for table in self._tables:
+                columns = list(enumerate(table.columns))
+                shared.append(tuple(c for c in columns if c[1][0] in same))
+                own.append(tuple(c for c in columns if c[1][0] not in same))
+            split = self._split[same] = (shared, own)
+        return split
+
+    def _matching(self, context: Mapping[str, Any], columns: _Columns) -> list[int]:
+        """Per table, the rows whose cells hold for ``context`` in the given columns."""
+        return [self._rows(index, context, columns[index]) for index in range(len(self._tables))]
+
+    def _rules(
+        self, context: Mapping[str, Any], start: list[int], columns: _Columns
+    ) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
         for index, table in enumerate(self._tables):
-            mask = (1 << len(table.rules)) - 1
-            for column, (field, cells) in enumerate(table.columns):
-                value = context.get(field)  # a missing field is null, as in zen
-                key = (index, column, type(value), value)
-                rows = holding.get(key)
-                if rows is None:
-                    if len(holding) >= ROW_SETS_KEPT:
-                        holding.clear()
-                    rows = holding[key] = table.holding(cells, value)
-                mask &= rows
+            mask = start[index] & self._rows(index, context, columns[index]) & self._all[index]
             hits = self._hits.get((index, mask))
             if hits is None:
                 hits = self._hits[(index, mask)] = table.hits(mask)
             out[table.output_path] = hits
         return out
+
+    def _rows(
+        self,
+        index: int,
+        context: Mapping[str, Any],
+        columns: tuple[tuple[int, tuple[str, tuple[str, ...]]], ...],
+    ) -> int:
+        """The rows of table ``index`` whose cells in ``columns`` all hold for ``context``."""
+        holding = self._holding
+        mask = -1  # every row; a table's hits are looked up by its own rows' bits only
+        for column, (field, cells) in columns:
+            value = context.get(field)  # a missing field is null, as in zen
+            key = (index, column, type(value), value)
+            rows = holding.get(key)
+            if rows is None:
+                if len(holding) >= ROW_SETS_KEPT:
+                    holding.clear()
+                rows = holding[key] = self._tables[index].holding(cells, value)
+            mask &= rows
+        return mask
+
+
+#: Per table, (column number, (field, cells)) of some of its columns.
+_Columns = list[tuple[tuple[int, tuple[str, tuple[str, ...]]], ...]]
 
 
 def _table(content: object) -> _Table | None:

@@ -13,7 +13,7 @@ import pytest
 import rules.risk.compiled as compiled
 from rules.risk import BUILTIN_DIRECTORY, RiskEngine, parse_ruleset, risk_contexts
 from rules.risk.compiled import CompiledTables
-from rules.risk.inputs import INPUT_FIELDS
+from rules.risk.inputs import HEADER_FIELDS, INPUT_FIELDS
 
 from .builders import context
 
@@ -74,7 +74,7 @@ def test_declarations_assessed_through_the_compiled_tables_are_assessed_as_by_ze
 class _ZenOnly(RiskEngine):
     """The engine as it was: zen-engine walks every graph."""
 
-    def _results(self, loaded: Any, contexts: Any) -> Any:
+    def _results(self, loaded: Any, contexts: Any, same: Any = frozenset()) -> Any:
         return [self.zen_rules(loaded.version, c) for c in contexts]
 
 
@@ -113,3 +113,24 @@ def test_the_remembered_row_sets_stay_bounded_and_right(monkeypatch: pytest.Monk
     for item in _random_contexts(loaded.graph, 400):
         assert tables.rules(item) == ENGINE.zen_rules(loaded.version, item)
         assert len(tables._holding) <= 8
+
+
+@pytest.mark.parametrize("ruleset_id", SHIPPED)
+def test_the_items_of_one_declaration_share_their_header_columns(ruleset_id: str) -> None:
+    # rules_of_items matches the declaration-level columns once, on the first item: each item
+    # must still get zen's hits for the whole of its context, the header fields included.
+    loaded = ENGINE.ruleset(ruleset_id)
+    tables = CompiledTables.of(loaded.graph)
+    assert tables is not None
+    header = frozenset(HEADER_FIELDS)
+    heads = _random_contexts(loaded.graph, 300)
+    items = _random_contexts(loaded.graph, 1500)
+    hit_rules: set[str] = set()
+    for n, head in enumerate(heads):
+        shared = {field: value for field, value in head.items() if field in header}
+        declaration = [{**item, **shared} for item in items[n * 5 : n * 5 + 5]]
+        ours = tables.rules_of_items(declaration, header)
+        assert ours == [ENGINE.zen_rules(loaded.version, item) for item in declaration]
+        hit_rules.update(rule for result in ours for rules in result.values() for rule in rules)
+    assert hit_rules == set(loaded.rows)
+    assert tables.rules_of_items([], header) == []
