@@ -18,15 +18,18 @@ from rules.registry import PriceRange
 _PLACES = Decimal("0.0001")
 
 
-def _candidates(item: GoodsItem) -> Iterator[tuple[str, Decimal]]:
-    for quantity in (
-        item.quantity,
-        item.statutory_quantity,
-        item.second_statutory_quantity,
-        item.net_mass,
-    ):
-        if quantity is not None and quantity.value > 0:
-            yield quantity.unit, quantity.value
+def _candidates(item: GoodsItem) -> list[tuple[str, Decimal]]:
+    """The item's quantities that can divide its value, in order of preference."""
+    return [
+        (quantity.unit, quantity.value)
+        for quantity in (
+            item.quantity,
+            item.statutory_quantity,
+            item.second_statutory_quantity,
+            item.net_mass,
+        )
+        if quantity is not None and quantity.value > 0
+    ]
 
 
 def unit_price(context: ControlContext, item: GoodsItem) -> tuple[Decimal, PriceRange] | None:

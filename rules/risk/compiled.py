@@ -130,7 +130,9 @@ class CompiledTables:
     ) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
         for index, table in enumerate(self._tables):
-            mask = start[index] & self._rows(index, context, columns[index]) & self._all[index]
+            mask = start[index] & self._all[index]
+            if columns[index]:  # else the table reads only the shared fields
+                mask &= self._rows(index, context, columns[index])
             hits = self._hits.get((index, mask))
             if hits is None:
                 hits = self._hits[(index, mask)] = table.hits(mask)
