@@ -66,6 +66,11 @@ def usable_draws(context: ControlContext, findings: tuple[Finding, ...]) -> tupl
     return tuple(d for d in declaration_draws(context) if d.document not in blocked)
 
 
+#: ``json.dumps(…, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, the encoder
+#: built once: json.dumps builds one per call when given options, a fixed cost per declaration.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 @lru_cache(maxsize=64)
 def _policy_text(policy: ControlPolicy) -> str:
     # A frozen dataclass: its repr lists every field. Remembered per policy (equal policies,
@@ -105,7 +110,7 @@ def inputs_digest(
         "ruleset_version": ruleset_version,
         "seed": seed,
     }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = _CANONICAL.encode(payload)
     if canonical is None:
         canonical = context.declaration.model_dump_json()
     digest = hashlib.sha256(canonical.encode())
