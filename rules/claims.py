@@ -173,7 +173,15 @@ def certificate_line_draws(context: ControlContext) -> dict[tuple[str, int], Dec
 
 
 def declaration_draws(context: ControlContext) -> tuple[Draw, ...]:
-    """What to reserve on acceptance: one use plus the quantity per licence, quantity per line."""
+    """What to reserve on acceptance: one use plus the quantity per licence, quantity per line.
+
+    Worked out once per context (the claims and the registries decide it, never the
+    balances): the pipeline asks before locking the ledgers and again after the controls.
+    """
+    return context.memo("declaration_draws", lambda: _declaration_draws(context))
+
+
+def _declaration_draws(context: ControlContext) -> tuple[Draw, ...]:
     draws = [
         Draw(licence_key(c.number), c.quantity, 1, c.licence.unit, c.number)
         for c in licence_claims(context)

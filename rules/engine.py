@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rules.claims import Draw, declaration_draws
-from rules.context import ControlContext
+from rules.context import ControlContext, ControlPolicy
 from rules.controls import run_controls
 from rules.decide import DecisionPolicy, decide
 from rules.findings import Finding, Severity
@@ -65,6 +66,18 @@ def usable_draws(context: ControlContext, findings: tuple[Finding, ...]) -> tupl
     return tuple(d for d in declaration_draws(context) if d.document not in blocked)
 
 
+#: ``json.dumps(…, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, the encoder
+#: built once: json.dumps builds one per call when given options, a fixed cost per declaration.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=64)
+def _policy_text(policy: ControlPolicy) -> str:
+    # A frozen dataclass: its repr lists every field. Remembered per policy (equal policies,
+    # equal text): a regime's policy is the same for every declaration it governs.
+    return repr(policy)
+
+
 def inputs_digest(
     context: ControlContext, ruleset_version: str, seed: str, canonical: str | None = None
 ) -> str:
@@ -93,11 +106,11 @@ def inputs_digest(
         "balances": balances,
         "required_documents": required,
         "values_cny": {str(k): str(v) for k, v in sorted(context.values_cny.items())},
-        "policy": repr(context.policy),  # a frozen dataclass: its repr lists every field
+        "policy": _policy_text(context.policy),
         "ruleset_version": ruleset_version,
         "seed": seed,
     }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = _CANONICAL.encode(payload)
     if canonical is None:
         canonical = context.declaration.model_dump_json()
     digest = hashlib.sha256(canonical.encode())

@@ -27,6 +27,10 @@ from rules import (
 )
 from rules.risk import RiskAssessment
 
+#: ``json.dumps(…, sort_keys=True, ensure_ascii=False)``, the encoder built once (json.dumps
+#: builds one per call when given options).
+_SORTED = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
 #: The ruleset every automatic decision uses (``rules/rulesets/cn-default.json``).
 DEFAULT_RULESET = "cn-default"
 
@@ -71,5 +75,5 @@ def evaluate(
 
 def combined_digest(rules_digest: str, prior: Sequence[Finding]) -> str:
     """sha256 over the rules' inputs digest and the earlier steps' findings (canonical JSON)."""
-    text = json.dumps([f.as_json() for f in prior], sort_keys=True, ensure_ascii=False)
+    text = _SORTED.encode([f.as_json() for f in prior])
     return hashlib.sha256(f"{rules_digest}\x1e{text}".encode()).hexdigest()

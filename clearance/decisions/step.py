@@ -52,6 +52,7 @@ from rules import (
 from rules.claims import certificate_line_allowance, licence_allowance
 from rules.context import ControlPolicy
 from rules.registry import Registries
+from tariffs import RegimeProfile
 
 _STATUS_EVENTS = {
     "released": EventKind.RELEASED,
@@ -76,6 +77,16 @@ class ControlsAndDecision:
         self._engine = engine or builtin_engine()
         self._ruleset = ruleset  # None: the ruleset of each declaration's regime
         self._regime = settings.regime
+        # The controls' policy per regime profile (by identity, the profile kept with it).
+        self._policies: dict[int, tuple[RegimeProfile, ControlPolicy]] = {}
+
+    def _policy(self, regime: RegimeProfile) -> ControlPolicy:
+        """:func:`control_policy` of ``regime``, built once per profile object: an equal
+        policy every time, and the same object lets the digest's text of it be remembered."""
+        known = self._policies.get(id(regime))
+        if known is None or known[0] is not regime:
+            known = self._policies[id(regime)] = (regime, control_policy(regime))
+        return known[1]
 
     def __call__(
         self, session: Session, registered: Registered, outcome: DeclarationOutcome
@@ -95,7 +106,7 @@ class ControlsAndDecision:
             outcome.events.append((EventKind.ASSESSED.value, _assessed(outcome)))
         load_id, registries = registry_store.latest_in_unit(session)
         regime = regime_of(registered.declaration, registered.office, self._regime)
-        policy = control_policy(regime)
+        policy = self._policy(regime)
         context = self._context(session, registered, outcome, registries, now, policy)
         prior = list(outcome.findings)
         ruleset = self._ruleset or regime.procedure.risk_ruleset

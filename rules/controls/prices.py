@@ -18,20 +18,29 @@ from rules.registry import PriceRange
 _PLACES = Decimal("0.0001")
 
 
-def _candidates(item: GoodsItem) -> Iterator[tuple[str, Decimal]]:
-    for quantity in (
-        item.quantity,
-        item.statutory_quantity,
-        item.second_statutory_quantity,
-        item.net_mass,
-    ):
-        if quantity is not None and quantity.value > 0:
-            yield quantity.unit, quantity.value
+def _candidates(item: GoodsItem) -> list[tuple[str, Decimal]]:
+    """The item's quantities that can divide its value, in order of preference."""
+    return [
+        (quantity.unit, quantity.value)
+        for quantity in (
+            item.quantity,
+            item.statutory_quantity,
+            item.second_statutory_quantity,
+            item.net_mass,
+        )
+        if quantity is not None and quantity.value > 0
+    ]
 
 
 def unit_price(context: ControlContext, item: GoodsItem) -> tuple[Decimal, PriceRange] | None:
     """The item's unit price in the currency and unit of its reference range, with the range."""
+    tried: list[str] = []
     for unit, quantity in _candidates(item):
+        # A unit already tried gives the same range, and the same total in its currency: an
+        # item states its quantity and net mass in the same unit (KGM) more often than not.
+        if unit in tried:
+            continue
+        tried.append(unit)
         found = context.registries.price_range(
             item.commodity_code, item.origin_country, unit, context.as_of
         )

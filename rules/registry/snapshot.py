@@ -51,8 +51,15 @@ class Registries:
     )
 
     @classmethod
-    def from_records(cls, records: Iterable[RegistryRecord]) -> Registries:
-        """Index ``records``; raise :class:`DuplicateRecordError` on a repeated key."""
+    def from_records(
+        cls, records: Iterable[RegistryRecord], digest: str | None = None
+    ) -> Registries:
+        """Index ``records``; raise :class:`DuplicateRecordError` on a repeated key.
+
+        ``digest``: :func:`records_digest` of ``records`` when the caller has it already (a
+        stored load's content hash over the very lines the records were read from); else it
+        is worked out here.
+        """
         records = tuple(records)
         licences: dict[str, Licence] = {}
         certificates: dict[str, CertificateOfOrigin] = {}
@@ -76,7 +83,7 @@ class Registries:
             memberships={k: tuple(v) for k, v in memberships.items()},
             traders={k: tuple(sorted(v, key=lambda t: t.valid_from)) for k, v in traders.items()},
             price_ranges={k: tuple(v) for k, v in prices.items()},
-            digest=records_digest(records),
+            digest=records_digest(records) if digest is None else digest,
         )
 
     def licence(self, number: str) -> Licence | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rules.context import ControlContext
@@ -21,12 +21,14 @@ from rules.errors import RiskEvaluationError, UnknownRulesetError
 from rules.findings import EvidenceValue, evidence
 from rules.outcome import Lane, max_lane
 from rules.risk.compiled import CompiledTables
-from rules.risk.inputs import risk_contexts
+from rules.risk.inputs import HEADER_FIELDS, risk_contexts
 from rules.risk.jdm import DecisionEngine, JsonObject
 from rules.risk.ruleset import BUILTIN_DIRECTORY, Ruleset, load_rulesets
 from rules.risk.tables import SAMPLING_PATH, RowInfo
 
 Condition = tuple[str, str, EvidenceValue]  # field, cell expression, value compared
+#: The fields every item context of one declaration shares (:func:`risk_contexts`).
+_HEADER = frozenset(HEADER_FIELDS)
 
 
 def uniform(declaration_number: str, seed: str, stream: str) -> float:
@@ -69,7 +71,7 @@ def _draw(draw: float | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class RiskAssessment:
-    """The outcome of a ruleset on one declaration."""
+    """The outcome of a ruleset on one declaration, with the item contexts it was computed on."""
 
     ruleset_id: str
     ruleset_version: str
@@ -77,7 +79,16 @@ class RiskAssessment:
     sample: RiskHit
     lane: Lane
     score: int
-    inputs_digest: str
+    contexts: Sequence[dict[str, Any]] = field(default=(), compare=False, repr=False)
+
+    @property
+    def inputs_digest(self) -> str:
+        """sha256 of the item contexts the ruleset was evaluated on.
+
+        Worked out when asked: the pipeline never reads it (the decision's digest covers the
+        declaration itself), and hashing the contexts' text cost a tenth of the assessment.
+        """
+        return _digest(self.contexts)
 
     @property
     def selected(self) -> tuple[RiskHit, ...]:
@@ -116,7 +127,8 @@ class RiskEngine:
         """Assess the declaration of ``context`` with ``ruleset`` (id or version) and ``seed``."""
         sequences = [item.sequence for item in context.declaration.items]
         contexts = risk_contexts(context)
-        return self.assess_contexts(contexts, sequences, context.declaration_number, ruleset, seed)
+        number = context.declaration_number
+        return self.assess_contexts(contexts, sequences, number, ruleset, seed, _HEADER)
 
     def assess_contexts(
         self,
@@ -125,10 +137,15 @@ class RiskEngine:
         declaration_number: str,
         ruleset: str,
         seed: str,
+        same: frozenset[str] = frozenset(),
     ) -> RiskAssessment:
-        """Assess prepared per-item ``contexts`` (see :mod:`rules.risk.inputs`)."""
+        """Assess prepared per-item ``contexts`` (see :mod:`rules.risk.inputs`).
+
+        ``same``: fields every context holds the same value of (the declaration-level fields
+        when the contexts are one declaration's items), matched once instead of per item.
+        """
         loaded = self.ruleset(ruleset)
-        results = self._results(loaded, contexts)
+        results = self._results(loaded, contexts, same)
         draw = _Drawer(declaration_number, seed)
         matched = _matched(loaded, sequences, contexts, results)
         hits = tuple(draw.hit(row, items, ctx) for row, items, ctx in matched.values())
@@ -144,18 +161,21 @@ class RiskEngine:
             sample=sample,
             lane=max_lane([h.lane for h in (*selected, sample) if h.selected]),
             score=sum(h.score for h in selected),
-            inputs_digest=_digest(contexts),
+            contexts=contexts,
         )
 
     def _results(
-        self, loaded: Ruleset, contexts: Sequence[dict[str, Any]]
+        self,
+        loaded: Ruleset,
+        contexts: Sequence[dict[str, Any]],
+        same: frozenset[str] = frozenset(),
     ) -> list[dict[str, tuple[str, ...]]]:
         """Per item context, the matched rule ids by table output path."""
         if loaded.version not in self._compiled:
             self._compiled[loaded.version] = CompiledTables.of(loaded.graph)
         compiled = self._compiled[loaded.version]
         if compiled is not None:
-            return [compiled.rules(c) for c in contexts]
+            return compiled.rules_of_items(contexts, same)
         return [self.zen_rules(loaded.version, c) for c in contexts]
 
     def zen_rules(self, version: str, context: dict[str, Any]) -> dict[str, tuple[str, ...]]:

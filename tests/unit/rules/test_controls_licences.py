@@ -168,3 +168,4 @@ def test_a_context_given_its_balances_keeps_its_claims_and_sees_the_new_balances
     assert licence_claims(final) is licence_claims(draft)  # memoised once, shared
     assert licence_balances.uses(final) and not licence_balances.uses(draft)
     assert declaration_draws(final) == draws
+    assert declaration_draws(final) is draws  # worked out once per context, kept with the claims

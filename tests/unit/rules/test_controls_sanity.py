@@ -116,3 +116,23 @@ def test_san007_container_check_digit() -> None:
 def test_san008_commodity_code_not_ten_digits() -> None:
     (finding,) = run(identifiers.commodity_code_length, declaration(item(code="030462")))
     assert finding.evidence == {"commodity_code": "030462", "expected_digits": 10}
+
+
+def test_a_regimes_rule_weights_turn_rules_off_or_reweigh_their_findings() -> None:
+    from dataclasses import replace
+
+    from rules.context import ControlPolicy
+    from rules.controls import run_controls
+
+    # Net above gross on the item (SAN-001, reject) and a total that is not the arithmetic
+    # (SAN-002, warning): one rule turned off, the other made a documents finding.
+    decl = declaration(item(net_mass=kg("9000"), value=usd("17000.00")))
+    plain = run_controls(context(decl))
+    assert {f.rule_id for f in plain} >= {"SAN-001", "SAN-002"}
+    weighed = ControlPolicy(rule_severity=(("SAN-001", "off"), ("SAN-002", "documents")))
+    found = run_controls(replace(context(decl), policy=weighed))
+    assert "SAN-001" not in {f.rule_id for f in found}
+    (arithmetic,) = [f for f in found if f.rule_id == "SAN-002"]
+    assert arithmetic.severity is Severity.DOCUMENTS
+    others = [f for f in plain if f.rule_id not in ("SAN-001", "SAN-002")]
+    assert [f for f in found if f.rule_id != "SAN-002"] == others

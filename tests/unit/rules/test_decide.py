@@ -33,7 +33,7 @@ def risk(*hits: RiskHit, sample_selected: bool = False) -> RiskAssessment:
     sample = hit("RISK-SMP-003", Lane.RED, selected=sample_selected, rate=0.04)
     chosen = [h.lane for h in (*hits, sample) if h.selected]
     lane = max(chosen, key=lambda x: x.rank, default=Lane.GREEN)
-    return RiskAssessment("cn-default", VERSION, hits, sample, lane, 0, "d" * 64)
+    return RiskAssessment("cn-default", VERSION, hits, sample, lane, 0)
 
 
 def finding(rule_id: str, severity: Severity) -> Finding:

@@ -160,3 +160,16 @@ def test_a_new_rate_compares_the_same_draw_and_a_new_seed_draws_afresh() -> None
     assert fish.draw == uniform(ctx.declaration_number, "seed", "RISK-COM-001")
     other = ENGINE.assess(ctx, RULESET, "another seed")
     assert next(h for h in other.hits if h.rule == "RISK-COM-001").draw != fish.draw
+
+
+def test_the_risk_digest_is_of_the_item_contexts_assessed() -> None:
+    # Worked out when read: still the sha256 of the contexts' text, and it tells apart two
+    # declarations whose items differ in a value the ruleset reads.
+    import hashlib
+
+    first = context(values_cny={1: Decimal("115000")})
+    second = context(values_cny={1: Decimal("115001")})
+    risk = ENGINE.assess(first, RULESET, "seed")
+    text = repr(list(risk_contexts(first)))
+    assert risk.inputs_digest == hashlib.sha256(text.encode()).hexdigest()
+    assert risk.inputs_digest != ENGINE.assess(second, RULESET, "seed").inputs_digest
