@@ -55,7 +55,11 @@ _DIRECTIONS = frozenset({"import", "export"})
 _ZERO = Decimal(0)
 
 _new = object.__new__
-_set = object.__setattr__
+# BaseModel's own slots, set through their descriptors (a third cheaper than setattr by name).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class _DeclinedError(Exception):
@@ -69,10 +73,10 @@ def _model(cls: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
     caller passed (validation's ``model_fields_set``), the rest being defaults.
     """
     model = _new(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(given))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_dict(model, values)
+    _set_fields_set(model, set(given))
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 
