@@ -104,7 +104,7 @@ class TariffAssessment:
         self, session: Session, registered: Registered, as_of: Any
     ) -> dict[int, certificates.Refusal]:
         """The items whose certificate of origin cannot prove origin (none without registries)."""
-        if self._registries is None:
+        if self._registries is None or not certificates.cites_documents(registered.declaration):
             return {}
         load_id, registries = self._registries(session)
         if load_id is None:
