@@ -148,7 +148,8 @@ def _fast(hint: Any, namespace: dict[str, Any], general: Callable[[Any], Any]) -
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
             element = _field(args[0], "_e", namespace, general)
-            return "('[' + ', '.join([" + element + " for _e in {x}]) + ']')"
+            # Most of these tuples are empty (problems, notes, conditions): no join for them.
+            return "(('[' + ', '.join([" + element + " for _e in {x}]) + ']') if {x} else '[]')"
         return None
     if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
         name = f"_write_{hint.__name__}"
