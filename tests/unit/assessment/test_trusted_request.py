@@ -38,6 +38,8 @@ def _same(fast: Any, slow: Any, where: str = "request") -> None:
         assert list(fast.__dict__) == list(slow.__dict__), where
         assert fast.model_fields_set == slow.model_fields_set, where
         assert type(fast.model_fields_set) is type(slow.model_fields_set), where
+        assert fast.__pydantic_extra__ == slow.__pydantic_extra__, where
+        assert fast.__pydantic_private__ == slow.__pydantic_private__, where
         for name, value in slow.__dict__.items():
             _same(fast.__dict__[name], value, f"{where}.{name}")
     elif isinstance(slow, tuple | frozenset):
