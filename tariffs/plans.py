@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tariffs.expressions import DutyExpression, Evaluator
 from tariffs.measures import Measure
-from tariffs.results import Alternative, ChosenRate, ConditionFinding
+from tariffs.results import Alternative, ChosenRate, ConditionFinding, prewrite
 
 
 class Candidate:
@@ -99,4 +99,6 @@ class Plan:
             and self.vat is not None
             and not self.obtainable
         )
+        # Shared by every item this plan assesses: their stored text is written once.
+        prewrite((*self.chosen, *self.fixed_alternatives, *self.conditions))
         return self

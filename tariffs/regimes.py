@@ -223,9 +223,26 @@ def select_regime(
     """Choose a profile: an explicit ``name`` wins, then the declaring ``office``, then default."""
     if name:
         return load_regime(name)
+    # Asked by several steps for every declaration, with a few offices: the built-in profiles
+    # are loaded once and never change, so the choice per (office, default) is remembered.
+    key = (office, default)
+    profile = _BY_OFFICE.get(key)
+    if profile is None:
+        profile = _by_office(office, default)
+        if len(_BY_OFFICE) >= _BY_OFFICE_LIMIT:
+            _BY_OFFICE.clear()
+        _BY_OFFICE[key] = profile
+    return profile
+
+
+def _by_office(office: str | None, default: str) -> RegimeProfile:
     if office:
         for candidate in BUILTIN_REGIMES:
             profile = load_regime(candidate)
             if profile.matches_office(office):
                 return profile
     return load_regime(default)
+
+
+_BY_OFFICE: dict[tuple[str | None, str], RegimeProfile] = {}
+_BY_OFFICE_LIMIT = 4096

@@ -9,12 +9,13 @@ the field order of those calls is covered by the tests.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from tariffs.expressions import format_money
-from tariffs.results_json import writer
+from tariffs.results_json import REMEMBERED, record_writer, remember, writer
 
 _T = TypeVar("_T", bound=tuple[Any, ...])
 if TYPE_CHECKING:
@@ -219,3 +220,19 @@ _NAMED_FIELDS: dict[type, tuple[str, ...]] = {}
 
 #: The one-pass JSON writer of :class:`DeclarationAssessment` (and the records inside it).
 _write_assessment = writer(DeclarationAssessment, _jsonable)
+
+
+#: The writers of the records a plan shares between items (see :func:`prewrite`).
+_SHARED_WRITERS: dict[type, Callable[[Any], str]] = {
+    cls: record_writer(cls, _jsonable)
+    for cls in (ChosenRate, Alternative, ConditionFinding)
+    if cls.__name__ in REMEMBERED
+}
+
+
+def prewrite(records: tuple[tuple[Any, ...], ...]) -> None:
+    """Write the stored text of records that every item of a plan shares, once, ahead."""
+    for record in records:
+        write = _SHARED_WRITERS.get(type(record))
+        if write is not None:
+            remember(record, write(record))

@@ -6,6 +6,12 @@ with a function call per value: a third of the tariff step. Here each result rec
 a writer generated once from its field annotations that formats the text directly; the bytes
 are exactly those of ``json.dumps(model_dump(), ensure_ascii=False)``.
 
+Records that live as long as the plan that made them — an item's chosen rate, the alternatives
+that are only named, the condition findings — are shared by every item the plan assesses; their
+text is written once when the plan is sealed (:func:`remember`) and the writer of their type
+looks a record up by identity before writing it (the remembered entry holds the record, so its
+id cannot be taken by another object while the text is kept).
+
 Each field is checked against the exact type its annotation names (``x.__class__ is str``)
 before it takes the fast path; a value of any other type (a ``StrEnum``, a subclass, a float
 where a Decimal was expected) is encoded by the general path, ``json.dumps(_jsonable(x))``, so
@@ -26,6 +32,52 @@ from typing import Any
 _ENCODE: Callable[[str], str] = json.encoder.encode_basestring
 
 Writer = Callable[[Any], str]
+
+
+#: Record type names whose values are looked up in the remembered texts first.
+REMEMBERED = frozenset({"ChosenRate", "Alternative", "ConditionFinding"})
+#: Past this many remembered texts the memo starts again (plans are bounded the same way).
+REMEMBERED_LIMIT = 50_000
+_REMEMBERED: dict[int, tuple[Any, str]] = {}
+
+
+def remember(record: tuple[Any, ...], text: str) -> None:
+    """Keep ``text`` (written by the record's own writer) for ``record`` while it lives.
+
+    Only a record made of immutable values all the way down is kept: its text cannot change.
+    """
+    if not _immutable(record):
+        return
+    if len(_REMEMBERED) >= REMEMBERED_LIMIT:
+        _REMEMBERED.clear()
+    _REMEMBERED[id(record)] = (record, text)
+
+
+def _immutable(value: Any) -> bool:
+    if value is None or value.__class__ in _IMMUTABLE:
+        return True
+    return isinstance(value, tuple) and all(_immutable(v) for v in value)
+
+
+_IMMUTABLE = frozenset({str, int, bool, float, Decimal, date})
+
+
+def _remembering(write: Writer) -> Writer:
+    """``write``, answered from the remembered texts for a record kept by :func:`remember`."""
+    get = _REMEMBERED.get
+
+    def write_remembered(value: Any) -> str:
+        hit = get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        return write(value)
+
+    return write_remembered
+
+
+def record_writer(cls: type, general: Callable[[Any], Any]) -> Writer:
+    """The writer of one record type as the writers of the records containing it write it."""
+    return writer(cls, general, _EXTRA.get(cls.__name__))
 
 
 def writer(cls: type, general: Callable[[Any], Any], extra: dict[str, str] | None = None) -> Writer:
@@ -96,12 +148,14 @@ def _fast(hint: Any, namespace: dict[str, Any], general: Callable[[Any], Any]) -
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
             element = _field(args[0], "_e", namespace, general)
-            return "('[' + ', '.join([" + element + " for _e in {x}]) + ']')"
+            # Most of these tuples are empty (problems, notes, conditions): no join for them.
+            return "(('[' + ', '.join([" + element + " for _e in {x}]) + ']') if {x} else '[]')"
         return None
     if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
         name = f"_write_{hint.__name__}"
         if name not in namespace:
-            namespace[name] = writer(hint, general, _EXTRA.get(hint.__name__))
+            write = record_writer(hint, general)
+            namespace[name] = _remembering(write) if hint.__name__ in REMEMBERED else write
         return name + "({x})"
     return None
 

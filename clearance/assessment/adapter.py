@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from clearance.assessment.trusted_request import trusted_request
 from edi.model import Charge as CanonicalCharge
 from edi.model import Declaration, DocumentKind, DocumentReference, GoodsItem
 from edi.model import Quantity as CanonicalQuantity
@@ -61,7 +62,17 @@ def unit_symbol(code: str) -> str | None:
 
 
 def assessment_request(declaration: Declaration, as_of: date) -> AssessmentRequest:
-    """The request for ``declaration`` on ``as_of``; raises :class:`NotAssessableError`."""
+    """The request for ``declaration`` on ``as_of``; raises :class:`NotAssessableError`.
+
+    Built without validation when every value is known to pass it (:mod:`.trusted_request`,
+    the usual case); otherwise validated, so a bad declaration is refused in the same words.
+    """
+    trusted = trusted_request(declaration, as_of, unit_symbol, DOCUMENT_CODES)
+    return trusted if trusted is not None else validated_request(declaration, as_of)
+
+
+def validated_request(declaration: Declaration, as_of: date) -> AssessmentRequest:
+    """The request for ``declaration`` on ``as_of``, every model validated by pydantic."""
     header_documents = tuple(_document(d) for d in declaration.documents)
     gross = declaration.gross_mass
     return AssessmentRequest(
@@ -130,4 +141,4 @@ def _charge(charge: CanonicalCharge | None) -> Charge | None:
     return Charge(mark=ChargeMark(charge.mark.value), value=charge.value, currency=charge.currency)
 
 
-__all__ = ["NotAssessableError", "assessment_request", "unit_symbol"]
+__all__ = ["NotAssessableError", "assessment_request", "unit_symbol", "validated_request"]

@@ -41,6 +41,16 @@ class Refusal:
     finding: Finding
 
 
+def cites_documents(declaration: Declaration) -> bool:
+    """Whether the declaration cites any document, in its header or an item.
+
+    A certificate claim needs a cited document (the item's own, or the header's for the
+    agreement the item claims), so without one nothing can be refused and neither the
+    registries nor the validity rules need to be asked: most declarations cite none.
+    """
+    return bool(declaration.documents) or any(item.documents for item in declaration.items)
+
+
 def refusals(
     declaration: Declaration, number: str, as_of: date, registries: Registries
 ) -> dict[int, Refusal]:

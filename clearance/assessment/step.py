@@ -10,6 +10,7 @@ the declaration is assessed again with the quota exhausted (out-of-quota rate, Q
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -103,7 +104,7 @@ class TariffAssessment:
         self, session: Session, registered: Registered, as_of: Any
     ) -> dict[int, certificates.Refusal]:
         """The items whose certificate of origin cannot prove origin (none without registries)."""
-        if self._registries is None:
+        if self._registries is None or not certificates.cites_documents(registered.declaration):
             return {}
         load_id, registries = self._registries(session)
         if load_id is None:
@@ -131,16 +132,17 @@ class TariffAssessment:
         lines = [
             {
                 "item_sequence": item.sequence,
-                "tax": line.tax,
-                "measure_type": line.measure_type,
-                "measure_id": line.measure_id,
-                "expression": line.expression[:256],
-                "base": line.base,
-                "amount": line.amount,
-                "currency": line.currency,
+                "tax": tax,
+                "measure_type": measure_type,
+                "measure_id": measure_id,
+                "expression": expression[:256],
+                "base": base,
+                "amount": amount,
+                "currency": currency,
             }
             for item in assessment.items
-            for line in item.lines
+            # unpacked: a TaxLine's fields in order, cheaper than eight attribute reads
+            for tax, measure_type, measure_id, expression, base, amount, currency, _ in item.lines
         ]
         defer(session, _write_assessments, (row, lines))
 
@@ -166,10 +168,10 @@ def _fill(outcome: DeclarationOutcome, assessment: DeclarationAssessment) -> Non
         assessed = by_sequence.get(item.sequence)
         if assessed is None:
             continue
-        value = assessed.customs_value
+        value = assessed.value
         outcome.items[n] = item.with_assessment(
-            None if value is None else str(value),
-            tuple(_duty(line) for line in assessed.lines),
+            None if value is None else str(value.customs_value),
+            tuple([_duty(*line) for line in assessed.lines]),
         )
         if assessed.status != "assessed":
             problems = "; ".join(assessed.problems) or "not assessable"
@@ -184,16 +186,26 @@ def _fill(outcome: DeclarationOutcome, assessment: DeclarationAssessment) -> Non
             )
 
 
-def _duty(line: Any) -> dict[str, Any]:
+def _duty(
+    tax: str,
+    measure_type: str,
+    measure_id: str,
+    expression: str,
+    base: Decimal,
+    amount: Decimal,
+    currency: str,
+    _expression_zh: str = "",
+) -> dict[str, Any]:
+    """A duty line as the outcome carries it (``*line``: a TaxLine's fields in order)."""
     return {
-        "tax": line.tax,
-        "tax_type": TAX_TYPES.get(line.tax, "OTH"),
-        "measure_type": line.measure_type,
-        "measure_id": line.measure_id,
-        "expression": line.expression,
-        "base": str(line.base),
-        "amount": str(line.amount),
-        "currency": line.currency,
+        "tax": tax,
+        "tax_type": TAX_TYPES.get(tax, "OTH"),
+        "measure_type": measure_type,
+        "measure_id": measure_id,
+        "expression": expression,
+        "base": str(base),
+        "amount": str(amount),
+        "currency": currency,
     }
 
 

@@ -5,7 +5,7 @@ Other tools depend on these names (see docs/cli.md); add fields, never rename th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -79,7 +79,11 @@ class ItemOutcome:
         self, customs_value: str | None, duties: tuple[dict[str, Any], ...]
     ) -> ItemOutcome:
         """This item with its customs value and duty lines filled in."""
-        return replace(self, customs_value=customs_value, duties=duties)
+        # Built directly: dataclasses.replace inspects the fields on every call (five items a
+        # declaration, every declaration).
+        return ItemOutcome(
+            self.sequence, self.commodity_code, self.origin_country, customs_value, duties
+        )
 
     def duty_lines(self) -> list[tuple[str, Decimal, Decimal, str]]:
         """(UNCL 5153 tax type, base, amount, currency) of each duty line, for the answers."""

@@ -89,3 +89,32 @@ def test_values_of_unexpected_types_take_the_general_path(
     assert odd.model_dump_json() == general(odd)
     indented = json.dumps(odd.model_dump(), ensure_ascii=False, indent=2)
     assert odd.model_dump_json(indent=2) == indented
+
+
+def test_a_plans_shared_records_are_written_once_and_found_by_identity(
+    cn_schedule: Schedule, cn: RegimeProfile
+) -> None:
+    """The chosen rate and named alternatives of a plan are written when it is sealed; the
+    writer answers with that text for the very record, never for an equal copy, and never
+    remembers a record holding something mutable."""
+    from tariffs import results_json
+
+    assessment = sample(cn_schedule, cn)
+    first = next(i for i in assessment.items if i.rate is not None and i.alternatives)
+    kept = results_json._REMEMBERED
+    assert kept[id(first.rate)][0] is first.rate  # remembered when the plan was sealed
+    assert any(id(a) in kept for a in first.alternatives)
+    held = dict(kept)
+    try:
+        results_json.remember(first.rate, '"sentinel"')  # the writer must read it back
+        assert '"rate": "sentinel"' in assessment.model_dump_json()
+        copy = tuple.__new__(type(first.rate), tuple(first.rate))  # equal, not the same
+        other = assessment._replace(items=(first._replace(rate=copy),))
+        assert other.model_dump_json() == general(other)
+        mutable = first.alternatives[0]._replace(needs=["Y"])  # type: ignore[arg-type]  # a list
+        results_json.remember(mutable, '"sentinel"')
+        assert id(mutable) not in kept
+    finally:
+        kept.clear()
+        kept.update(held)
+    assert assessment.model_dump_json() == general(assessment)
