@@ -193,6 +193,19 @@ def test_fast_segments_equal_constructed_ones() -> None:
     )
     assert unh == expected
     assert hash(unh) == hash(expected)
+    assert type(unh) is Segment and unh.index == 2  # the field, not tuple.index()
+    with pytest.raises(AttributeError):
+        unh.tag = "UNT"  # type: ignore[misc]  # segments stay immutable
+
+
+def test_release_characters_in_a_later_chunk_only() -> None:
+    # The first chunk holds no release character (read without looking for one), the second
+    # releases a terminator and a separator: both chunks must read as one text does.
+    data = UNB3 + "UNH+1+X'" + "FTX+AAA" * 40 + "'FTX+a?'b+c?+d'UNT+4+1'"
+    whole = segs(data)
+    for size in (60, 97, 200):
+        assert segs(data, chunk_size=size) == whole
+    assert whole[-2].elements == ((("a'b",),), (("c+d",),))
 
 
 # --- character sets ------------------------------------------------------------------
