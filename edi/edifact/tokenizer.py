@@ -249,20 +249,33 @@ class _Scanner:
                     )
                 else:
                     elements = tuple([(tuple(e.split(cs)),) if cs in e else ((e,),) for e in raw])
-            positions = []
-            segment_line = line
             if "\n" in body:  # released (or raw) line breaks inside the segment
+                positions = []
                 for e in raw:
                     positions.append(_position_in(body, width, line, col))
                     width += len(e) + 1
+                yield new(segment_type, (tag, elements, index, line, col, tuple(positions)))
                 line += body.count("\n")
                 line_start = base + start + k + body.rfind("\n") + 1
             else:
+                # Most segments have one to three elements: their positions are written out
+                # (a list, a loop and a tuple() cost a tenth of reading the segment).
                 c = col + width
-                for e in raw:
-                    positions.append((line, c))
-                    c += len(e) + 1
-            yield new(segment_type, (tag, elements, index, segment_line, col, tuple(positions)))
+                n = len(raw)
+                if n == 1:
+                    located: tuple[tuple[int, int], ...] = ((line, c),)
+                elif n == 2:
+                    located = ((line, c), (line, c + len(raw[0]) + 1))
+                elif n == 3:
+                    c1 = c + len(raw[0]) + 1
+                    located = ((line, c), (line, c1), (line, c1 + len(raw[1]) + 1))
+                else:
+                    positions = []
+                    for e in raw:
+                        positions.append((line, c))
+                        c += len(e) + 1
+                    located = tuple(positions)
+                yield new(segment_type, (tag, elements, index, line, col, located))
             if nl_term:
                 line += 1
                 line_start = base + pos
