@@ -121,7 +121,7 @@ _PARTY_REST = ("city", "postcode", "country")
 #: again: validating each one's model, its identifier's check included, was 7 µs of a
 #: declaration's 55 µs model validation). Bounded: a flood of new parties starts it afresh.
 _PARTIES: dict[tuple[Any, ...], Party] = {}
-_PARTIES_HELD = 4096
+_PARTIES_HELD = 1024  # a party model is 1–2 kB: at most about 2 MB held
 
 
 def _validated_party(key: tuple[Any, ...], party: dict[str, Any]) -> Party | dict[str, Any]:
