@@ -139,11 +139,13 @@ def _register_originals(
 ) -> list[Registered]:
     if not originals:
         return []
-    numbers = _reserve_numbers(session, [s for _, s in originals], batch)
+    # One regime choice per declaration (number_key chooses it): the reservation counts by
+    # the same keys the rows then draw from.
+    keys = [number_key(s.declaration, batch) for _, s in originals]
+    numbers = _reserve_numbers(session, [s for _, s in originals], [k for k, _ in keys], batch)
     rows: list[dict[str, Any]] = []
-    for _, submission in originals:
+    for (_, submission), (key, office) in zip(originals, keys, strict=True):
         declaration = submission.declaration
-        key, office = number_key(declaration, batch)
         rows.append(
             {
                 "number": numbers[(key, declaration.direction)].pop(0),
@@ -198,12 +200,11 @@ def _register_originals(
 
 
 def _reserve_numbers(
-    session: Session, submissions: list[Submission], batch: Batch
+    session: Session, submissions: list[Submission], keys: list[NumberKey], batch: Batch
 ) -> dict[tuple[NumberKey, Direction], list[str]]:
     counts: dict[tuple[NumberKey, Direction], int] = defaultdict(int)
-    for submission in submissions:
-        declaration = submission.declaration
-        counts[(number_key(declaration, batch)[0], declaration.direction)] += 1
+    for submission, key in zip(submissions, keys, strict=True):
+        counts[(key, submission.declaration.direction)] += 1
     year = batch.accepted_on.year
     return {
         key: (

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from edi.edifact.cusdec_state import MappingState, country, date_value
 from edi.edifact.mapping_issues import IssueCode, MappingIssue
 from edi.edifact.profile import Reference
 from edi.edifact.segments import Segment
-from edi.model import DocumentKind
+from edi.model import DocumentKind, Party
 
 
 def bgm(state: MappingState, seg: Segment) -> None:
@@ -82,6 +84,7 @@ def nad(state: MappingState, seg: Segment) -> None:
         return
     party: dict[str, Any] = {"role": role}
     identifier = seg.get(1)
+    scheme = None
     if identifier:
         scheme = state.profile.identifier_schemes.get(seg.get(1, 2), None)
         if scheme is None:
@@ -108,7 +111,33 @@ def nad(state: MappingState, seg: Segment) -> None:
         party["country"] = country(state, seg.get(8))
     parties = state.header.setdefault("parties", [])
     state.note(("parties", len(parties)), seg, 1)
-    parties.append(party)
+    read = (role, scheme, identifier, name, street, *(party.get(k) for k in _PARTY_REST))
+    parties.append(_validated_party(read, party))
+
+
+#: What a party read from NAD consists of besides role, scheme, identifier, name and street.
+_PARTY_REST = ("city", "postcode", "country")
+#: Parties validated, by what was read (a day's declarations name the same traders again and
+#: again: validating each one's model, its identifier's check included, was 7 µs of a
+#: declaration's 55 µs model validation). Bounded: a flood of new parties starts it afresh.
+_PARTIES: dict[tuple[Any, ...], Party] = {}
+_PARTIES_HELD = 1024  # a party model is 1–2 kB: at most about 2 MB held
+
+
+def _validated_party(key: tuple[Any, ...], party: dict[str, Any]) -> Party | dict[str, Any]:
+    """The :class:`Party` ``party`` validates to (the declaration's model takes it as it is),
+    or ``party`` itself when it is invalid: the declaration's validation then reports the
+    problem exactly as before, at its location among the parties."""
+    found = _PARTIES.get(key)
+    if found is None:
+        try:
+            found = Party.model_validate(party)
+        except ValidationError:
+            return party
+        if len(_PARTIES) >= _PARTIES_HELD:
+            _PARTIES.clear()
+        _PARTIES[key] = found
+    return found
 
 
 def tdt(state: MappingState, seg: Segment) -> None:

@@ -8,6 +8,7 @@ characters are already removed. Positions are 1-based, as EDI people count them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 Component = str
 Repetition = tuple[Component, ...]
@@ -44,19 +45,25 @@ DEFAULT_DELIMITERS = Delimiters()
 SYNTAX4_DELIMITERS = Delimiters(repetition="*")
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """One segment as read from the wire.
 
     ``index`` counts segments from 1 within the interchange, UNA excluded (the position that
     CONTRL's UCS 0096 names relative to a message is derived by the envelope reader).
-    ``element_columns`` holds the 1-based line/column of the first character of each element
-    (after its separator), so errors can point at an element.
+    ``element_positions`` holds the 1-based line/column of the first character of each
+    element (after its separator), so errors can point at an element.
+
+    A named tuple rather than a frozen dataclass: the tokenizer builds one per segment
+    received (42 for a five-item CUSDEC), and a tuple is built in one C call, where a frozen
+    dataclass's six slots are set one Python-level call each (docs/adr/0006, stop 23). It is
+    immutable all the same; equality and hash are those of its fields, as before.
     """
 
     tag: str
     elements: tuple[Element, ...]
-    index: int
+    # The field hides tuple.index(); a segment was never searched as a sequence, and every
+    # caller (and the CONTRL's positions) reads ``index`` as the segment's number.
+    index: int  # type: ignore[assignment]
     line: int
     column: int
     element_positions: tuple[tuple[int, int], ...] = ()

@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import chain, islice
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO
 
 from edi.edifact.charsets import Charset, Head, read_head
 from edi.edifact.errors import EdifactError, SyntaxErrorCode, SyntaxIssue
@@ -119,17 +119,9 @@ class _Released:
         return tuple([tuple([value(c) for c in split(r, cs)]) for r in occurrences])
 
 
-# The frozen dataclass __init__ sets each slot through object.__setattr__; setting the
-# slots through their descriptors is the same thing at a third of the cost per segment.
-def _slot_setter(name: str) -> Callable[[Segment, Any], None]:
-    return cast(Callable[[Segment, Any], None], Segment.__dict__[name].__set__)
-
-
-_new = object.__new__
-_SET_TAG, _SET_ELEMENTS, _SET_INDEX, _SET_LINE, _SET_COLUMN, _SET_POSITIONS = (
-    _slot_setter(name)
-    for name in ("tag", "elements", "index", "line", "column", "element_positions")
-)
+# A segment is a named tuple: ``tuple.__new__`` builds it without the Python-level
+# ``__new__`` that ``Segment(...)`` goes through (one call fewer per segment).
+_new_tuple = tuple.__new__
 
 
 class _Scanner:
@@ -170,8 +162,7 @@ class _Scanner:
         term, es, cs, rel, rep = d.segment, d.element, d.component, d.release, d.repetition
         invalid, released, ws, nl_term = self.invalid, self.released, _WS, term == "\n"
         skip = self.skip_before
-        new, set_tag, set_elements, set_index = _new, _SET_TAG, _SET_ELEMENTS, _SET_INDEX
-        set_line, set_column, set_positions = _SET_LINE, _SET_COLUMN, _SET_POSITIONS
+        new, segment_type = _new_tuple, Segment
         buf = self.buffer + text
         parts = buf.split(term)
         rest = "" if final else parts.pop()
@@ -181,16 +172,22 @@ class _Scanner:
         carry = ""
         carry_start = -1
         remaining = iter(parts)
+        # Most texts hold no release character at all: then no part can end released and no
+        # body needs the slower reading, so neither is looked for segment by segment.
+        rel_text = rel or ""
+        has_rel = rel is not None and rel in buf
+        if not has_rel:
+            released = None
         # Passing over many segments read before: without a release character in the text,
         # a part is a segment, so they can be passed over at once (see the skip below).
-        at_once = skip > index + 1 and (rel is None or rel not in buf)
+        at_once = skip > index + 1 and not has_rel
         for part in remaining:
             start = pos
             pos += len(part) + 1
             if carry_start >= 0:  # the previous terminator was released: glue back
                 start, part = carry_start, carry + term + part
                 carry_start = -1
-            if rel is not None and part.endswith(rel) and (len(part) - len(part.rstrip(rel))) % 2:
+            if has_rel and part.endswith(rel_text) and (len(part) - len(part.rstrip(rel_text))) % 2:
                 carry, carry_start = part, start
                 continue
             body = part.lstrip(ws)
@@ -252,26 +249,33 @@ class _Scanner:
                     )
                 else:
                     elements = tuple([(tuple(e.split(cs)),) if cs in e else ((e,),) for e in raw])
-            positions = []
-            segment = new(Segment)
-            set_line(segment, line)
             if "\n" in body:  # released (or raw) line breaks inside the segment
+                positions = []
                 for e in raw:
                     positions.append(_position_in(body, width, line, col))
                     width += len(e) + 1
+                yield new(segment_type, (tag, elements, index, line, col, tuple(positions)))
                 line += body.count("\n")
                 line_start = base + start + k + body.rfind("\n") + 1
             else:
+                # Most segments have one to three elements: their positions are written out
+                # (a list, a loop and a tuple() cost a tenth of reading the segment).
                 c = col + width
-                for e in raw:
-                    positions.append((line, c))
-                    c += len(e) + 1
-            set_tag(segment, tag)
-            set_elements(segment, elements)
-            set_index(segment, index)
-            set_column(segment, col)
-            set_positions(segment, tuple(positions))
-            yield segment
+                n = len(raw)
+                if n == 1:
+                    located: tuple[tuple[int, int], ...] = ((line, c),)
+                elif n == 2:
+                    located = ((line, c), (line, c + len(raw[0]) + 1))
+                elif n == 3:
+                    c1 = c + len(raw[0]) + 1
+                    located = ((line, c), (line, c1), (line, c1 + len(raw[1]) + 1))
+                else:
+                    positions = []
+                    for e in raw:
+                        positions.append((line, c))
+                        c += len(e) + 1
+                    located = tuple(positions)
+                yield new(segment_type, (tag, elements, index, line, col, located))
             if nl_term:
                 line += 1
                 line_start = base + pos

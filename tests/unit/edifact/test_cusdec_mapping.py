@@ -14,7 +14,14 @@ from edi.edifact.cusdec_state import calendar_date
 from edi.edifact.profile import ProfileError, load_profile
 from edi.edifact.segments import Segment
 from edi.edifact.tokenizer import tokenize
-from edi.model import ChargeMark, DeclarationFunction, Direction, DocumentKind, PartyRole
+from edi.model import (
+    ChargeMark,
+    Declaration,
+    DeclarationFunction,
+    Direction,
+    DocumentKind,
+    PartyRole,
+)
 from edi.model.parties import IdentifierScheme
 
 PROFILE = load_profile("default")
@@ -239,3 +246,38 @@ def test_ccyymmdd_is_read_as_strptime_reads_it(raw: str) -> None:
     except ValueError:
         got = None
     assert got == expected
+
+
+PARTIES = """
+BGM+929+REF-P+9'
+NAD+CN+91440300MA5DC8E3L9::ZUS++SHANGHAI TRADING CO+1 MAIN ROAD+SHANGHAI++200000+CN'
+NAD+OS+++OVERSEAS LTD+1 HARBOUR ROAD+PORT++10000+AU'
+UNS+D'
+CST+1+0304620000'
+MOA+38:100.00:USD'
+UNS+S'
+"""
+
+
+def test_a_party_read_again_is_the_party_validated_before() -> None:
+    first = map_cusdec(message(PARTIES), PROFILE).declaration
+    again = map_cusdec(message(PARTIES.replace("REF-P", "REF-Q")), PROFILE).declaration
+    assert first is not None and again is not None
+    # The parties validated for the first message are taken again, as they are ...
+    assert all(a is b for a, b in zip(first.parties, again.parties, strict=True))
+    # ... and are what validating the message's parties afresh gives, to the stored text.
+    fresh = Declaration.model_validate(
+        {**first.model_dump(), "parties": [p.model_dump() for p in first.parties]}
+    )
+    assert fresh == first and fresh.model_dump_json() == first.model_dump_json()
+    assert first.parties[0].identifier(IdentifierScheme.USCC) == "91440300MA5DC8E3L9"
+
+
+def test_an_invalid_party_is_reported_the_same_every_time() -> None:
+    bad = PARTIES.replace("91440300MA5DC8E3L9", "91440300MA5DC8E3L8")
+    for _ in range(2):  # an invalid party is not remembered: the second is refused too
+        result = map_cusdec(message(bad), PROFILE)
+        assert result.declaration is None
+        (issue,) = result.issues
+        assert (issue.segment_tag, issue.element, issue.line, issue.column) == ("NAD", 2, 4, 8)
+        assert "USCC" in issue.text

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edi.edifact.directories import GroupEntry, MessageStructure, SegmentEntry
 from edi.edifact.directories.elements import (
+    _NUMBER,
     DataElementSpec,
     SegmentSpec,
     UnknownSegmentSpecsError,
+    numeric_digits,
 )
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
 from edi.edifact.segments import Segment
@@ -442,3 +446,11 @@ def test_a_sound_tag_sequence_is_walked_once_and_a_faulty_one_every_time(
     again = only(validate_message(structure, build(*faulty)))
     assert walked == [5, 3, 3]  # the sound sequence once, the faulty one each time
     assert first == again
+
+
+@given(st.text(alphabet="-.,0123456789\n٣²a ", max_size=12))
+def test_numeric_digits_count_what_isdigit_counts(value: str) -> None:
+    # The digits of a number the element check accepted, counted from its shape, against
+    # the character-by-character count they replace (ISO 9735: sign and mark not counted).
+    if _NUMBER.match(value):
+        assert numeric_digits(value) == sum(char.isdigit() for char in value)

@@ -193,6 +193,19 @@ def test_fast_segments_equal_constructed_ones() -> None:
     )
     assert unh == expected
     assert hash(unh) == hash(expected)
+    assert type(unh) is Segment and unh.index == 2  # the field, not tuple.index()
+    with pytest.raises(AttributeError):
+        unh.tag = "UNT"  # type: ignore[misc]  # segments stay immutable
+
+
+def test_release_characters_in_a_later_chunk_only() -> None:
+    # The first chunk holds no release character (read without looking for one), the second
+    # releases a terminator and a separator: both chunks must read as one text does.
+    data = UNB3 + "UNH+1+X'" + "FTX+AAA" * 40 + "'FTX+a?'b+c?+d'UNT+4+1'"
+    whole = segs(data)
+    for size in (60, 97, 200):
+        assert segs(data, chunk_size=size) == whole
+    assert whole[-2].elements == ((("a'b",),), (("c+d",),))
 
 
 # --- character sets ------------------------------------------------------------------
@@ -369,3 +382,19 @@ def test_segments_passed_over_at_once_keep_the_positions_of_the_rest(
     assert [(s.line, s.column, s.element_positions) for s in read] == [
         (s.line, s.column, s.element_positions) for s in [whole[0], *whole[skip_before - 1 :]]
     ]
+
+
+def test_element_positions_of_zero_to_five_elements() -> None:
+    # Positions of segments of every element count the tokenizer writes out (1-3) or loops
+    # over (0, 4+), against an oracle: the column after each element separator of the line.
+    bodies = ["UNS", "UNS+D", "LOC+27+JP", "MEA+AAE+ZDQ+KGM:711", "TOD+++CIF", "A+b+c:d+e+"]
+    data = UNB3 + "\n" + "'".join(bodies) + "'"
+    read = segs(data)[1:]
+    assert [s.tag for s in read] == ["UNS", "UNS", "LOC", "MEA", "TOD", "A"]
+    text = data.split("\n")[1]
+    offset = 0
+    for segment, body in zip(read, bodies, strict=True):
+        separators = [i for i, char in enumerate(body) if char == "+"]
+        assert segment.element_positions == tuple((2, offset + i + 2) for i in separators)
+        offset += len(body) + 1
+    assert text.startswith("UNS'UNS+D'")
