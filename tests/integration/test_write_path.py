@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from clearance.intake.decided import store_decided
 from clearance.intake.pipeline import Pipeline
 from clearance.lifecycle.events import EventBatch, EventKind
-from clearance.store.bulk import insert_rows
+from clearance.store.bulk import insert_rows, insert_rows_returning_ids
 from clearance.store.deferred import write_deferred
 from clearance.store.identity_tables import Subject
 from clearance.store.statistics_tables import StatFact
-from clearance.store.tables import Declaration, Event
+from clearance.store.tables import Declaration, Event, InboundMessage
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,6 +180,53 @@ def test_decided_values_are_written_in_order_and_keep_loaded_rows_current(
         (None, None, "invalidated"),
         ("green", "release", "released"),
     ]
+
+
+def _inbound(name: str, **extra: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "sender": "SENDER",
+        "channel": "file",
+        "filename": name,
+        "sha256": "0" * 64,
+        "size": 1,
+        "raw": name.encode(),
+        "received_at": AT,
+        "status": "received",
+    }
+    row.update(extra)
+    return row
+
+
+def test_new_ids_are_the_ones_the_database_gives_in_the_order_of_the_rows(
+    engine: Engine,
+) -> None:
+    # Rows of different keys (two runs); then the last row deleted: SQLite gives the next row
+    # the largest id left plus one, and the ids drawn for it must be that too (stop 23).
+    first = [_inbound("a"), _inbound("b", submitted_by="clerk"), _inbound("c")]
+    with Session(engine) as session, statements(engine) as seen:
+        ids = insert_rows_returning_ids(session, InboundMessage, first)
+        session.commit()
+    with Session(engine) as session:
+        session.execute(InboundMessage.__table__.delete().where(InboundMessage.id == ids[-1]))
+        again = insert_rows_returning_ids(session, InboundMessage, [_inbound("d"), _inbound("e")])
+        session.commit()
+    with Session(engine) as session:
+        stored = session.execute(
+            select(
+                InboundMessage.id, InboundMessage.filename, InboundMessage.submitted_by
+            ).order_by(InboundMessage.id)
+        ).all()
+    assert ids == [ids[0], ids[0] + 1, ids[0] + 2]
+    if engine.dialect.name == "sqlite":  # SQLite's own choice: the largest id left + 1
+        assert again == [ids[0] + 2, ids[0] + 3]
+    else:  # a sequence never gives an id twice
+        assert again[0] > ids[-1] and again[1] > again[0]
+    names = dict(zip(ids[:2] + again, ["a", "b", "d", "e"], strict=True))
+    assert [(i, f) for i, f, _ in stored] == sorted(names.items())
+    assert [s for i, _, s in stored if s is not None] == ["clerk"]
+    if engine.dialect.name == "sqlite":  # one INSERT per run of keys, not one per row
+        inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT")]
+        assert len(inserts) == 3 and not any("RETURNING" in s.upper() for s in inserts)
 
 
 def _events(engine: Engine) -> list[tuple[int, str]]:
