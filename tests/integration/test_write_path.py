@@ -229,6 +229,52 @@ def test_new_ids_are_the_ones_the_database_gives_in_the_order_of_the_rows(
         assert len(inserts) == 3 and not any("RETURNING" in s.upper() for s in inserts)
 
 
+def test_what_processing_sets_on_the_message_is_stored_without_the_orm_flush(
+    engine: Engine,
+) -> None:
+    # The message row is written by one prebuilt UPDATE (clearance/intake/processed.py): the
+    # flush at commit finds it clean, and what the flow set (sender, type, reference, a
+    # resend's original, status, time) is stored all the same.
+    clock = prepare(engine)
+    pipeline = Pipeline.standard(engine, Settings(), clock)
+    dirty: list[str] = []
+
+    def seen_dirty(session: Session, *_: Any) -> None:
+        dirty.extend(type(o).__name__ for o in session.dirty)
+
+    event.listen(Session, "before_commit", seen_dirty)
+    try:
+        raw = one_interchange(2)
+        first, resend = pipeline.submit(raw), pipeline.submit(raw)
+    finally:
+        event.remove(Session, "before_commit", seen_dirty)
+    assert "InboundMessage" not in dirty
+    with Session(engine) as session:
+        stored = session.execute(
+            select(
+                InboundMessage.id,
+                InboundMessage.format,
+                InboundMessage.sender,
+                InboundMessage.message_type,
+                InboundMessage.control_reference,
+                InboundMessage.status,
+                InboundMessage.processed_at,
+                InboundMessage.duplicate_of,
+                InboundMessage.error,
+            ).order_by(InboundMessage.id)
+        ).all()
+    assert [r.id for r in stored] == [first.message_id, resend.message_id]
+    for row in stored:
+        assert (row.format, row.message_type, row.error) == ("edifact", "CUSDEC", None)
+        assert row.sender == first.sender != "UNKNOWN"
+        assert row.control_reference == first.control_reference is not None
+        assert row.processed_at is not None
+    assert [(r.status, r.duplicate_of) for r in stored] == [
+        (first.status.value, None),
+        ("duplicate", first.message_id),
+    ]
+
+
 def _events(engine: Engine) -> list[tuple[int, str]]:
     with Session(engine) as session:
         rows = session.execute(select(Event.id, Event.kind).order_by(Event.id))
