@@ -121,11 +121,23 @@ def insert_table_rows(connection: Connection, table: Table, rows: Sequence[dict[
 def _columns(
     run: Sequence[dict[str, Any]], keys: tuple[str, ...], processors: list[Any]
 ) -> list[list[Any]]:
-    """The values of ``run`` column by column, each through its column's bind processor."""
-    return [
-        [row[key] for row in run] if process is None else [process(row[key]) for row in run]
-        for key, process in zip(keys, processors, strict=True)
-    ]
+    """The values of ``run`` column by column, each through its column's bind processor.
+
+    A column whose rows all hold the same object (the unit of work's instant in every
+    ``created_at``) is processed once: SQLite's date and time processors format in Python,
+    about 1.5 µs a value, and most rows of a chunk carry the same instant (stop 23).
+    """
+    columns = []
+    for key, process in zip(keys, processors, strict=True):
+        if process is None:
+            columns.append([row[key] for row in run])
+            continue
+        first = run[0][key]
+        if all(row[key] is first for row in run):
+            columns.append([process(first)] * len(run))
+        else:
+            columns.append([process(row[key]) for row in run])
+    return columns
 
 
 def _insert_returning_ids(model: type[Any]) -> Insert:

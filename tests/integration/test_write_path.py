@@ -117,6 +117,26 @@ def test_rows_are_stored_as_sqlalchemys_insert_stores_them(engine: Engine) -> No
     assert [row[counted] for row in fast] == [False, True, False, True, False]
 
 
+def test_a_value_shared_by_rows_is_stored_for_each_and_a_different_one_as_itself(
+    engine: Engine,
+) -> None:
+    # The bind processor runs once for a column whose rows share one object (bulk._columns):
+    # a later row with another instant must still get its own.
+    later = datetime(2026, 6, 15, 3, 30, 15, 250, tzinfo=UTC)
+    times = [AT, AT, later, AT]
+    rows = [
+        {"id": n + 1, "occurred_at": at, "kind": "received", "data": "{}"}
+        for n, at in enumerate(times)
+    ]
+    with Session(engine) as session:
+        insert_rows(session, Event, rows[:2])  # one shared instant
+        insert_rows(session, Event, rows[2:])  # a different one first
+        session.commit()
+    with Session(engine) as session:
+        stored = session.scalars(select(Event.occurred_at).order_by(Event.id)).all()
+    assert [t.replace(tzinfo=UTC) if t.tzinfo is None else t for t in stored] == times
+
+
 def test_rows_without_a_python_default_column_take_its_default(engine: Engine) -> None:
     # ``subjects.disabled`` has a Python-side default: the rows that leave it out still get it.
     rows = [
