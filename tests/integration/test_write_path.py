@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from clearance.intake.decided import store_decided
@@ -227,7 +227,7 @@ def test_new_ids_are_the_ones_the_database_gives_in_the_order_of_the_rows(
         ids = insert_rows_returning_ids(session, InboundMessage, first)
         session.commit()
     with Session(engine) as session:
-        session.execute(InboundMessage.__table__.delete().where(InboundMessage.id == ids[-1]))
+        session.execute(delete(InboundMessage).where(InboundMessage.id == ids[-1]))
         again = insert_rows_returning_ids(session, InboundMessage, [_inbound("d"), _inbound("e")])
         session.commit()
     with Session(engine) as session:
