@@ -15,9 +15,9 @@ changed columns stored.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Connection, Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from clearance.store.tables import InboundMessage
@@ -46,9 +46,38 @@ def write_processed(session: Session, inbound: InboundMessage) -> None:
     again; it stays readable, detached)."""
     values = {name: getattr(inbound, name) for name in COLUMNS}
     values["message_id"] = inbound.id
-    # On the session's connection: Session.execute would autoflush this very object first.
-    session.connection().execute(_UPDATE, values)
+    # On the session's connection (Session.execute would autoflush this very object first),
+    # as the driver's SQL compiled once: a Core execution of it cost about 150 µs more.
+    connection = session.connection()
+    sql, names, processors = _driver_update(connection)
+    processed = [
+        values[name] if process is None else process(values[name])
+        for name, process in zip(names, processors, strict=True)
+    ]
+    if connection.dialect.positional:  # SQLite's ?; psycopg takes %(name)s
+        connection.exec_driver_sql(sql, tuple(processed))
+    else:
+        connection.exec_driver_sql(sql, dict(zip(names, processed, strict=True)))
     session.expunge(inbound)
+
+
+#: Per dialect: the UPDATE as the driver's SQL, its parameters' names in order and their bind
+#: processors (what SQLAlchemy applies: ``processed_at`` on SQLite).
+_DRIVER: dict[str, tuple[str, list[str], list[Any]]] = {}
+
+
+def _driver_update(connection: Connection) -> tuple[str, list[str], list[Any]]:
+    dialect = connection.dialect
+    built = _DRIVER.get(dialect.name)
+    if built is None:
+        compiled = _UPDATE.compile(dialect=dialect)
+        names = list(compiled.positiontup or compiled.binds)
+        processors = [
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        ]
+        built = _DRIVER[dialect.name] = (str(compiled), names, processors)
+    return built
 
 
 __all__ = ["COLUMNS", "write_processed"]
