@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, text, update
+from sqlalchemy import Connection, Table, bindparam, text, update
 from sqlalchemy.orm import Session
 
 from clearance.store.deferred import defer
@@ -73,9 +73,12 @@ def _write(session: Session, queued: list[Any]) -> None:
     together, the rest one by one."""
     run: list[dict[str, Any]] = []
     in_run: set[int] = set()
+    identity_map = session.identity_map
     for values in queued:
         row_id = values["row_id"]
-        held = session.identity_key(DeclarationRow, row_id) in session.identity_map
+        # The identity key as Session.identity_key builds it (class, primary key, token),
+        # without its mapper look-up per row.
+        held = (DeclarationRow, (row_id,), None) in identity_map
         if held or row_id in in_run:
             _write_run(session, run)
             run, in_run = [], set()
@@ -97,7 +100,17 @@ def _write_run(session: Session, run: list[dict[str, Any]]) -> None:
     # building cost more than the UPDATE itself).
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        connection.execute(_DECIDED, run)
+        # The driver's executemany of the statement compiled once, the rows as tuples:
+        # SQLAlchemy's executemany built and processed a parameter dictionary per row.
+        sql, names, processors = _driver_decided(connection)
+        rows = [
+            tuple(
+                v[name] if process is None else process(v[name])
+                for name, process in zip(names, processors, strict=True)
+            )
+            for v in run
+        ]
+        connection.exec_driver_sql(sql, rows)
         return
     connection.execute(
         _DECIDED_MANY,
@@ -109,6 +122,25 @@ def _write_run(session: Session, run: list[dict[str, Any]]) -> None:
             "times": [v["updated_at"] for v in run],
         },
     )
+
+
+#: Per dialect: :data:`_DECIDED` as the driver's SQL, its parameters' names in order and
+#: their bind processors (the same SQLAlchemy applies: ``updated_at`` on SQLite).
+_DRIVER_DECIDED: dict[str, tuple[str, list[str], list[Any]]] = {}
+
+
+def _driver_decided(connection: Connection) -> tuple[str, list[str], list[Any]]:
+    dialect = connection.dialect
+    built = _DRIVER_DECIDED.get(dialect.name)
+    if built is None:
+        compiled = _DECIDED.compile(dialect=dialect)
+        names = list(compiled.positiontup or ())
+        processors = [
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        ]
+        built = _DRIVER_DECIDED[dialect.name] = (str(compiled), names, processors)
+    return built
 
 
 __all__ = ["store_decided"]

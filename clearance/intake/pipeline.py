@@ -35,6 +35,7 @@ from clearance.intake.edifact_flow import process_edifact
 from clearance.intake.json_flow import process_json
 from clearance.intake.limits import oversize_problem
 from clearance.intake.partners import profiles_for
+from clearance.intake.processed import write_processed
 from clearance.intake.x12_flow import process_x12
 from clearance.intake.xml_flow import process_xml
 from clearance.ledgers.deferral import ATTEMPTS as LEDGER_ATTEMPTS
@@ -343,6 +344,7 @@ class Pipeline:
         inbound.status = outcome.status.value
         inbound.processed_at = now
         inbound.error = None
+        write_processed(session, inbound)  # not the ORM's flush at commit (processed.py)
         return outcome
 
     def _unrecognised(

@@ -23,6 +23,17 @@ row (``construct_params``), about 3 % of the day's CPU. Either way each column's
 processor (what SQLAlchemy applies: dates and decimals on SQLite, booleans) is applied, so the
 stored values are the same; a table with Python-side column defaults the rows do not give
 keeps SQLAlchemy's path.
+
+Rows whose new ids the caller needs (:func:`insert_rows_returning_ids`) are, on SQLite, given
+their ids here: one ``SELECT max(id)`` and the same executemany, with the ids as one more
+column. SQLite's ``INSERT … RETURNING`` is one statement per row (SQLAlchemy cannot rely on
+the order of a multi-row RETURNING there), and each went through a full SQLAlchemy execution:
+about 75 µs a row, two rows per declaration (docs/throughput.md, stop 23). The ids are the
+ones SQLite would have given: a table without ``AUTOINCREMENT`` gives a new row the largest
+rowid plus one, and nobody else inserts in between, because a transaction holds SQLite's
+single write lock from its ``BEGIN IMMEDIATE`` (:func:`core.db.make_engine`) to its end (and
+a transaction that had begun as a reader could not write at all after another writer, SQLite
+refuses it with ``SQLITE_BUSY_SNAPSHOT``: never a duplicate id, at worst an error).
 """
 
 from __future__ import annotations
@@ -100,15 +111,33 @@ def insert_table_rows(connection: Connection, table: Table, rows: Sequence[dict[
         if plain is None:
             connection.execute(_insert(table), run)
             continue
-        statement, processors = plain
-        columns = [
-            [row[key] for row in run] if process is None else [process(row[key]) for row in run]
-            for key, process in zip(keys, processors, strict=True)
-        ]
+        columns = _columns(run, keys, plain[1])
         if dialect == "postgresql":
-            connection.exec_driver_sql(statement, {f"c{n}": c for n, c in enumerate(columns)})
+            connection.exec_driver_sql(plain[0], {f"c{n}": c for n, c in enumerate(columns)})
         else:
-            connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+            connection.exec_driver_sql(plain[0], list(zip(*columns, strict=True)))
+
+
+def _columns(
+    run: Sequence[dict[str, Any]], keys: tuple[str, ...], processors: list[Any]
+) -> list[list[Any]]:
+    """The values of ``run`` column by column, each through its column's bind processor.
+
+    A column whose rows all hold the same object (the unit of work's instant in every
+    ``created_at``) is processed once: SQLite's date and time processors format in Python,
+    about 1.5 µs a value, and most rows of a chunk carry the same instant (stop 23).
+    """
+    columns = []
+    for key, process in zip(keys, processors, strict=True):
+        if process is None:
+            columns.append([row[key] for row in run])
+            continue
+        first = run[0][key]
+        if all(row[key] is first for row in run):
+            columns.append([process(first)] * len(run))
+        else:
+            columns.append([process(row[key]) for row in run])
+    return columns
 
 
 def _insert_returning_ids(model: type[Any]) -> Insert:
@@ -145,10 +174,54 @@ def insert_rows_returning_ids(
     if not rows:
         return []
     connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        numbered = _insert_numbered(connection, _table(model), rows)
+        if numbered is not None:
+            return numbered
     ids: list[int] = []
     for run in _runs(rows):
         ids.extend(connection.execute(_insert_returning_ids(model), run).scalars())
     return ids
+
+
+#: SQLite's largest rowid: past it SQLite picks unused rowids at random (never reached here).
+_LARGEST_ROWID = (1 << 63) - 1
+
+
+def _insert_numbered(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
+) -> list[int] | None:
+    """SQLite: insert ``rows`` with the ids SQLite would give them, drawn here (the module's
+    doc says why they are the same); the ids, or None where this does not apply (a table
+    without a single ``id`` key, rows that give their own ids, Python-side defaults)."""
+    key = table.primary_key.columns.values()
+    if len(key) != 1 or key[0].name != "id" or any("id" in row for row in rows):
+        return None
+    runs = _runs(rows)
+    plains = [_plain(connection, table, ("id", *run[0])) for run in runs]
+    if any(plain is None for plain in plains):
+        return None
+    statement = _MAX_IDS.get(table)
+    if statement is None:
+        quote = connection.dialect.identifier_preparer.quote
+        statement = _MAX_IDS[table] = f"SELECT max(id) FROM {quote(table.name)}"
+    last = connection.exec_driver_sql(statement).scalar() or 0
+    if last + len(rows) > _LARGEST_ROWID:
+        return None
+    ids = list(range(last + 1, last + 1 + len(rows)))
+    start = 0
+    for run, plain in zip(runs, plains, strict=True):
+        assert plain is not None
+        sql, processors = plain
+        columns = _columns(run, tuple(run[0]), processors[1:])
+        run_ids = ids[start : start + len(run)]
+        start += len(run)
+        connection.exec_driver_sql(sql, list(zip(run_ids, *columns, strict=True)))
+    return ids
+
+
+#: Per table: the driver's ``SELECT max(id)`` (SQLite).
+_MAX_IDS: dict[Table, str] = {}
 
 
 __all__ = ["insert_rows", "insert_rows_returning_ids", "insert_table_rows"]

@@ -79,6 +79,8 @@ class CounterRow:
             .values(last_value=table.c.last_value + bindparam("step", type_=Integer))
             .returning(table.c.last_value)
         )
+        #: :meth:`_driver_bump`'s statement and fixed parameters, once compiled.
+        self._sqlite: tuple[str, tuple[object, ...]] | None = None
 
     @classmethod
     def named(cls, name: str) -> CounterRow:
@@ -90,8 +92,32 @@ class CounterRow:
         last value, or None when there is no row yet."""
         # On the session's connection: nothing the ORM holds pending bears on a counter row,
         # and Session.execute would flush it first (a flush per draw, several per interchange).
-        value = session.connection().execute(self._bump, {"step": step}).scalar_one_or_none()
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            sql, fixed = self._driver_bump(connection)
+            rows = connection.exec_driver_sql(sql, (step, *fixed)).all()
+            value = rows[0][0] if rows else None
+        else:
+            value = connection.execute(self._bump, {"step": step}).scalar_one_or_none()
         return None if value is None else int(value)
+
+    def _driver_bump(self, connection: Connection) -> tuple[str, tuple[object, ...]]:
+        """SQLite: the UPDATE as the driver's SQL with the step as its first parameter and the
+        row's condition values after it, compiled once; about 70 µs less per draw than a
+        SQLAlchemy execution, three or four draws per interchange (stop 23)."""
+        if self._sqlite is None:
+            compiled = self._bump.compile(dialect=connection.dialect)
+            names = list(compiled.positiontup or ())
+            if names[:1] != ["step"] or "step" in names[1:]:
+                raise AssertionError(f"unexpected counter statement: {compiled}")
+            values = compiled.construct_params({"step": 0})
+            dialect = connection.dialect
+            fixed = []
+            for name in names[1:]:
+                process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                fixed.append(values[name] if process is None else process(values[name]))
+            self._sqlite = (str(compiled), tuple(fixed))
+        return self._sqlite
 
     def take(self, session: Session, step: int) -> int:
         """:meth:`bump`, creating the row first if needed (a concurrent creator wins)."""
