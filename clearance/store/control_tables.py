@@ -1,7 +1,9 @@
 """Controls: registry loads and changes, ledgers, decisions, rulesets, export-rebate records.
 
-Ledger entries are immutable: balances are always derived (``SUM`` over a head's entries under
-the head's row lock), never stored. A decision row is written for every automatic decision and
+Ledger entries are immutable and stay the record: each head also keeps its running balance
+(reserved, consumed and their uses), added to in the same transaction as every entry under the
+head's row lock, so a check reads one row instead of summing a history (issue 15); it can always
+be recomputed from the entries (:mod:`clearance.ledgers.recompute`). A decision row is written for every automatic decision and
 every officer action, with everything needed to recompute it (``inputs``).
 """
 
@@ -73,6 +75,13 @@ class LedgerHead(Base):
     tolerance: Mapped[Decimal] = mapped_column(Numeric(8, 4))
     max_uses: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The running balance: the signed sums of the entries, kept by clearance.ledgers.balances
+    # (read through it, not from this object: a head kept in the session from an earlier
+    # transaction may hold older figures).
+    reserved: Mapped[Decimal] = mapped_column(Numeric(20, 4), server_default="0")
+    consumed: Mapped[Decimal] = mapped_column(Numeric(20, 4), server_default="0")
+    reserved_uses: Mapped[int] = mapped_column(Integer, server_default="0")
+    consumed_uses: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class LedgerEntry(Base):
