@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
@@ -94,9 +95,15 @@ class LedgerEntry(Base):
     kind: Mapped[str] = mapped_column(String(8))
     quantity: Mapped[Decimal] = mapped_column(Numeric(20, 4))
     uses: Mapped[int] = mapped_column(Integer)
-    declaration_number: Mapped[str] = mapped_column(String(18), index=True)
+    declaration_number: Mapped[str] = mapped_column(String(18))
     declaration_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    # A declaration's holding on one head is summed over its own entries: with an index on
+    # the number alone SQLite chose the head's index and read the head's whole history.
+    __table_args__ = (
+        Index("ix_ledger_entries_declaration_head", "declaration_number", "head_id"),
+    )
 
 
 class RulesetRow(Base):

@@ -10,6 +10,10 @@ head now keeps the four signed sums its balance is made of (reserved, consumed a
 added to in the transaction of every entry (clearance/ledgers/balances.py); the entries stay
 the record, and ``customs registry ledger-check`` compares the two.
 
+A declaration's own holding on a head is still summed over its entries (a handful): the index on
+the declaration number alone becomes one on (declaration number, head), which SQLite used to
+pick the head's index over, reading the head's whole history for a few rows.
+
 The fill below is one statement: it sums each head's entries once. Stop the workers before
 ``customs init`` (a worker still running the earlier code adds entries without the balance);
 ``customs registry ledger-check --repair`` sets any head that drifted back to its entries.
@@ -42,6 +46,10 @@ def upgrade() -> None:
             "ledger_heads", sa.Column(column, kind, nullable=False, server_default="0")
         )
     op.execute(f"UPDATE ledger_heads SET {', '.join(_fill(c) for c in BALANCE)}")
+    op.create_index(
+        "ix_ledger_entries_declaration_head", "ledger_entries", ["declaration_number", "head_id"]
+    )
+    op.drop_index("ix_ledger_entries_declaration_number", "ledger_entries")
 
 
 def _fill(column: str) -> str:
@@ -57,6 +65,10 @@ def _fill(column: str) -> str:
 
 def downgrade() -> None:
     """Drop the balance columns (the entries still hold every movement)."""
+    op.create_index(
+        "ix_ledger_entries_declaration_number", "ledger_entries", ["declaration_number"]
+    )
+    op.drop_index("ix_ledger_entries_declaration_head", "ledger_entries")
     with op.batch_alter_table("ledger_heads") as batch:
         for column in reversed(BALANCE):
             batch.drop_column(column)
