@@ -3,8 +3,9 @@
 Ledger entries are immutable and stay the record: each head also keeps its running balance
 (reserved, consumed and their uses), added to in the same transaction as every entry under the
 head's row lock, so a check reads one row instead of summing a history (issue 15); it can always
-be recomputed from the entries (:mod:`clearance.ledgers.recompute`). A decision row is written for every automatic decision and
-every officer action, with everything needed to recompute it (``inputs``).
+be recomputed from the entries (:mod:`clearance.ledgers.recompute`). A decision row is written
+for every automatic decision and every officer action, with everything needed to recompute it
+(``inputs``).
 """
 
 from __future__ import annotations
@@ -101,9 +102,7 @@ class LedgerEntry(Base):
 
     # A declaration's holding on one head is summed over its own entries: with an index on
     # the number alone SQLite chose the head's index and read the head's whole history.
-    __table_args__ = (
-        Index("ix_ledger_entries_declaration_head", "declaration_number", "head_id"),
-    )
+    __table_args__ = (Index("ix_ledger_entries_declaration_head", "declaration_number", "head_id"),)
 
 
 class RulesetRow(Base):

@@ -42,9 +42,7 @@ def upgrade() -> None:
     """Add the balance columns (zero) and fill them from each head's entries."""
     for column, (_, summed) in BALANCE.items():
         kind = sa.Numeric(20, 4) if summed == "quantity" else sa.Integer()
-        op.add_column(
-            "ledger_heads", sa.Column(column, kind, nullable=False, server_default="0")
-        )
+        op.add_column("ledger_heads", sa.Column(column, kind, nullable=False, server_default="0"))
     op.execute(f"UPDATE ledger_heads SET {', '.join(_fill(c) for c in BALANCE)}")
     op.create_index(
         "ix_ledger_entries_declaration_head", "ledger_entries", ["declaration_number", "head_id"]
