@@ -29,9 +29,11 @@ from clearance.ledgers.accounts import (
     ensure_heads,
     lock_heads,
     settle,
+    state,
 )
 from clearance.ledgers.deferral import defer_locks
-from clearance.ledgers.recompute import Drift, drifts, repair
+from clearance.ledgers.recompute import Drift, agree, drifts, repair
+from clearance.store.control_tables import LedgerHead
 from rules.ledger import Allowance, Balance, Holding
 
 pytestmark = pytest.mark.db
@@ -90,7 +92,7 @@ def _run(session: Session, specs: list[HeadSpec], step: Step) -> None:
         head = heads[spec.key]
         uses = 1 if spec.kind == "licence" else 0
         if step.operation == "reserve":
-            apply(session, head, ref, "reserve", NOW, step.quantity, uses)
+            _reserve(session, head, ref, step.quantity, uses)
         elif step.operation == "consume":
             apply(session, head, ref, "consume", NOW)
         elif step.operation == "consume_part":
@@ -99,9 +101,16 @@ def _run(session: Session, specs: list[HeadSpec], step: Step) -> None:
             apply(session, head, ref, "release", NOW)
         elif step.operation == "amend":  # the earlier reservation given back, a new one booked
             apply(session, head, ref, "release", NOW)
-            apply(session, head, ref, "reserve", NOW, step.quantity, uses)
+            _reserve(session, head, ref, step.quantity, uses)
         else:
             apply(session, head, ref, "give_back", NOW)
+
+
+def _reserve(session: Session, head: LedgerHead, ref: Ref, quantity: Decimal, uses: int) -> None:
+    # Checked first, as the controls and the quota draw do: a unit deferring its locks treats
+    # a refused reservation as a lost race (LedgerRaceError), not as an answer.
+    if state(session, head, ref.number).can_reserve(ref.number, quantity, uses):
+        assert apply(session, head, ref, "reserve", NOW, quantity, uses) is None
 
 
 def _seen(session: Session, specs: list[HeadSpec]) -> dict[str, Balance]:
@@ -131,7 +140,10 @@ def test_every_balance_is_the_sum_of_its_entries_after_random_movements(
             with session.begin():
                 stored = _seen(session, specs)
                 assert drifts(session) == []  # stored == SUM(entries), every head
-        assert stored == seen  # what the transaction decided on is what was stored
+        # What the transaction decided on is what was stored (SQLite: to its float noise at
+        # a fifth decimal's 5, see clearance/ledgers/recompute.py).
+        exact = engine.dialect.name != "sqlite"
+        assert all(agree(stored[k].totals, seen[k].totals, exact) for k in stored), (stored, seen)
         for balance in stored.values():  # and never over-drawn
             assert balance.can_draw(Decimal(0), 0)
 
