@@ -4,7 +4,7 @@ A tariff quota open for a year gathers one entry per declaration drawing on it. 
 what one declaration's ledger work costs when the head already has ``SMALL`` (10) and ``LARGE``
 (100,000) entries: a reservation (lock the head, read its balance and the declaration's own
 holding, book the entry, commit) and the release that consumes it (find the heads the
-declaration holds, read again, book, commit). Before the running balances (ADR 0020) the
+declaration holds, read again, book, commit). Before the running balances (ADR 0015) the
 balance was a ``SUM`` over the head's entries, so the cost grew with the history; with them it
 should not.
 

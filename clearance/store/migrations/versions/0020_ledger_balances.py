@@ -8,7 +8,7 @@ A ledger's balance was summed over all its entries at every check, so a tariff q
 year grew one entry per declaration drawing on it and every check cost more than the last. Each
 head now keeps the four signed sums its balance is made of (reserved, consumed and their uses),
 added to in the transaction of every entry (clearance/ledgers/balances.py); the entries stay
-the record, and ``customs registry ledger-check`` compares the two.
+the record, and ``customs ledgers check`` compares the two.
 
 A declaration's own holding on a head is still summed over its entries (a handful): the index on
 the declaration number alone becomes one on (declaration number, head), which SQLite used to
@@ -16,7 +16,7 @@ pick the head's index over, reading the head's whole history for a few rows.
 
 The fill below is one statement: it sums each head's entries once. Stop the workers before
 ``customs init`` (a worker still running the earlier code adds entries without the balance);
-``customs registry ledger-check --repair`` sets any head that drifted back to its entries.
+``customs ledgers check --repair`` sets any head that drifted back to its entries.
 """
 
 from __future__ import annotations
