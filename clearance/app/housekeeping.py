@@ -10,6 +10,7 @@ operator, and the scheduler acting as it); ``customs jobs --run NAME`` runs one 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from clearance.app import fx, statistics
@@ -19,10 +20,11 @@ from clearance.app.context import Application
 from clearance.app.views import View
 from clearance.assessment import tariff_store
 from clearance.decisions import expiry
-from clearance.ledgers import quota_periods
+from clearance.ledgers import quota_periods, recompute
 from clearance.lifecycle import retention
 from clearance.rebates import scheduled as scheduled_rebates
 from core.logs import get_logger
+from rules.ledger import Holding
 
 log = get_logger("clearance.housekeeping")
 
@@ -79,6 +81,55 @@ class RawRetained(View):
     archives: list[str]
     messages: int
     bytes: int
+
+
+class LedgerDrift(View):
+    """One ledger whose running balance is not the sum of its entries (stored vs summed)."""
+
+    key: str
+    stored: dict[str, str]
+    recomputed: dict[str, str]
+
+
+class LedgerBalancesChecked(View):
+    """The ledgers whose running balance drifted from their entries, and whether repaired."""
+
+    drifted: list[LedgerDrift]
+    repaired: bool
+
+
+def ledger_balances_check(
+    app: Application, actor: Actor, repair: bool = False
+) -> LedgerBalancesChecked:
+    """Recompute every ledger's balance from its entries; name the heads that differ.
+
+    With ``repair`` the heads that differ are set back to their entries' sums (the entries are
+    the record), each under its row lock.
+    """
+    require(actor, Permission.HOUSEKEEPING)
+    with app.read() as session:
+        found = recompute.drifts(session)
+    if repair and found:
+        with app.unit() as session:
+            found = recompute.repair(session, [d.key for d in found])
+    drifted = [
+        LedgerDrift(key=d.key, stored=_figures(d.stored), recomputed=_figures(d.recomputed))
+        for d in found
+    ]
+    return LedgerBalancesChecked(drifted=drifted, repaired=repair and bool(found))
+
+
+def _figures(holding: Holding) -> dict[str, str]:
+    return {
+        "reserved": _fmt(holding.reserved),
+        "consumed": _fmt(holding.consumed),
+        "reserved_uses": str(holding.reserved_uses),
+        "consumed_uses": str(holding.consumed_uses),
+    }
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def statistics_refresh(app: Application, actor: Actor) -> StatisticsRefreshed:

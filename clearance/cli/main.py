@@ -27,6 +27,7 @@ from clearance.cli import analysis as cli_analysis
 from clearance.cli import changes as cli_changes
 from clearance.cli import fx as cli_fx
 from clearance.cli import identity as cli_identity
+from clearance.cli import ledgers as cli_ledgers
 from clearance.cli import officer as cli_officer
 from clearance.cli import operations as cli_operations
 from clearance.cli import printing
@@ -49,6 +50,7 @@ Handler = Callable[[argparse.Namespace, Application], int]
 COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_tariff.register,
     cli_registry.register,
+    cli_ledgers.register,
     cli_analysis.register,
     cli_officer.register,
     cli_rebates.register,

@@ -1,9 +1,11 @@
-"""Ledgers in the database: heads with their allowance, immutable entries, derived balances.
+"""Ledgers in the database: heads with their allowance and running balance, immutable entries.
 
 Every operation takes the head rows it touches with ``SELECT … FOR UPDATE`` in key order (so two
-workers never deadlock), derives the balance with ``SUM`` over the entries, lets the pure
-arithmetic of :mod:`rules.ledger` decide, and appends the entries it returns. On SQLite the
-whole database is locked at ``BEGIN IMMEDIATE``, which serialises writers the same way.
+workers never deadlock), reads the head's running balance (:mod:`clearance.ledgers.balances`:
+one row, however many entries the head has) and the declaration's own holding (``SUM`` over its
+few entries on the head), lets the pure arithmetic of :mod:`rules.ledger` decide, and appends
+the entries it returns, adding them to the running balance in the same transaction. On SQLite
+the whole database is locked at ``BEGIN IMMEDIATE``, which serialises writers the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from clearance.ledgers import balances as running
 from clearance.ledgers.deferral import LedgerRaceError, deferring, watch
 from clearance.store.bulk import insert_rows
 from clearance.store.control_tables import LedgerEntry, LedgerHead
@@ -89,6 +92,10 @@ def _head_values(spec: HeadSpec, now: datetime) -> dict[str, object]:
         "tolerance": allowance.tolerance,
         "max_uses": allowance.max_uses,
         "created_at": now,
+        "reserved": Decimal(0),
+        "consumed": Decimal(0),
+        "reserved_uses": 0,
+        "consumed_uses": 0,
     }
 
 
@@ -146,21 +153,21 @@ def allowance_of(head: LedgerHead) -> Allowance:
 
 
 _ENTRIES = cast(Table, LedgerEntry.__table__)
-#: The signed sums per kind of a head, and of one declaration on it: built once (statement
-#: building cost more than these indexed sums), run as Core (entries are only ever inserted
-#: with Core statements, so the ORM has nothing pending to flush first).
-_HEAD_SUMS = (
+#: The signed sums per kind of one declaration on a head: built once (statement building cost
+#: more than this indexed sum over the declaration's few entries), run as Core (entries are
+#: only ever inserted with Core statements, so the ORM has nothing pending to flush first).
+_DECLARATION_SUMS = (
     select(_ENTRIES.c.kind, func.sum(_ENTRIES.c.quantity), func.sum(_ENTRIES.c.uses))
+    .where(_ENTRIES.c.declaration_number == bindparam("number"))
     .where(_ENTRIES.c.head_id == bindparam("head_id"))
     .group_by(_ENTRIES.c.kind)
 )
-_DECLARATION_SUMS = _HEAD_SUMS.where(_ENTRIES.c.declaration_number == bindparam("number"))
 
 
 #: The heads locked in the current transaction, by key (:func:`lock_heads`).
 _LOCKED = "ledgers.locked"
-#: The sums per kind of (head id, declaration number or None for the whole head), kept for
-#: the rest of the transaction (:func:`_sums`).
+#: The sums per kind of (head id, declaration number), kept for the rest of the transaction
+#: (:func:`_sums`).
 _SUMS = "ledgers.sums"
 #: Declarations that held nothing when the transaction began → the keys of the heads
 #: :func:`apply` has booked entries on for them since (:func:`holds_nothing_yet`).
@@ -171,26 +178,21 @@ _STORED = Decimal("0.0001")
 Sums = dict[EntryKind, tuple[Decimal, int]]
 
 
-def _sums(session: Session, head_id: int, number: str | None) -> Sums:
-    """The signed sums per kind of a head (or of one declaration on it), summed once per
-    transaction.
+def _sums(session: Session, head_id: int, number: str) -> Sums:
+    """The signed sums per kind of one declaration on a head, summed once per transaction.
 
-    A licence drawn by several declarations of one interchange was summed again for every
-    balance, reservation and consumption (six indexed SUMs per declaration and head). The head
-    is row-locked for the whole transaction (:func:`lock_heads`; SQLite locks the database), so
-    only this transaction adds entries to it, and :func:`apply` adds each entry it inserts to
-    the sums kept here; the cache ends with the transaction (and is never trusted after a
-    rollback: :func:`clearance.store.deferred.transaction_cache`).
+    A declaration drawing on a licence was summed again for every reservation and consumption.
+    The head is row-locked for the whole transaction (:func:`lock_heads`; SQLite locks the
+    database), so only this transaction adds entries to it, and :func:`apply` adds each entry
+    it inserts to the sums kept here; the cache ends with the transaction (and is never trusted
+    after a rollback: :func:`clearance.store.deferred.transaction_cache`).
     """
     cache = transaction_cache(session, _SUMS)
     sums: Sums | None = cache.get((head_id, number))
     if sums is None:
-        if number is None:
-            rows = session.connection().execute(_HEAD_SUMS, {"head_id": head_id})
-        else:
-            rows = session.connection().execute(
-                _DECLARATION_SUMS, {"head_id": head_id, "number": number}
-            )
+        rows = session.connection().execute(
+            _DECLARATION_SUMS, {"head_id": head_id, "number": number}
+        )
         sums = cache[(head_id, number)] = {
             EntryKind(kind): (Decimal(quantity), int(uses)) for kind, quantity, uses in rows
         }
@@ -212,12 +214,11 @@ def holds_nothing_yet(session: Session, number: str, head_ids: Iterable[int] = (
 
 
 def _remember(session: Session, head_id: int, number: str, entries: Iterable[Entry]) -> None:
-    """Add inserted ``entries`` to the sums kept for the head and the declaration."""
+    """Add inserted ``entries`` to the sums kept for the declaration on the head."""
     cache = transaction_cache(session, _SUMS)
-    for key in ((head_id, None), (head_id, number)):
-        sums: Sums | None = cache.get(key)
-        if sums is None:
-            continue  # not summed yet: the first SUM will include the new rows
+    key = (head_id, number)
+    sums: Sums | None = cache.get(key)
+    if sums is not None:  # else not summed yet: the first SUM will include the new rows
         for entry in entries:
             stored = entry.quantity.quantize(_STORED)
             if stored != entry.quantity:
@@ -230,6 +231,8 @@ def _remember(session: Session, head_id: int, number: str, entries: Iterable[Ent
 
 
 def _holding(session: Session, head_id: int, number: str | None = None) -> Holding:
+    if number is None:  # the whole head: its running balance, one row
+        return running.held(session, head_id)
     holding = Holding()
     for kind, (quantity, uses) in _sums(session, head_id, number).items():
         # The balance is a signed sum per kind, so applying the sums is applying every entry.
@@ -294,6 +297,7 @@ def apply(
         ],
     )
     _remember(session, head.id, ref.number, result.entries)
+    running.add(session, head, result.entries)
     booked = transaction_cache(session, _FRESH).get(ref.number)
     if booked is not None:
         booked[head.key] = None

@@ -1,8 +1,11 @@
 """Controls: registry loads and changes, ledgers, decisions, rulesets, export-rebate records.
 
-Ledger entries are immutable: balances are always derived (``SUM`` over a head's entries under
-the head's row lock), never stored. A decision row is written for every automatic decision and
-every officer action, with everything needed to recompute it (``inputs``).
+Ledger entries are immutable and stay the record: each head also keeps its running balance
+(reserved, consumed and their uses), added to in the same transaction as every entry under the
+head's row lock, so a check reads one row instead of summing a history (issue 15); it can always
+be recomputed from the entries (:mod:`clearance.ledgers.recompute`). A decision row is written
+for every automatic decision and every officer action, with everything needed to recompute it
+(``inputs``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
@@ -73,6 +77,13 @@ class LedgerHead(Base):
     tolerance: Mapped[Decimal] = mapped_column(Numeric(8, 4))
     max_uses: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The running balance: the signed sums of the entries, kept by clearance.ledgers.balances
+    # (read through it, not from this object: a head kept in the session from an earlier
+    # transaction may hold older figures).
+    reserved: Mapped[Decimal] = mapped_column(Numeric(20, 4), server_default="0")
+    consumed: Mapped[Decimal] = mapped_column(Numeric(20, 4), server_default="0")
+    reserved_uses: Mapped[int] = mapped_column(Integer, server_default="0")
+    consumed_uses: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class LedgerEntry(Base):
@@ -85,9 +96,13 @@ class LedgerEntry(Base):
     kind: Mapped[str] = mapped_column(String(8))
     quantity: Mapped[Decimal] = mapped_column(Numeric(20, 4))
     uses: Mapped[int] = mapped_column(Integer)
-    declaration_number: Mapped[str] = mapped_column(String(18), index=True)
+    declaration_number: Mapped[str] = mapped_column(String(18))
     declaration_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    # A declaration's holding on one head is summed over its own entries: with an index on
+    # the number alone SQLite chose the head's index and read the head's whole history.
+    __table_args__ = (Index("ix_ledger_entries_declaration_head", "declaration_number", "head_id"),)
 
 
 class RulesetRow(Base):
