@@ -60,6 +60,9 @@ def build(
         openapi_url=None,  # served below, behind authentication like every /v1 route
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry hooks: no SDK is installed and none is configured, yet
+        # they check for one on every request; off, the event loop saves that (stop 23).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.application = application
     app.state.authenticator = authenticator or identity_bearer
