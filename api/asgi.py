@@ -23,6 +23,7 @@ from api.routes import fx as fx_routes
 from api.routes import statistics as statistics_routes
 from api.routes import webhooks as webhook_routes
 from api.settings import ApiSettings, load_api_settings
+from api.threads import limiting_threads, thread_limit
 from clearance.app import Application, open_application
 from core.settings import Settings, load_settings
 
@@ -60,6 +61,10 @@ def build(
         openapi_url=None,  # served below, behind authentication like every /v1 route
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry hooks: no SDK is installed and none is configured, yet
+        # they check for one on every request; off, the event loop saves that (stop 23).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+        lifespan=limiting_threads(thread_limit(api_settings, application)),
     )
     app.state.application = application
     app.state.authenticator = authenticator or identity_bearer

@@ -43,6 +43,15 @@ class ApiSettings(BaseSettings):
             "`queued` (follow it at its Location)."
         ),
     )
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Use cases the process runs at once (its thread pool's limit). Default: as many as "
+            "the store's connection pool holds when the API does the work itself (SQLite, "
+            "`inline`); the thread pool's own 40 when submissions wait for the workers."
+        ),
+    )
 
 
 def load_api_settings() -> ApiSettings:

@@ -111,17 +111,33 @@ def figures(latencies: list[float], elapsed: float) -> dict[str, float]:
     }
 
 
-def server_cpu(pid: int | None) -> float:
-    """CPU seconds process ``pid`` has spent, all its threads (0 for None or off Linux).
+def server_threads(pid: int | None) -> dict[str, int]:
+    """Nanoseconds on the CPU of each thread of process ``pid`` by thread id (empty for None).
 
     ``/proc/<pid>/task/*/schedstat`` counts nanoseconds on the CPU; ``/proc/<pid>/stat``
     counts clock ticks (10 ms), too coarse for requests of a few milliseconds.
     """
-    return server_threads_cpu(pid)[0]
+    if pid is None:
+        return {}
+    spent: dict[str, int] = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            spent[task.name] = int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue  # a thread that ended meanwhile
+    return spent
 
 
-def server_threads_cpu(pid: int | None) -> tuple[float, float]:
-    """CPU seconds of process ``pid``: all its threads, and its main thread alone.
+def server_threads_cpu(
+    pid: int | None, before: dict[str, int], after: dict[str, int]
+) -> tuple[float, float]:
+    """CPU seconds process ``pid`` spent between two :func:`server_threads` snapshots: all its
+    threads, and its main thread alone.
+
+    Thread by thread, over the threads alive at the end: the thread pool ends a worker thread
+    idle for 10 s, and a sum over the threads alive at each end would subtract everything that
+    thread ever spent (before: a phase after a busier one could come out negative). A thread
+    that ended was idle, so it spent nothing in between.
 
     In ``customs serve`` the main thread runs the event loop (HTTP parsing and writing,
     routing, dependencies, authentication from the key cache, the rate limit, the access log,
@@ -129,15 +145,8 @@ def server_threads_cpu(pid: int | None) -> tuple[float, float]:
     """
     if pid is None:
         return 0.0, 0.0
-    total = main = 0
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            spent = int((task / "schedstat").read_text().split()[0])
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            continue  # a thread that ended meanwhile
-        total += spent
-        if task.name == str(pid):
-            main = spent
+    total = sum(spent - before.get(tid, 0) for tid, spent in after.items())
+    main = after.get(str(pid), 0) - before.get(str(pid), 0)
     return total / 1e9, main / 1e9
 
 
@@ -161,21 +170,21 @@ def timed(
         with lock:
             latencies.append(spent)
 
-    cpu, (served, looped) = time.process_time(), server_threads_cpu(server)
+    cpu, before = time.process_time(), server_threads(server)
     start = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, calls))
     result = figures(latencies, time.perf_counter() - start)
     client_ms = (time.process_time() - cpu) / len(calls) * 1000
-    serving, looping = server_threads_cpu(server)
-    server_ms = (serving - served) / len(calls) * 1000
+    serving, looping = server_threads_cpu(server, before, server_threads(server))
+    server_ms = serving / len(calls) * 1000
     result["cpu_ms"] = round(client_ms + server_ms, 2)
     if server is not None:
         result["client_cpu_ms"] = round(client_ms, 2)
         result["server_cpu_ms"] = round(server_ms, 2)
         # Of the server's: its event loop (the HTTP server and the ASGI app around the use
         # case); the rest is the thread pool, where the use case runs.
-        result["server_loop_cpu_ms"] = round((looping - looped) / len(calls) * 1000, 2)
+        result["server_loop_cpu_ms"] = round(looping / len(calls) * 1000, 2)
     return result
 
 

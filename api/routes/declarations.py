@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api import links
-from api.auth import App, CurrentActor
+from api.auth import App, CurrentActor, guarded_caller
 from api.downloads import DOWNLOAD, download
 from api.params import MAX_ID, RowId
 from api.problems import PROBLEM, problems
@@ -84,8 +84,9 @@ def list_declarations(
     response_model=DeclarationResource,
     responses={200: links.DECLARATION, **problems(404)},
 )
-def show(number: str, app: App, actor: CurrentActor) -> Response:
+def show(number: str, request: Request) -> Response:
     """Everything stored about ``number`` (404 if the caller may not see it)."""
+    app, actor = guarded_caller(request)  # the router's guard authenticated the caller
     resource = declarations.show_with_decision(app, actor, number)
     # The use case built and validated the model: serialise it once, without FastAPI's second
     # validation for ``response_model`` (which stays, for the document).

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api import downloads, links
-from api.auth import App, CurrentActor
+from api.auth import App, CurrentActor, guarded_caller
 from api.downloads import DOWNLOAD, download
 from api.params import RowId
 from api.problems import PROBLEM, ProblemError, problems
@@ -90,12 +90,11 @@ class SubmissionAccepted(BaseModel):
 )
 async def submit(
     request: Request,
-    app: App,
-    actor: CurrentActor,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Store one interchange and process it (queued for the workers on PostgreSQL, with a wait
     for their answer); the same ``Idempotency-Key`` and body answer alike."""
+    app, actor = guarded_caller(request)  # the router's guard authenticated the caller
     _check_media_type(request.headers.get("content-type"))
     raw = await _body(request)
     settings: ApiSettings = request.app.state.api_settings

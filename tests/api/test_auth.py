@@ -4,11 +4,11 @@ errors are problem+json, and a subject over its rate limit is told when to come 
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from api.asgi import build, openapi_document
-from api.auth import REFUSAL, refuse_all
+from api.auth import REFUSAL, guarded_caller, refuse_all
 from api.settings import ApiSettings
 from clearance.app import LOCAL_OPERATOR, Application
 from clearance.app import keys as api_keys
@@ -116,3 +116,26 @@ def test_without_an_identity_store_nobody_gets_in(auth: Auth, application: Appli
     api = build(application=application, authenticator=refuse_all)
     with TestClient(api) as client:
         assert client.get("/v1/events", headers=auth("broker")).status_code == 401
+
+
+def test_a_route_taking_its_caller_from_the_guard_refuses_when_served_without_it(
+    auth: Auth, application: Application
+) -> None:
+    # The hot routes take the caller from the router's guard (guarded_caller). Served without
+    # the guard, with a valid credential even, such a route must refuse, never run anonymous.
+    api = build(application=application)
+    api.add_api_route("/v1/unguarded", _unguarded)
+    with TestClient(api) as client:
+        answer = client.get("/v1/unguarded", headers=auth("broker"))
+        assert answer.status_code == 401
+        assert answer.json()["code"] == "not_authenticated"
+        # The same credential through a guarded route taking its caller the same way.
+        assert (
+            client.get("/v1/declarations/220120269999999999", headers=auth("broker")).json()["code"]
+            == "not_found"
+        )
+
+
+def _unguarded(request: Request) -> dict[str, str]:
+    _, actor = guarded_caller(request)
+    return {"subject": actor.subject}
