@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, null, select
+from sqlalchemy import Connection, Select, bindparam, exists, null, select
 from sqlalchemy.orm import Session
 
-from clearance.store.control_tables import RegistryChange, RegistryLoad
+from clearance.store.control_tables import RegistryChange, RegistryLoad, RulesetRow
 from clearance.store.deferred import transaction_cache
 from clearance.store.tariff_tables import TariffSchedule
 
@@ -62,9 +62,13 @@ def _latest_schedule(regime: bool) -> Select[Any]:
     return statement
 
 
+_RULESET = select(RulesetRow.id).where(RulesetRow.version == bindparam("ruleset"))
+
+
 def _stamps(tariff: bool | None) -> Select[Any]:
-    """One row of scalar subqueries: the registry load in force, its hash, and (``tariff``
-    True: of the bound regime, False: of any regime, None: not asked) the schedule's hash."""
+    """One row of scalar subqueries: the registry load in force, its hash, (``tariff`` True:
+    of the bound regime, False: of any regime, None: not asked) the schedule's hash, and
+    whether the risk ruleset version bound as ``ruleset`` is stored."""
     load = _latest_load().scalar_subquery()
     content_hash = select(RegistryLoad.content_hash).where(RegistryLoad.id == load)
     schedule = null() if tariff is None else _latest_schedule(tariff).scalar_subquery()
@@ -72,6 +76,7 @@ def _stamps(tariff: bool | None) -> Select[Any]:
         load.label("registry_load"),
         content_hash.scalar_subquery().label("registry_hash"),
         schedule.label("tariff_hash"),
+        exists(_RULESET).label("ruleset_stored"),
     )
 
 
@@ -81,9 +86,14 @@ _WITH_ANY_SCHEDULE = _stamps(False)
 _WITH_SCHEDULE_OF = _stamps(True)
 _SCHEDULE_ANY = _latest_schedule(False)
 _SCHEDULE_OF = _latest_schedule(True)
+_RULESET_ID = _RULESET.limit(1)
 
 _CACHE = "reference.stamps"
 _REGISTRY = "registry"
+#: The risk ruleset version the last unit of work asked about: which version the next unit's
+#: stamps read asks about too (the decision step asks after the tariff step has read them).
+#: Only a guess of the question, never an answer: the answer is read inside each unit.
+_EXPECTED_RULESET: list[str] = [""]
 
 
 def registry_in_unit(session: Session) -> RegistryStamp | None:
@@ -113,21 +123,42 @@ def tariff_in_unit(session: Session, regime: str | None) -> str | None:
     return content_hash
 
 
+def ruleset_stored_in_unit(session: Session, version: str) -> bool:
+    """Whether risk ruleset ``version`` is stored, as read in this unit of work (with the
+    other stamps when this process asked about the same version before)."""
+    cache = transaction_cache(session, _CACHE)
+    key = ("ruleset", version)
+    if key not in cache:
+        _EXPECTED_RULESET[0] = version
+        cache[key] = _connection(session).scalar(_RULESET_ID, {"ruleset": version}) is not None
+    stored: bool = cache[key]
+    return stored
+
+
+def ruleset_stored(session: Session, version: str) -> None:
+    """Note that ruleset ``version`` was stored in (or for) this unit of work."""
+    transaction_cache(session, _CACHE)[("ruleset", version)] = True
+
+
 def _read(
     session: Session, cache: dict[object, object], regime: str | None, ask_tariff: bool
 ) -> None:
     connection = _connection(session)
+    ruleset = _EXPECTED_RULESET[0]
     if not ask_tariff:
-        row = connection.execute(_REGISTRY_ONLY).one()
+        row = connection.execute(_REGISTRY_ONLY, {"ruleset": ruleset}).one()
     elif regime is None:
-        row = connection.execute(_WITH_ANY_SCHEDULE).one()
+        row = connection.execute(_WITH_ANY_SCHEDULE, {"ruleset": ruleset}).one()
     else:
-        row = connection.execute(_WITH_SCHEDULE_OF, {"regime": regime}).one()
-    load_id, registry_hash, tariff_hash = row[0], row[1], row[2]
+        parameters = {"regime": regime, "ruleset": ruleset}
+        row = connection.execute(_WITH_SCHEDULE_OF, parameters).one()
+    load_id, registry_hash, tariff_hash, ruleset_found = row[0], row[1], row[2], row[3]
     found = None if load_id is None else RegistryStamp(int(load_id), str(registry_hash))
     cache[_REGISTRY] = found
     if ask_tariff:
         cache[("tariff", regime)] = tariff_hash
+    if ruleset:
+        cache[("ruleset", ruleset)] = bool(ruleset_found)
 
 
 def _connection(session: Session) -> Connection:

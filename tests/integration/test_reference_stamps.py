@@ -24,7 +24,7 @@ from clearance.app.messages import Interchange, submit
 from clearance.assessment import tariff_store
 from clearance.decisions import registry_store
 from clearance.store import reference_stamps
-from clearance.store.control_tables import DecisionRow
+from clearance.store.control_tables import DecisionRow, RulesetRow
 from clearance.store.tables import Declaration
 from clearance.store.tariff_tables import DeclarationAssessmentRow
 from core.clock import FixedClock
@@ -177,3 +177,26 @@ def test_an_empty_store_has_no_stamps(engine: Engine) -> None:
         assert reference_stamps.tariff_in_unit(session, None) is None
         assert reference_stamps.registry_in_unit(session) is None
         assert registry_store.latest_in_unit(session)[0] is None
+
+
+def test_the_stored_ruleset_comes_with_the_stamps_and_is_read_in_each_unit(
+    engine: Engine,
+) -> None:
+    prepare(engine)
+    version = "stamps-test-ruleset"
+    with Session(engine) as session:
+        session.connection()
+        with _statements(engine) as seen:  # first asked: a read of its own
+            assert not reference_stamps.ruleset_stored_in_unit(session, version)
+            assert not reference_stamps.ruleset_stored_in_unit(session, version)
+        assert len(seen) == 1, seen
+        session.rollback()
+
+        with _another_process(engine) as other:
+            other.add(RulesetRow(ruleset_id="t", version=version, content="{}", loaded_at=INSTANT))
+
+        session.connection()
+        with _statements(engine) as seen:  # the next unit: with the stamps, and stored now
+            reference_stamps.tariff_in_unit(session, "cn")
+            assert reference_stamps.ruleset_stored_in_unit(session, version)
+        assert len(seen) == 1, seen
