@@ -130,7 +130,9 @@ def ruleset_stored_in_unit(session: Session, version: str) -> bool:
     key = ("ruleset", version)
     if key not in cache:
         _EXPECTED_RULESET[0] = version
-        cache[key] = _connection(session).scalar(_RULESET_ID, {"ruleset": version}) is not None
+        # Without a flush, as before: a ruleset row is stored flushed, nothing pending matters.
+        found = session.connection().scalar(_RULESET_ID, {"ruleset": version})
+        cache[key] = found is not None
     stored: bool = cache[key]
     return stored
 
