@@ -8,11 +8,12 @@ hash is in force. Read one at a time through SQLAlchemy, each read cost more tha
 query behind it (about 20-30 µs of client CPU each), and most interchanges hold one
 declaration, so the reads were paid per declaration.
 
-:func:`stamps_in_unit` therefore reads both stamps with one statement the first time either
-is asked in a unit of work (transaction) and keeps them for the rest of it. The stamps are
-read inside the unit, so a change committed by another process before the unit started (or,
-on PostgreSQL's READ COMMITTED, before its first read) is always seen: a process-wide memo
-keyed by the stamp can never hand out a version other than the one in force.
+This module therefore reads both stamps, and whether the decisions' risk ruleset version is
+stored, with one statement the first time any is asked in a unit of work (transaction), and
+keeps them for the rest of it. The stamps are read inside the unit, so a change committed by
+another process before the unit started (or, on PostgreSQL's READ COMMITTED, before its first
+read) is always seen: a process-wide memo keyed by the stamp can never hand out a version
+other than the one in force.
 """
 
 from __future__ import annotations
@@ -159,8 +160,8 @@ def _read(
     cache[_REGISTRY] = found
     if ask_tariff:
         cache[("tariff", regime)] = tariff_hash
-    if ruleset:
-        cache[("ruleset", ruleset)] = bool(ruleset_found)
+    if ruleset:  # an answer the unit already holds (a row it stored) is kept
+        cache.setdefault(("ruleset", ruleset), bool(ruleset_found))
 
 
 def _connection(session: Session) -> Connection:
