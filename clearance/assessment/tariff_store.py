@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from clearance.store import reference_stamps
 from clearance.store.deferred import transaction_cache
 from clearance.store.tariff_tables import TariffSchedule
 from tariffs import Schedule, TariffError, loads_schedule
@@ -94,21 +95,14 @@ def latest_in_unit(session: Session, regime: str | None = None) -> Schedule | No
 
     Every declaration of one interchange is assessed with the schedule in force when its
     unit of work first asked, instead of one ``SELECT`` per declaration; a version loaded
-    meanwhile applies from the next interchange on. The read is a statement built once, run
-    on the unit's connection (the ORM's execution cost more than the indexed query, asked
-    once per interchange, many of one declaration); a schedule added to this session and not
-    yet flushed is flushed first, as the ORM's autoflush would have.
+    meanwhile applies from the next interchange on. The version's hash is read with the
+    unit's other reference stamps (:mod:`clearance.store.reference_stamps`: one statement
+    per interchange, inside the unit, so never stale); the schedule is parsed once per
+    process and version.
     """
     cache = transaction_cache(session, "tariffs.latest")
     if regime not in cache:
-        if session.new:
-            session.flush()
-        connection = session.connection()
-        if regime is None:
-            content_hash = connection.scalars(_LATEST_HASH).first()
-        else:
-            content_hash = connection.scalars(_LATEST_HASH_OF, {"regime": regime}).first()
-        cache[regime] = _schedule(session, content_hash)
+        cache[regime] = _schedule(session, reference_stamps.tariff_in_unit(session, regime))
     schedule: Schedule | None = cache[regime]
     return schedule
 

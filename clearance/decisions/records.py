@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from clearance.store import reference_stamps
 from clearance.store.control_tables import DecisionRow, RulesetRow
 from clearance.store.counters import create_apart, on_postgresql
 from clearance.store.deferred import defer_row, transaction_cache
@@ -107,10 +108,12 @@ def ensure_ruleset(session: Session, engine: RiskEngine, version: str, now: date
     # and the cache ends with it, so a rolled-back store is never taken for a stored one.
     # Read on the connection: a ruleset row is stored flushed (below), so the ORM's
     # execution and autoflush would only add their cost to one query per interchange.
+    # Whether it is stored comes with the unit's other reference stamps when this process
+    # asked about the same version before (one statement per interchange for all of them).
     stored = transaction_cache(session, "controls.rulesets")
     if version in stored:
         return
-    if session.connection().scalar(_RULESET, {"version": version}) is None:
+    if not reference_stamps.ruleset_stored_in_unit(session, version):
         ruleset = engine.ruleset(version)
         values = {
             "ruleset_id": ruleset.id,
@@ -129,6 +132,7 @@ def ensure_ruleset(session: Session, engine: RiskEngine, version: str, now: date
             except IntegrityError:
                 pass  # a concurrent worker stored the same version first
     stored[version] = True
+    reference_stamps.ruleset_stored(session, version)
 
 
 def set_status(session: Session, declaration_id: int, status: str, now: datetime) -> None:
@@ -137,7 +141,6 @@ def set_status(session: Session, declaration_id: int, status: str, now: datetime
 
 
 # Built once: they run for every declaration.
-_RULESET = select(RulesetRow.id).where(RulesetRow.version == bindparam("version"))
 _SET_STATUS = (
     update(DeclarationRow)
     .where(DeclarationRow.id == bindparam("row_id"))

@@ -21,6 +21,7 @@ from pydantic import Field, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clearance.store import reference_stamps
 from clearance.store.control_tables import RegistryChange, RegistryLoad
 from clearance.store.counters import serialise
 from clearance.store.deferred import transaction_cache
@@ -163,13 +164,14 @@ def latest_in_unit(session: Session) -> tuple[int | None, Registries]:
     meanwhile applies from the next interchange on."""
     cache = transaction_cache(session, "registries.latest")
     if "latest" not in cache:
-        # On the unit's connection: the ORM's execution costs more than the indexed query
-        # (asked once per interchange, many of one declaration). Changes are flushed as they
-        # are recorded; anything else pending is flushed first, as autoflush would have.
-        if session.new:
-            session.flush()
-        row = session.connection().execute(_LATEST).one_or_none()
-        found = (None, Registries()) if row is None else (row.id, snapshot(session, *row))
+        # The stamp in force comes with the unit's other reference stamps (one statement,
+        # read inside the unit, so never stale); the snapshot is parsed once per process.
+        stamp = reference_stamps.registry_in_unit(session)
+        found = (
+            (None, Registries())
+            if stamp is None
+            else (stamp.load_id, snapshot(session, stamp.load_id, stamp.content_hash))
+        )
         cache["latest"] = found
     latest_load: tuple[int | None, Registries] = cache["latest"]
     return latest_load
