@@ -18,7 +18,7 @@ from typing import NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from clearance.assessment.step import TariffAssessment
 from clearance.decisions import ControlsAndDecision, registry_store
@@ -42,6 +42,7 @@ from clearance.ledgers.deferral import LedgerRaceError, defer_locks
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.manifests.reconciliation import ManifestReconciliation
 from clearance.store.bulk import insert_rows_returning_ids
+from clearance.store.raw_pieces import StoredRaw
 from clearance.store.tables import InboundMessage
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork, session_factory, store_error
@@ -53,6 +54,9 @@ _T = TypeVar("_T")
 #: Raw bytes from this size on are stored on a connection that is closed afterwards, not
 #: pooled: the driver keeps a copy of what it sent (see :meth:`Pipeline._receive`).
 FRESH_CONNECTION_BYTES = 1 << 20
+
+#: Bytes detect_format looks at.
+FORMAT_HEAD = 64
 
 #: The channel flow for each detected format (see :func:`detect_format`).
 FLOWS: dict[str, Callable[[FlowContext, bytes], SubmissionOutcome]] = {
@@ -76,7 +80,7 @@ class ProcessingError(CustomsError):
 def detect_format(raw: bytes) -> str | None:
     """``edifact`` (UNA/UNB), ``x12`` (ISA), ``xml`` (a markup start), ``json`` (``{``: a
     canonical JSON request, docs/json-channel.md); None otherwise."""
-    head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = raw[:FORMAT_HEAD].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"UNA", b"UNB")):
         return "edifact"
     if head.startswith(b"ISA"):
@@ -190,6 +194,9 @@ class Pipeline:
         the same moment) processes it once: the later runs find it done and return None.
         ``received`` (never processed) and ``failed`` (an earlier attempt rolled back) are
         processed; a failure marks it ``failed`` and raises :class:`ProcessingError`.
+
+        An EDIFACT interchange's bytes are read from the store a piece at a time
+        (:class:`StoredRaw`), never whole: a worker's memory does not grow with the bytes.
         """
         filename: str | None = None
 
@@ -202,13 +209,15 @@ class Pipeline:
                 .where(InboundMessage.id == message_id)
                 .with_for_update()
                 .execution_options(populate_existing=True)
+                .options(defer(InboundMessage.raw))  # read in pieces by StoredRaw
             )
             inbound = session.scalars(locked).one_or_none()
             if inbound is None or inbound.status not in ("received", "failed"):
                 return None  # done by an earlier run (or no longer kept)
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
             filename = inbound.filename
-            return self._process(session, inbound, inbound.raw, sender, filename, senders)
+            raw = StoredRaw(session, message_id)
+            return self._process(session, inbound, raw, sender, filename, senders)
 
         try:
             outcome = self._unit(work)
@@ -309,14 +318,18 @@ class Pipeline:
         self,
         session: Session,
         inbound: InboundMessage,
-        raw: bytes,
+        raw: bytes | StoredRaw,
         sender: str | None,
         filename: str | None,
         senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
+        """Process ``raw``: the bytes received, or a stored message's bytes read back (an
+        EDIFACT interchange's a piece at a time; the other channels parse a document whole,
+        under a far smaller size limit, and read it whole as before)."""
         now = self.clock.now()
         defer_locks(session)  # ledger heads locked at commit only (PostgreSQL, ADR 0013)
-        inbound.format = detect_format(raw)
+        head = raw.head(FORMAT_HEAD) if isinstance(raw, StoredRaw) else raw[:FORMAT_HEAD]
+        inbound.format = detect_format(head)
         if inbound.format is None:
             return self._unrecognised(session, inbound, filename)
         oversize = oversize_problem(self.settings, inbound.format, len(raw))
@@ -338,7 +351,11 @@ class Pipeline:
             details=self.details,
         )
         with cyclic_gc_paused():
-            outcome = FLOWS[inbound.format](context, raw)
+            if inbound.format == "edifact":
+                outcome = process_edifact(context, raw)
+            else:
+                whole = inbound.raw if isinstance(raw, StoredRaw) else raw  # as loaded before
+                outcome = FLOWS[inbound.format](context, whole)
         inbound.status = outcome.status.value
         inbound.processed_at = now
         inbound.error = None
@@ -397,7 +414,8 @@ class Pipeline:
         with UnitOfWork(self._sessions) as uow:
             inbound = uow.session.get(InboundMessage, message_id)
             assert inbound is not None
-            inbound.format = detect_format(inbound.raw)
+            # The head only: the message may be a very large interchange.
+            inbound.format = detect_format(StoredRaw(uow.session, message_id).head(FORMAT_HEAD))
             inbound.status = InterchangeStatus.REJECTED.value
             inbound.error = refused.message
             inbound.processed_at = now
