@@ -33,8 +33,7 @@ pytestmark = pytest.mark.db
 
 
 def _pieces(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
-    monkeypatch.setattr(raw_pieces, "SQLITE_PIECE", size)
-    monkeypatch.setattr(raw_pieces, "POSTGRES_PIECE", size)
+    monkeypatch.setattr(raw_pieces, "PIECE", size)
 
 
 def _fresh(engine: Engine) -> None:
