@@ -162,15 +162,18 @@ class Pipeline:
 
     def retry(self, message_id: int, senders: frozenset[str] | None = None) -> SubmissionOutcome:
         """Process a stored message that failed, or is stuck ``received``, again from its raw
-        bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it)."""
+        bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it).
+        The bytes are read back as a worker reads them (:meth:`process_stored`)."""
         with UnitOfWork(self._sessions) as uow:
-            inbound = uow.session.get(InboundMessage, message_id)
+            inbound = uow.session.get(
+                InboundMessage, message_id, options=[defer(InboundMessage.raw)]
+            )
             if inbound is None:
                 raise UnknownMessageError(f"no message {message_id}")
             refuse_unless_retryable(inbound, self.clock.now(), self.settings)
-            raw, filename = inbound.raw, inbound.filename
+            filename = inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-        return self._run(message_id, raw, sender, filename, retrying=True, senders=senders)
+        return self._run(message_id, None, sender, filename, retrying=True, senders=senders)
 
     def receive(
         self,
@@ -230,7 +233,7 @@ class Pipeline:
     def _run(
         self,
         message_id: int,
-        raw: bytes,
+        raw: bytes | None,
         sender: str | None,
         filename: str | None,
         *,
@@ -241,11 +244,13 @@ class Pipeline:
 
         The unit of work first claims the message under a row lock; a claim refused (another
         worker has it, or had it) changes nothing and is not a failure of the message.
+        ``raw`` None: the stored bytes, read back in pieces.
         """
 
         def work(session: Session) -> SubmissionOutcome:
             inbound = claim(session, message_id, self.clock.now(), self.settings, retrying=retrying)
-            return self._process(session, inbound, raw, sender, filename, senders)
+            content = StoredRaw(session, message_id) if raw is None else raw
+            return self._process(session, inbound, content, sender, filename, senders)
 
         try:
             outcome = self._unit(work)

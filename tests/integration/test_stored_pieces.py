@@ -113,12 +113,18 @@ def test_a_rejected_interchange_read_in_pieces_is_answered_as_its_bytes_are(
 _WHOLE_RAW = re.compile(r"(?<!length\()(?<!substring\()\binbound_messages\.raw\b", re.IGNORECASE)
 
 
-def test_a_worker_never_selects_the_raw_bytes_whole(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("how", ["worker", "retry"])
+def test_a_stored_interchange_is_never_selected_whole(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
+    """A worker's job (``process_stored``), and an operator's retry of a failed message."""
     _pieces(monkeypatch, 4096)
     message_id = _stored(engine, one_interchange(5))
     pipeline = Pipeline.standard(engine, Settings(), prepare(engine))
+    if how == "retry":
+        with Session(engine) as session, session.begin():
+            failed = update(InboundMessage).where(InboundMessage.id == message_id)
+            session.execute(failed.values(status="failed"))
     selects: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
@@ -127,7 +133,10 @@ def test_a_worker_never_selects_the_raw_bytes_whole(
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        outcome = pipeline.process_stored(message_id)
+        if how == "retry":
+            outcome = pipeline.retry(message_id)
+        else:
+            outcome = pipeline.process_stored(message_id)
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert outcome is not None and outcome.status is InterchangeStatus.ACCEPTED
