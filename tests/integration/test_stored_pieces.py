@@ -10,7 +10,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session
 
 from clearance.flow.outcome import InterchangeStatus, SubmissionOutcome
@@ -132,6 +132,7 @@ def test_a_stored_interchange_is_never_selected_whole(
             selects.append(statement)
 
     event.listen(engine, "before_cursor_execute", seen)
+    outcome: SubmissionOutcome | None
     try:
         if how == "retry":
             outcome = pipeline.retry(message_id)
@@ -208,3 +209,20 @@ def test_a_stream_goes_on_when_its_row_is_written_meanwhile(
             rest = stream.read()
         assert start + rest == content
         assert session.scalar(select(InboundMessage.message_type)) == "CUSDEC"
+
+
+def test_postgresql_keeps_the_raw_bytes_uncompressed(engine: Engine) -> None:
+    """Migration 0020: a slice of a compressed value is decompressed from its start, so the
+    bytes are stored as they are and a piece costs the server only its own TOAST chunks."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite never compresses a blob")
+    content = one_interchange(400)  # about 350 kB of text that compresses several times
+    message_id = _stored(engine, content)
+    with Session(engine) as session:
+        stored, length = session.execute(
+            select(func.pg_column_size(InboundMessage.raw), func.length(InboundMessage.raw)).where(
+                InboundMessage.id == message_id
+            )
+        ).one()
+    assert length == len(content)
+    assert stored >= len(content)  # compressed, it would take a fraction of it
