@@ -20,9 +20,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, text, update
+from sqlalchemy import Table, bindparam, text, update
 from sqlalchemy.orm import Session
 
+from clearance.store.bulk import DriverStatement, driver_statement
 from clearance.store.deferred import defer
 from clearance.store.tables import Declaration as DeclarationRow
 
@@ -102,7 +103,7 @@ def _write_run(session: Session, run: list[dict[str, Any]]) -> None:
     if connection.dialect.name != "postgresql":
         # The driver's executemany of the statement compiled once, the rows as tuples:
         # SQLAlchemy's executemany built and processed a parameter dictionary per row.
-        sql, names, processors = _driver_decided(connection)
+        sql, names, processors = driver_statement(connection, _DECIDED, _DRIVER_DECIDED)
         rows = [
             tuple(
                 v[name] if process is None else process(v[name])
@@ -124,23 +125,8 @@ def _write_run(session: Session, run: list[dict[str, Any]]) -> None:
     )
 
 
-#: Per dialect: :data:`_DECIDED` as the driver's SQL, its parameters' names in order and
-#: their bind processors (the same SQLAlchemy applies: ``updated_at`` on SQLite).
-_DRIVER_DECIDED: dict[str, tuple[str, list[str], list[Any]]] = {}
-
-
-def _driver_decided(connection: Connection) -> tuple[str, list[str], list[Any]]:
-    dialect = connection.dialect
-    built = _DRIVER_DECIDED.get(dialect.name)
-    if built is None:
-        compiled = _DECIDED.compile(dialect=dialect)
-        names = list(compiled.positiontup or ())
-        processors = [
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        ]
-        built = _DRIVER_DECIDED[dialect.name] = (str(compiled), names, processors)
-    return built
+#: :data:`_DECIDED` as the driver's SQL, per dialect (:func:`driver_statement`).
+_DRIVER_DECIDED: dict[str, DriverStatement] = {}
 
 
 __all__ = ["store_decided"]

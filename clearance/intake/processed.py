@@ -15,11 +15,12 @@ changed columns stored.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Connection, Table, bindparam, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.orm import Session
 
+from clearance.store.bulk import DriverStatement, driver_statement
 from clearance.store.tables import InboundMessage
 
 #: The columns processing sets (clearance/intake/*_flow.py, :class:`~.pipeline.Pipeline`).
@@ -49,7 +50,7 @@ def write_processed(session: Session, inbound: InboundMessage) -> None:
     # On the session's connection (Session.execute would autoflush this very object first),
     # as the driver's SQL compiled once: a Core execution of it cost about 150 µs more.
     connection = session.connection()
-    sql, names, processors = _driver_update(connection)
+    sql, names, processors = driver_statement(connection, _UPDATE, _DRIVER)
     processed = [
         values[name] if process is None else process(values[name])
         for name, process in zip(names, processors, strict=True)
@@ -61,23 +62,8 @@ def write_processed(session: Session, inbound: InboundMessage) -> None:
     session.expunge(inbound)
 
 
-#: Per dialect: the UPDATE as the driver's SQL, its parameters' names in order and their bind
-#: processors (what SQLAlchemy applies: ``processed_at`` on SQLite).
-_DRIVER: dict[str, tuple[str, list[str], list[Any]]] = {}
-
-
-def _driver_update(connection: Connection) -> tuple[str, list[str], list[Any]]:
-    dialect = connection.dialect
-    built = _DRIVER.get(dialect.name)
-    if built is None:
-        compiled = _UPDATE.compile(dialect=dialect)
-        names = list(compiled.positiontup or compiled.binds)
-        processors = [
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        ]
-        built = _DRIVER[dialect.name] = (str(compiled), names, processors)
-    return built
+#: :data:`_UPDATE` as the driver's SQL, per dialect (:func:`driver_statement`).
+_DRIVER: dict[str, DriverStatement] = {}
 
 
 __all__ = ["COLUMNS", "write_processed"]
