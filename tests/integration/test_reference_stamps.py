@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from clearance.app import Actor, Application
@@ -31,6 +31,7 @@ from core.clock import FixedClock
 from core.db import make_engine
 from core.settings import Settings
 from tests.integration.test_controls_support import CONTROLS, INSTANT, REGISTRY_FILES, prepare
+from tests.integration.test_write_path import statements as _statements
 
 pytestmark = pytest.mark.db
 
@@ -126,20 +127,6 @@ def test_a_schedule_loaded_elsewhere_assesses_the_next_interchange(engine: Engin
 
     after = _shrimp(app, "T2")
     assert _stored(engine, after.number)[1] == "cn-extract-2026.2"
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_both_stamps_come_from_one_statement_per_unit(engine: Engine) -> None:
