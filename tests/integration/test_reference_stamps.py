@@ -31,6 +31,7 @@ from core.clock import FixedClock
 from core.db import make_engine
 from core.settings import Settings
 from tests.integration.test_controls_support import CONTROLS, INSTANT, REGISTRY_FILES, prepare
+from tests.integration.test_registry_changes import CERTIFICATE as CHANGES_CERTIFICATE
 from tests.integration.test_write_path import statements as _statements
 
 pytestmark = pytest.mark.db
@@ -41,18 +42,8 @@ OPERATOR = Actor.local()
 #: A seed under which the office's random sample lets these declarations through, so that
 #: the lane is decided by the certificate alone (as in test_registry_changes).
 SEED = "registry-changes-1"
-CERTIFICATE: dict[str, Any] = {
-    "record": "certificate",
-    "number": "E26STAMPS000001",
-    "agreement": "ACFTA",
-    "issuing_country": "VN",
-    "exporter_name": "VIETNAM SEAFOOD EXPORT JSC",
-    "importer_name": "SHANGHAI OCEAN FOODS TRADING CO LTD",
-    "importer_uscc": "91310000MA1FL0XQ8W",
-    "issue_date": "2026-06-01",
-    "valid_to": "2027-05-31",
-    "lines": [{"line": 1, "hs_code": "030617", "quantity": "6000", "unit": "KGM"}],
-}
+#: test_registry_changes' certificate under a number of its own.
+CERTIFICATE: dict[str, Any] = {**CHANGES_CERTIFICATE, "number": "E26STAMPS000001"}
 
 
 def _shrimp(app: Application, reference: str) -> Any:
