@@ -163,7 +163,7 @@ def server_threads_cpu(
 
 
 def block(
-    calls: Sequence[Callable[[], object]], clients: int, gap: float, pid: int
+    calls: Sequence[Callable[[], object]], clients: int, gap: float, pid: int | None
 ) -> dict[str, Any]:
     """Run ``calls`` from ``clients`` threads, each pausing ``gap`` seconds after every answer;
     latencies, elapsed time, and CPU per call (ms): the server's, its loop's, the client's."""
