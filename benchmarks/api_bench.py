@@ -1,24 +1,34 @@
-"""What the HTTP API adds to a submission and to reading one declaration.
+"""What the HTTP API adds to a submission and to reading one declaration, like with like.
 
-Generates N distinct one-declaration, five-item EDIFACT interchanges (the control scenarios'
-builder) and submits them three ways, each into a fresh store with the sample tariff and
-registries loaded:
+Two server processes run side by side over ONE store (the sample tariff and registries loaded,
+a broker's API key issued), started with the same environment:
 
-- ``direct``: the use case ``messages.submit`` called in process (the pipeline's own cost);
-- ``asgi``: ``POST /v1/submissions`` through the ASGI app in process (httpx), with an API key;
-- ``loopback``: the same against a real ``customs serve`` process (``--workers``) on a
-  loopback port, at each of ``--clients`` concurrent clients (default 1, 8, 32): POST to
-  acknowledgement, then ``GET /v1/declarations/{number}`` of what was registered.
+- ``api``: a real ``customs serve`` (``--workers 1``, inline intake, no rate limit) on a
+  loopback port: ``POST /v1/submissions`` to its acknowledgement, ``GET
+  /v1/declarations/{number}``, one reused httpx client (keep-alive);
+- ``direct``: ``benchmarks/api_bench_direct.py``, a process built as the server's factory
+  builds it (the same Application, engine, connection pool, thread limit, uvloop) that runs the
+  same use cases (``messages.submit``, ``declarations.show_with_decision``) in anyio's thread
+  pool behind a bare framed protocol on a loopback port: the pipeline's own cost, served.
 
-The direct mode also reads each declaration with ``declarations.show_with_decision`` (what the
-GET route calls). It prints latencies (mean, p50, p99), throughput and the API's overhead over
-the pipeline's own cost, ``(api - pipeline) / pipeline`` on the mean at one client, and the
-same on CPU time per request (the caller's process, plus the server's for loopback: other work
-on a shared machine stretches wall-clock times far more than CPU times), and over loopback on
-the server's CPU time alone (the client is the trader's machine, not ours); the last line is a
-JSON object. ``--database``: ``sqlite`` (temporary files) or a PostgreSQL URL whose
-database name is a prefix: ``<name>_direct``, ``<name>_asgi`` and ``<name>_loopback`` are
-created and dropped. Figures depend on the machine's load: compare the modes of one run.
+Both are driven by the same client code, in alternating blocks (direct then api, api then
+direct, ...) so that drift on a shared machine hits both alike: each phase runs ``--blocks``
+pairs of blocks of submissions, then of reads (both sides of a pair read the same
+declarations). Phases: one client PACED (``--gap-ms`` between an answer and the next request,
+for both sides: a server that idles between requests, as a real one does), one client back to
+back (the tight loop), and each other ``--clients`` count back to back (throughput).
+
+CPU time is counted per thread of each server (``/proc/<pid>/task/*/schedstat``): the main
+thread (the event loop: for ``api`` HTTP, routing, dependencies, authentication, the rate limit,
+serialisation, the access log and the hop; for ``direct`` a frame in and out and the hop) and
+the worker threads (the use case). The API's overhead per pair of blocks is
+``(api server CPU - direct worker CPU) / direct worker CPU``: everything the API process spends
+on a request over what the use case itself costs in a process of the same shape, paced alike.
+Also printed per phase: both servers' split, the worker threads' difference (the same use case
+in both: a gap there is not HTTP's), the client's CPU, mean/p50/p99 latency and throughput.
+PostgreSQL's CPU is in neither: its work is the same on both sides. The last line is a JSON
+object. ``--database``: ``sqlite`` (a temporary file) or a PostgreSQL URL whose database name is
+a prefix: ``<name>_api`` is created and dropped.
 """
 
 from __future__ import annotations
@@ -26,15 +36,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -44,29 +55,28 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "samples" / "controls"))
 
 import httpx  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
 from scenarios import AU, BEEF, LIC, OCEAN, SHRIMP, Item, Scenario, interchange  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
-from api.asgi import build  # noqa: E402
-from api.settings import ApiSettings  # noqa: E402
 from clearance.app import (  # noqa: E402
     LOCAL_OPERATOR,
-    Application,
     Document,
     Role,
-    declarations,
     keys,
-    messages,
     open_application,
     registries,
     subjects,
     tariffs,
 )
-from clearance.app.identity import authenticate_key  # noqa: E402
 from core.settings import Settings  # noqa: E402
 
 REGISTRIES = sorted((ROOT / "samples" / "controls").glob("*.jsonl"))
+DIRECT = Path(__file__).resolve().parent / "api_bench_direct.py"
+SIDES = ("direct", "api")
+
+#: One side's submit (raw interchange -> declaration number) and read (number -> None).
+Submit = Callable[[bytes], str]
+Read = Callable[[str], None]
 
 
 def interchanges(n: int, tag: str) -> list[bytes]:
@@ -84,19 +94,22 @@ def interchanges(n: int, tag: str) -> list[bytes]:
     ]
 
 
-def prepared(url: str) -> tuple[Application, str]:
-    """The application over ``url`` with tariff, registries and a broker's API key."""
+def prepare(url: str) -> str:
+    """Migrate ``url`` and load tariff, registries and a broker; the broker's API key."""
     app = open_application(Settings(database_url=url))
-    tariffs.load_schedule(
-        app, LOCAL_OPERATOR, Document.read(ROOT / "samples" / "tariffs" / "cn-extract.jsonl")
-    )
-    registries.load(app, LOCAL_OPERATOR, [Document.read(p) for p in REGISTRIES])
-    subjects.add_subject(
-        app,
-        LOCAL_OPERATOR,
-        subjects.NewSubject("bench-broker", "Bench", Role.BROKER, ["edi:BROKER01"]),
-    )
-    return app, keys.issue_key(app, LOCAL_OPERATOR, "bench-broker").key
+    try:
+        tariffs.load_schedule(
+            app, LOCAL_OPERATOR, Document.read(ROOT / "samples" / "tariffs" / "cn-extract.jsonl")
+        )
+        registries.load(app, LOCAL_OPERATOR, [Document.read(p) for p in REGISTRIES])
+        subjects.add_subject(
+            app,
+            LOCAL_OPERATOR,
+            subjects.NewSubject("bench-broker", "Bench", Role.BROKER, ["edi:BROKER01"]),
+        )
+        return keys.issue_key(app, LOCAL_OPERATOR, "bench-broker").key
+    finally:
+        app.engine.dispose()
 
 
 def figures(latencies: list[float], elapsed: float) -> dict[str, float]:
@@ -139,9 +152,8 @@ def server_threads_cpu(
     thread ever spent (before: a phase after a busier one could come out negative). A thread
     that ended was idle, so it spent nothing in between.
 
-    In ``customs serve`` the main thread runs the event loop (HTTP parsing and writing,
-    routing, dependencies, authentication from the key cache, the rate limit, the access log,
-    the thread hop); the use cases run in the thread pool: the difference.
+    In both servers the main thread runs the event loop; the use cases run in the thread
+    pool: the difference.
     """
     if pid is None:
         return 0.0, 0.0
@@ -150,57 +162,79 @@ def server_threads_cpu(
     return total / 1e9, main / 1e9
 
 
-def timed(
-    calls: list[Callable[[], object]], clients: int = 1, server: int | None = None
-) -> dict[str, float]:
-    """Run ``calls`` with ``clients`` threads; their latency figures and CPU per call.
-
-    ``cpu_ms`` is this process's CPU time per call (the caller: the use case itself, or the
-    HTTP client) plus, with ``server`` (a pid), that process's: robust against other work on
-    the machine, which stretches wall-clock times. PostgreSQL's own CPU is in neither: its
-    work is the same for the use case and for the API.
-    """
+def block(
+    calls: Sequence[Callable[[], object]], clients: int, gap: float, pid: int | None
+) -> dict[str, Any]:
+    """Run ``calls`` from ``clients`` threads, each pausing ``gap`` seconds after every answer;
+    latencies, elapsed time, and CPU per call (ms): the server's, its loop's, the client's."""
     latencies: list[float] = []
-    lock = threading.Lock()
 
     def one(call: Callable[[], object]) -> None:
         start = time.perf_counter()
         call()
-        spent = time.perf_counter() - start
-        with lock:
-            latencies.append(spent)
+        latencies.append(time.perf_counter() - start)  # list.append is atomic
+        if gap:
+            time.sleep(gap)
 
-    cpu, before = time.process_time(), server_threads(server)
+    cpu, before = time.process_time(), server_threads(pid)
     start = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, calls))
-    result = figures(latencies, time.perf_counter() - start)
-    client_ms = (time.process_time() - cpu) / len(calls) * 1000
-    serving, looping = server_threads_cpu(server, before, server_threads(server))
-    server_ms = serving / len(calls) * 1000
-    result["cpu_ms"] = round(client_ms + server_ms, 2)
-    if server is not None:
-        result["client_cpu_ms"] = round(client_ms, 2)
-        result["server_cpu_ms"] = round(server_ms, 2)
-        # Of the server's: its event loop (the HTTP server and the ASGI app around the use
-        # case); the rest is the thread pool, where the use case runs.
-        result["server_loop_cpu_ms"] = round(looping / len(calls) * 1000, 2)
-    return result
+    elapsed = time.perf_counter() - start
+    client = time.process_time() - cpu
+    total, loop = server_threads_cpu(pid, before, server_threads(pid))
+    per_call = 1000 / len(calls)
+    return {
+        "latencies": latencies,
+        "elapsed": elapsed,
+        "server_ms": total * per_call,
+        "loop_ms": loop * per_call,
+        "workers_ms": (total - loop) * per_call,
+        "client_ms": client * per_call,
+    }
 
 
-def settled(
-    calls: list[Callable[[], object]], clients: int = 1, server: int | None = None
-) -> dict[str, float]:
-    """:func:`timed` on a second pass over ``calls``, the first untimed, for every mode alike.
+def overhead(api_ms: float, pipeline_ms: float) -> float:
+    """``(api - pipeline) / pipeline`` in percent."""
+    return round((api_ms - pipeline_ms) / pipeline_ms * 100, 1)
 
-    Reads repeat: the figure is that of a process that has served them before. A server's
-    first reads of declarations cost it up to half as much again as later ones (measured:
-    12.1 ms of CPU against 8.0 and 9.1 on the next passes, the use case in process 8.3-8.5),
-    which a benchmark that never warmed the server's read path up counted as the API's cost.
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Median, min and max of ``values``, rounded to 0.01."""
+    return {
+        "median": round(statistics.median(values), 2),
+        "min": round(min(values), 2),
+        "max": round(max(values), 2),
+    }
+
+
+def compare(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """Figures of one verb in one phase from its (direct, api) pairs of :func:`block` results.
+
+    Per side: latency figures over every block, and the median/min/max over blocks of the CPU
+    per request. Per pair: the API's overhead ``(api server - direct workers) / direct
+    workers`` (the target's figure), the same against the direct process's whole CPU (its
+    frame and hop left out of the API's account), and the worker threads' difference in ms.
     """
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(lambda call: call(), calls))
-    return timed(calls, clients, server)
+    result: dict[str, Any] = {}
+    for index, side in enumerate(SIDES):
+        blocks = [pair[index] for pair in pairs]
+        latencies = [x for b in blocks for x in b["latencies"]]
+        result[side] = {
+            **figures(latencies, sum(b["elapsed"] for b in blocks)),
+            **{
+                name: spread([b[name] for b in blocks])
+                for name in ("server_ms", "loop_ms", "workers_ms", "client_ms")
+            },
+        }
+    result["overhead_percent"] = [overhead(a["server_ms"], d["workers_ms"]) for d, a in pairs]
+    result["overhead_over_process_percent"] = [
+        overhead(a["server_ms"], d["server_ms"]) for d, a in pairs
+    ]
+    result["workers_gap_ms"] = [round(a["workers_ms"] - d["workers_ms"], 2) for d, a in pairs]
+    for name in ("overhead_percent", "overhead_over_process_percent", "workers_gap_ms"):
+        result[f"{name}_spread"] = spread(result[name])
+    return result
 
 
 def accepted(response: httpx.Response) -> str:
@@ -219,225 +253,292 @@ def free_port() -> int:
         return port
 
 
-def serve(url: str, log: IO[bytes], workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    """A ``customs serve`` process over ``url``, listening (waits for its own log line).
+def server_environment(url: str, key: str) -> dict[str, str]:
+    """The environment of both servers: the store, no rate limit, inline intake."""
+    return {
+        **os.environ,
+        "CUSTOMS_DATABASE_URL": url,
+        "CUSTOMS_API_RATE_PER_SECOND": "1e6",
+        "CUSTOMS_API_RATE_BURST": "1000000",
+        # The API's own cost against the pipeline's: the server processes submissions
+        # itself (on PostgreSQL it would otherwise queue them for `customs worker`s).
+        "CUSTOMS_API_INTAKE": "inline",
+        "API_BENCH_KEY": key,  # the direct process authenticates once with it
+    }
 
-    Its log (an access line per request) goes to the file ``log``, not to a pipe this process
-    reads: a reader thread here would wake, and take the GIL from the measuring client, on
-    every request, a cost of the benchmark and not of the API.
-    """
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "customs"), "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--workers", str(workers)],
-        env={
-            **os.environ,
-            "CUSTOMS_DATABASE_URL": url,
-            "CUSTOMS_API_RATE_PER_SECOND": "1e6",
-            "CUSTOMS_API_RATE_BURST": "1000000",
-            # The API's own cost against the pipeline's: the server processes submissions
-            # itself (on PostgreSQL it would otherwise queue them for `customs worker`s).
-            "CUSTOMS_API_INTAKE": "inline",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+
+def start(command: list[str], env: dict[str, str], log: IO[bytes], ready: bytes) -> int:
+    """Start ``command`` with output to ``log`` (a file: a reader thread here would take the
+    interpreter lock from the measuring client); wait for ``ready`` in it; the process."""
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
-        if b"Uvicorn running on" in Path(log.name).read_bytes():
-            return process, f"http://127.0.0.1:{port}"
+        if ready in Path(log.name).read_bytes():
+            STARTED.append(process)
+            return process.pid
         time.sleep(0.1)
     process.kill()
     tail = Path(log.name).read_bytes()[-2000:].decode(errors="replace")
-    raise SystemExit(f"customs serve did not start:\n{tail}")
+    raise SystemExit(f"{command[0]} did not start:\n{tail}")
 
 
-def post(client: httpx.Client | TestClient, raw: bytes, headers: dict[str, str]) -> str:
-    """Submit ``raw``; the declaration number."""
-    return accepted(client.post("/v1/submissions", content=raw, headers=headers))
+#: Every server started, stopped at the end.
+STARTED: list[subprocess.Popen[bytes]] = []
 
 
-def run(
-    n: int, url_for: Callable[[str], str], clients_list: list[int], workers: int
-) -> dict[str, Any]:
-    """Every mode, each in its own store; the figures and overheads."""
-    results: dict[str, Any] = {"n": n}
-    app, key = prepared(url_for("direct"))
-    actor = authenticate_key(app, key)  # once, as the API does per request
-    numbers: list[str] = []
-
-    def direct_submit(raw: bytes) -> None:
-        outcome = messages.submit(app, actor, messages.Interchange(raw, channel="api"))
-        numbers.append(str(outcome.declarations[0].number))
-
-    direct_submit(interchanges(1, "DW")[0])  # warm up as the other modes do
-    numbers.clear()
-    results["direct"] = timed([partial(direct_submit, raw) for raw in interchanges(n, "D")])
-    results["direct_get"] = settled(
-        [partial(declarations.show_with_decision, app, actor, x) for x in numbers]
-    )
-    app.engine.dispose()
-
-    app, key = prepared(url_for("asgi"))
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/EDIFACT"}
-    # As the loopback server below: no rate limit, and the submission processed in the API
-    # process (on PostgreSQL it would otherwise be queued for workers the benchmark lacks).
-    unlimited = ApiSettings(rate_per_second=1e6, rate_burst=1_000_000, intake="inline")
-    with TestClient(build(application=app, api_settings=unlimited)) as client:
-        data = interchanges(n, "A")
-        got = [post(client, data[0], headers)]  # the first request warms the app up
-        results["asgi"] = timed([partial(post, client, raw, headers) for raw in data[1:]])
-        got = [
-            d["number"]
-            for d in client.get("/v1/declarations", headers=headers).json()["declarations"]
-        ]
-        results["asgi_get"] = settled([partial(read, client, x, headers) for x in got])
-
-    app.engine.dispose()
-    url = url_for("loopback")
-    app, key = prepared(url)
-    app.engine.dispose()
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/EDIFACT"}
-    log = tempfile.NamedTemporaryFile(prefix="api_bench_serve_", suffix=".log")  # noqa: SIM115
-    process, base = serve(url, log, workers)
+@contextmanager
+def servers(url: str, key: str) -> Iterator[dict[str, tuple[int, int]]]:
+    """``customs serve`` and the direct process over ``url``: pid and port of each side."""
+    env = server_environment(url, key)
+    logs = [
+        tempfile.NamedTemporaryFile(prefix=f"api_bench_{side}_", suffix=".log")  # noqa: SIM115
+        for side in SIDES
+    ]
     try:
-        limits = httpx.Limits(max_connections=max(clients_list))
-        with httpx.Client(base_url=base, timeout=120, limits=limits) as http:
-            post(http, interchanges(1, "W")[0], headers)  # warm up: the key cache, imports
-            for clients in clients_list:
-                data = interchanges(n, f"L{clients}")
-                registered: list[str] = []
-
-                def submit(raw: bytes, into: list[str] = registered) -> None:
-                    into.append(post(http, raw, headers))
-
-                results[f"loopback_{clients}"] = timed(
-                    [partial(submit, raw) for raw in data], clients, process.pid
-                )
-                results[f"loopback_get_{clients}"] = settled(
-                    [partial(read, http, x, headers) for x in registered], clients, process.pid
-                )
+        direct_port, api_port = free_port(), free_port()
+        customs = str(Path(sys.executable).parent / "customs")
+        sides = {
+            "direct": (
+                start(
+                    [sys.executable, str(DIRECT), "--port", str(direct_port)],
+                    env,
+                    logs[0],
+                    b"listening",
+                ),
+                direct_port,
+            ),
+            "api": (
+                start(
+                    [customs, "serve", "--port", str(api_port), "--workers", "1"],
+                    env,
+                    logs[1],
+                    b"Uvicorn running on",
+                ),
+                api_port,
+            ),
+        }
+        yield sides
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+        for process in STARTED:
+            process.terminate()
+        for process in STARTED:
+            process.wait(timeout=30)
+        STARTED.clear()
+        for log in logs:
+            log.close()
 
-    first = f"loopback_{clients_list[0]}"
-    for pipeline, modes in (
-        ("direct", ("asgi", first)),
-        ("direct_get", ("asgi_get", f"loopback_get_{clients_list[0]}")),
-    ):
-        for mode in modes:
-            for figure, name in (
-                ("mean_ms", "overhead_percent"),
-                ("cpu_ms", "cpu_overhead_percent"),
-            ):
-                results[f"{mode}_{name}"] = overhead(
-                    results[mode][figure], results[pipeline][figure]
-                )
-        # The server's own CPU against the pipeline's: the client is the trader's machine, not
-        # ours, so this is the API's cost to us; ``cpu_overhead_percent`` counts both.
-        loopback = modes[-1]
-        results[f"{loopback}_server_cpu_overhead_percent"] = overhead(
-            results[loopback]["server_cpu_ms"], results[pipeline]["cpu_ms"]
-        )
+
+class DirectClient:
+    """The direct process's client: a pool of connections, one per calling thread at a time
+    (as httpx keeps its connections), each request framed as ``api_bench_direct.frame``."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.idle: queue.SimpleQueue[socket.socket] = queue.SimpleQueue()
+        self.made: list[socket.socket] = []
+
+    def call(self, verb: bytes, payload: bytes) -> bytes:
+        """Send one request; its answer's payload."""
+        try:
+            connection = self.idle.get_nowait()
+        except queue.Empty:
+            connection = socket.create_connection(("127.0.0.1", self.port))
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.made.append(connection)
+        connection.sendall(verb + len(payload).to_bytes(4, "big") + payload)
+        size = int.from_bytes(_exactly(connection, 4), "big")
+        answer = _exactly(connection, size)
+        self.idle.put(connection)
+        return answer
+
+    def submit(self, raw: bytes) -> str:
+        """The declaration number of a submitted interchange."""
+        return self.call(b"S", raw).decode()
+
+    def read(self, number: str) -> None:
+        """Read one declaration (fails loudly unless answered)."""
+        if self.call(b"G", number.encode()) != b"ok":
+            raise SystemExit(f"direct read of {number} failed")
+
+    def close(self) -> None:
+        """Close every connection."""
+        for connection in self.made:
+            connection.close()
+
+
+def _exactly(connection: socket.socket, size: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = connection.recv(size - len(chunks))
+        if not chunk:
+            raise SystemExit("the direct process closed the connection")
+        chunks += chunk
+    return bytes(chunks)
+
+
+def http_side(http: httpx.Client, key: str) -> tuple[Submit, Read]:
+    """Submit and read over HTTP with ``key``."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/EDIFACT"}
+
+    def submit(raw: bytes) -> str:
+        return accepted(http.post("/v1/submissions", content=raw, headers=headers))
+
+    def read(number: str) -> None:
+        answer = http.get(f"/v1/declarations/{number}", headers=headers)
+        if answer.status_code != 200:
+            raise SystemExit(f"GET {number}: {answer.status_code} {answer.text[:300]}")
+
+    return submit, read
+
+
+def _into(got: list[str], submit: Submit, raw: bytes) -> None:
+    got.append(submit(raw))  # list.append is atomic: the client threads share ``got``
+
+
+def phase(
+    sides: dict[str, tuple[int, Submit, Read]],
+    label: str,
+    clients: int,
+    gap: float,
+    size: int,
+    blocks: int,
+    numbers: list[str],
+) -> dict[str, Any]:
+    """``blocks`` pairs of blocks of ``size`` submissions, then of reads, on both sides in
+    alternating order; both sides of a pair read the same registered declarations."""
+    pairs: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {"post": [], "get": []}
+    for index in range(blocks):
+        order = SIDES if index % 2 == 0 else SIDES[::-1]
+        done: dict[str, dict[str, Any]] = {}
+        for side in order:
+            pid, submit, _ = sides[side]
+            data = interchanges(size, f"{side[0].upper()}{label}{index:02d}")
+            got: list[str] = []
+            calls = [partial(_into, got, submit, raw) for raw in data]
+            done[side] = block(calls, clients, gap, pid)
+            numbers.extend(got)
+        pairs["post"].append((done["direct"], done["api"]))
+        start = (index * size) % max(1, len(numbers) - size)
+        wanted = numbers[start : start + size]
+        for side in order:
+            pid, _, read = sides[side]
+            done[side] = block([partial(read, x) for x in wanted], clients, gap, pid)
+        pairs["get"].append((done["direct"], done["api"]))
+    return {
+        "clients": clients,
+        "gap_ms": round(gap * 1000, 1),
+        "block": size,
+        **{verb: compare(found) for verb, found in pairs.items()},
+    }
+
+
+def run(url: str, n: int, blocks: int, gap: float, clients_list: list[int]) -> dict[str, Any]:
+    """Both servers over ``url``; every phase's figures."""
+    key = prepare(url)
+    results: dict[str, Any] = {"n": n, "blocks": blocks}
+    with servers(url, key) as started:
+        limits = httpx.Limits(max_connections=max(clients_list))
+        direct = DirectClient(started["direct"][1])
+        base = f"http://127.0.0.1:{started['api'][1]}"
+        with httpx.Client(base_url=base, timeout=120, limits=limits) as http:
+            submit, read = http_side(http, key)
+            sides: dict[str, tuple[int, Submit, Read]] = {
+                "direct": (started["direct"][0], direct.submit, direct.read),
+                "api": (started["api"][0], submit, read),
+            }
+            numbers: list[str] = []
+            # Warm both up alike (imports, the key cache, the read path), untimed.
+            for side, (_, side_submit, side_read) in sides.items():
+                got = [side_submit(raw) for raw in interchanges(8, f"{side[0].upper()}W")]
+                for number in got * 2:
+                    side_read(number)
+                numbers.extend(got)
+            plan = [("1_paced", 1, gap)] if 1 in clients_list else []
+            plan += [(str(c), c, 0.0) for c in clients_list]
+            for tag, (label, clients, pause) in enumerate(plan):
+                size = max(n // blocks, 2 * clients)
+                results[label] = phase(sides, str(tag), clients, pause, size, blocks, numbers)
+        direct.close()
     return results
 
 
-def overhead(api_ms: float, pipeline_ms: float) -> float:
-    """``(api - pipeline) / pipeline`` in percent."""
-    return round((api_ms - pipeline_ms) / pipeline_ms * 100, 1)
-
-
-def read(http: httpx.Client | TestClient, number: str, headers: dict[str, str]) -> None:
-    """GET one declaration (fails loudly unless 200)."""
-    answer = http.get(f"/v1/declarations/{number}", headers=headers)
-    if answer.status_code != 200:
-        raise SystemExit(f"GET {number}: {answer.status_code} {answer.text[:300]}")
-
-
-def postgres_stores(url: str) -> tuple[Callable[[str], str], Callable[[], None]]:
-    """Per-mode databases ``<name>_<mode>`` next to ``url``'s, and how to drop them."""
+def postgres_store(url: str) -> tuple[str, Callable[[], None]]:
+    """A database ``<name>_api`` next to ``url``'s, and how to drop it."""
     base = make_url(url)
-    made: list[str] = []
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-    def url_for(mode: str) -> str:
-        name = f"{base.database}_{mode}"
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        made.append(name)
-        return base.set(database=name).render_as_string(hide_password=False)
+    name = f"{base.database}_api"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
 
     def drop() -> None:
         with admin.connect() as connection:
-            for name in made:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    return url_for, drop
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def report(results: dict[str, Any]) -> None:
+    """Print each phase's table and the overheads, then the JSON line."""
+    for label, found in results.items():
+        if not isinstance(found, dict) or "post" not in found:
+            continue
+        print(
+            f"-- {found['clients']} client(s), gap {found['gap_ms']} ms, "
+            f"{results['blocks']} pairs of blocks of {found['block']}"
+        )
+        for verb in ("post", "get"):
+            f = found[verb]
+            for side in SIDES:
+                s = f[side]
+                print(
+                    f"{verb.upper():<4} {side:<6} mean {s['mean_ms']:>8} p50 {s['p50_ms']:>8} "
+                    f"p99 {s['p99_ms']:>8} ms {s['per_second']:>6}/s  CPU/request (median "
+                    f"of blocks): server {s['server_ms']['median']:.2f} = loop "
+                    f"{s['loop_ms']['median']:.2f} + workers {s['workers_ms']['median']:.2f}"
+                    f", client {s['client_ms']['median']:.2f} ms"
+                )
+            o, p, w = (
+                f[f"{name}_spread"]
+                for name in ("overhead_percent", "overhead_over_process_percent", "workers_gap_ms")
+            )
+            print(
+                f"{verb.upper():<4} API overhead per pair (api server - direct workers) / direct"
+                f" workers: median {o['median']}% (min {o['min']}, max {o['max']}; "
+                f"{f['overhead_percent']}); over the direct process's whole CPU "
+                f"{p['median']}% ({p['min']} .. {p['max']}); workers api - direct "
+                f"{w['median']} ms ({w['min']} .. {w['max']})  [{label}]"
+            )
+    print(f"target: <= 20%; load average {results['load_average'][0]:.2f}")
+    print(json.dumps(results))
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the options, run, print."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=200, help="interchanges per mode and clients")
+    parser.add_argument("--n", type=int, default=96, help="requests per side, verb and phase")
+    parser.add_argument("--blocks", type=int, default=6, help="pairs of blocks per phase")
+    parser.add_argument("--gap-ms", type=float, default=20.0, help="pause of the paced phase")
     parser.add_argument("--database", default="sqlite", help="sqlite or a PostgreSQL URL")
     parser.add_argument("--clients", default="1,8,32", help="concurrent clients, e.g. 1,8,32")
-    parser.add_argument("--workers", type=int, default=1, help="customs serve --workers")
     args = parser.parse_args(argv)
     clients_list = [int(c) for c in args.clients.split(",")]
     started = time.perf_counter()
     if args.database == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
-            results = run(
-                args.n,
-                lambda mode: f"sqlite:///{Path(tmp) / mode}.db",
-                clients_list,
-                args.workers,
-            )
+            url = f"sqlite:///{Path(tmp) / 'api.db'}"
+            results = run(url, args.n, args.blocks, args.gap_ms / 1000, clients_list)
     else:
-        url_for, drop = postgres_stores(args.database)
+        url, drop = postgres_store(args.database)
         try:
-            results = run(args.n, url_for, clients_list, args.workers)
+            results = run(url, args.n, args.blocks, args.gap_ms / 1000, clients_list)
         finally:
             drop()
     results["database"] = "sqlite" if args.database == "sqlite" else "postgresql"
-    results["workers"] = args.workers
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["load_average"] = os.getloadavg()
-    modes = ["direct", "asgi", *(f"loopback_{c}" for c in clients_list)]
-    modes += ["direct_get", "asgi_get", *(f"loopback_get_{c}" for c in clients_list)]
-    for mode in modes:
-        f = results[mode]
-        split = (
-            f" (client {f['client_cpu_ms']}, server {f['server_cpu_ms']}"
-            f" of which event loop {f['server_loop_cpu_ms']})"
-            if "server_cpu_ms" in f
-            else ""
-        )
-        print(
-            f"{mode:<17} mean {f['mean_ms']:>8} ms  p50 {f['p50_ms']:>8} ms  "
-            f"p99 {f['p99_ms']:>8} ms  {f['per_second']:>7}/s  cpu {f['cpu_ms']:>6} ms{split}"
-        )
-    first = clients_list[0]
-    for figure, name in (("", "latency"), ("cpu_", "CPU time")):
-        print(
-            f"API overhead on {name}, (api - pipeline) / pipeline, {first} client(s): POST over "
-            f"ASGI {results[f'asgi_{figure}overhead_percent']}%, over loopback "
-            f"{results[f'loopback_{first}_{figure}overhead_percent']}% (target <= 20%); GET one "
-            f"declaration over ASGI {results[f'asgi_get_{figure}overhead_percent']}%, over "
-            f"loopback {results[f'loopback_get_{first}_{figure}overhead_percent']}%"
-        )
-    print(
-        f"API overhead on the server's CPU time alone (the client's left out), {first} "
-        f"client(s): POST over loopback "
-        f"{results[f'loopback_{first}_server_cpu_overhead_percent']}%; GET one declaration "
-        f"over loopback {results[f'loopback_get_{first}_server_cpu_overhead_percent']}%"
-    )
-    print(f"load average {results['load_average'][0]:.2f}")
-    print(json.dumps(results))
+    report(results)
 
 
 if __name__ == "__main__":
