@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from edi.model import DeclarationFunction, DocumentKind, PartyRole
+from edi.model import DeclarationFunction, DocumentKind, Party, PartyRole
 from edi.xml import codes
 from edi.xml._lxml import etree
 from edi.xml.codes import UnknownCode, decmessage_table, lookup
@@ -27,6 +28,7 @@ from edi.xml.mapping import (
     first,
     issue_at,
     text,
+    valid_party,
 )
 
 NS = "{http://www.chinaport.gov.cn/dec}"
@@ -171,31 +173,51 @@ def _parties(header: Fields, head: Record, direction: str | None) -> None:
         (PartyRole.DECLARANT, "AgentName", "AgentCode", ("AgentCodeScc",)),
         (PartyRole.MANUFACTURER, "OwnerName", "OwnerCode", ("OwnerCodeScc",)),
     )
-    parties: list[dict[str, Any]] = []
+    parties: list[Party | dict[str, Any]] = []
     anchors: list[etree._Element] = []
     for role, name_tag, code_tag, scc_tags in sources:
         pairs = [("customs_code", code_tag)] + [("uscc", tag) for tag in scc_tags]
-        identifiers = [
-            {"scheme": scheme, "value": value}
-            for scheme, tag in pairs
-            if (value := text(head.get(tag)))
-        ]
+        identifiers = tuple(
+            (scheme, value) for scheme, tag in pairs if (value := text(head.get(tag)))
+        )
         name = text(head.get(name_tag))
         if name or identifiers:
             anchor = next((head.get(t) for t in scc_tags if text(head.get(t))), None)
             anchors.append(first(head["@"], anchor, head.get(code_tag)))
-            parties.append({"role": role, "name": name, "identifiers": identifiers})
+            parties.append(_party(role, name, identifiers))
     overseas = "Consignee" if export else "Consignor"
     code = text(head.get(f"Overseas{overseas}Code"))
     name = text(head.get(f"Overseas{overseas}Ename")) or text(head.get(f"Overseas{overseas}Cname"))
     if code or name:
         role = PartyRole.OVERSEAS_CONSIGNEE if export else PartyRole.OVERSEAS_CONSIGNOR
         anchors.append(first(head["@"], head.get(f"Overseas{overseas}Ename")))
-        party: dict[str, Any] = {"role": role, "name": name}
-        if code:
-            party["identifiers"] = [{"scheme": "other", "value": code}]
-        parties.append(party)
+        parties.append(_party(role, name, (("other", code),) if code else None))
     header.put_many("parties", parties, anchors)
+
+
+def _party(
+    role: PartyRole, name: str | None, identifiers: tuple[tuple[str, str], ...] | None
+) -> Party | dict[str, Any]:
+    # The validated party when its values are valid (cached by them, see
+    # edi.xml.mapping.valid_party), else the values for the declaration to report.
+    return _known_party(role, name, identifiers) or _party_values(role, name, identifiers)
+
+
+@lru_cache(maxsize=4096)
+def _known_party(
+    role: PartyRole, name: str | None, identifiers: tuple[tuple[str, str], ...] | None
+) -> Party | None:
+    return valid_party(_party_values(role, name, identifiers))
+
+
+def _party_values(
+    role: PartyRole, name: str | None, identifiers: tuple[tuple[str, str], ...] | None
+) -> dict[str, Any]:
+    # identifiers None: the source has no identifier field (the key stays absent).
+    party: dict[str, Any] = {"role": role, "name": name}
+    if identifiers is not None:
+        party["identifiers"] = [{"scheme": scheme, "value": value} for scheme, value in identifiers]
+    return party
 
 
 def _transport(b: Builder, root: Record, head: Record) -> None:

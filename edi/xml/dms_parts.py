@@ -4,12 +4,22 @@ documents, amounts, measures and dates."""
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from edi.model import DocumentKind, PartyRole
+from edi.model import DocumentKind, Party, PartyRole
 from edi.xml._lxml import etree
 from edi.xml.codes import dms_table
-from edi.xml.mapping import EMPTY, Builder, Fields, Record, Shape, compile_spec, text
+from edi.xml.mapping import (
+    EMPTY,
+    Builder,
+    Fields,
+    Record,
+    Shape,
+    compile_spec,
+    text,
+    valid_party,
+)
 
 NS = "{urn:wco:datamodel:WCO:DEC-DMS:2}"
 DS_NS = "{urn:wco:datamodel:WCO:Declaration_DS:DMS:2}"
@@ -91,27 +101,49 @@ DECLARATION_SPEC = compile_spec(
 )
 
 
-def party(role: PartyRole, record: Record) -> dict[str, Any]:
-    """A canonical party from a DEC-DMS party class (Name, ID, Address)."""
+def party(role: PartyRole, record: Record) -> Party | dict[str, Any]:
+    """A canonical party from a DEC-DMS party class (Name, ID, Address).
+
+    The validated :class:`Party` when its values are valid (cached by the texts read, see
+    :func:`~edi.xml.mapping.valid_party`), else the values for the declaration to report.
+    """
+    address = record.get("Address", EMPTY)
+    texts = (
+        role,
+        text(record.get("ID")),
+        text(record.get("Name")),
+        text(address.get("CityName")),
+        text(address.get("PostcodeID")),
+        text(address.get("CountryCode")),
+        text(address.get("Line")),
+    )
+    return _known_party(*texts) or _party_values(*texts)
+
+
+@lru_cache(maxsize=4096)
+def _known_party(*texts: Any) -> Party | None:
+    return valid_party(_party_values(*texts))
+
+
+def _party_values(
+    role: PartyRole,
+    identifier: str | None,
+    name: str | None,
+    city: str | None,
+    postcode: str | None,
+    country: str | None,
+    line: str | None,
+) -> dict[str, Any]:
     found: dict[str, Any] = {"role": role}
-    identifier = text(record.get("ID"))
     if identifier:
         # EORIs start with the country code; anything else is kept verbatim.
         scheme = "eori" if identifier[:2].isalpha() and identifier[:2].isupper() else "other"
         found["identifiers"] = [{"scheme": scheme, "value": identifier}]
-    name = text(record.get("Name"))
     if name:
         found["name"] = name
-    address = record.get("Address", EMPTY)
-    for field, tag in (
-        ("city", "CityName"),
-        ("postcode", "PostcodeID"),
-        ("country", "CountryCode"),
-    ):
-        value = text(address.get(tag))
+    for field, value in (("city", city), ("postcode", postcode), ("country", country)):
         if value:
             found[field] = value
-    line = text(address.get("Line"))
     if line:
         found["address"] = [line]
     return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edi.model import DeclarationFunction, PartyRole
+from edi.model import DeclarationFunction, Party, PartyRole
 from edi.model.numbers import direction_of_number
 from edi.xml._lxml import etree
 from edi.xml.codes import UnknownCode, dms_table, lookup
@@ -159,7 +159,7 @@ def _parties(header: Fields, decl: Record, shipment: Record, direction: str | No
     ]
     if direction == "export":
         sources.append((PartyRole.OVERSEAS_CONSIGNEE, shipment.get("Consignee")))
-    parties: list[dict[str, Any]] = []
+    parties: list[Party | dict[str, Any]] = []
     anchors: list[etree._Element] = []
     for role, record in sources:
         if record is not None:

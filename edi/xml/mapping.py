@@ -22,7 +22,7 @@ from typing import Any, Union
 
 from pydantic import ValidationError
 
-from edi.model import Declaration
+from edi.model import Declaration, Party
 from edi.xml._lxml import etree
 from edi.xml.codes import UnknownCode
 from edi.xml.issues import IssueKind, MappingResult, XmlIssue
@@ -101,6 +101,23 @@ def issue_at(text_: str, element: etree._Element | None, kind: IssueKind) -> Xml
     if element is None:
         return XmlIssue(text_, kind=kind)
     return XmlIssue(text_, path=element_path(element), line=element.sourceline, kind=kind)
+
+
+def valid_party(values: dict[str, Any]) -> Party | None:
+    """``values`` (a canonical party dict) validated as a :class:`Party`; None when invalid.
+
+    For the readers' party caches. The same traders come back on declaration after
+    declaration, and a party costs about as much to validate as a goods item (its identifier
+    checks included); a reader caches this verdict by the source texts the party was built
+    from and hands the declaration the frozen instance, which pydantic accepts as it is
+    (``revalidate_instances="never"``, the default). An invalid party gives None: the reader
+    passes its dict on, so the declaration's validation reports the same errors at the same
+    locations as without the cache.
+    """
+    try:
+        return Party.model_validate(values)
+    except ValidationError:
+        return None
 
 
 class Fields:
@@ -240,4 +257,5 @@ __all__ = [
     "first",
     "issue_at",
     "text",
+    "valid_party",
 ]

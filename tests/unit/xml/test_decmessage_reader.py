@@ -166,3 +166,20 @@ def test_licence_documents_map_by_docu_code() -> None:
         (DocumentKind.CONTRACT, None, "MDS-SHF-2026-031"),
         (DocumentKind.CERTIFICATE_OF_ORIGIN, "Y", "E26VN0104417391"),
     ]
+
+
+def test_a_known_party_is_handed_over_validated_once() -> None:
+    # The second declaration from the same traders reuses the parties validated for the first.
+    first, second = _read(IMPORT).declaration, _read(IMPORT).declaration
+    assert first is not None and second is not None
+    assert first.parties == second.parties
+    assert all(a is b for a, b in zip(first.parties, second.parties, strict=True))
+
+
+def test_an_invalid_uscc_is_reported_every_time_it_comes_back() -> None:
+    text = _edit(IMPORT, "91310115MA1K4D3X7L</TradeCoScc>", "91310115MA1K4D3X7A</TradeCoScc>")
+    for _ in range(2):
+        result = _read(text)
+        assert result.declaration is None
+        [issue] = result.issues
+        assert issue.path == "/DecMessage/DecHead/TradeCoScc" and "USCC" in issue.text

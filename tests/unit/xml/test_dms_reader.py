@@ -228,3 +228,19 @@ def test_an_original_without_goods_items_is_refused() -> None:
     result = _read(IMPORT[:start] + IMPORT[end + len("</GoodsShipment>") :])
     assert result.declaration is None
     assert any("at least one goods item" in i.text for i in result.issues)
+
+
+def test_a_known_party_is_handed_over_validated_once() -> None:
+    # The second declaration from the same traders reuses the parties validated for the first.
+    first, second = _read(IMPORT).declaration, _read(IMPORT).declaration
+    assert first is not None and second is not None
+    assert first.parties == second.parties
+    assert all(a is b for a, b in zip(first.parties, second.parties, strict=True))
+
+
+def test_an_invalid_party_is_reported_every_time_it_comes_back() -> None:
+    text = _edit(IMPORT, "<ID>GB287531964002</ID>", "<ID>GB28753196400</ID>")
+    for _ in range(2):
+        [issue] = _read(text).issues
+        assert "EORI" in issue.text
+        assert issue.path == "/MetaData/Declaration/GoodsShipment/Importer/ID"
