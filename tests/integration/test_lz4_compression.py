@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 
 from clearance.store.tables import Event
 
@@ -63,12 +63,14 @@ def test_the_declaration_path_columns_compress_with_lz4(engine: Engine) -> None:
 def test_a_large_value_is_stored_lz4_and_reads_back_whole(engine: Engine) -> None:
     _postgres_with_lz4(engine)
     # Large enough to pass the ~2 kB threshold, repetitive enough to compress.
-    data = json.dumps({"findings": [{"rule": f"R{i % 7}", "text": "licence missing"} for i in range(400)]})
+    data = json.dumps(
+        {"findings": [{"rule": f"R{i % 7}", "text": "licence missing"} for i in range(400)]}
+    )
     with engine.begin() as conn:
         event_id = conn.execute(
-            Event.__table__.insert()
+            insert(Event)
             .values(occurred_at=datetime(2026, 12, 6, tzinfo=UTC), kind="received", data=data)
-            .returning(Event.__table__.c.id)
+            .returning(Event.id)
         ).scalar_one()
     with engine.connect() as conn:
         method, stored, read = conn.execute(
