@@ -78,6 +78,34 @@ def _policy_text(policy: ControlPolicy) -> str:
     return repr(policy)
 
 
+def required_documents_json(context: ControlContext) -> dict[str, list[list[object]]]:
+    """The context's required documents as JSON (item number as text → [codes, action,
+    measure] each), in item order: in the inputs digest and in the stored inputs alike.
+
+    Worked out once per context (the step asks twice); the caller must not change it.
+    """
+    return context.memo("json.required_documents", lambda: _required_json(context))
+
+
+def _required_json(context: ControlContext) -> dict[str, list[list[object]]]:
+    return {
+        str(seq): [[list(r.codes), r.action.value, r.measure] for r in reqs]
+        for seq, reqs in sorted(context.required_documents.items())
+    }
+
+
+def values_cny_json(context: ControlContext) -> dict[str, str]:
+    """The context's CNY values as JSON (item number → amount, both as text), in item order:
+    in the inputs digest and in the stored inputs alike.
+
+    Worked out once per context (the step asks twice); the caller must not change it.
+    """
+    return context.memo(
+        "json.values_cny",
+        lambda: {str(k): str(v) for k, v in sorted(context.values_cny.items())},
+    )
+
+
 def inputs_digest(
     context: ControlContext, ruleset_version: str, seed: str, canonical: str | None = None
 ) -> str:
@@ -95,17 +123,13 @@ def inputs_digest(
         ]
         for key, b in sorted(context.balances.items())
     }
-    required = {
-        str(seq): [[list(r.codes), r.action.value, r.measure] for r in reqs]
-        for seq, reqs in sorted(context.required_documents.items())
-    }
     payload = {
         "declaration_number": context.declaration_number,
         "as_of": context.as_of.isoformat(),
         "registries": context.registries.digest,
         "balances": balances,
-        "required_documents": required,
-        "values_cny": {str(k): str(v) for k, v in sorted(context.values_cny.items())},
+        "required_documents": required_documents_json(context),
+        "values_cny": values_cny_json(context),
         "policy": _policy_text(context.policy),
         "ruleset_version": ruleset_version,
         "seed": seed,

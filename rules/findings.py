@@ -35,10 +35,11 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 for info up to 4 for reject."""
-        return _SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self]
 
 
 _SEVERITY_ORDER = tuple(Severity)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITY_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)

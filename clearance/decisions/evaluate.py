@@ -75,5 +75,6 @@ def evaluate(
 
 def combined_digest(rules_digest: str, prior: Sequence[Finding]) -> str:
     """sha256 over the rules' inputs digest and the earlier steps' findings (canonical JSON)."""
-    text = _SORTED.encode([f.as_json() for f in prior])
+    # Without earlier findings (most declarations) the text is the empty list's, "[]".
+    text = _SORTED.encode([f.as_json() for f in prior]) if prior else "[]"
     return hashlib.sha256(f"{rules_digest}\x1e{text}".encode()).hexdigest()

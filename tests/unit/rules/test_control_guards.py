@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -15,6 +16,7 @@ from rules.claims import cites_certificate, cites_licence
 from rules.context import ControlContext, ControlPolicy, MissingAction, RequiredDocument
 from rules.controls import ALL_RULES, run_controls
 from rules.findings import Finding, Rule, Severity, rule
+from rules.ledger import Allowance, Balance
 
 from .builders import (
     NINGBO,
@@ -174,3 +176,20 @@ def test_weights_still_apply_inside_a_guarded_run() -> None:
     assert found.severity is Severity.INFO
     off = replace(ctx, policy=ControlPolicy(rule_severity=(("LIC-001", "off"),)))
     assert [f for f in run_controls(off) if f.rule_id == "LIC-001"] == []
+
+
+def test_a_context_with_balances_keeps_its_fields_and_memo_but_not_the_same_memo() -> None:
+    ctx = context(_palm(), values_cny={1: Decimal("100")})
+    claims = ctx.memo("claims", lambda: ("remembered",))
+    trader = ctx.trader
+    other = ctx.with_balances({"licence:x": Balance(Allowance(None, None))})
+    assert other.balances == {"licence:x": Balance(Allowance(None, None))}
+    assert ctx.balances == {}
+    for name in ("declaration", "declaration_number", "as_of", "registries", "policy"):
+        assert getattr(other, name) is getattr(ctx, name)
+    assert other.values_cny == ctx.values_cny and other.required_documents == ctx.required_documents
+    assert other.memo("claims", lambda: ("computed again",)) is claims
+    assert other.trader == trader
+    other.memo("only in the other", lambda: 1)
+    assert "only in the other" not in ctx._memo
+    assert type(other) is ControlContext and other == replace(ctx, balances=other.balances)
