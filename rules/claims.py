@@ -94,6 +94,12 @@ def licence_claims(context: ControlContext) -> tuple[LicenceClaim, ...]:
     return context.memo("licence_claims", lambda: _licence_claims(context))
 
 
+def cites_licence(context: ControlContext) -> bool:
+    """Whether the declaration cites any licence (the licence rules' guard: without a claim
+    they have nothing to check)."""
+    return bool(licence_claims(context))
+
+
 def _licence_claims(context: ControlContext) -> tuple[LicenceClaim, ...]:
     registries = context.registries
     cited: dict[str, DocumentReference] = {}
@@ -140,6 +146,12 @@ def _is_certificate(context: ControlContext, doc: DocumentReference) -> bool:
 def certificate_claims(context: ControlContext) -> tuple[CertificateClaim, ...]:
     """Per item: the certificate it cites, or the header certificate of its claimed agreement."""
     return context.memo("certificate_claims", lambda: _certificate_claims(context))
+
+
+def cites_certificate(context: ControlContext) -> bool:
+    """Whether any item claims a certificate of origin (the guard of the certificate rules
+    after COO-001: without a claim they have nothing to check)."""
+    return bool(certificate_claims(context))
 
 
 def _certificate_claims(context: ControlContext) -> tuple[CertificateClaim, ...]:

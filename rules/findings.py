@@ -9,7 +9,7 @@ and shown to an officer unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -35,10 +35,11 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 for info up to 4 for reject."""
-        return _SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self]
 
 
 _SEVERITY_ORDER = tuple(Severity)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITY_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,8 @@ def _render(value: object) -> EvidenceValue:
 
 
 Check = Callable[["Rule", "ControlContext"], Iterable[Finding]]
+#: A rule's precondition: when it is false for a context, the rule finds nothing there.
+Guard = Callable[["ControlContext"], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,9 @@ class Rule:
     title_en: str
     severity: Severity
     check: Check
+    # Cheap and shared by a family (e.g. "the declaration cites a licence"): run_controls asks
+    # it once for a run of consecutive rules with the same guard and skips them when false.
+    guard: Guard | None = field(default=None, compare=False)
 
     def __call__(self, context: ControlContext) -> list[Finding]:
         """Run the check on ``context``."""
@@ -118,12 +124,23 @@ class Rule:
 
 
 def rule(
-    rule_id: str, version: int, *, zh: str, en: str, severity: Severity
+    rule_id: str,
+    version: int,
+    *,
+    zh: str,
+    en: str,
+    severity: Severity,
+    guard: Guard | None = None,
 ) -> Callable[[Check], Rule]:
-    """Decorate ``check(rule, context)`` into a :class:`Rule` with its identity and titles."""
+    """Decorate ``check(rule, context)`` into a :class:`Rule` with its identity and titles.
+
+    ``guard``: a precondition without which ``check`` can find nothing (it must never be
+    false where the check would find something); :func:`rules.controls.run_controls` skips
+    the check when it is false.
+    """
 
     def wrap(check: Check) -> Rule:
         """Bind the identity to ``check``."""
-        return Rule(rule_id, version, zh, en, severity, check)
+        return Rule(rule_id, version, zh, en, severity, check, guard)
 
     return wrap

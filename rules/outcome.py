@@ -19,7 +19,7 @@ class Lane(StrEnum):
     @property
     def rank(self) -> int:
         """0 for green up to 3 for red."""
-        return _LANE_ORDER.index(self)
+        return _LANE_RANK[self]
 
     @property
     def zh(self) -> str:
@@ -28,6 +28,7 @@ class Lane(StrEnum):
 
 
 _LANE_ORDER = tuple(Lane)
+_LANE_RANK = {lane: rank for rank, lane in enumerate(_LANE_ORDER)}
 _LANE_ZH = {
     Lane.GREEN: "绿色通道",
     Lane.BLUE: "蓝色通道",
@@ -38,7 +39,7 @@ _LANE_ZH = {
 
 def max_lane(lanes: list[Lane] | tuple[Lane, ...]) -> Lane:
     """The most controlling lane of ``lanes`` (green when empty)."""
-    return max(lanes, key=lambda lane: lane.rank, default=Lane.GREEN)
+    return max(lanes, key=_LANE_RANK.__getitem__, default=Lane.GREEN)
 
 
 class DecisionKind(StrEnum):

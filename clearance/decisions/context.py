@@ -17,6 +17,7 @@ from typing import Any
 from edi.model import Declaration
 from rules import ControlContext, Finding, MissingAction, RequiredDocument, Severity
 from rules.context import ControlPolicy
+from rules.engine import required_documents_json, values_cny_json
 from rules.ledger import Allowance, Balance, Holding
 from rules.registry import Registries
 
@@ -88,11 +89,9 @@ def inputs_json(context: ControlContext, prior: list[Finding]) -> dict[str, Any]
             }
             for key, b in sorted(context.balances.items())
         },
-        "required_documents": {
-            str(seq): [[list(r.codes), r.action.value, r.measure] for r in reqs]
-            for seq, reqs in sorted(context.required_documents.items())
-        },
-        "values_cny": {str(k): str(v) for k, v in sorted(context.values_cny.items())},
+        # The same text the inputs digest hashed (worked out once per context).
+        "required_documents": required_documents_json(context),
+        "values_cny": values_cny_json(context),
         "prior_findings": [f.as_json() for f in prior],
         "policy": _policy_json(context.policy),
     }

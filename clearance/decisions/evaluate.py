@@ -9,11 +9,11 @@ the same :class:`Evaluation`.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from clearance.decisions.json_text import text_encoder
 from rules import (
     ControlContext,
     Decision,
@@ -27,9 +27,8 @@ from rules import (
 )
 from rules.risk import RiskAssessment
 
-#: ``json.dumps(…, sort_keys=True, ensure_ascii=False)``, the encoder built once (json.dumps
-#: builds one per call when given options).
-_SORTED = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+#: ``json.dumps(…, sort_keys=True, ensure_ascii=False)``, its C encoder built once (json_text).
+_SORTED = text_encoder(sort_keys=True)
 
 #: The ruleset every automatic decision uses (``rules/rulesets/cn-default.json``).
 DEFAULT_RULESET = "cn-default"
@@ -75,5 +74,6 @@ def evaluate(
 
 def combined_digest(rules_digest: str, prior: Sequence[Finding]) -> str:
     """sha256 over the rules' inputs digest and the earlier steps' findings (canonical JSON)."""
-    text = _SORTED.encode([f.as_json() for f in prior])
+    # Without earlier findings (most declarations) the text is the empty list's, "[]".
+    text = _SORTED([f.as_json() for f in prior]) if prior else "[]"
     return hashlib.sha256(f"{rules_digest}\x1e{text}".encode()).hexdigest()

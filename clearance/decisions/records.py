@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from clearance.decisions.json_text import text_encoder
 from clearance.store import reference_stamps
 from clearance.store.control_tables import DecisionRow, RulesetRow
 from clearance.store.counters import create_apart, on_postgresql
@@ -30,10 +31,12 @@ STATUS = {
     DecisionKind.DOCUMENTS_REQUIRED: "documents_required",
     DecisionKind.INSPECT: "under_control",
 }
-#: ``json.dumps(…, ensure_ascii=False)`` without and with ``sort_keys``: the encoders built once
-#: (json.dumps builds one per call when given options: a fixed cost per decision row).
-_TEXT = json.JSONEncoder(ensure_ascii=False)
-_SORTED_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+#: ``json.dumps(…, ensure_ascii=False)`` without and with ``sort_keys``, and ``json.dumps(…)``
+#: for the fired rules: each with its C encoder built once (json.dumps builds one per call,
+#: a fixed cost per decision row; see :mod:`clearance.decisions.json_text`).
+_TEXT = text_encoder(sort_keys=False)
+_SORTED_TEXT = text_encoder(sort_keys=True)
+_ASCII_TEXT = text_encoder(sort_keys=False, ensure_ascii=True)
 #: Statuses that wait for an officer.
 WAITING = ("registered", "documents_required", "under_control")
 
@@ -73,11 +76,11 @@ def store_decision(
         "auto_release": decision.auto_release,
         "ruleset_id": decision.ruleset_id,
         "ruleset_version": decision.ruleset_version,
-        "fired_rules": json.dumps(list(decision.fired_rules)),
+        "fired_rules": _ASCII_TEXT(list(decision.fired_rules)),
         "inputs_digest": decision.inputs_digest,
-        "findings": _TEXT.encode([f.as_json() for f in record.findings]),
-        "reasons": _TEXT.encode([reason_json(r) for r in decision.reasons]),
-        "inputs": _SORTED_TEXT.encode(record.inputs),
+        "findings": _TEXT([f.as_json() for f in record.findings]),
+        "reasons": _TEXT([reason_json(r) for r in decision.reasons]),
+        "inputs": _SORTED_TEXT(record.inputs),
         "seed": record.seed,
         "as_of": record.as_of,
         "registry_load_id": record.registry_load_id,

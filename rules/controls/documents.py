@@ -46,6 +46,8 @@ def presented_codes(context: ControlContext, documents: tuple[DocumentReference,
 )
 def required_documents(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """One finding per unmet requirement; severity follows the condition's action."""
+    if not context.required_documents:  # most declarations: no measure asks for a document
+        return
     items = {item.sequence: item for item in context.declaration.items}
     for sequence, requirements in sorted(context.required_documents.items()):
         item = items.get(sequence)

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.claims import licence_claims
+from rules.claims import cites_licence, licence_claims
 from rules.context import ControlContext
 from rules.findings import Finding, Rule, Severity, evidence, rule
 
 
 @rule(
-    "LIC-007", 1, zh="许可证件使用次数未超限", en="Licence has a use left", severity=Severity.REJECT
+    "LIC-007",
+    1,
+    zh="许可证件使用次数未超限",
+    en="Licence has a use left",
+    severity=Severity.REJECT,
+    guard=cites_licence,
 )
 def uses(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """A one-batch licence is used once; a non-one-batch licence at most ``max_uses`` times."""
@@ -38,7 +43,14 @@ def uses(self: Rule, context: ControlContext) -> Iterator[Finding]:
             )
 
 
-@rule("LIC-008", 1, zh="许可证件余量足够", en="Licence quantity suffices", severity=Severity.REJECT)
+@rule(
+    "LIC-008",
+    1,
+    zh="许可证件余量足够",
+    en="Licence quantity suffices",
+    severity=Severity.REJECT,
+    guard=cites_licence,
+)
 def quantity(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Declared quantity ≤ left × (1 + tolerance); overshipment within tolerance is noted."""
     for claim in licence_claims(context):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.claims import LicenceClaim, licence_claims
+from rules.claims import LicenceClaim, cites_licence, licence_claims
 from rules.context import ControlContext
 from rules.findings import Finding, Rule, Severity, evidence, rule
 from rules.registry import Licence, LicenceStatus
@@ -29,7 +29,14 @@ def _items(claim: LicenceClaim) -> tuple[str, ...]:
     return tuple(str(item.sequence) for item in claim.items)
 
 
-@rule("LIC-001", 1, zh="许可证件已登记", en="Licence is registered", severity=Severity.DOCUMENTS)
+@rule(
+    "LIC-001",
+    1,
+    zh="许可证件已登记",
+    en="Licence is registered",
+    severity=Severity.DOCUMENTS,
+    guard=cites_licence,
+)
 def registered(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """A cited licence number unknown to the registry must be checked on paper."""
     for claim in licence_claims(context):
@@ -44,7 +51,14 @@ def registered(self: Rule, context: ControlContext) -> Iterator[Finding]:
             )
 
 
-@rule("LIC-002", 1, zh="许可证件状态有效", en="Licence status is active", severity=Severity.REJECT)
+@rule(
+    "LIC-002",
+    1,
+    zh="许可证件状态有效",
+    en="Licence status is active",
+    severity=Severity.REJECT,
+    guard=cites_licence,
+)
 def active(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Suspended, revoked or cancelled licences cannot be used."""
     for claim, licence in _known(context):
@@ -63,6 +77,7 @@ def active(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="持证人与收发货人一致",
     en="Licence holder is the trader",
     severity=Severity.REJECT,
+    guard=cites_licence,
 )
 def holder(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """The licence holder's USCC must be the domestic consignee's (consignor's) USCC."""
@@ -86,6 +101,7 @@ def holder(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="许可证件进出口方向一致",
     en="Licence direction matches",
     severity=Severity.REJECT,
+    guard=cites_licence,
 )
 def direction(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """An import licence does not cover an export, and the reverse."""
@@ -111,7 +127,12 @@ def _zh(direction: str) -> str:
 
 
 @rule(
-    "LIC-005", 1, zh="许可证件涵盖申报商品", en="Licence covers the goods", severity=Severity.REJECT
+    "LIC-005",
+    1,
+    zh="许可证件涵盖申报商品",
+    en="Licence covers the goods",
+    severity=Severity.REJECT,
+    guard=cites_licence,
 )
 def commodity(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Each item drawing on a licence must fall under one of its commodity codes."""
@@ -144,6 +165,7 @@ def commodity(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="许可证件在有效期内",
     en="Licence is valid on the date",
     severity=Severity.REJECT,
+    guard=cites_licence,
 )
 def validity(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """``as_of`` must fall within the licence's validity."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.claims import CertificateClaim, certificate_claims
+from rules.claims import CertificateClaim, certificate_claims, cites_certificate
 from rules.context import ControlContext
 from rules.findings import Finding, Rule, Severity, evidence, rule
 from rules.registry import CertificateOfOrigin, CertificateStatus
@@ -68,6 +68,7 @@ def cited(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="原产地证明已登记且未撤销",
     en="Certificate is registered and not cancelled",
     severity=Severity.DOCUMENTS,
+    guard=cites_certificate,
 )
 def registered(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Unknown or cancelled certificates must be verified with the issuing authority."""
@@ -95,6 +96,7 @@ def registered(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="原产地证明所属协定与申报一致",
     en="Certificate agreement is the one claimed",
     severity=Severity.DOCUMENTS,
+    guard=cites_certificate,
 )
 def agreement(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """The item's preference and the cited document's agreement match the certificate's."""
@@ -124,6 +126,7 @@ def agreement(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="原产国为协定成员且与签发国一致",
     en="Origin is the issuing country and an agreement member on the date",
     severity=Severity.DOCUMENTS,
+    guard=cites_certificate,
 )
 def membership(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Membership is taken on ``as_of``, so a country that joins later gets nothing earlier."""

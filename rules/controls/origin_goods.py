@@ -10,6 +10,7 @@ from rules.claims import (
     certificate_line_allowance,
     certificate_line_draws,
     certificate_line_key,
+    cites_certificate,
     quantity_in,
 )
 from rules.context import ControlContext
@@ -24,6 +25,7 @@ from rules.ledger import Balance
     zh="原产地证明在有效期内",
     en="Certificate is valid on the date",
     severity=Severity.DOCUMENTS,
+    guard=cites_certificate,
 )
 def validity(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """``issue_date <= as_of <= valid_to``."""
@@ -51,6 +53,7 @@ def validity(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="申报商品与原产地证明货物相符",
     en="Goods match a certificate line (HS-6 or finer)",
     severity=Severity.DOCUMENTS,
+    guard=cites_certificate,
 )
 def goods(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """The item's commodity code starts with the code of one of the certificate's lines."""
@@ -77,6 +80,7 @@ def goods(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="原产地证明数量未用尽",
     en="Certificate line quantity suffices",
     severity=Severity.DOCUMENTS,
+    guard=cites_certificate,
 )
 def quantity(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Quantity drawn per line ≤ what the line has left (ledger balance before this declaration)."""
@@ -127,6 +131,7 @@ def normalise_name(name: str) -> str:
     zh="证书出口商与境外发货人一致",
     en="Certificate exporter is the overseas consignor",
     severity=Severity.DOCUMENTS,
+    guard=cites_certificate,
 )
 def exporter(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Names are compared after normalisation (case, punctuation, spacing)."""
@@ -157,6 +162,7 @@ def exporter(self: Rule, context: ControlContext) -> Iterator[Finding]:
     zh="证书进口商与境内收货人一致",
     en="Certificate importer is the consignee",
     severity=Severity.DOCUMENTS,
+    guard=cites_certificate,
 )
 def importer(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Checked when the certificate names the importer's USCC."""

@@ -18,37 +18,33 @@ from rules.registry import PriceRange
 _PLACES = Decimal("0.0001")
 
 
-def _candidates(item: GoodsItem) -> list[tuple[str, Decimal]]:
-    """The item's quantities that can divide its value, in order of preference."""
-    return [
-        (quantity.unit, quantity.value)
-        for quantity in (
-            item.quantity,
-            item.statutory_quantity,
-            item.second_statutory_quantity,
-            item.net_mass,
-        )
-        if quantity is not None and quantity.value > 0
-    ]
-
-
 def unit_price(context: ControlContext, item: GoodsItem) -> tuple[Decimal, PriceRange] | None:
     """The item's unit price in the currency and unit of its reference range, with the range."""
-    tried: list[str] = []
-    for unit, quantity in _candidates(item):
+    registries, as_of = context.registries, context.as_of
+    code, origin = item.commodity_code, item.origin_country
+    tried: tuple[str, ...] = ()
+    # The quantities that can divide the value, in order of preference (no list built: this
+    # runs for every item of every declaration); only a positive one can.
+    for quantity in (
+        item.quantity,
+        item.statutory_quantity,
+        item.second_statutory_quantity,
+        item.net_mass,
+    ):
+        if quantity is None or not quantity.value > 0:
+            continue
+        unit = quantity.unit
         # A unit already tried gives the same range, and the same total in its currency: an
         # item states its quantity and net mass in the same unit (KGM) more often than not.
         if unit in tried:
             continue
-        tried.append(unit)
-        found = context.registries.price_range(
-            item.commodity_code, item.origin_country, unit, context.as_of
-        )
+        tried += (unit,)
+        found = registries.price_range(code, origin, unit, as_of)
         if found is None:
             continue
         total = _total_in(context, item, found.currency)
         if total is not None:
-            return (total / quantity).quantize(_PLACES), found
+            return (total / quantity.value).quantize(_PLACES), found
     return None
 
 

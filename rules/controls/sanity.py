@@ -6,10 +6,10 @@ mass is impossible and rejects; sums that do not add up are warnings for an offi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from edi.model import Quantity
+from edi.model import GoodsItem, Quantity
 from rules.context import ControlContext
 from rules.findings import Finding, Rule, Severity, evidence, rule
 
@@ -89,10 +89,17 @@ def invoice_total(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Compared only when every item is priced in the invoice currency."""
     declaration = context.declaration
     invoice = declaration.invoice_total
-    values = [item.value for item in declaration.items]
-    if invoice is None or any(v is None or v.currency != invoice.currency for v in values):
+    if invoice is None:
         return
-    total = sum((v.value for v in values if v is not None), Decimal(0))
+    currency = invoice.currency
+    # One pass, no generators (it runs for every declaration): the same sum, left to right
+    # from Decimal(0), as sum() would give.
+    total = Decimal(0)
+    for item in declaration.items:
+        value = item.value
+        if value is None or value.currency != currency:
+            return
+        total += value.value
     if abs(total - invoice.value) > context.policy.value_tolerance:
         yield self.finding(
             zh=f"各项总价之和 {total} 与发票总价 {invoice.value} {invoice.currency} 不符",
@@ -114,10 +121,11 @@ def mass_totals(self: Rule, context: ControlContext) -> Iterator[Finding]:
     """Gross and net separately, when every item states the mass in the header's unit."""
     declaration = context.declaration
     for name, header in (("gross", declaration.gross_mass), ("net", declaration.net_mass)):
-        masses = [getattr(item, f"{name}_mass") for item in declaration.items]
-        if header is None or any(m is None or m.unit != header.unit for m in masses):
+        if header is None:
             continue
-        total = sum((m.value for m in masses), Decimal(0))
+        total = _mass_total(declaration.items, name == "gross", header.unit)
+        if total is None:
+            continue
         allowed = header.value * context.policy.mass_tolerance
         if abs(total - header.value) > allowed:
             zh_name = "毛重" if name == "gross" else "净重"
@@ -132,6 +140,18 @@ def mass_totals(self: Rule, context: ControlContext) -> Iterator[Finding]:
                     tolerance=allowed,
                 ),
             )
+
+
+def _mass_total(items: Sequence[GoodsItem], gross: bool, unit: str) -> Decimal | None:
+    """The items' gross (or net) masses summed left to right from ``Decimal(0)``, or None when
+    an item states none or states it in another unit than ``unit``."""
+    total = Decimal(0)
+    for item in items:
+        mass = item.gross_mass if gross else item.net_mass
+        if mass is None or mass.unit != unit:
+            return None
+        total += mass.value
+    return total
 
 
 RULES: tuple[Rule, ...] = (net_gross, item_arithmetic, invoice_total, mass_totals)

@@ -61,7 +61,11 @@ class RiskHit:
         for name, expression, value in self.conditions:
             values[name] = value
             values[f"{name}~"] = expression
-        values.update(evidence(rate=str(self.rate), draw=_draw(self.draw), items=self.items))
+        # What evidence(rate=str(rate), draw=_draw(draw), items=items) renders, written out:
+        # a string stays itself, None stays None, the item numbers become strings.
+        values["rate"] = str(self.rate)
+        values["draw"] = _draw(self.draw)
+        values["items"] = tuple([str(item) for item in self.items])
         return values
 
 
@@ -198,13 +202,29 @@ def _matched(
 ) -> dict[str, tuple[RowInfo, list[int], dict[str, Any]]]:
     """Criteria rows that matched, by rule id: the row, its items, the first item's context."""
     matched: dict[str, tuple[RowInfo, list[int], dict[str, Any]]] = {}
+    paths = _criteria_paths(loaded)
     for sequence, context, result in zip(sequences, contexts, results, strict=True):
-        for table in loaded.tables:
-            if table.sampling:
-                continue
-            for rule in result.get(table.output_path, ()):
+        for path in paths:
+            for rule in result.get(path, ()):
                 matched.setdefault(rule, (loaded.rows[rule], [], context))[1].append(sequence)
     return matched
+
+
+def _criteria_paths(loaded: Ruleset) -> tuple[str, ...]:
+    """The output paths of the ruleset's criteria tables (all but sampling), in table order;
+    worked out once per loaded ruleset (its tables never change), not per item."""
+    paths = _CRITERIA_PATHS.get(id(loaded))
+    if paths is None or paths[0] is not loaded:
+        if len(_CRITERIA_PATHS) >= 64:
+            _CRITERIA_PATHS.clear()
+        found = tuple(t.output_path for t in loaded.tables if not t.sampling)
+        paths = _CRITERIA_PATHS[id(loaded)] = (loaded, found)
+    return paths[1]
+
+
+#: Per loaded ruleset (by identity, the ruleset kept so its id is not reused): its criteria
+#: tables' output paths.
+_CRITERIA_PATHS: dict[int, tuple[Ruleset, tuple[str, ...]]] = {}
 
 
 def _rules(output: object) -> list[str]:

@@ -82,3 +82,30 @@ def test_an_expired_certificate_is_not_drawn_on() -> None:
     outcome = check(context(decl), ENGINE, "cn-default", "s")
     assert "COO-005" in {f.rule_id for f in outcome.findings}
     assert outcome.draws == ()
+
+
+def _payload_cases() -> list[tuple[ControlContext, str, str]]:
+    from rules.ledger import Allowance, Balance, Holding
+
+    many = declaration(*(item(n) for n in range(1, 13)))  # "10" sorts before "2" as text
+    values = {n: Decimal(f"{n}00.5{n}") for n in range(1, 13)}
+    required = {
+        2: (RequiredDocument(("7", "A"), MissingAction.DOCUMENTS_REQUIRED, 'licence "AIL" 许可'),),
+        10: (RequiredDocument(("E",), MissingAction.OTHER_RATE),),
+    }
+    held = Balance(Allowance(Decimal("100"), "KGM", Decimal("0.05"), 12), Holding(Decimal("5")))
+    return [
+        (context(), "v1", "seed"),
+        (form_e_context(), "ed72e3", "golden-customs"),
+        (context(many, values_cny=values, required=required), 'q"uo\\te', "种子\n\t\x01"),
+        (context(balances={"licence:26-AA-1": held, "certificate:E1:1": held}), "v", "s"),
+    ]
+
+
+def test_the_digest_payload_text_is_the_canonical_json_of_the_payload() -> None:
+    # The text is written directly; it must be exactly what the sorted, compact encoder
+    # gives for the payload, escapes and key order included.
+    from rules.engine import _CANONICAL, _payload, _payload_text
+
+    for ctx, version, seed in _payload_cases():
+        assert _payload_text(ctx, version, seed) == _CANONICAL.encode(_payload(ctx, version, seed))

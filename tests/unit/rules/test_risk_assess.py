@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from edi.model import Declaration, PartyRole
+from rules.findings import evidence
 from rules.outcome import Lane
 from rules.risk import RiskEngine, risk_contexts, uniform
 
@@ -173,3 +174,29 @@ def test_the_risk_digest_is_of_the_item_contexts_assessed() -> None:
     text = repr(list(risk_contexts(first)))
     assert risk.inputs_digest == hashlib.sha256(text.encode()).hexdigest()
     assert risk.inputs_digest != ENGINE.assess(second, RULESET, "seed").inputs_digest
+
+
+def test_a_hits_evidence_is_its_conditions_then_the_rendered_rate_draw_and_items() -> None:
+    # The evidence is written out field by field; it must stay what rules.findings.evidence
+    # renders for (rate, draw, items), in that order after the conditions.
+    decl = declaration(
+        item(1),
+        item(2, origin_country="TH"),
+        item(3, code="8542319000"),
+        parties=(party(PartyRole.CONSIGNEE, DISCREDITED),),  # a row selected always (no draw)
+    )
+    ctx = context(decl, values_cny={1: Decimal("115000"), 2: Decimal("7"), 3: Decimal("12")})
+    risk = ENGINE.assess(ctx, RULESET, "seed")
+    hits = (*risk.hits, risk.sample)
+    assert any(h.draw is None for h in hits) and any(h.draw is not None for h in hits)
+    assert any(len(h.items) > 1 for h in hits)
+    for hit in hits:
+        expected: dict[str, object] = {}
+        for name, expression, value in hit.conditions:
+            expected[name] = value
+            expected[f"{name}~"] = expression
+        draw = None if hit.draw is None else f"{hit.draw:.6f}"
+        expected.update(evidence(rate=str(hit.rate), draw=draw, items=hit.items))
+        assert hit.evidence == expected
+        assert list(hit.evidence) == list(expected)
+        assert all(type(i) is str for i in hit.evidence["items"])  # type: ignore[union-attr]
