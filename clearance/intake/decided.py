@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from clearance.store.bulk import DriverStatement, driver_statement
 from clearance.store.deferred import defer
 from clearance.store.tables import Declaration as DeclarationRow
+from core.db import run_driver
 
 _DECLARATIONS = cast(Table, DeclarationRow.__table__)
 #: One row (SQLite: executemany of it).
@@ -111,7 +112,7 @@ def _write_run(session: Session, run: list[dict[str, Any]]) -> None:
             )
             for v in run
         ]
-        connection.exec_driver_sql(sql, rows)
+        run_driver(connection, sql, list(rows))
         return
     connection.execute(
         _DECIDED_MANY,

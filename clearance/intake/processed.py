@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from clearance.store.bulk import DriverStatement, driver_statement
 from clearance.store.tables import InboundMessage
+from core.db import run_driver
 
 #: The columns processing sets (clearance/intake/*_flow.py, :class:`~.pipeline.Pipeline`).
 COLUMNS = (
@@ -56,9 +57,9 @@ def write_processed(session: Session, inbound: InboundMessage) -> None:
         for name, process in zip(names, processors, strict=True)
     ]
     if connection.dialect.positional:  # SQLite's ?; psycopg takes %(name)s
-        connection.exec_driver_sql(sql, tuple(processed))
+        run_driver(connection, sql, tuple(processed))
     else:
-        connection.exec_driver_sql(sql, dict(zip(names, processed, strict=True)))
+        run_driver(connection, sql, dict(zip(names, processed, strict=True)))
     session.expunge(inbound)
 
 

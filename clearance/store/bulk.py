@@ -45,6 +45,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, Insert, Table, Update, insert
 from sqlalchemy.orm import Session
 
+from core.db import run_driver
+
 _INSERTS: dict[Table, Insert] = {}
 _RETURNING_IDS: dict[type[Any], Insert] = {}
 #: Per dialect, table and keys: the driver-level INSERT and each column's bind processor.
@@ -113,9 +115,9 @@ def insert_table_rows(connection: Connection, table: Table, rows: Sequence[dict[
             continue
         columns = _columns(run, keys, plain[1])
         if dialect == "postgresql":
-            connection.exec_driver_sql(plain[0], {f"c{n}": c for n, c in enumerate(columns)})
+            run_driver(connection, plain[0], {f"c{n}": c for n, c in enumerate(columns)})
         else:
-            connection.exec_driver_sql(plain[0], list(zip(*columns, strict=True)))
+            run_driver(connection, plain[0], list(zip(*columns, strict=True)))
 
 
 def _columns(
@@ -205,7 +207,7 @@ def _insert_numbered(
     if statement is None:
         quote = connection.dialect.identifier_preparer.quote
         statement = _MAX_IDS[table] = f"SELECT max(id) FROM {quote(table.name)}"
-    last = connection.exec_driver_sql(statement).scalar() or 0
+    last = run_driver(connection, statement)[0][0] or 0
     if last + len(rows) > _LARGEST_ROWID:
         return None
     ids = list(range(last + 1, last + 1 + len(rows)))
@@ -216,7 +218,7 @@ def _insert_numbered(
         columns = _columns(run, tuple(run[0]), processors[1:])
         run_ids = ids[start : start + len(run)]
         start += len(run)
-        connection.exec_driver_sql(sql, list(zip(run_ids, *columns, strict=True)))
+        run_driver(connection, sql, list(zip(run_ids, *columns, strict=True)))
     return ids
 
 
@@ -232,7 +234,7 @@ DriverStatement = tuple[str, list[str], list[Any]]
 def driver_statement(
     connection: Connection, statement: Update, cache: dict[str, DriverStatement]
 ) -> DriverStatement:
-    """``statement`` compiled once per dialect (kept in ``cache``) for ``exec_driver_sql``.
+    """``statement`` compiled once per dialect (kept in ``cache``) for :func:`core.db.run_driver`.
 
     A Core execution builds and processes a parameter dictionary per call, which costs more
     than a small UPDATE itself; the processors are the ones SQLAlchemy would apply (SQLite's

@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clearance.store.tables import ControlReferenceCounter
+from core.db import run_driver
 
 #: The counter rows (one per name): the seed of a sequence, SQLite's numbers, the mutexes.
 NAMED = cast(Table, ControlReferenceCounter.__table__)
@@ -95,7 +96,7 @@ class CounterRow:
         connection = session.connection()
         if connection.dialect.name == "sqlite":
             sql, fixed = self._driver_bump(connection)
-            rows = connection.exec_driver_sql(sql, (step, *fixed)).all()
+            rows = run_driver(connection, sql, (step, *fixed))
             value = rows[0][0] if rows else None
         else:
             value = connection.execute(self._bump, {"step": step}).scalar_one_or_none()
