@@ -70,18 +70,43 @@ async def current_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """The authenticated subject of this request, within its rate limit (else 401 / 429)."""
+    return await admit(request, None if credentials is None else credentials.credentials)
+
+
+async def authenticate(request: Request) -> Actor:
+    """:func:`current_actor` without FastAPI's dependency resolution, for
+    :class:`api.lean.GuardedRoute`: the bearer credential read from the ``Authorization``
+    header as FastAPI's ``HTTPBearer`` reads it, then the same checks."""
+    return await admit(request, bearer_token(request.headers.get("authorization")))
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The credential of an ``Authorization: Bearer …`` header value, else None (as
+    ``HTTPBearer(auto_error=False)``: any other scheme, or nothing after it, is no credential)."""
+    if not authorization:
+        return None
+    scheme, _, credential = authorization.partition(" ")
+    credential = credential.strip()
+    if not scheme or not credential or scheme.lower() != "bearer":
+        return None
+    return credential
+
+
+async def admit(request: Request, token: str | None) -> Actor:
+    """The subject ``token`` authenticates, within its rate limit (else 401 / 429); kept on
+    ``request.state.actor`` for :func:`guarded_caller`."""
     unauthorised = ProblemError(
         401, "not_authenticated", REFUSAL, headers={"WWW-Authenticate": "Bearer"}
     )
-    if credentials is None or not credentials.credentials:
+    if not token:
         raise unauthorised
     app: Application = request.app.state.application
     cached: CachedAuthenticator | None = request.app.state.cached_authenticator
-    authenticate: Authenticator = request.app.state.authenticator
+    authenticator: Authenticator = request.app.state.authenticator
     try:
-        actor = None if cached is None else cached(app, credentials.credentials)
+        actor = None if cached is None else cached(app, token)
         if actor is None:
-            actor = await run_in_threadpool(authenticate, app, credentials.credentials)
+            actor = await run_in_threadpool(authenticator, app, token)
     except CustomsError as exc:
         if exc.code != "not_authenticated" and not isinstance(exc, NotAuthenticatedError):
             raise

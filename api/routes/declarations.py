@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api import links
 from api.auth import App, CurrentActor, guarded_caller
 from api.downloads import DOWNLOAD, download
+from api.lean import GuardedRoute
 from api.params import MAX_ID, RowId
 from api.problems import PROBLEM, problems
 from clearance.app import Document, SubmissionOutcome, declarations, submissions
@@ -21,6 +22,11 @@ from clearance.app import declarations_changes as changes
 from clearance.app.declarations import DeclarationResource
 
 router = APIRouter(prefix="/v1/declarations", tags=["declarations"])
+#: The hottest route (reading one declaration) alone: api.asgi includes it before every other
+#: router, so FastAPI's router tries one route, not every health, metrics, submission and
+#: declaration route before it; and as a GuardedRoute it skips FastAPI's dependency
+#: resolution behind the guard (api/lean.py, docs/api.md "Per-request cost, stop 24").
+hot_router = APIRouter(prefix="/v1/declarations", tags=["declarations"], route_class=GuardedRoute)
 
 
 class Invalidation(BaseModel):
@@ -78,7 +84,7 @@ def list_declarations(
     return page
 
 
-@router.get(
+@hot_router.get(
     "/{number}",
     summary="One declaration with its assessment, decision, versions and responses",
     response_model=DeclarationResource,
