@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import queue
 import threading
 from functools import partial
 from pathlib import Path
@@ -32,13 +33,27 @@ def test_the_direct_process_registers_and_reads_what_the_client_sends(tmp_path: 
     key = bench.prepare(url)
     app = open_application(Settings(database_url=url))
     actor = authenticate_key(app, key)
+    # The server gets its own thread and loop: the browser tests' session-wide Playwright
+    # leaves an asyncio loop marked running in the main thread, and a second loop cannot be
+    # run there (CI ran the browser tests first and this test failed on exactly that).
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(
-        asyncio.start_server(partial(direct.answer, app, actor), "127.0.0.1", 0)
-    )
-    port = server.sockets[0].getsockname()[1]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    listening: queue.Queue[asyncio.Server] = queue.Queue()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        started = loop.run_until_complete(
+            asyncio.start_server(partial(direct.answer, app, actor), "127.0.0.1", 0)
+        )
+        listening.put(started)
+        loop.run_forever()
+        started.close()
+        loop.run_until_complete(started.wait_closed())
+        loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    server = listening.get(timeout=30)
+    port = server.sockets[0].getsockname()[1]
     client = bench.DirectClient(port)
     try:
         raws = bench.interchanges(2, "T")
@@ -51,7 +66,4 @@ def test_the_direct_process_registers_and_reads_what_the_client_sends(tmp_path: 
         client.close()
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
-        server.close()
-        loop.run_until_complete(server.wait_closed())
-        loop.close()
         app.engine.dispose()
