@@ -10,7 +10,6 @@ the declaration is assessed again with the quota exhausted (out-of-quota rate, Q
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,14 +32,6 @@ from tariffs import DeclarationAssessment, TariffError, assess_declaration
 
 #: How the step finds the registry snapshot in force (injected: the registries live above).
 RegistryLookup = Callable[[Session], tuple[int | None, Registries]]
-
-#: Tax heads → UNCL 5153 duty/tax/fee type codes for CUSRES TAX (additional duties: OTH).
-TAX_TYPES = {
-    "customs_duty": "CUD",
-    "export_duty": "CUD",
-    "vat": "VAT",
-    "consumption_tax": "EXC",
-}
 
 
 class TariffAssessment:
@@ -171,7 +162,7 @@ def _fill(outcome: DeclarationOutcome, assessment: DeclarationAssessment) -> Non
         value = assessed.value
         outcome.items[n] = item.with_assessment(
             None if value is None else str(value.customs_value),
-            tuple([_duty(*line) for line in assessed.lines]),
+            assessed.lines,
         )
         if assessed.status != "assessed":
             problems = "; ".join(assessed.problems) or "not assessable"
@@ -184,29 +175,6 @@ def _fill(outcome: DeclarationOutcome, assessment: DeclarationAssessment) -> Non
                     item.sequence,
                 )
             )
-
-
-def _duty(
-    tax: str,
-    measure_type: str,
-    measure_id: str,
-    expression: str,
-    base: Decimal,
-    amount: Decimal,
-    currency: str,
-    _expression_zh: str = "",
-) -> dict[str, Any]:
-    """A duty line as the outcome carries it (``*line``: a TaxLine's fields in order)."""
-    return {
-        "tax": tax,
-        "tax_type": TAX_TYPES.get(tax, "OTH"),
-        "measure_type": measure_type,
-        "measure_id": measure_id,
-        "expression": expression,
-        "base": str(base),
-        "amount": str(amount),
-        "currency": currency,
-    }
 
 
 def _finding(

@@ -11,6 +11,15 @@ from enum import StrEnum
 from typing import Any
 
 from rules.findings import Finding
+from tariffs import TaxLine
+
+#: Tax heads → UNCL 5153 duty/tax/fee type codes for CUSRES TAX (additional duties: OTH).
+TAX_TYPES = {
+    "customs_duty": "CUD",
+    "export_duty": "CUD",
+    "vat": "VAT",
+    "consumption_tax": "EXC",
+}
 
 
 class InterchangeStatus(StrEnum):
@@ -73,24 +82,42 @@ class ItemOutcome:
     commodity_code: str
     origin_country: str | None
     customs_value: str | None = None  # filled by the tariff assessment step
-    duties: tuple[dict[str, Any], ...] = ()
+    #: The item's duty and tax lines as assessed (filled by the tariff assessment step). Kept
+    #: as the assessment's own lines, amounts as ``Decimal``: the answers read them as
+    #: ``Decimal`` (:meth:`duty_lines`), and only ``--json`` needs the text (:attr:`duties`).
+    lines: tuple[TaxLine, ...] = ()
 
-    def with_assessment(
-        self, customs_value: str | None, duties: tuple[dict[str, Any], ...]
-    ) -> ItemOutcome:
+    def with_assessment(self, customs_value: str | None, lines: tuple[TaxLine, ...]) -> ItemOutcome:
         """This item with its customs value and duty lines filled in."""
         # Built directly: dataclasses.replace inspects the fields on every call (five items a
         # declaration, every declaration).
         return ItemOutcome(
-            self.sequence, self.commodity_code, self.origin_country, customs_value, duties
+            self.sequence, self.commodity_code, self.origin_country, customs_value, lines
+        )
+
+    @property
+    def duties(self) -> tuple[dict[str, Any], ...]:
+        """The duty lines as the JSON contract carries them (amounts as text)."""
+        return tuple(
+            {
+                "tax": tax,
+                "tax_type": TAX_TYPES.get(tax, "OTH"),
+                "measure_type": measure_type,
+                "measure_id": measure_id,
+                "expression": expression,
+                "base": str(base),
+                "amount": str(amount),
+                "currency": currency,
+            }
+            # unpacked: a TaxLine's fields in order, cheaper than attribute reads
+            for tax, measure_type, measure_id, expression, base, amount, currency, _ in self.lines
         )
 
     def duty_lines(self) -> list[tuple[str, Decimal, Decimal, str]]:
         """(UNCL 5153 tax type, base, amount, currency) of each duty line, for the answers."""
-        return [
-            (d["tax_type"], Decimal(d["base"]), Decimal(d["amount"]), d["currency"])
-            for d in self.duties
-        ]
+        # The assessment's own Decimals: the same values (and exponents) the text of
+        # :attr:`duties` parsed back gave, without the round trip.
+        return [(TAX_TYPES.get(line[0], "OTH"), line[4], line[5], line[6]) for line in self.lines]
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form."""

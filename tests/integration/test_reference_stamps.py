@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from clearance.app import Actor, Application
@@ -178,3 +178,43 @@ def test_the_stored_ruleset_comes_with_the_stamps_and_is_read_in_each_unit(
             reference_stamps.tariff_in_unit(session, "cn")
             assert reference_stamps.ruleset_stored_in_unit(session, version)
         assert len(seen) == 1, seen
+
+
+def test_the_stamps_are_read_on_the_drivers_cursor_with_the_values_core_read(
+    engine: Engine,
+) -> None:
+    """Every read of the module runs its driver SQL compiled once (no Core execution: no
+    ``before_execute``), and answers what the Core statements answer in the same unit."""
+    prepare(engine)
+    version = f"stamps-driver-{engine.dialect.name}"  # never asked before: a read of its own
+    with Session(engine) as session:
+        connection = session.connection()
+        registry = connection.execute(
+            reference_stamps._REGISTRY_ONLY.statement, {"ruleset": version}
+        ).one()
+        expected_schedule = connection.scalars(
+            reference_stamps._SCHEDULE_OF.statement, {"regime": "cn"}
+        ).first()
+        expected_any = connection.scalars(reference_stamps._SCHEDULE_ANY.statement).first()
+        session.rollback()
+
+        executed: list[object] = []
+
+        def core_execute(*args: Any) -> None:
+            executed.append(args[1])
+
+        event.listen(engine, "before_execute", core_execute)
+        try:
+            session.connection()
+            with _statements(engine) as seen:
+                stamp = reference_stamps.registry_in_unit(session)
+                assert not reference_stamps.ruleset_stored_in_unit(session, version)
+                assert reference_stamps.tariff_in_unit(session, "cn") == expected_schedule
+                assert reference_stamps.tariff_in_unit(session, None) == expected_any
+            session.rollback()
+        finally:
+            event.remove(engine, "before_execute", core_execute)
+    assert executed == []
+    assert len(seen) == 4, seen
+    assert stamp is not None and (stamp.load_id, stamp.content_hash) == tuple(registry[:2])
+    assert expected_schedule is not None and expected_any is not None
