@@ -28,6 +28,9 @@ pytestmark = pytest.mark.db
 @pytest.fixture(autouse=True)
 def _unfrozen() -> Iterator[None]:
     gc.unfreeze()
+    # The snapshots are kept per process by content: parsed here again, whichever test
+    # (or backend) parsed the same version before.
+    registry_store._CACHE.clear()
     collector._SETTLED_AT[0] = -1
     yield
     gc.unfreeze()
@@ -59,13 +62,14 @@ def test_what_outlives_the_first_interchange_is_frozen_then_only_on_a_new_regist
     assert _frozen(registries)  # the snapshot in force, parsed by that interchange
 
     pipeline.submit(_sample(3))  # the same registry version: nothing frozen again
-    assert gc.get_freeze_count() == first
+    second = gc.get_freeze_count()
+    assert second <= first  # (frozen objects freed by reference counting leave the count)
 
     with Session(engine) as session:  # a new version in force: parsed, then frozen
         registry_store.load_files(session, REGISTRY_FILES[:-1], INSTANT)
         session.commit()
     pipeline.submit(_sample(4))
-    assert gc.get_freeze_count() > first
+    assert gc.get_freeze_count() > second
 
 
 def test_off_by_default_nothing_is_frozen(engine: Engine) -> None:
