@@ -13,7 +13,7 @@ although nothing among them ever becomes garbage.
 ended into the collector's permanent generation (``gc.freeze``), after a full collection (so
 no garbage is frozen), the first time in the process and again whenever a new registry version
 was parsed. Frozen objects are still freed by reference counting; what freezing gives up is
-collecting a frozen object that later becomes part of unreachable cycle, which the
+collecting a frozen object that later becomes part of an unreachable cycle, which the
 process-wide caches above never let happen to what they hold. What else was alive at that
 moment (a pool's connection records, a statement cache's entries) is bounded by what one
 freeze saw, and freezes happen once per reference version.
