@@ -100,6 +100,15 @@ class Settings(BaseSettings):
         description="The token claim naming the subject (its id in `customs subjects`).",
     )
 
+    # Throughput (issue 15, ADR 0006 stop 25): a processing process (a worker) sets what it
+    # keeps for its whole life aside from the cyclic collector (clearance/intake/collector.py).
+    settle_long_lived: bool = Field(
+        default=False,
+        description="Freeze the objects alive after the first interchange (and after each new "
+        "registry version) out of the cyclic garbage collector's full collections: for "
+        "long-running processing processes; off by default.",
+    )
+
     # Intake robustness (issue 15): how long a message may stay ``received`` before it is
     # listed as stuck and may be retried, and the largest file each channel accepts.
     stuck_after_seconds: int = Field(

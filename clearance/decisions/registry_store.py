@@ -193,6 +193,12 @@ def snapshot(session: Session, load_id: int | None, content_hash: str | None = N
     return _CACHE[row.content_hash]
 
 
+def parsed_versions() -> int:
+    """How many registry versions this process has parsed (and keeps: the cache never
+    lets one go); :mod:`clearance.intake.collector` settles objects anew when it grows."""
+    return len(_CACHE)
+
+
 def stored_digest(text: str, content_hash: str) -> str | None:
     """``content_hash`` when it is the sha256 of the stored ``text``, else None.
 

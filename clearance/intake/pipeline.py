@@ -31,6 +31,7 @@ from clearance.intake.claims import (
     claim,
     refuse_unless_retryable,
 )
+from clearance.intake.collector import settle_long_lived
 from clearance.intake.edifact_flow import process_edifact
 from clearance.intake.json_flow import process_json
 from clearance.intake.limits import oversize_problem
@@ -259,6 +260,8 @@ class Pipeline:
                 with UnitOfWork(self._sessions) as uow:
                     result = work(uow.session)
                     uow.commit()
+                if self.settings.settle_long_lived:  # the unit is closed: nothing of it kept
+                    settle_long_lived()
                 return result
             except LedgerRaceError:
                 if attempt == LEDGER_ATTEMPTS:
