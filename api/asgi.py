@@ -25,6 +25,7 @@ from api.routes import webhooks as webhook_routes
 from api.settings import ApiSettings, load_api_settings
 from api.threads import limiting_threads, thread_limit
 from clearance.app import Application, open_application
+from core.runtime import settle_heap
 from core.settings import Settings, load_settings
 
 TITLE = "Golden Customs API"
@@ -91,8 +92,11 @@ def build(
 
 
 def create() -> FastAPI:
-    """The factory uvicorn calls (``customs serve``): settings from the environment."""
-    return build()
+    """The factory uvicorn calls (``customs serve``): settings from the environment, the
+    process's garbage-collector policy applied once the API is built (core/runtime.py)."""
+    app = build()
+    settle_heap(app.state.application.settings)
+    return app
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
