@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,7 +56,8 @@ class AccessFormatter(logging.Formatter):
     it is built in one step, with the same keys as the general formatter's (``event``,
     ``level``, ``logger``, ``timestamp``, whatever is bound through :func:`bound`) and, apart,
     the request's ``method``, ``path`` (with the query), ``status``, ``client`` and
-    ``http_version``, which the general formatter only had inside ``event``.
+    ``http_version``, which the general formatter only had inside ``event``, and
+    ``duration_ms`` when the application marked the request's start (:data:`REQUEST_STARTED`).
     """
 
     def format(self, record: logging.LogRecord) -> str:
@@ -65,6 +68,9 @@ class AccessFormatter(logging.Formatter):
         if isinstance(args, tuple) and len(args) == _ACCESS_ARGS:
             line["method"], line["path"], line["status"] = args[1], args[2], args[4]
             line["client"], line["http_version"] = args[0], args[3]
+            started = REQUEST_STARTED.get()
+            if started is not None:  # uvicorn logs as the answer's head goes out
+                line["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         line["level"] = record.levelname.lower()
         line["logger"] = record.name
         line["timestamp"] = _iso_utc(record.created)
@@ -73,6 +79,10 @@ class AccessFormatter(logging.Formatter):
         return _encode(line)
 
 
+#: When the application began on the request being served (``time.perf_counter()``), set by
+#: the API for the access line's ``duration_ms``; each request is a task of its own, with its
+#: own copy of the context.
+REQUEST_STARTED: ContextVar[float | None] = ContextVar("request_started", default=None)
 #: uvicorn's access record: client, method, path with query, HTTP version, status.
 _ACCESS_ARGS = 5
 #: One encoder for every line (``json.dumps`` with an option makes a new one per call).

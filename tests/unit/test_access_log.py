@@ -6,16 +6,20 @@ is bound) and adds the request's fields apart (stop 25, docs/operations.md).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import sys
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 import uvicorn
+from starlette.types import Receive, Scope, Send
 
+from api.asgi import RequestClock
 from core.logs import AccessFormatter, bound, formatter, server_log_config
 
 LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access")
@@ -104,3 +108,21 @@ def test_key_value_lines_for_people_keep_the_general_renderer(stderr: io.StringI
     logging.getLogger("uvicorn.access").info(ACCESS, *REQUEST)
     text = stderr.getvalue()
     assert "GET /v1/declarations/" in text and not text.startswith("{")
+
+
+def test_the_line_has_the_duration_from_the_application_s_start() -> None:
+    lines: list[dict[str, object]] = []
+
+    async def answering(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(0.02)  # the request's work, then uvicorn's line as the head goes out
+        lines.append(json.loads(AccessFormatter().format(_record())))
+
+    asyncio.run(RequestClock(answering)({"type": "http"}, _never, _never))
+    (line,) = lines
+    assert isinstance(line["duration_ms"], float) and 20 <= line["duration_ms"] < 5000
+    # Outside a request (no start marked) the line has no duration.
+    assert "duration_ms" not in json.loads(AccessFormatter().format(_record()))
+
+
+async def _never(*_: object) -> Any:
+    raise AssertionError("not called")
