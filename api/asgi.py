@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import time
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems as problem_answers
 from api.auth import Authenticator, current_actor, identity_bearer, identity_cached_bearer
@@ -25,6 +27,8 @@ from api.routes import webhooks as webhook_routes
 from api.settings import ApiSettings, load_api_settings
 from api.threads import limiting_threads, thread_limit
 from clearance.app import Application, open_application
+from core.logs import REQUEST_STARTED
+from core.runtime import settle_heap
 from core.settings import Settings, load_settings
 
 TITLE = "Golden Customs API"
@@ -87,12 +91,30 @@ def build(
         )
     _serve_openapi(app)
     _mount_console(app, application)
+    app.add_middleware(RequestClock)
     return app
 
 
+class RequestClock:
+    """Marks when the application began on an HTTP request, for the access line's
+    ``duration_ms`` (core/logs.py): a pure ASGI layer, one clock read a request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Note the start of an HTTP request, then hand it on."""
+        if scope["type"] == "http":
+            REQUEST_STARTED.set(time.perf_counter())
+        await self.app(scope, receive, send)
+
+
 def create() -> FastAPI:
-    """The factory uvicorn calls (``customs serve``): settings from the environment."""
-    return build()
+    """The factory uvicorn calls (``customs serve``): settings from the environment, the
+    process's garbage-collector policy applied once the API is built (core/runtime.py)."""
+    app = build()
+    settle_heap(app.state.application.settings)
+    return app
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:

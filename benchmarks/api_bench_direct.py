@@ -2,12 +2,13 @@
 
 ``api_bench.py`` starts this beside a real ``customs serve`` over the same store, with the same
 environment, and drives both in alternating blocks. To compare like with like, this process is
-built as the server's is: ``api.asgi.build()`` from the environment (one
-:class:`~clearance.app.Application`, its engine and connection pool as the server's), the same
-thread limit (``api.threads.thread_limit``), uvloop (which uvicorn picks up by itself). It
-then listens on a loopback port with a bare framed protocol instead of HTTP, and runs each use
-case in anyio's thread pool, the hop the routes make. So the use case runs in a worker thread
-of a process like the server's, woken by a socket like the server's, paced by the same client;
+built as the server's is: ``api.asgi.create()``, the server's factory (one
+:class:`~clearance.app.Application`, its engine and connection pool as the server's, the
+garbage collector's policy of ``core/runtime.py``), the same thread limit
+(``api.threads.thread_limit``), uvloop (which uvicorn picks up by itself). It then listens on
+a loopback port with a bare framed protocol instead of HTTP, and runs each use case in anyio's
+thread pool, the hop the routes make. So the use case runs in a worker thread of a process
+like the server's, woken by a socket like the server's, paced by the same client;
 what differs is the API's own work (HTTP parsing and writing, routing, dependencies,
 authentication from the key cache, the rate limit, serialising the answer, the access log).
 
@@ -36,7 +37,7 @@ import anyio.to_thread  # noqa: E402
 import uvloop  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
-from api.asgi import build  # noqa: E402
+from api.asgi import create  # noqa: E402
 from api.threads import thread_limit  # noqa: E402
 from clearance.app import Actor, Application, declarations, messages  # noqa: E402
 from clearance.app.identity import authenticate_key  # noqa: E402
@@ -86,8 +87,9 @@ async def answer(
 
 
 async def serve(port: int) -> None:
-    """Build the API as ``customs serve``'s factory does, then serve the bare protocol."""
-    api = build()
+    """Build the API with ``customs serve``'s factory (its garbage-collector policy too), then
+    serve the bare protocol."""
+    api = create()
     app: Application = api.state.application
     actor = authenticate_key(app, os.environ["API_BENCH_KEY"])
     limit = thread_limit(api.state.api_settings, app)

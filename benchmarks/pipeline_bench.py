@@ -10,10 +10,13 @@ about the neighbours than about the code. On PostgreSQL the server's CPU for our
 (read from /proc for the backends of the benchmark database) is counted as well, and shown
 apart.
 
-    python benchmarks/pipeline_bench.py [N] [--postgres] [--profile FILE]
+    python benchmarks/pipeline_bench.py [N] [--postgres] [--profile FILE] [--gc-policy]
 
 N: declarations (default 3000). --profile writes a cProfile of the SQLite run to FILE and
-prints where the time went by step. The last line printed is a JSON object.
+prints where the time went by step. --gc-policy applies the long-running processes'
+garbage-collector policy (``core.runtime.settle_heap``, as ``customs worker`` does once it is
+built) after the pipeline is built, before the day runs. The last line printed is a JSON
+object.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from bench_store import (  # noqa: E402
 from day import SIZES, day  # noqa: E402
 
 from clearance.intake.pipeline import Pipeline  # noqa: E402
+from core.runtime import settle_heap  # noqa: E402
 from core.settings import Settings  # noqa: E402
 
 #: Where the time goes, by the functions that own each stage of the pipeline.
@@ -57,11 +61,19 @@ STAGES = {
 }
 
 
-def run(url: str, files: list[bytes], profile: cProfile.Profile | None = None) -> dict[str, object]:
+def run(
+    url: str,
+    files: list[bytes],
+    profile: cProfile.Profile | None = None,
+    *,
+    gc_policy: bool = False,
+) -> dict[str, object]:
     """Process ``files`` into a fresh store at ``url``; the figures."""
     engine = fresh_store(url)
     clock = prepare(engine)
     pipeline = Pipeline.standard(engine, Settings(), clock)
+    if gc_policy:
+        settle_heap(Settings())  # what customs worker does once it is built
     declarations = sum(raw.count(b"UNH+") for raw in files)
     server = backend_cpu(engine)
     start, cpu = time.perf_counter(), time.process_time()
@@ -108,6 +120,7 @@ def main() -> None:
     """Run on SQLite (and PostgreSQL) and print the figures."""
     args = sys.argv[1:]
     postgres = "--postgres" in args
+    gc_policy = "--gc-policy" in args
     profile_file = None
     if "--profile" in args:
         profile_file = args[args.index("--profile") + 1]
@@ -128,7 +141,7 @@ def main() -> None:
         # inflated the code of many small calls (tokenizer, serializer) most. Shares are what
         # to read; the figures without the profiler are CPU time.
         profile = cProfile.Profile(time.perf_counter) if profile_file else None
-        results.append(run(f"sqlite:///{tmp}/pipeline.db", files, profile))
+        results.append(run(f"sqlite:///{tmp}/pipeline.db", files, profile, gc_policy=gc_policy))
         if profile is not None and profile_file is not None:
             profile.dump_stats(profile_file)
             total = sum(v[2] for v in pstats.Stats(profile).stats.values())  # type: ignore[attr-defined]
@@ -136,7 +149,9 @@ def main() -> None:
             for stage, seconds in stages(profile).items():
                 print(f"  {stage:<42} {seconds:8.2f} s")
     if postgres:
-        results.append(run(postgres_database("customs_throughput_bench"), files))
+        results.append(
+            run(postgres_database("customs_throughput_bench"), files, gc_policy=gc_policy)
+        )
     for r in results:
         print(
             f"{r['backend']:<10} {r['declarations']} declarations: {r['per_cpu_s']:>7} per CPU-s "

@@ -164,6 +164,18 @@ class Settings(BaseSettings):
         description="Worker, scheduler and server log one JSON object per line (false: "
         "key=value lines for people).",
     )
+    gc_freeze: bool = Field(
+        default=True,
+        description="The long-running processes (serve, worker, scheduler) freeze what they "
+        "hold after start-up out of the garbage collector's full passes (core/runtime.py); "
+        "false: the interpreter's defaults.",
+    )
+    gc_gen0_threshold: int | None = Field(
+        default=None,
+        gt=0,
+        description="With gc_freeze: the collector's young-generation threshold (unset: "
+        "the interpreter's, 700).",
+    )
     calendars_dir: Path | None = Field(
         default=None,
         description="Folder of working-day calendars of one's own (<name>.json, as "

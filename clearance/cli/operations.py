@@ -20,6 +20,7 @@ from clearance.app.messages import Interchange
 from clearance.cli import printing
 from clearance.cli.health_server import serve_health
 from core.logs import configure_logging
+from core.runtime import settle_heap
 
 
 def register(sub: Any, groups: dict[str, Any]) -> None:
@@ -111,6 +112,7 @@ def health(args: argparse.Namespace, app: Application, alive: threading.Event) -
 
 def _worker(args: argparse.Namespace, app: Application) -> int:
     configure_logging(app.settings.log_level, as_json=app.settings.log_json)
+    settle_heap(app.settings)  # once, before it takes work (core/runtime.py)
     request = worker_cases.WorkerRequest(
         concurrency=args.concurrency, drain=args.drain, name=args.name
     )
@@ -123,6 +125,7 @@ def _worker(args: argparse.Namespace, app: Application) -> int:
 
 def _scheduler(args: argparse.Namespace, app: Application) -> int:
     configure_logging(app.settings.log_level, as_json=app.settings.log_json)
+    settle_heap(app.settings)  # once, before it takes work (core/runtime.py)
     stop, alive = threading.Event(), threading.Event()
     alive.set()  # a waiting scheduler is alive too; /metrics tells whether it leads
     for signum in (signal.SIGTERM, signal.SIGINT):

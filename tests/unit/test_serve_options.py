@@ -43,4 +43,12 @@ def test_uvicorn_logs_through_the_json_formatter(monkeypatch: pytest.MonkeyPatch
     config = _run(monkeypatch, "--log-level", "warning")["log_config"]
     assert config["formatters"]["line"] == {"()": "core.logs.formatter", "as_json": True}
     assert config["root"]["level"] == "WARNING"
-    assert all(c["propagate"] for c in config["loggers"].values())
+    assert (
+        config["loggers"]["uvicorn"]["propagate"]
+        and config["loggers"]["uvicorn.error"]["propagate"]
+    )
+    # The line per request: its own handler on stderr, the formatter that knows its shape.
+    access = config["loggers"]["uvicorn.access"]
+    assert access == {"handlers": ["access"], "propagate": False}
+    assert config["handlers"]["access"]["stream"] == "ext://sys.stderr"
+    assert config["formatters"]["access"] == {"()": "core.logs.access_formatter", "as_json": True}
