@@ -28,6 +28,16 @@ from dataclasses import dataclass
 
 from core.settings import Settings
 
+#: Whether this process took the policy (:func:`heap_settled`).
+_SETTLED: list[bool] = [False]
+
+
+def heap_settled() -> bool:
+    """Whether this process froze its start-up heap (a long-running front door with
+    ``gc_freeze``): the pipeline then freezes again what its first interchange and each new
+    reference version leave alive (:mod:`clearance.intake.collector`)."""
+    return _SETTLED[0]
+
 
 @dataclass(frozen=True)
 class HeapPolicy:
@@ -45,6 +55,7 @@ def settle_heap(settings: Settings) -> HeapPolicy:
     use it as the young generation's threshold. Without ``gc_freeze`` nothing changes.
     """
     if settings.gc_freeze:
+        _SETTLED[0] = True
         gc.collect()
         gc.freeze()
         if settings.gc_gen0_threshold is not None:

@@ -100,15 +100,6 @@ class Settings(BaseSettings):
         description="The token claim naming the subject (its id in `customs subjects`).",
     )
 
-    # Throughput (issue 15, ADR 0006 stop 25): a processing process (a worker) sets what it
-    # keeps for its whole life aside from the cyclic collector (clearance/intake/collector.py).
-    settle_long_lived: bool = Field(
-        default=False,
-        description="Freeze the objects alive after the first interchange (and after each new "
-        "registry version) out of the cyclic garbage collector's full collections: for "
-        "long-running processing processes; off by default.",
-    )
-
     # Intake robustness (issue 15): how long a message may stay ``received`` before it is
     # listed as stuck and may be retried, and the largest file each channel accepts.
     stuck_after_seconds: int = Field(
@@ -167,8 +158,9 @@ class Settings(BaseSettings):
     gc_freeze: bool = Field(
         default=True,
         description="The long-running processes (serve, worker, scheduler) freeze what they "
-        "hold after start-up out of the garbage collector's full passes (core/runtime.py); "
-        "false: the interpreter's defaults.",
+        "hold after start-up, and what their first interchange and each new reference version "
+        "leave alive, out of the garbage collector's full passes (core/runtime.py, "
+        "clearance/intake/collector.py); false: the interpreter's defaults.",
     )
     gc_gen0_threshold: int | None = Field(
         default=None,

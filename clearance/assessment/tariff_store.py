@@ -142,6 +142,12 @@ def _by_hash(session: Session, content_hash: str) -> Schedule:
 _PARSED: dict[str, Schedule] = {}
 
 
+def parsed_versions() -> int:
+    """How many schedule versions this process has parsed (and keeps: the cache never lets
+    one go); :mod:`clearance.intake.collector` settles objects anew when it grows."""
+    return len(_PARSED)
+
+
 def _parsed(content_hash: str, content: str, filename: str) -> Schedule:
     # Parsing builds the lookup indexes; do it once per version and process.
     schedule = _PARSED.get(content_hash)

@@ -260,8 +260,7 @@ class Pipeline:
                 with UnitOfWork(self._sessions) as uow:
                     result = work(uow.session)
                     uow.commit()
-                if self.settings.settle_long_lived:  # the unit is closed: nothing of it kept
-                    settle_long_lived()
+                settle_long_lived()  # the unit is closed: nothing of it is kept
                 return result
             except LedgerRaceError:
                 if attempt == LEDGER_ATTEMPTS:

@@ -1,7 +1,8 @@
 """A settling pipeline sets what outlives its units of work aside from the cyclic collector.
 
-``Settings.settle_long_lived`` (ADR 0006, stop 25): after the first interchange's unit of work
-and after each one that parsed a new registry version, what is alive is frozen
+In a process that froze its start-up heap (``core.runtime.settle_heap``, the long-running front
+doors with ``CUSTOMS_GC_FREEZE``; ADR 0006, stop 25): after the first interchange's unit of work
+and after each one that parsed a new registry version or tariff schedule, what is alive is frozen
 (:mod:`clearance.intake.collector`), so the collector's full collections stop walking the
 reference data again; answers do not change. ``gc.freeze`` is process-wide: every test here
 starts and ends unfrozen.
@@ -16,9 +17,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from clearance.assessment import tariff_store
 from clearance.decisions import registry_store
 from clearance.intake import collector
 from clearance.intake.pipeline import Pipeline
+from core import runtime
+from core.runtime import settle_heap
 from core.settings import Settings
 from tests.integration.test_controls_support import CONTROLS, INSTANT, REGISTRY_FILES, prepare
 
@@ -31,10 +35,16 @@ def _unfrozen() -> Iterator[None]:
     # The snapshots are kept per process by content: parsed here again, whichever test
     # (or backend) parsed the same version before.
     registry_store._CACHE.clear()
-    collector._SETTLED_AT[0] = -1
+    collector._SETTLED_AT[0] = None
     yield
     gc.unfreeze()
-    collector._SETTLED_AT[0] = -1
+    collector._SETTLED_AT[0] = None
+    runtime._SETTLED[0] = False
+
+
+def _long_running() -> None:
+    """What ``customs worker`` does once built: the policy taken, start-up frozen."""
+    settle_heap(Settings())
 
 
 def _sample(n: int) -> bytes:
@@ -51,7 +61,8 @@ def test_what_outlives_the_first_interchange_is_frozen_then_only_on_a_new_regist
     engine: Engine,
 ) -> None:
     clock = prepare(engine)
-    pipeline = Pipeline.standard(engine, Settings(settle_long_lived=True), clock)
+    pipeline = Pipeline.standard(engine, Settings(), clock)
+    _long_running()
     kept = [object()]  # alive before and after: a stand-in for what the process keeps
     pipeline.submit(_sample(1))
     first = gc.get_freeze_count()
@@ -72,7 +83,22 @@ def test_what_outlives_the_first_interchange_is_frozen_then_only_on_a_new_regist
     assert gc.get_freeze_count() > second
 
 
-def test_off_by_default_nothing_is_frozen(engine: Engine) -> None:
-    clock = prepare(engine)
+def test_a_process_without_the_policy_freezes_nothing(engine: Engine) -> None:
+    clock = prepare(engine)  # a CLI command or a test: settle_heap never called
     Pipeline.standard(engine, Settings(), clock).submit(_sample(1))
     assert gc.get_freeze_count() == 0
+
+
+def test_a_new_tariff_schedule_is_settled_too(engine: Engine) -> None:
+    clock = prepare(engine)
+    pipeline = Pipeline.standard(engine, Settings(), clock)
+    _long_running()
+    pipeline.submit(_sample(1))
+    collector._SETTLED_AT[0] = (registry_store.parsed_versions(), -1)  # as if one were new
+    gc.unfreeze()
+    pipeline.submit(_sample(3))
+    assert gc.get_freeze_count() > 0
+    assert collector._SETTLED_AT[0] == (
+        registry_store.parsed_versions(),
+        tariff_store.parsed_versions(),
+    )

@@ -13,7 +13,8 @@ import pytest
 import api.asgi
 from clearance.app import Application
 from clearance.cli import operations
-from core.runtime import settle_heap
+from core import runtime
+from core.runtime import heap_settled, settle_heap
 from core.settings import Settings
 
 
@@ -22,9 +23,11 @@ def _interpreter_defaults() -> Iterator[None]:
     """Each test starts and ends with nothing frozen and the thresholds as they were."""
     thresholds = gc.get_threshold()
     gc.unfreeze()
+    runtime._SETTLED[0] = False
     yield
     gc.unfreeze()
     gc.set_threshold(*thresholds)
+    runtime._SETTLED[0] = False  # the pipeline of later tests must not freeze again
 
 
 def test_start_up_is_frozen_out_of_the_collector_s_passes() -> None:
@@ -34,6 +37,7 @@ def test_start_up_is_frozen_out_of_the_collector_s_passes() -> None:
     # (The count falls as frozen objects are freed by their reference counts.)
     assert policy.frozen > len(held) and gc.get_freeze_count() > 0
     assert policy.thresholds == gc.get_threshold()
+    assert heap_settled()  # the pipeline settles again what its interchanges leave alive
     # Garbage made afterwards is still collected: the collector runs as before.
     assert gc.isenabled()
     cycle: list[Any] = []
@@ -65,6 +69,7 @@ def test_operators_turn_the_policy_off() -> None:
     )
     assert gc.get_freeze_count() == 0 == policy.frozen
     assert gc.get_threshold() == before
+    assert not heap_settled()  # nor does the pipeline freeze after its interchanges
 
 
 def test_the_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
