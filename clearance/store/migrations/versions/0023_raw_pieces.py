@@ -1,7 +1,7 @@
 """PostgreSQL keeps the raw bytes of a message uncompressed, so that a worker reads a slice of
 them at the cost of the slice (issue 15).
 
-Revision ID: 0021
+Revision ID: 0023
 Revises: 0001
 Create Date: 2026-12-06
 
@@ -21,13 +21,21 @@ default): a deliberate trade of disk for a worker's bounded reads. Values of les
 2 kB stay in the row, as before. The setting applies to values written from now on: a message stored
 compressed before stays so, and is still read correctly, only at the old cost. SQLite has no
 such setting (its blobs are never compressed): nothing to do there.
+
+Numbered 0023, not 0021: this change was merged once as 0021 and reverted, so a store may have
+run that 0021 (and been downgraded, or not); a new number is never a different content under an
+id already seen. It is its own branch from the initial schema, like every area's migrations,
+not chained after 0022: 0022 (LZ4 for nine wide text columns) does not touch
+``inbound_messages.raw``, and each area's head stays what its own tests expect. Even if the
+column were set to LZ4, ``STORAGE EXTERNAL`` would still win: PostgreSQL compresses a value only
+under ``EXTENDED`` or ``MAIN`` storage, whatever the column's compression method.
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0021"
+revision = "0023"
 down_revision = "0001"
 branch_labels = ("raw_pieces",)
 depends_on = None
