@@ -11,9 +11,19 @@ megabyte at a time:
   only the pages of the piece asked for, following the row's overflow chain from where the
   last read stopped;
 - on PostgreSQL through ``substring(raw FROM start FOR n)``: the server reads only the TOAST
-  chunks of the slice, because the column is stored uncompressed (migration 0020). A value
-  stored compressed (before 0020) is read correctly too, but each slice is then decompressed
+  chunks of the slice, because the column is stored uncompressed (migration 0023). A value
+  stored compressed (before 0023) is read correctly too, but each slice is then decompressed
   from the value's start: the server's work grows with the square of the size.
+
+Every read runs with the session's autoflush off (``session.no_autoflush``). The unit of work
+changes the message row as it goes (format, sender, status); a read through the session would
+otherwise flush those changes mid-unit, an ``UPDATE`` of the row per change on top of the one at
+commit. That extra row version is not harmless: on PostgreSQL it is another copy of the row's
+heap tuple, which moved where the next message's row went and let a resend fit on a full disk
+that should have refused it (the disk-full fault test got 202 instead of 503 at stop 23).
+The pieces read only ``raw``, which the unit never changes, so the pending changes need not be
+seen by them; they are flushed where they were before, by the unit's own statements or at
+commit.
 
 A piece is 1 MiB (what the tokenizer takes at a time). Larger pieces cost more than their
 size: 16 MiB pieces on PostgreSQL peaked about 90 MiB higher than 1 MiB ones on a 50 MB
@@ -49,9 +59,10 @@ class StoredRaw:
         self.message_id = message_id
         self.sqlite = session.get_bind().dialect.name == "sqlite"
         self.piece = PIECE
-        length = session.scalar(
-            select(func.length(InboundMessage.raw)).where(InboundMessage.id == message_id)
-        )
+        with session.no_autoflush:  # see the module's docstring
+            length = session.scalar(
+                select(func.length(InboundMessage.raw)).where(InboundMessage.id == message_id)
+            )
         self.size: int = length or 0
 
     def __len__(self) -> int:
@@ -67,7 +78,9 @@ class StoredRaw:
                 blob.seek(offset)
                 return blob.read(count)
         piece = type_coerce(func.substring(InboundMessage.raw, offset + 1, count), LargeBinary)
-        content = self.session.scalar(select(piece).where(InboundMessage.id == self.message_id))
+        # Not a flush of the unit's pending changes to the row per piece (module docstring).
+        with self.session.no_autoflush:
+            content = self.session.scalar(select(piece).where(InboundMessage.id == self.message_id))
         return bytes(content or b"")
 
     def head(self, count: int = 64) -> bytes:

@@ -7,16 +7,19 @@ import os
 import re
 import sys
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, func, select, update
+from alembic import command
+from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from clearance.flow.outcome import InterchangeStatus, SubmissionOutcome
 from clearance.intake import edifact_flow, edifact_scan
 from clearance.intake.pipeline import Pipeline
 from clearance.store import raw_pieces
+from clearance.store.migrate import alembic_config, upgrade
 from clearance.store.raw_pieces import StoredRaw
 from clearance.store.tables import InboundMessage
 from core.settings import Settings
@@ -212,7 +215,7 @@ def test_a_stream_goes_on_when_its_row_is_written_meanwhile(
 
 
 def test_postgresql_keeps_the_raw_bytes_uncompressed(engine: Engine) -> None:
-    """Migration 0021: a slice of a compressed value is decompressed from its start, so the
+    """Migration 0023: a slice of a compressed value is decompressed from its start, so the
     bytes are stored as they are and a piece costs the server only its own TOAST chunks."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite never compresses a blob")
@@ -226,3 +229,114 @@ def test_postgresql_keeps_the_raw_bytes_uncompressed(engine: Engine) -> None:
         ).one()
     assert length == len(content)
     assert stored >= len(content)  # compressed, it would take a fraction of it
+
+
+def _updates_of_the_message(engine: Engine) -> tuple[list[str], Callable[..., None]]:
+    """The ``UPDATE inbound_messages`` statements sent from now on, and the listener to remove."""
+    updates: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        text = statement.lstrip().upper()
+        if text.startswith("UPDATE INBOUND_MESSAGES"):
+            updates.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    return updates, seen
+
+
+def test_reading_the_pieces_does_not_flush_the_units_changes_to_the_row(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unit of work changes the message row as it reads it: a read must not flush those
+    changes (an ``UPDATE`` of the row mid-unit, another row version; at stop 23 that let a
+    resend fit on a full disk). They stay pending, and are written once, at commit."""
+    _pieces(monkeypatch, 1000)
+    content = bytes(range(256)) * 40
+    message_id = _stored(engine, content)
+    updates, seen = _updates_of_the_message(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            inbound = session.get(InboundMessage, message_id)
+            assert inbound is not None
+            inbound.message_type = "CUSDEC"  # pending, as the unit's own changes are
+            stored = StoredRaw(session, message_id)
+            assert stored.head(10) == content[:10]
+            assert stored.read_at(2000, 5) == content[2000:2005]
+            with stored.open() as stream:
+                assert stream.read() == content
+            assert updates == []  # nothing flushed by the reads
+            assert inbound in session.dirty
+        assert len(updates) == 1  # the commit's flush
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    with Session(engine) as session:
+        assert session.scalar(select(InboundMessage.message_type)) == "CUSDEC"
+
+
+def test_a_worker_writes_the_message_row_as_often_as_from_the_bytes(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end: a worker reading the stored bytes in pieces sends no more ``UPDATE`` of
+    the message row than processing the same interchange from the bytes held whole does (the
+    pieces' reads flushed the unit's pending changes once per piece on PostgreSQL)."""
+    _pieces(monkeypatch, 4096)
+    content = one_interchange(5)
+
+    def updates_processing(stored: bool) -> int:
+        _fresh(engine)
+        message_id = _stored(engine, content)
+        pipeline = Pipeline.standard(engine, Settings(), prepare(engine))
+        filename = None
+        if not stored:  # the bytes in hand, as a submission processed at once has them
+            with Session(engine) as session:
+                filename = session.scalar(
+                    select(InboundMessage.filename).where(InboundMessage.id == message_id)
+                )
+        updates, seen = _updates_of_the_message(engine)
+        try:
+            if stored:
+                outcome = pipeline.process_stored(message_id)
+            else:
+                outcome = pipeline._run(message_id, content, None, filename)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert outcome is not None and outcome.status is InterchangeStatus.ACCEPTED
+        return len(updates)
+
+    whole = updates_processing(stored=False)
+    assert updates_processing(stored=True) == whole
+
+
+_STORAGE = (
+    "SELECT attstorage FROM pg_attribute "
+    "WHERE attrelid = 'inbound_messages'::regclass AND attname = 'raw'"
+)
+
+
+def test_migration_0023_goes_down_one_step_and_up_again(engine: Engine) -> None:
+    """Its own branch's head (``raw_pieces``); down one step the column is compressed again
+    (``EXTENDED``, PostgreSQL's default), up again it is ``EXTERNAL``, whatever 0022 set on
+    the other columns (0022 runs first or not at all on the branch: the result is the same)."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    postgres = engine.dialect.name == "postgresql"
+    with engine.connect() as connection:
+        heads = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+        assert {"0022", "0023"} <= heads  # two branches' heads, neither replacing the other
+        if postgres:
+            assert connection.scalar(text(_STORAGE)) == "e"
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "raw_pieces@-1")
+        with engine.connect() as connection:
+            heads = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+            assert "0023" not in heads and "0022" in heads
+            if postgres:
+                assert connection.scalar(text(_STORAGE)) == "x"
+    finally:
+        upgrade(engine)  # whatever happened, the schema the other tests expect
+    with engine.connect() as connection:
+        heads = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+        assert {"0022", "0023"} <= heads
+        if postgres:
+            assert connection.scalar(text(_STORAGE)) == "e"
