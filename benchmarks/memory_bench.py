@@ -9,12 +9,17 @@ the input files are generated beforehand by the parent and read from disk):
   at a time);
 - ``big MB``: an interchange of about MB megabytes of those declarations whose UNZ count is
   wrong, so that it is read, checked and answered (one CONTRL naming every message) but
-  nothing is registered: what reading and answering a very large file costs.
+  nothing is registered: what reading and answering a very large file costs;
+- ``stored MB``: the same interchange on a worker's path: one process receives it (stores the
+  raw bytes, as ``enqueue`` does), then a FRESH process runs ``Pipeline.process_stored`` on it
+  (the queued job's body, what ``customs worker`` runs; on SQLite the in-process task) and
+  only that second process is measured: what reading the bytes back from the store costs.
 
     python benchmarks/memory_bench.py                  # the default cases on SQLite
     python benchmarks/memory_bench.py --postgres       # ... and on PostgreSQL as well
     python benchmarks/memory_bench.py one 10000        # one case
     python benchmarks/memory_bench.py one 1000 one 10000 big 50 big 100   # a curve
+    python benchmarks/memory_bench.py stored 50 stored 100 stored 200      # a worker's path
     python benchmarks/memory_bench.py --details ...    # outcomes with every detail (the CLI)
     python benchmarks/memory_bench.py --postgres-only --database customs_NAME_bench ...
 
@@ -81,27 +86,68 @@ def write_case(case: list[str], folder: Path) -> None:
         (folder / f"{n:05d}.edi").write_bytes(raw)
 
 
-def run_case(case: list[str], folder: Path, url: str, details: bool) -> dict[str, object]:
-    """Process the files of ``folder`` in this process; its figures (peak RSS in MiB …)."""
+#: Room for the largest case (the default limit is 256 MiB).
+MAX_EDIFACT_BYTES = 512 * 2**20
+
+
+def receive_case(folder: Path, url: str) -> list[int]:
+    """Store the files of ``folder`` as received messages (a fresh, prepared store); their ids.
+
+    Run in a process of its own: the worker's process that follows never held the bytes.
+    """
     from bench_store import fresh_store, prepare
 
     from clearance.intake.pipeline import Pipeline
     from core.settings import Settings
 
-    paths = sorted(folder.glob("*.edi"))
-    size = sum(p.stat().st_size for p in paths)
     engine = fresh_store(url or f"sqlite:///{folder}/memory.db")
     clock = prepare(engine)
-    pipeline = Pipeline.standard(engine, Settings(max_edifact_bytes=512 * 2**20), clock)
+    pipeline = Pipeline.standard(engine, Settings(max_edifact_bytes=MAX_EDIFACT_BYTES), clock)
+    ids = [
+        pipeline.receive(path.read_bytes(), filename=path.name, channel="file")
+        for path in sorted(folder.glob("*.edi"))
+    ]
+    engine.dispose()
+    return ids
+
+
+def run_case(case: list[str], folder: Path, url: str, details: bool) -> dict[str, object]:
+    """Process the files of ``folder`` in this process; its figures (peak RSS in MiB …).
+
+    ``stored``: process the messages a previous process received (``--receive``), as a worker.
+    """
+    from bench_store import backend_cpu, fresh_store, prepare
+    from day import INSTANT
+
+    from clearance.intake.pipeline import Pipeline
+    from core.clock import FixedClock
+    from core.db import make_engine
+    from core.settings import Settings
+
+    paths = sorted(folder.glob("*.edi"))
+    size = sum(p.stat().st_size for p in paths)
+    stored = case[0] == "stored"
+    database = url or f"sqlite:///{folder}/memory.db"
+    engine = make_engine(database) if stored else fresh_store(database)
+    clock = FixedClock(INSTANT) if stored else prepare(engine)
+    pipeline = Pipeline.standard(engine, Settings(max_edifact_bytes=MAX_EDIFACT_BYTES), clock)
     pipeline.details = details
+    ids = json.loads((folder / "received.json").read_text()) if stored else []
     before = _high_water_kib()
+    server = backend_cpu(engine)  # PostgreSQL: what reading the bytes back costs the server
     start, cpu = time.perf_counter(), time.process_time()
     declarations = 0
-    for path in paths:
+    for path in [] if stored else paths:
         outcome = pipeline.submit(path.read_bytes())
         declarations += sum(1 for d in outcome.declarations if d.number)
         del outcome
+    for message_id in ids:
+        done = pipeline.process_stored(message_id)
+        assert done is not None, f"message {message_id} was not processed"
+        declarations += sum(1 for d in done.declarations if d.number)
+        del done
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    server = backend_cpu(engine) - server
     engine.dispose()
     peak = _high_water_kib()
     return {
@@ -113,6 +159,7 @@ def run_case(case: list[str], folder: Path, url: str, details: bool) -> dict[str
         "registered": declarations,
         "seconds": round(elapsed, 1),
         "cpu_seconds": round(cpu, 1),
+        "backend_cpu_seconds": round(server, 1),
         "peak_rss_mib": round(peak / 1024, 1),
         "rss_before_mib": round(before / 1024, 1),
     }
@@ -128,12 +175,25 @@ def _cases(args: list[str]) -> list[list[str]]:
     return cases
 
 
+def _child(command: list[str]) -> str:
+    """Run ``command`` (this script in a fresh process); its output, or exit with its error."""
+    child = subprocess.run(command, capture_output=True, text=True, check=False)
+    if child.returncode != 0:
+        print(child.stderr, file=sys.stderr)
+        raise SystemExit(child.returncode)
+    return child.stdout
+
+
 def main() -> None:
     """Run the cases, each in its own process, and print the figures."""
     args = sys.argv[1:]
     if args and args[0] == "--child":
         folder, url, mode, *case = args[1:]
         print(json.dumps(run_case(case, Path(folder), url, mode == "details")))
+        return
+    if args and args[0] == "--receive":
+        folder, url = args[1:]
+        (Path(folder) / "received.json").write_text(json.dumps(receive_case(Path(folder), url)))
         return
     database = "customs_throughput_bench"
     if "--database" in args:
@@ -156,21 +216,16 @@ def main() -> None:
         for case in cases:
             with tempfile.TemporaryDirectory() as tmp:
                 write_case(case, Path(tmp))
-                child = subprocess.run(
-                    [sys.executable, __file__, "--child", tmp, url, mode, *case],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-            if child.returncode != 0:
-                print(child.stderr, file=sys.stderr)
-                raise SystemExit(child.returncode)
-            result = json.loads(child.stdout.strip().splitlines()[-1])
+                if case[0] == "stored":
+                    _child([sys.executable, __file__, "--receive", tmp, url])
+                child = _child([sys.executable, __file__, "--child", tmp, url, mode, *case])
+            result = json.loads(child.strip().splitlines()[-1])
             results.append(result)
             print(
                 f"{result['backend']:<10} {result['case']:<16} {result['input_mb']:>7} MB "
                 f"{result['files']:>5} file(s) {result['registered']:>6} registered "
-                f"{result['seconds']:>7} s ({result['cpu_seconds']} CPU s)  "
+                f"{result['seconds']:>7} s ({result['cpu_seconds']} CPU s, "
+                f"{result['backend_cpu_seconds']} server)  "
                 f"peak RSS {result['peak_rss_mib']:>8} MiB  load {_load()}",
                 flush=True,
             )

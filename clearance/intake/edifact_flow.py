@@ -24,6 +24,7 @@ from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
 from clearance.intake.edifact_scan import (
     CHUNK,
+    Raw,
     Scan,
     light_message,
     mappable_messages,
@@ -65,7 +66,7 @@ class _Work(Work):
         )
 
 
-def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
+def process_edifact(ctx: FlowContext, raw: Raw) -> SubmissionOutcome:
     """Process one EDIFACT interchange inside the caller's unit of work.
 
     The interchange is read twice, a message at a time (:mod:`clearance.intake.edifact_scan`):
@@ -73,7 +74,8 @@ def process_edifact(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     (a few strings) of each message; then, when the interchange is sound, its declarations are
     mapped, registered, decided, answered and written ``CHUNK`` at a time. Memory therefore
     grows with a chunk, not with the interchange; everything still lands in the caller's one unit of
-    work, so the interchange is answered once and nothing of it is half-written.
+    work, so the interchange is answered once and nothing of it is half-written. ``raw`` is the
+    bytes, or a stored message's bytes read back a piece at a time (a worker's path).
     """
     scan = scan_interchange(raw)
     interchange = scan.interchange
@@ -175,7 +177,7 @@ def _recipient_issues(work: _Work) -> tuple[SyntaxIssue, ...]:
     return (issue,)
 
 
-def _process_messages(work: _Work, raw: bytes, scan: Scan) -> None:
+def _process_messages(work: _Work, raw: Raw, scan: Scan) -> None:
     interchange, outcome, ctx, checked = work.interchange, work.outcome, work.ctx, scan.checked
     header = interchange.header
     assert header is not None
@@ -224,7 +226,7 @@ def _process_messages(work: _Work, raw: bytes, scan: Scan) -> None:
         outcome.declarations.sort(key=lambda d: order.get(d.message_reference, 0))
 
 
-def _map_and_register(work: _Work, raw: bytes, to_map: set[int], scan: Scan) -> None:
+def _map_and_register(work: _Work, raw: Raw, to_map: set[int], scan: Scan) -> None:
     """Map the sound messages and register them ``CHUNK`` at a time, writing each chunk.
 
     The declarations take their answers' control references in message order, then the

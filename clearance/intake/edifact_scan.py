@@ -23,22 +23,53 @@ before it are passed over, :class:`~edi.edifact.envelope.Resume`, not built agai
 ``KEEP_UP_TO`` messages the kept chunk is dropped and the second read starts at the first
 message: it would spare less than half of that read, and would be held through the scan of
 a very large interchange on top of every head (17 MiB more at the peak of a 50 MB one).
+
+The bytes come either whole (``bytes``: what a caller received) or as :class:`Reopenable`
+(a stored message read back from the store a piece at a time,
+:class:`clearance.store.raw_pieces.StoredRaw`): each pass then opens its own stream, and the
+worker never holds the interchange whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import BinaryIO, Protocol
 
 from clearance.intake.edifact_checks import message_issues
 from edi.edifact.envelope import EnvelopeReader, Message, Resume
 from edi.edifact.errors import SyntaxIssue
 from edi.edifact.heads import InterchangeHeads, MessageHead, Strings
+from edi.edifact.tokenizer import Source
 
 #: Declarations registered, decided, answered and written at a time.
 CHUNK = 500
 #: An interchange of more messages is read again whole: the scan drops its first chunk.
 KEEP_UP_TO = 2 * CHUNK
+
+
+class Reopenable(Protocol):
+    """Bytes that can be read from their start again, as often as asked, a stream each time."""
+
+    def open(self) -> BinaryIO:
+        """A fresh stream over the bytes from their first one."""
+        ...
+
+
+#: An interchange: whole, or a stream at a time.
+Raw = bytes | Reopenable
+
+
+@contextmanager
+def _source(raw: Raw) -> Iterator[Source]:
+    """What a reading pass reads: the bytes themselves, or a stream of its own, closed when
+    the pass ends (a stored message's stream holds a piece and a handle on the store)."""
+    if isinstance(raw, bytes):
+        yield raw
+        return
+    with raw.open() as stream:
+        yield stream
 
 
 def light_message(message: Message) -> Message:
@@ -62,9 +93,14 @@ class Scan:
     resume: Resume | None
 
 
-def scan_interchange(raw: bytes) -> Scan:
+def scan_interchange(raw: Raw) -> Scan:
     """Scan ``raw``: the envelopes, a head and the syntax issues of every message."""
-    reader = EnvelopeReader(raw)
+    with _source(raw) as source:
+        return _scan(source)
+
+
+def _scan(source: Source) -> Scan:
+    reader = EnvelopeReader(source)
     messages: list[MessageHead] = []
     kept: list[Message] = []
     resume: Resume | None = None
@@ -100,7 +136,7 @@ def scan_interchange(raw: bytes) -> Scan:
     return Scan(interchange, checked, kept, resume)
 
 
-def mappable_messages(raw: bytes, wanted: set[int], scan: Scan | None = None) -> Iterator[Message]:
+def mappable_messages(raw: Raw, wanted: set[int], scan: Scan | None = None) -> Iterator[Message]:
     """The whole messages of ``raw`` whose UNH index is in ``wanted``, in order: those ``scan``
     kept (taken out of it: each is then held only by whoever maps it), then the rest read
     again; without ``scan``, every message read again."""
@@ -113,9 +149,19 @@ def mappable_messages(raw: bytes, wanted: set[int], scan: Scan | None = None) ->
                 yield message
         if scan.resume is None:
             return
-    for message in EnvelopeReader(raw, resume=None if scan is None else scan.resume):
-        if message.header.index in wanted:
-            yield message
+    with _source(raw) as source:
+        for message in EnvelopeReader(source, resume=None if scan is None else scan.resume):
+            if message.header.index in wanted:
+                yield message
 
 
-__all__ = ["CHUNK", "KEEP_UP_TO", "Scan", "light_message", "mappable_messages", "scan_interchange"]
+__all__ = [
+    "CHUNK",
+    "KEEP_UP_TO",
+    "Raw",
+    "Reopenable",
+    "Scan",
+    "light_message",
+    "mappable_messages",
+    "scan_interchange",
+]

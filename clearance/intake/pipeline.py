@@ -18,7 +18,7 @@ from typing import NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from clearance.assessment.step import TariffAssessment
 from clearance.decisions import ControlsAndDecision, registry_store
@@ -44,6 +44,7 @@ from clearance.ledgers.deferral import LedgerRaceError, defer_locks
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.manifests.reconciliation import ManifestReconciliation
 from clearance.store.bulk import insert_rows_returning_ids
+from clearance.store.raw_pieces import StoredRaw
 from clearance.store.tables import InboundMessage
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork, session_factory, store_error
@@ -55,6 +56,9 @@ _T = TypeVar("_T")
 #: Raw bytes from this size on are stored on a connection that is closed afterwards, not
 #: pooled: the driver keeps a copy of what it sent (see :meth:`Pipeline._receive`).
 FRESH_CONNECTION_BYTES = 1 << 20
+
+#: Bytes detect_format looks at.
+FORMAT_HEAD = 64
 
 #: The channel flow for each detected format (see :func:`detect_format`).
 FLOWS: dict[str, Callable[[FlowContext, bytes], SubmissionOutcome]] = {
@@ -78,7 +82,7 @@ class ProcessingError(CustomsError):
 def detect_format(raw: bytes) -> str | None:
     """``edifact`` (UNA/UNB), ``x12`` (ISA), ``xml`` (a markup start), ``json`` (``{``: a
     canonical JSON request, docs/json-channel.md); None otherwise."""
-    head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = raw[:FORMAT_HEAD].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"UNA", b"UNB")):
         return "edifact"
     if head.startswith(b"ISA"):
@@ -160,15 +164,18 @@ class Pipeline:
 
     def retry(self, message_id: int, senders: frozenset[str] | None = None) -> SubmissionOutcome:
         """Process a stored message that failed, or is stuck ``received``, again from its raw
-        bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it)."""
+        bytes (:mod:`clearance.intake.claims`: one retry of several at once processes it).
+        The bytes are read back as a worker reads them (:meth:`process_stored`)."""
         with UnitOfWork(self._sessions) as uow:
-            inbound = uow.session.get(InboundMessage, message_id)
+            inbound = uow.session.get(
+                InboundMessage, message_id, options=[defer(InboundMessage.raw)]
+            )
             if inbound is None:
                 raise UnknownMessageError(f"no message {message_id}")
             refuse_unless_retryable(inbound, self.clock.now(), self.settings)
-            raw, filename = inbound.raw, inbound.filename
+            filename = inbound.filename
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
-        return self._run(message_id, raw, sender, filename, retrying=True, senders=senders)
+        return self._run(message_id, None, sender, filename, retrying=True, senders=senders)
 
     def receive(
         self,
@@ -192,6 +199,9 @@ class Pipeline:
         the same moment) processes it once: the later runs find it done and return None.
         ``received`` (never processed) and ``failed`` (an earlier attempt rolled back) are
         processed; a failure marks it ``failed`` and raises :class:`ProcessingError`.
+
+        An EDIFACT interchange's bytes are read from the store a piece at a time
+        (:class:`StoredRaw`), never whole: a worker's memory does not grow with the bytes.
         """
         filename: str | None = None
 
@@ -204,13 +214,15 @@ class Pipeline:
                 .where(InboundMessage.id == message_id)
                 .with_for_update()
                 .execution_options(populate_existing=True)
+                .options(defer(InboundMessage.raw))  # read in pieces by StoredRaw
             )
             inbound = session.scalars(locked).one_or_none()
             if inbound is None or inbound.status not in ("received", "failed"):
                 return None  # done by an earlier run (or no longer kept)
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
             filename = inbound.filename
-            return self._process(session, inbound, inbound.raw, sender, filename, senders)
+            raw = StoredRaw(session, message_id)
+            return self._process(session, inbound, raw, sender, filename, senders)
 
         try:
             outcome = self._unit(work)
@@ -223,7 +235,7 @@ class Pipeline:
     def _run(
         self,
         message_id: int,
-        raw: bytes,
+        raw: bytes | None,
         sender: str | None,
         filename: str | None,
         *,
@@ -234,11 +246,13 @@ class Pipeline:
 
         The unit of work first claims the message under a row lock; a claim refused (another
         worker has it, or had it) changes nothing and is not a failure of the message.
+        ``raw`` None: the stored bytes, read back in pieces.
         """
 
         def work(session: Session) -> SubmissionOutcome:
             inbound = claim(session, message_id, self.clock.now(), self.settings, retrying=retrying)
-            return self._process(session, inbound, raw, sender, filename, senders)
+            content = StoredRaw(session, message_id) if raw is None else raw
+            return self._process(session, inbound, content, sender, filename, senders)
 
         try:
             outcome = self._unit(work)
@@ -313,14 +327,18 @@ class Pipeline:
         self,
         session: Session,
         inbound: InboundMessage,
-        raw: bytes,
+        raw: bytes | StoredRaw,
         sender: str | None,
         filename: str | None,
         senders: frozenset[str] | None = None,
     ) -> SubmissionOutcome:
+        """Process ``raw``: the bytes received, or a stored message's bytes read back (an
+        EDIFACT interchange's a piece at a time; the other channels parse a document whole,
+        under a far smaller size limit, and read it whole as before)."""
         now = self.clock.now()
         defer_locks(session)  # ledger heads locked at commit only (PostgreSQL, ADR 0013)
-        inbound.format = detect_format(raw)
+        head = raw.head(FORMAT_HEAD) if isinstance(raw, StoredRaw) else raw[:FORMAT_HEAD]
+        inbound.format = detect_format(head)
         if inbound.format is None:
             return self._unrecognised(session, inbound, filename)
         oversize = oversize_problem(self.settings, inbound.format, len(raw))
@@ -342,7 +360,11 @@ class Pipeline:
             details=self.details,
         )
         with cyclic_gc_paused():
-            outcome = FLOWS[inbound.format](context, raw)
+            if inbound.format == "edifact":
+                outcome = process_edifact(context, raw)
+            else:
+                whole = inbound.raw if isinstance(raw, StoredRaw) else raw  # as loaded before
+                outcome = FLOWS[inbound.format](context, whole)
         inbound.status = outcome.status.value
         inbound.processed_at = now
         inbound.error = None
@@ -402,7 +424,8 @@ class Pipeline:
         with UnitOfWork(self._sessions) as uow:
             inbound = uow.session.get(InboundMessage, message_id)
             assert inbound is not None
-            inbound.format = detect_format(inbound.raw)
+            # The head only: the message may be a very large interchange.
+            inbound.format = detect_format(StoredRaw(uow.session, message_id).head(FORMAT_HEAD))
             inbound.status = InterchangeStatus.REJECTED.value
             inbound.error = refused.message
             inbound.processed_at = now
