@@ -28,9 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("CUSTOMS_ARTIFACTS", ROOT / "artifacts")) / "console"
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop marked running in the
+# main thread while it is started, and every later test that runs a loop of its own
+# (asyncio.run, run_until_complete) then fails; ended with this package, it leaves none behind.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Headless chromium, one for the whole run."""
+    """Headless chromium, one for the browser tests."""
     if not CHROMIUM.exists():
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install -y chromium)")
     with sync_playwright() as playwright:
