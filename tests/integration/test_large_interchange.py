@@ -97,6 +97,19 @@ def _reset(engine: Engine) -> None:
     _truncate(engine, Base.metadata)
 
 
+def _fresh(engine: Engine) -> None:
+    """An empty store again: SQLite's file made anew, PostgreSQL's tables emptied."""
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        Path(str(engine.url.database)).unlink()
+        from clearance.store.migrate import upgrade
+
+        upgrade(engine)
+    else:
+        assert POSTGRES_URL is not None
+        _reset(engine)
+
+
 @pytest.mark.parametrize(
     ("kept", "keep_up_to"),
     [
@@ -110,15 +123,7 @@ def test_chunks_of_declarations_give_what_the_whole_interchange_gives(
 ) -> None:
     whole = _process(engine, 1000, monkeypatch)
     expected = _rows(engine)
-    if engine.dialect.name == "sqlite":
-        engine.dispose()
-        Path(str(engine.url.database)).unlink()
-        from clearance.store.migrate import upgrade
-
-        upgrade(engine)
-    else:
-        assert POSTGRES_URL is not None
-        _reset(engine)
+    _fresh(engine)
     chunked = _process(engine, 4, monkeypatch, kept, keep_up_to)  # 5 full chunks and 3
     assert chunked.status is InterchangeStatus.ACCEPTED
     assert [d.to_json() for d in chunked.declarations] == [d.to_json() for d in whole.declarations]

@@ -23,8 +23,7 @@ from clearance.store.migrate import alembic_config, upgrade
 from clearance.store.raw_pieces import StoredRaw
 from clearance.store.tables import InboundMessage
 from core.settings import Settings
-from tests.conftest import POSTGRES_URL
-from tests.integration.test_large_interchange import DECLARATIONS, _reset, _rows
+from tests.integration.test_large_interchange import DECLARATIONS, _fresh, _rows
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -37,18 +36,6 @@ pytestmark = pytest.mark.db
 
 def _pieces(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
     monkeypatch.setattr(raw_pieces, "PIECE", size)
-
-
-def _fresh(engine: Engine) -> None:
-    if engine.dialect.name == "sqlite":
-        engine.dispose()
-        Path(str(engine.url.database)).unlink()
-        from clearance.store.migrate import upgrade
-
-        upgrade(engine)
-    else:
-        assert POSTGRES_URL is not None
-        _reset(engine)
 
 
 def _stored(engine: Engine, content: bytes) -> int:
