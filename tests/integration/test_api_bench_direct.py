@@ -33,9 +33,9 @@ def test_the_direct_process_registers_and_reads_what_the_client_sends(tmp_path: 
     key = bench.prepare(url)
     app = open_application(Settings(database_url=url))
     actor = authenticate_key(app, key)
-    # The server gets its own thread and loop: the browser tests' session-wide Playwright
-    # leaves an asyncio loop marked running in the main thread, and a second loop cannot be
-    # run there (CI ran the browser tests first and this test failed on exactly that).
+    # The server gets its own thread and loop, so the test does not depend on the main
+    # thread having no loop running (stop 24's CI failed here while the browser tests' Playwright
+    # was alive; tests/browser/conftest.py now ends it with its package).
     loop = asyncio.new_event_loop()
     listening: queue.Queue[asyncio.Server] = queue.Queue()
 
