@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import Any, cast
 
-from sqlalchemy import Connection, Insert, Table, Update, insert
+from sqlalchemy import Connection, Insert, Table, insert
 from sqlalchemy.orm import Session
 
 from core.db import run_driver
@@ -226,36 +226,7 @@ def _insert_numbered(
 _MAX_IDS: dict[Table, str] = {}
 
 
-#: A statement as the driver takes it: its SQL, its parameters' names in order and each one's
-#: bind processor (None where SQLAlchemy passes the value as it is).
-DriverStatement = tuple[str, list[str], list[Any]]
-
-
-def driver_statement(
-    connection: Connection, statement: Update, cache: dict[str, DriverStatement]
-) -> DriverStatement:
-    """``statement`` compiled once per dialect (kept in ``cache``) for :func:`core.db.run_driver`.
-
-    A Core execution builds and processes a parameter dictionary per call, which costs more
-    than a small UPDATE itself; the processors are the ones SQLAlchemy would apply (SQLite's
-    date and time formatting), so the stored values are the same.
-    """
-    dialect = connection.dialect
-    built = cache.get(dialect.name)
-    if built is None:
-        compiled = statement.compile(dialect=dialect)
-        names = list(compiled.positiontup or compiled.binds)
-        processors = [
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        ]
-        built = cache[dialect.name] = (str(compiled), names, processors)
-    return built
-
-
 __all__ = [
-    "DriverStatement",
-    "driver_statement",
     "insert_rows",
     "insert_rows_returning_ids",
     "insert_table_rows",
