@@ -91,7 +91,9 @@ def test_values_sent_and_read_as_core_sends_and_reads_them(connection: Connectio
     core = connection.execute(select(_T).where(_T.c.id >= 1).order_by(_T.c.id)).all()
     driver = _SELECT.rows(connection, low=1)
     assert _typed(driver) == _typed(list(core))
-    assert driver[0][1] == _ROWS[0]["at"].replace(tzinfo=driver[0][1].tzinfo)
+    at = _ROWS[0]["at"]
+    assert isinstance(at, datetime)
+    assert driver[0][1] == at.replace(tzinfo=driver[0][1].tzinfo)
     assert type(driver[0][2]) is Decimal and type(driver[0][3]) is bool
 
 
