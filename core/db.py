@@ -10,7 +10,7 @@ import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Literal, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from sqlalchemy import Connection, Dialect, Engine, RootTransaction, create_engine, event
 from sqlalchemy.engine import make_url
@@ -155,7 +155,11 @@ def _on_cursor(
     return rows
 
 
-class DriverStatement:
+#: The kind of Core statement a :class:`DriverStatement` holds (a SELECT, an INSERT …).
+_Statement = TypeVar("_Statement", bound=ClauseElement)
+
+
+class DriverStatement(Generic[_Statement]):
     """A Core statement compiled once per dialect, run on the driver's cursor (:func:`run_driver`).
 
     A Core ``execute`` of a cached statement compiles nothing but still builds an execution
@@ -169,7 +173,7 @@ class DriverStatement:
 
     __slots__ = ("_built", "statement")
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: _Statement) -> None:
         self.statement = statement
         self._built: dict[str, _Compiled] = {}
 

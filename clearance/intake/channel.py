@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Insert, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from clearance.flow.outcome import (
@@ -123,7 +123,7 @@ _KEYS = cast(Table, InterchangeKey.__table__)
 #: ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` of each database, the four values bound
 #: by name (the same columns a Core execution with them would insert; the table has no
 #: Python-side defaults).
-_CLAIMS: dict[str, DriverStatement] = {
+_CLAIMS: dict[str, DriverStatement[Insert]] = {
     name: DriverStatement(
         dialect.insert(_KEYS)
         .values({key: bindparam(key) for key in _CLAIMED})
