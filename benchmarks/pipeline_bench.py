@@ -10,13 +10,16 @@ about the neighbours than about the code. On PostgreSQL the server's CPU for our
 (read from /proc for the backends of the benchmark database) is counted as well, and shown
 apart.
 
-    python benchmarks/pipeline_bench.py [N] [--postgres] [--profile FILE] [--gc-policy]
+    python benchmarks/pipeline_bench.py [N] [--postgres] [--profile FILE] [--gc-policy] [--by-size]
 
 N: declarations (default 3000). --profile writes a cProfile of the SQLite run to FILE and
 prints where the time went by step. --gc-policy applies the long-running processes'
 garbage-collector policy (``core.runtime.settle_heap``, as ``customs worker`` does once it is
-built) after the pipeline is built, before the day runs. The last line printed is a JSON
-object.
+built) after the pipeline is built, before the day runs. --by-size also prints the CPU per
+interchange and per declaration by interchange size (declarations in it): what an
+interchange costs whatever its size shows as the small ones' figure per declaration (ADR 0006,
+stop 26); each file's own CPU is read around its ``submit``, so the sizes add up to the total
+less the loop. The last line printed is a JSON object (``by_size`` when asked).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ def run(
     profile: cProfile.Profile | None = None,
     *,
     gc_policy: bool = False,
+    by_size: bool = False,
 ) -> dict[str, object]:
     """Process ``files`` into a fresh store at ``url``; the figures."""
     engine = fresh_store(url)
@@ -79,15 +83,26 @@ def run(
     start, cpu = time.perf_counter(), time.process_time()
     if profile is not None:
         profile.enable()
-    for raw in files:
-        pipeline.submit(raw)
+    sizes: dict[int, list[float]] = {}  # declarations in a file: [files, CPU-s, declarations]
+    if by_size:
+        for raw in files:
+            size = raw.count(b"UNH+")
+            before = time.process_time()
+            pipeline.submit(raw)
+            spent = sizes.setdefault(size, [0, 0.0, 0])
+            spent[0] += 1
+            spent[1] += time.process_time() - before
+            spent[2] += size
+    else:
+        for raw in files:
+            pipeline.submit(raw)
     if profile is not None:
         profile.disable()
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     server = backend_cpu(engine) - server
     lanes = mix(engine)
     engine.dispose()
-    return {
+    figures: dict[str, object] = {
         "backend": engine.dialect.name,
         "declarations": declarations,
         "files": len(files),
@@ -99,6 +114,18 @@ def run(
         "ms_per_declaration_cpu": round(cpu / declarations * 1000, 3),
         "mix": lanes,
     }
+    if by_size:
+        figures["by_size"] = {
+            str(size): {
+                "files": int(count),
+                "declarations": int(declared),
+                "cpu_s": round(spent, 3),
+                "us_per_interchange": round(spent / count * 1e6),
+                "us_per_declaration": round(spent / declared * 1e6) if declared else None,
+            }
+            for size, (count, spent, declared) in sorted(sizes.items())
+        }
+    return figures
 
 
 def stages(profile: cProfile.Profile) -> dict[str, float]:
@@ -121,6 +148,7 @@ def main() -> None:
     args = sys.argv[1:]
     postgres = "--postgres" in args
     gc_policy = "--gc-policy" in args
+    by_size = "--by-size" in args
     profile_file = None
     if "--profile" in args:
         profile_file = args[args.index("--profile") + 1]
@@ -141,7 +169,15 @@ def main() -> None:
         # inflated the code of many small calls (tokenizer, serializer) most. Shares are what
         # to read; the figures without the profiler are CPU time.
         profile = cProfile.Profile(time.perf_counter) if profile_file else None
-        results.append(run(f"sqlite:///{tmp}/pipeline.db", files, profile, gc_policy=gc_policy))
+        results.append(
+            run(
+                f"sqlite:///{tmp}/pipeline.db",
+                files,
+                profile,
+                gc_policy=gc_policy,
+                by_size=by_size,
+            )
+        )
         if profile is not None and profile_file is not None:
             profile.dump_stats(profile_file)
             total = sum(v[2] for v in pstats.Stats(profile).stats.values())  # type: ignore[attr-defined]
@@ -150,7 +186,12 @@ def main() -> None:
                 print(f"  {stage:<42} {seconds:8.2f} s")
     if postgres:
         results.append(
-            run(postgres_database("customs_throughput_bench"), files, gc_policy=gc_policy)
+            run(
+                postgres_database("customs_throughput_bench"),
+                files,
+                gc_policy=gc_policy,
+                by_size=by_size,
+            )
         )
     for r in results:
         print(
@@ -160,6 +201,16 @@ def main() -> None:
             f"{r['mix']}",
             flush=True,
         )
+        by = r.get("by_size")
+        if isinstance(by, dict):
+            for size, f in by.items():
+                print(
+                    f"  size {size:>5}: {f['files']:>4} files, "
+                    f"{f['declarations']:>5} declarations, "
+                    f"{f['us_per_interchange']:>9} µs per interchange, "
+                    f"{f['us_per_declaration']} µs per declaration",
+                    flush=True,
+                )
     print(json.dumps(results))
 
 

@@ -10,13 +10,15 @@ import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, RootTransaction, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 
 from core.errors import ConfigurationError, StoreFullError, StoreUnavailableError
 
@@ -33,8 +35,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             "sqlite:///./customs.db or postgresql+psycopg://user@host:5432/dbname"
         ) from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "connect", _sqlite_pragmas)  # a pool event: see _SQLiteConnection
+        engine._connection_cls = _SQLiteConnection
     return engine
 
 
@@ -43,6 +45,23 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 DURABLE = "customs_durable"
 #: The ``synchronous`` level each SQLite connection has now, in its pool record's ``info``.
 _SYNCHRONOUS = "customs_synchronous"
+
+
+class _SQLiteConnection(Connection):
+    """SQLite's connections: BEGIN IMMEDIATE, at the unit's ``synchronous`` level, at each begin.
+
+    This was a ``begin`` listener on the engine. Any connection listener on an engine makes
+    SQLAlchemy dispatch every connection's events (its start, begin, commit, each statement
+    and cursor execution) through listener collections it builds anew for each connection:
+    about 20 µs of CPU per unit of work and a few per statement, two units and some twenty
+    statements per interchange (ADR 0006, stop 26). The statements still go through
+    :func:`_on_cursor`, so ``before_cursor_execute`` listeners, where a test or a benchmark
+    adds them, see them as before.
+    """
+
+    def _begin_impl(self, transaction: RootTransaction) -> None:
+        super()._begin_impl(transaction)  # its log line, any "begin" listener, the driver's
+        _sqlite_begin_immediate(self)
 
 
 def _sqlite_begin_immediate(connection: Connection) -> None:
@@ -71,6 +90,7 @@ def run_driver(
     connection: Connection,
     statement: str,
     parameters: DriverParameters | list[DriverParameters] = (),
+    description: list[Any] | None = None,
 ) -> list[tuple[Any, ...]]:
     """Run the driver's SQL ``statement`` on ``connection``'s DB-API cursor; the rows it returns.
 
@@ -83,15 +103,20 @@ def run_driver(
     SQLAlchemy raises it (a :class:`~sqlalchemy.exc.DBAPIError`, the connection invalidated on
     a disconnect), so :func:`store_fault` tells a full disk or a lost store apart as before.
     Outside a transaction, or with ``echo`` on, it is ``exec_driver_sql`` itself.
+    ``description``, when given, receives the cursor's description of the rows.
     """
     if not connection.in_transaction() or connection._echo:
         result = connection.exec_driver_sql(statement, parameters)
-        return [tuple(row) for row in result] if result.returns_rows else []
+        if not result.returns_rows:
+            return []
+        if description is not None:
+            description.extend(result.cursor.description)
+        return [tuple(row) for row in result]
     if isinstance(parameters, list):
         if len(parameters) == 1:
-            return _on_cursor(connection, statement, parameters[0], False)
-        return _on_cursor(connection, statement, parameters, True)
-    return _on_cursor(connection, statement, parameters, False)
+            return _on_cursor(connection, statement, parameters[0], False, description)
+        return _on_cursor(connection, statement, parameters, True, description)
+    return _on_cursor(connection, statement, parameters, False, description)
 
 
 def _on_cursor(
@@ -99,6 +124,7 @@ def _on_cursor(
     statement: str,
     parameters: Any,
     many: bool,
+    description: list[Any] | None = None,
 ) -> list[tuple[Any, ...]]:
     # As Connection._exec_single_context does (sqlalchemy 2.x): listeners, then the driver,
     # every error through the connection's own handler, which wraps and re-raises it.
@@ -121,10 +147,129 @@ def _on_cursor(
                 connection, cursor, statement, parameters, None, many
             )
         rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+        if description is not None and cursor.description:
+            description.extend(cursor.description)
         cursor.close()
     except BaseException as exc:
         connection._handle_dbapi_exception(exc, statement, parameters, cursor, None)
     return rows
+
+
+#: The kind of Core statement a :class:`DriverStatement` holds (a SELECT, an INSERT …).
+_Statement = TypeVar("_Statement", bound=ClauseElement)
+
+
+class DriverStatement(Generic[_Statement]):
+    """A Core statement compiled once per dialect, run on the driver's cursor (:func:`run_driver`).
+
+    A Core ``execute`` of a cached statement compiles nothing but still builds an execution
+    context, processes a parameter dictionary and wraps the rows in a result object: more
+    than a small indexed statement costs (ADR 0006, stops 24-26). Worked out here once per
+    dialect: the driver's SQL, its parameters' names in order, each one's bind processor and
+    the values the statement binds itself (a LIMIT), and each selected column's result
+    processor, the ones SQLAlchemy would apply: the values sent and the rows read are the
+    ones a Core execution sends and reads.
+    """
+
+    __slots__ = ("_built", "statement")
+
+    def __init__(self, statement: _Statement) -> None:
+        self.statement = statement
+        self._built: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        """What :attr:`statement` is for ``dialect`` (compiled on first use)."""
+        built = self._built.get(dialect.name)
+        if built is None:
+            built = self._built[dialect.name] = _Compiled(self.statement, dialect)
+        return built
+
+    def parameters(self, dialect: Dialect, values: dict[str, Any]) -> DriverParameters:
+        """One parameter set for the driver from ``values`` by name (processed as SQLAlchemy
+        would; a name not given takes the statement's own value)."""
+        return self.compiled(dialect).parameters(values)
+
+    def run(
+        self, connection: Connection, values: dict[str, Any] | list[dict[str, Any]]
+    ) -> list[tuple[Any, ...]]:
+        """Run the statement with ``values`` (a list: an executemany); the processed rows."""
+        built = self.compiled(connection.dialect)
+        if isinstance(values, list):
+            parameters: DriverParameters | list[DriverParameters] = [
+                built.parameters(v) for v in values
+            ]
+        else:
+            parameters = built.parameters(values)
+        if built.results is None and built.columns:  # the first rows: learn their processors
+            description: list[Any] = []
+            rows = run_driver(connection, built.sql, parameters, description)
+            if description:
+                built.learn(connection.dialect, description)
+            return built.processed(rows)
+        return built.processed(run_driver(connection, built.sql, parameters))
+
+    def rows(self, connection: Connection, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of the statement on ``connection`` with the bound ``values``."""
+        return self.run(connection, values)
+
+    def first(self, connection: Connection, **values: Any) -> Any:
+        """The first column of the first row (None without rows)."""
+        rows = self.run(connection, values)
+        return rows[0][0] if rows else None
+
+
+class _Compiled:
+    """:class:`DriverStatement` for one dialect."""
+
+    __slots__ = ("columns", "fixed", "names", "positional", "processors", "results", "sql")
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup or compiled.binds)
+        self.processors = [
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in self.names
+        ]
+        # The values the statement carries (LIMIT 1); None for those given per call.
+        self.fixed = {name: compiled.params.get(name) for name in self.names}
+        self.positional = compiled.positiontup is not None
+        # A SELECT's columns, a DML statement's RETURNING (none for text or a plain UPDATE).
+        self.columns = list(getattr(statement, "exported_columns", ()))
+        #: Each column's result processor, known from the first rows read: as in SQLAlchemy,
+        #: a processor may depend on the type the driver reports (PostgreSQL's numerics).
+        self.results: list[Any] | None = None
+
+    def learn(self, dialect: Dialect, description: list[Any]) -> None:
+        """The result processors for the columns the driver described."""
+        results = [
+            column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+            for column, described in zip(self.columns, description, strict=True)
+        ]
+        self.results = results if any(results) else []
+
+    def parameters(self, values: dict[str, Any]) -> DriverParameters:
+        fixed = self.fixed
+        given = [values[name] if name in values else fixed[name] for name in self.names]
+        processed = [
+            value if process is None else process(value)
+            for value, process in zip(given, self.processors, strict=True)
+        ]
+        if self.positional:
+            return tuple(processed)
+        return dict(zip(self.names, processed, strict=True))
+
+    def processed(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        results = self.results
+        if not results or not rows:
+            return rows
+        return [
+            tuple(
+                value if process is None else process(value)
+                for value, process in zip(row, results, strict=True)
+            )
+            for row in rows
+        ]
 
 
 def _sqlite_pragmas(dbapi_connection: object, record: ConnectionPoolEntry) -> None:

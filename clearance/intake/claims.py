@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, defer, make_transient_to_detached
 
 from clearance.store.tables import InboundMessage
 from core.clock import as_utc
-from core.db import run_driver
+from core.db import DriverStatement
 from core.errors import CustomsError
 from core.settings import Settings
 
@@ -122,9 +122,8 @@ _ORM: Any = object()
 _TABLE = cast(Table, InboundMessage.__table__)
 #: Every column the claim loads (``raw`` is deferred: the caller has the bytes).
 _LOADED = tuple(column for column in _TABLE.c if column.name != "raw")
-_SQLITE = select(*_LOADED).where(_TABLE.c.id == bindparam("message_id"))
-#: SQLite's SQL of :data:`_SQLITE` and each column's result processor (built on first use).
-_SQLITE_DRIVER: list[tuple[str, list[Any]]] = []
+#: SQLite's read of the claimed row, on the driver with the columns' result processors.
+_SQLITE = DriverStatement(select(*_LOADED).where(_TABLE.c.id == bindparam("message_id")))
 
 
 def _on_sqlite(session: Session, message_id: int) -> InboundMessage | Any | None:
@@ -133,26 +132,18 @@ def _on_sqlite(session: Session, message_id: int) -> InboundMessage | Any | None
     The ORM's SELECT of one row cost about 0.2 ms of CPU, once per interchange, mostly in
     the ORM's execution and loading (ADR 0006, stop 25). SQLite has no row locks (the unit's
     ``BEGIN IMMEDIATE`` holds the write lock), so the row is read with the driver's SQL, its
-    values converted by the same result processors, and the object is put into the session
-    as loaded: unchanged attributes, ``raw`` left unloaded (read on access, as deferred).
-    Anywhere else, or when the session already holds objects (the ORM's ``populate_existing``
-    then matters), :data:`_ORM`.
+    values converted by the same result processors (:class:`core.db.DriverStatement`), and
+    the object is put into the session as loaded: unchanged attributes, ``raw`` left unloaded
+    (read on access, as deferred). Anywhere else, or when the session already holds objects
+    (the ORM's ``populate_existing`` then matters), :data:`_ORM`.
     """
     connection = session.connection()
     if connection.dialect.name != "sqlite" or session.identity_map:
         return _ORM
-    if not _SQLITE_DRIVER:
-        dialect = connection.dialect
-        processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in _LOADED]
-        _SQLITE_DRIVER.append((str(_SQLITE.compile(dialect=dialect)), processors))
-    sql, processors = _SQLITE_DRIVER[0]
-    rows = run_driver(connection, sql, (message_id,))
+    rows = _SQLITE.rows(connection, message_id=message_id)
     if not rows:
         return None
-    values = {
-        column.key: value if process is None else process(value)
-        for column, process, value in zip(_LOADED, processors, rows[0], strict=True)
-    }
+    values = {column.key: value for column, value in zip(_LOADED, rows[0], strict=True)}
     inbound = InboundMessage(**values)
     make_transient_to_detached(inbound)  # as loaded: no changes pending, raw unloaded
     session.add(inbound)

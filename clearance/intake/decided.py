@@ -23,10 +23,9 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, text, update
 from sqlalchemy.orm import Session
 
-from clearance.store.bulk import DriverStatement, driver_statement
 from clearance.store.deferred import defer
 from clearance.store.tables import Declaration as DeclarationRow
-from core.db import run_driver
+from core.db import DriverStatement
 
 _DECLARATIONS = cast(Table, DeclarationRow.__table__)
 #: One row (SQLite: executemany of it).
@@ -104,15 +103,7 @@ def _write_run(session: Session, run: list[dict[str, Any]]) -> None:
     if connection.dialect.name != "postgresql":
         # The driver's executemany of the statement compiled once, the rows as tuples:
         # SQLAlchemy's executemany built and processed a parameter dictionary per row.
-        sql, names, processors = driver_statement(connection, _DECIDED, _DRIVER_DECIDED)
-        rows = [
-            tuple(
-                v[name] if process is None else process(v[name])
-                for name, process in zip(names, processors, strict=True)
-            )
-            for v in run
-        ]
-        run_driver(connection, sql, list(rows))
+        _DRIVER_DECIDED.run(connection, run)
         return
     connection.execute(
         _DECIDED_MANY,
@@ -126,8 +117,8 @@ def _write_run(session: Session, run: list[dict[str, Any]]) -> None:
     )
 
 
-#: :data:`_DECIDED` as the driver's SQL, per dialect (:func:`driver_statement`).
-_DRIVER_DECIDED: dict[str, DriverStatement] = {}
+#: :data:`_DECIDED` as the driver's SQL, compiled once per dialect.
+_DRIVER_DECIDED = DriverStatement(_DECIDED)
 
 
 __all__ = ["store_decided"]

@@ -20,9 +20,8 @@ from typing import cast
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy.orm import Session
 
-from clearance.store.bulk import DriverStatement, driver_statement
 from clearance.store.tables import InboundMessage
-from core.db import run_driver
+from core.db import DriverStatement
 
 #: The columns processing sets (clearance/intake/*_flow.py, :class:`~.pipeline.Pipeline`).
 COLUMNS = (
@@ -50,21 +49,12 @@ def write_processed(session: Session, inbound: InboundMessage) -> None:
     values["message_id"] = inbound.id
     # On the session's connection (Session.execute would autoflush this very object first),
     # as the driver's SQL compiled once: a Core execution of it cost about 150 µs more.
-    connection = session.connection()
-    sql, names, processors = driver_statement(connection, _UPDATE, _DRIVER)
-    processed = [
-        values[name] if process is None else process(values[name])
-        for name, process in zip(names, processors, strict=True)
-    ]
-    if connection.dialect.positional:  # SQLite's ?; psycopg takes %(name)s
-        run_driver(connection, sql, tuple(processed))
-    else:
-        run_driver(connection, sql, dict(zip(names, processed, strict=True)))
+    _DRIVER.run(session.connection(), values)
     session.expunge(inbound)
 
 
-#: :data:`_UPDATE` as the driver's SQL, per dialect (:func:`driver_statement`).
-_DRIVER: dict[str, DriverStatement] = {}
+#: :data:`_UPDATE` as the driver's SQL, compiled once per dialect.
+_DRIVER = DriverStatement(_UPDATE)
 
 
 __all__ = ["COLUMNS", "write_processed"]

@@ -33,7 +33,9 @@ ones SQLite would have given: a table without ``AUTOINCREMENT`` gives a new row 
 rowid plus one, and nobody else inserts in between, because a transaction holds SQLite's
 single write lock from its ``BEGIN IMMEDIATE`` (:func:`core.db.make_engine`) to its end (and
 a transaction that had begun as a reader could not write at all after another writer, SQLite
-refuses it with ``SQLITE_BUSY_SNAPSHOT``: never a duplicate id, at worst an error).
+refuses it with ``SQLITE_BUSY_SNAPSHOT``: never a duplicate id, at worst an error). A single
+row (most interchanges hold one declaration) is inserted with ``RETURNING id`` instead: one
+statement where drawing its id was two, and the id is SQLite's own (stop 26).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import Any, cast
 
-from sqlalchemy import Connection, Insert, Table, Update, insert
+from sqlalchemy import Connection, Insert, Table, insert
 from sqlalchemy.orm import Session
 
 from core.db import run_driver
@@ -113,11 +115,24 @@ def insert_table_rows(connection: Connection, table: Table, rows: Sequence[dict[
         if plain is None:
             connection.execute(_insert(table), run)
             continue
+        if len(run) == 1 and dialect == "sqlite":
+            # One row (most tables of a one-declaration interchange): its values as the
+            # driver's parameters, without the column lists of a run.
+            run_driver(connection, plain[0], _one(run[0], keys, plain[1]))
+            continue
         columns = _columns(run, keys, plain[1])
         if dialect == "postgresql":
             run_driver(connection, plain[0], {f"c{n}": c for n, c in enumerate(columns)})
         else:
             run_driver(connection, plain[0], list(zip(*columns, strict=True)))
+
+
+def _one(row: dict[str, Any], keys: tuple[str, ...], processors: list[Any]) -> tuple[Any, ...]:
+    """The values of ``row`` in ``keys`` order, each through its column's bind processor."""
+    return tuple(
+        row[key] if process is None else process(row[key])
+        for key, process in zip(keys, processors, strict=True)
+    )
 
 
 def _columns(
@@ -199,6 +214,8 @@ def _insert_numbered(
     key = table.primary_key.columns.values()
     if len(key) != 1 or key[0].name != "id" or any("id" in row for row in rows):
         return None
+    if len(rows) == 1:
+        return _insert_one(connection, table, rows[0])
     runs = _runs(rows)
     plains = [_plain(connection, table, ("id", *run[0])) for run in runs]
     if any(plain is None for plain in plains):
@@ -226,36 +243,27 @@ def _insert_numbered(
 _MAX_IDS: dict[Table, str] = {}
 
 
-#: A statement as the driver takes it: its SQL, its parameters' names in order and each one's
-#: bind processor (None where SQLAlchemy passes the value as it is).
-DriverStatement = tuple[str, list[str], list[Any]]
+def _insert_one(connection: Connection, table: Table, row: dict[str, Any]) -> list[int] | None:
+    """SQLite: one row inserted with ``RETURNING id``: the id SQLite gives it, in one
+    statement where drawing it was two (``SELECT max(id)`` and the INSERT). Most
+    interchanges hold one declaration, and three tables' ids are wanted per interchange
+    (the message, the declaration, its assessment): ADR 0006, stop 26."""
+    keys = tuple(row)
+    plain = _plain(connection, table, keys)
+    if plain is None:
+        return None
+    returning = _RETURNING_ID.get(plain[0])
+    if returning is None:
+        returning = _RETURNING_ID[plain[0]] = f"{plain[0]} RETURNING id"
+    ((new_id,),) = run_driver(connection, returning, _one(row, keys, plain[1]))
+    return [int(new_id)]
 
 
-def driver_statement(
-    connection: Connection, statement: Update, cache: dict[str, DriverStatement]
-) -> DriverStatement:
-    """``statement`` compiled once per dialect (kept in ``cache``) for :func:`core.db.run_driver`.
-
-    A Core execution builds and processes a parameter dictionary per call, which costs more
-    than a small UPDATE itself; the processors are the ones SQLAlchemy would apply (SQLite's
-    date and time formatting), so the stored values are the same.
-    """
-    dialect = connection.dialect
-    built = cache.get(dialect.name)
-    if built is None:
-        compiled = statement.compile(dialect=dialect)
-        names = list(compiled.positiontup or compiled.binds)
-        processors = [
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in names
-        ]
-        built = cache[dialect.name] = (str(compiled), names, processors)
-    return built
+#: Per plain INSERT (SQLite): the same with ``RETURNING id``.
+_RETURNING_ID: dict[str, str] = {}
 
 
 __all__ = [
-    "DriverStatement",
-    "driver_statement",
     "insert_rows",
     "insert_rows_returning_ids",
     "insert_table_rows",

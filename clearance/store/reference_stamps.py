@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from clearance.store.control_tables import RegistryChange, RegistryLoad, RulesetRow
 from clearance.store.deferred import transaction_cache
 from clearance.store.tariff_tables import TariffSchedule
-from core.db import run_driver
+from core.db import DriverStatement
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,62 +82,14 @@ def _stamps(tariff: bool | None) -> Select[Any]:
     )
 
 
-class _DriverSQL:
-    """A statement compiled once per dialect for :func:`core.db.run_driver`.
-
-    A Core ``execute`` of the stamps' statement compiled nothing (the statement is cached) but
-    still built an execution context, processed a parameter dictionary and wrapped the rows in
-    a result, which cost more than the indexed query itself (ADR 0006, stop 25). The driver
-    SQL, the parameters' order and each one's bind processor (the ones SQLAlchemy would apply)
-    and the values the statement binds itself (its LIMITs) are worked out here once.
-    """
-
-    __slots__ = ("_built", "statement")
-
-    def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement
-        self._built: dict[str, tuple[str, list[str], list[Any], dict[str, Any], bool]] = {}
-
-    def rows(self, connection: Connection, **values: Any) -> list[tuple[Any, ...]]:
-        """The rows of the statement on ``connection`` with the bound ``values``."""
-        dialect = connection.dialect
-        built = self._built.get(dialect.name)
-        if built is None:
-            compiled = self.statement.compile(dialect=dialect)
-            names = list(compiled.positiontup or compiled.binds)
-            processors = [
-                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-                for name in names
-            ]
-            # The values the statement carries (LIMIT 1, OFFSET 0); None for the ones bound
-            # per call (they are given).
-            fixed = {name: compiled.params.get(name) for name in names}
-            built = (str(compiled), names, processors, fixed, compiled.positiontup is not None)
-            self._built[dialect.name] = built
-        sql, names, processors, fixed, positional = built
-        given = [values[name] if name in values else fixed[name] for name in names]
-        processed = [
-            value if process is None else process(value)
-            for value, process in zip(given, processors, strict=True)
-        ]
-        if positional:
-            return run_driver(connection, sql, tuple(processed))
-        return run_driver(connection, sql, dict(zip(names, processed, strict=True)))
-
-    def first(self, connection: Connection, **values: Any) -> Any:
-        """The first column of the first row (None without rows)."""
-        rows = self.rows(connection, **values)
-        return rows[0][0] if rows else None
-
-
 # Built once (statement building costs more than the query): by what the first caller knows;
 # each compiled once per dialect and run on the driver's cursor.
-_REGISTRY_ONLY = _DriverSQL(_stamps(None))
-_WITH_ANY_SCHEDULE = _DriverSQL(_stamps(False))
-_WITH_SCHEDULE_OF = _DriverSQL(_stamps(True))
-_SCHEDULE_ANY = _DriverSQL(_latest_schedule(False))
-_SCHEDULE_OF = _DriverSQL(_latest_schedule(True))
-_RULESET_ID = _DriverSQL(_RULESET.limit(1))
+_REGISTRY_ONLY = DriverStatement(_stamps(None))
+_WITH_ANY_SCHEDULE = DriverStatement(_stamps(False))
+_WITH_SCHEDULE_OF = DriverStatement(_stamps(True))
+_SCHEDULE_ANY = DriverStatement(_latest_schedule(False))
+_SCHEDULE_OF = DriverStatement(_latest_schedule(True))
+_RULESET_ID = DriverStatement(_RULESET.limit(1))
 
 _CACHE = "reference.stamps"
 _REGISTRY = "registry"

@@ -7,8 +7,10 @@ receipt does not: ``UnitOfWork(durable=True)`` runs it at ``synchronous=FULL``.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, event, text
 
 from clearance.intake.pipeline import Pipeline
@@ -55,3 +57,22 @@ def test_the_receipt_is_durable_and_processing_is_not(tmp_path: Path, clock: Fix
     # FULL is set before the receipt's INSERT, NORMAL again before processing writes.
     assert seen[:first_insert] == ["PRAGMA synchronous=FULL"]
     assert pragmas == ["PRAGMA synchronous=FULL", "PRAGMA synchronous=NORMAL"]
+
+
+def test_a_unit_holds_the_write_lock_from_its_begin_without_engine_listeners(
+    tmp_path: Path,
+) -> None:
+    """BEGIN IMMEDIATE comes from the SQLite connection class, not an engine listener: any
+    connection listener makes SQLAlchemy dispatch every connection's events (stop 26)."""
+    path = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{path}")
+    assert not engine._has_events
+    with UnitOfWork(session_factory(engine)) as uow:
+        uow.session.connection()  # begun, nothing read or written yet
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+    engine.dispose()
