@@ -165,3 +165,37 @@ def test_entries_are_written_with_the_units_rows_in_the_order_booked(engine: Eng
             select(LedgerEntry.declaration_number, LedgerEntry.quantity).order_by(LedgerEntry.id)
         ).all()
     assert [(n, Decimal(q)) for n, q in rows] == [(f"{n:018d}", Decimal(n)) for n in (4, 3, 1, 2)]
+
+
+def test_a_write_off_in_the_unit_lists_the_draws_queued_in_it(engine: Engine) -> None:
+    """The write-off reads entries with the ORM: what the unit booked (queued, not yet
+    inserted) is written first, so the report lists it."""
+    from clearance.decisions.writeoff import write_off
+    from rules.claims import licence_allowance, licence_key
+    from rules.registry import Licence
+
+    licence = Licence.model_validate(
+        {
+            "number": "CACHE-WO",
+            "type_code": "7",
+            "holder_uscc": "91320500MA1MPCR7WX",
+            "direction": "import",
+            "commodity_codes": ["0202"],
+            "quantity": "100",
+            "unit": "KGM",
+            "max_uses": 12,
+            "valid_from": "2026-01-01",
+        }
+    )
+    key = licence_key(licence.number)
+    with Session(engine) as session, session.begin():
+        spec = HeadSpec(key, "licence", licence.number, licence_allowance(licence))
+        ensure_heads(session, [spec], INSTANT)
+        head = lock_heads(session, [key])[key]
+        holds_nothing_yet(session, f"{7:018d}", [head.id])
+        ref = Ref(f"{7:018d}", 1)
+        assert apply(session, head, ref, "reserve", INSTANT, Decimal("12.5"), 1) is None
+        report = write_off(session, licence)
+    assert [(d.declaration_number, d.reserved) for d in report.draws] == [
+        (f"{7:018d}", Decimal("12.5"))
+    ]
