@@ -65,7 +65,8 @@ def decide(
 
 def _reasons(findings: Sequence[Finding], risk: RiskAssessment) -> tuple[Reason, ...]:
     """Findings by severity, then selected risk hits by lane, then the sample draw."""
-    ordered = sorted(findings, key=lambda f: -f.severity.rank)
+    # Most declarations have no finding and one to three hits: nothing to sort then.
+    ordered = sorted(findings, key=lambda f: -f.severity.rank) if findings else ()
     reasons = [
         Reason(
             ReasonSource.CONTROL,
@@ -79,7 +80,9 @@ def _reasons(findings: Sequence[Finding], risk: RiskAssessment) -> tuple[Reason,
         )
         for f in ordered
     ]
-    hits = sorted((h for h in risk.hits if h.selected), key=lambda h: -h.lane.rank)
+    hits = [h for h in risk.hits if h.selected]
+    if len(hits) > 1:  # sorted is stable: one hit (or none) is in its order already
+        hits.sort(key=lambda h: -h.lane.rank)
     reasons += [_risk_reason(h, risk.ruleset_version, ReasonSource.RISK) for h in hits]
     reasons.append(_risk_reason(risk.sample, risk.ruleset_version, ReasonSource.SAMPLE))
     return tuple(reasons)

@@ -71,10 +71,11 @@ class Finding:
 
 def evidence(**values: object) -> dict[str, EvidenceValue]:
     """Render compared values as evidence: decimals and dates as strings, sequences as tuples."""
-    return {key: _render(value) for key, value in values.items()}
+    return {key: render(value) for key, value in values.items()}
 
 
-def _render(value: object) -> EvidenceValue:
+def render(value: object) -> EvidenceValue:
+    """One compared value as :func:`evidence` renders it."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
@@ -83,7 +84,7 @@ def _render(value: object) -> EvidenceValue:
         return value.isoformat()
     if isinstance(value, tuple | list | frozenset | set):
         items = sorted(value) if isinstance(value, frozenset | set) else value
-        return tuple(str(_render(v)) for v in items)
+        return tuple(str(render(v)) for v in items)
     return str(value)
 
 

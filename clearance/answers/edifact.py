@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
-from clearance.flow.outcome import DeclarationOutcome
+from clearance.flow.outcome import TAX_TYPES, DeclarationOutcome
 from clearance.flow.steps import FlowContext
 from edi.edifact import charsets
 from edi.edifact.contrl import (
@@ -125,11 +125,7 @@ def cusres(
             )
             for r in outcome.reasons
         ),
-        duties=tuple(
-            DutyLine(item.sequence, tax_type, None, base, amount, currency)
-            for item in outcome.items
-            for tax_type, base, amount, currency in item.duty_lines()
-        ),
+        duties=_duty_lines(outcome),
         request_message_reference=message.reference,
         declaration_document_code=next(
             (s.get(0) for s in message.segments if s.tag == "BGM"), "929"
@@ -149,6 +145,20 @@ def cusres(
     head = delimiters.una() + "\n" + unb
     tail = w("UNZ", "1", control_reference)
     return Rendered(head + body + tail, control_reference)
+
+
+def _duty_lines(outcome: DeclarationOutcome) -> tuple[DutyLine, ...]:
+    """The CUSRES duty lines of ``outcome``: :meth:`ItemOutcome.duty_lines` of every item,
+    read straight from each item's TaxLines (tax, measure type, measure id, expression, base,
+    amount, currency, …) into one list: no list per item and no tuple per line in between."""
+    types = TAX_TYPES
+    return tuple(
+        [
+            DutyLine(item.sequence, types.get(line[0], "OTH"), None, line[4], line[5], line[6])
+            for item in outcome.items
+            for line in item.lines
+        ]
+    )
 
 
 #: UNB S004 date and time written, by instant, time zone and syntax version (every answer

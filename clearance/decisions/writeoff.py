@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from clearance.decisions.registry_ledgers import LedgerLine, ledgers
 from clearance.store.control_tables import LedgerEntry, LedgerHead
+from clearance.store.deferred import write_deferred
 from rules.registry import Licence
 
 
@@ -43,6 +44,7 @@ class WriteOff:
 def write_off(session: Session, licence: Licence) -> WriteOff:
     """The write-off report of ``licence`` (its ledger may not exist yet: no draws)."""
     (line,) = ledgers(session, licence)
+    write_deferred(session)  # entries booked in this unit of work are queued until written
     entries = session.execute(
         select(LedgerEntry)
         .join(LedgerHead, LedgerHead.id == LedgerEntry.head_id)

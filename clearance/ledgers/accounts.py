@@ -24,10 +24,9 @@ from sqlalchemy.orm import Session
 
 from clearance.ledgers import balances as running
 from clearance.ledgers.deferral import LedgerRaceError, deferring, watch
-from clearance.store.bulk import insert_rows
 from clearance.store.control_tables import LedgerEntry, LedgerHead
 from clearance.store.counters import create_apart, on_postgresql
-from clearance.store.deferred import transaction_cache
+from clearance.store.deferred import defer_row, transaction_cache, write_deferred
 from rules.ledger import Allowance, Balance, Entry, EntryKind, Holding, LedgerState, Refusal
 
 
@@ -190,6 +189,7 @@ def _sums(session: Session, head_id: int, number: str) -> Sums:
     cache = transaction_cache(session, _SUMS)
     sums: Sums | None = cache.get((head_id, number))
     if sums is None:
+        write_deferred(session)  # entries queued in this unit are summed too
         rows = session.connection().execute(
             _DECLARATION_SUMS, {"head_id": head_id, "number": number}
         )
@@ -280,10 +280,15 @@ def apply(
         return result
     if operation == "reserve" and deferring(session):
         watch(session, head)
-    insert_rows(
-        session,
-        LedgerEntry,
-        [
+    # Queued with the interchange's other rows (one multi-row INSERT for all its entries, ids
+    # in the order booked): one INSERT per reservation and per consumption cost more than the
+    # rest of the draw. Every reader of entries in this unit writes the queue first
+    # (:func:`_sums`, :func:`heads_held_by`, the write-off); the balances are the heads'
+    # running ones, kept in step by :mod:`clearance.ledgers.balances`.
+    for e in result.entries:
+        defer_row(
+            session,
+            LedgerEntry,
             {
                 "head_id": head.id,
                 "kind": e.kind.value,
@@ -292,10 +297,8 @@ def apply(
                 "declaration_number": ref.number,
                 "declaration_version": ref.version,
                 "created_at": now,
-            }
-            for e in result.entries
-        ],
-    )
+            },
+        )
     _remember(session, head.id, ref.number, result.entries)
     running.add(session, head, result.entries)
     booked = transaction_cache(session, _FRESH).get(ref.number)
@@ -309,6 +312,7 @@ def heads_held_by(session: Session, number: str) -> dict[str, LedgerHead]:
     booked = transaction_cache(session, _FRESH).get(number)
     if booked is not None:  # it held nothing before this transaction: those booked since
         return lock_heads(session, list(booked))
+    write_deferred(session)  # entries queued in this unit are searched too
     keys = session.connection().scalars(_HELD_BY, {"number": number}).all()
     return lock_heads(session, keys)
 

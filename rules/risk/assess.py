@@ -18,7 +18,7 @@ from typing import Any
 
 from rules.context import ControlContext
 from rules.errors import RiskEvaluationError, UnknownRulesetError
-from rules.findings import EvidenceValue, evidence
+from rules.findings import EvidenceValue, render
 from rules.outcome import Lane, max_lane
 from rules.risk.compiled import CompiledTables
 from rules.risk.inputs import HEADER_FIELDS, risk_contexts
@@ -249,8 +249,11 @@ class _Drawer:
         random = row.rate < 1
         value = uniform(self.declaration_number, self.seed, stream or row.rule) if random else None
         selected = value is None or value < row.rate
-        rendered = evidence(**{name: context.get(name) for name, _ in row.conditions})
-        conditions = tuple((name, expr, rendered[name]) for name, expr in row.conditions)
+        # Each compared value rendered as evidence(**values) renders it, without the
+        # keyword dict and the lookups back into it (a name's value is the same either way).
+        conditions = tuple(
+            [(name, expr, render(context.get(name))) for name, expr in row.conditions]
+        )
         return RiskHit(
             row.rule,
             row.table,

@@ -127,10 +127,75 @@ def test_a_declaration_known_to_hold_nothing_reserves_without_summing_its_own_en
             event.remove(engine, "before_cursor_execute", seen)
         assert heads_held_by(session, f"{1:018d}") == {KEY: head}  # searched, as before
         after = balances(session, lock_heads(session, [KEY]))[KEY]
-    assert [s.split()[0] for s in statements] == ["INSERT"]  # the entry; no SUM, no search
+    # No SUM, no search, and the entry itself is queued with the unit's other rows (stop 26).
+    assert statements == []
     assert after.totals.reserved == Decimal(14) and after.totals.reserved_uses == 2
     with Session(engine) as session, session.begin():  # what the database sums is the same
         fresh = balances(session, lock_heads(session, [KEY]))[KEY]
         head = lock_heads(session, [KEY])[KEY]
         held = state(session, head, f"{2:018d}").holdings[f"{2:018d}"]
     assert fresh == after and held.reserved == Decimal(7) and held.reserved_uses == 1
+
+
+def test_entries_are_written_with_the_units_rows_in_the_order_booked(engine: Engine) -> None:
+    """apply queues its entries (clearance.store.deferred): no INSERT per draw; the unit writes
+    them together, ids in the order booked, and a reader in the unit writes the queue first."""
+    _head(engine)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    with Session(engine) as session, session.begin():
+        head = lock_heads(session, [KEY])[KEY]
+        assert _reserve(session, 4, Decimal(4))  # not known to be fresh: summed, then queued
+        for n in (3, 1, 2):
+            holds_nothing_yet(session, f"{n:018d}", [head.id])
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            assert all(_reserve(session, n, Decimal(n)) for n in (3, 1, 2))
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert statements == []  # nothing summed, searched or inserted per draw
+        # A search (number 4 is not known to be fresh) writes what was queued first.
+        assert heads_held_by(session, f"{4:018d}") == {KEY: head}
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 4
+    with Session(engine) as session:
+        rows = session.execute(
+            select(LedgerEntry.declaration_number, LedgerEntry.quantity).order_by(LedgerEntry.id)
+        ).all()
+    assert [(n, Decimal(q)) for n, q in rows] == [(f"{n:018d}", Decimal(n)) for n in (4, 3, 1, 2)]
+
+
+def test_a_write_off_in_the_unit_lists_the_draws_queued_in_it(engine: Engine) -> None:
+    """The write-off reads entries with the ORM: what the unit booked (queued, not yet
+    inserted) is written first, so the report lists it."""
+    from clearance.decisions.writeoff import write_off
+    from rules.claims import licence_allowance, licence_key
+    from rules.registry import Licence
+
+    licence = Licence.model_validate(
+        {
+            "number": "CACHE-WO",
+            "type_code": "7",
+            "holder_uscc": "91320500MA1MPCR7WX",
+            "direction": "import",
+            "commodity_codes": ["0202"],
+            "quantity": "100",
+            "unit": "KGM",
+            "max_uses": 12,
+            "valid_from": "2026-01-01",
+        }
+    )
+    key = licence_key(licence.number)
+    with Session(engine) as session, session.begin():
+        spec = HeadSpec(key, "licence", licence.number, licence_allowance(licence))
+        ensure_heads(session, [spec], INSTANT)
+        head = lock_heads(session, [key])[key]
+        holds_nothing_yet(session, f"{7:018d}", [head.id])
+        ref = Ref(f"{7:018d}", 1)
+        assert apply(session, head, ref, "reserve", INSTANT, Decimal("12.5"), 1) is None
+        report = write_off(session, licence)
+    assert [(d.declaration_number, d.reserved) for d in report.draws] == [
+        (f"{7:018d}", Decimal("12.5"))
+    ]

@@ -69,3 +69,33 @@ def test_an_item_without_assessment_has_no_duties() -> None:
     item = ItemOutcome(2, "0101210000", None)
     assert item.lines == () and item.duties == () and item.duty_lines() == []
     assert item.to_json()["duties"] == []
+
+
+def test_the_cusres_duty_lines_are_each_items_duty_lines_in_item_order() -> None:
+    # clearance.answers.edifact reads the TaxLines directly (stop 26); it must give what
+    # DutyLine(sequence, *duty_line) of every item's duty_lines() gave, exponents included.
+    from clearance.answers.edifact import _duty_lines
+    from clearance.flow.outcome import DeclarationOutcome
+    from edi.edifact.cusres import DutyLine
+
+    outcome = DeclarationOutcome("1", "REF", "N1", "import", "released")
+    outcome.items = [
+        ItemOutcome(3, "0302130000", "NO").with_assessment("1234.50", LINES[:2]),
+        ItemOutcome(1, "0101210000", None),  # not assessed: no lines
+        ItemOutcome(2, "0302130000", "NO").with_assessment("1E-7", LINES[2:]),
+    ]
+    expected = tuple(
+        DutyLine(item.sequence, tax_type, None, base, amount, currency)
+        for item in outcome.items
+        for tax_type, base, amount, currency in item.duty_lines()
+    )
+    got = _duty_lines(outcome)
+    assert got == expected
+    assert [tuple(map(str, line)) for line in got] == [tuple(map(str, e)) for e in expected]
+    assert [(line.item_sequence, line.tax_type) for line in got] == [
+        (3, "CUD"),
+        (3, "OTH"),
+        (2, "VAT"),
+        (2, "EXC"),
+        (2, "CUD"),
+    ]

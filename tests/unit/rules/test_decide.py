@@ -128,3 +128,23 @@ def test_explain_names_rules_values_and_ruleset() -> None:
     assert "draw 0.990000 ≥ rate 0.04: not selected" in text
     assert "Waits for an officer" in text
     assert text.endswith("sha256:" + "f" * 64)
+
+
+def test_reasons_list_findings_by_severity_then_hits_by_lane_then_the_sample() -> None:
+    # _reasons sorts only what has more than one entry (stop 26): the order must be the one a
+    # stable sort of every list gives, for none, one and several findings and hits.
+    infos = [finding("SAN-001", Severity.INFO), finding("DOC-001", Severity.DOCUMENTS)]
+    several = (hit("R-Y", Lane.YELLOW), hit("R-G", Lane.BLUE), hit("R-R", Lane.RED))
+    for findings, hits in (
+        ([], ()),
+        ([], (hit("R-Y", Lane.YELLOW),)),
+        (infos[:1], several),
+        ([*infos, finding("LIC-001", Severity.REJECT)], several),
+        ([], (*several, hit("R-Y2", Lane.YELLOW), hit("R-N", Lane.RED, selected=False, rate=0.5))),
+    ):
+        reasons = decide("N1", findings, risk(*hits), "digest").reasons
+        by_severity = sorted(findings, key=lambda f: -f.severity.rank)
+        by_lane = sorted((h for h in hits if h.selected), key=lambda h: -h.lane.rank)
+        expected = [f.rule_id for f in by_severity] + [h.rule for h in by_lane] + ["RISK-SMP-003"]
+        assert [r.rule_id for r in reasons] == expected
+        assert reasons[-1].source is ReasonSource.SAMPLE

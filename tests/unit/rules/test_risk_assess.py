@@ -200,3 +200,31 @@ def test_a_hits_evidence_is_its_conditions_then_the_rendered_rate_draw_and_items
         assert hit.evidence == expected
         assert list(hit.evidence) == list(expected)
         assert all(type(i) is str for i in hit.evidence["items"])  # type: ignore[union-attr]
+
+
+def test_a_hits_conditions_hold_the_values_as_evidence_renders_them() -> None:
+    # _Drawer.hit renders each compared value itself (stop 26): the same as evidence(**values)
+    # for every kind of value a context may hold, a name compared twice included.
+    from datetime import date
+
+    from rules.risk.assess import _Drawer
+    from rules.risk.tables import RowInfo
+
+    values: dict[str, object] = {
+        "text": "0304",
+        "number": 115000.5,
+        "whole": 3,
+        "flag": True,
+        "missing": None,
+        "amount": Decimal("1.50"),
+        "day": date(2026, 6, 15),
+        "codes": ["b", Decimal("2.0")],
+        "kinds": frozenset({"z", "a"}),
+    }
+    names = (*values, "text", "absent")
+    conditions = tuple((name, f"{name} cell") for name in names)
+    row = RowInfo("R-1", "Table", "row-1", 1, conditions, Lane.YELLOW, 5, 1.0, "en", "中", False)
+    hit = _Drawer("N1", "seed").hit(row, [1], values)
+    rendered = evidence(**{name: values.get(name) for name in names})
+    assert hit.conditions == tuple((name, f"{name} cell", rendered[name]) for name in names)
+    assert [type(v) for _, _, v in hit.conditions] == [type(rendered[n]) for n in names]
