@@ -37,11 +37,12 @@ from api.lean import GuardedRoute, lean_handler
 
 @dataclass(frozen=True, slots=True)
 class HotRoute:
-    """One route taken ahead of the router: its methods, its path's regex, its endpoint (for
-    the scope, as Starlette's router sets it) and the ASGI app that answers it."""
+    """One route taken ahead of the router: its methods, its path's regex, the route and its
+    endpoint (for the scope, as FastAPI's router sets them) and the ASGI app that answers it."""
 
     methods: frozenset[str]
     path: re.Pattern[str]
+    route: GuardedRoute
     endpoint: Callable[..., Any]
     app: ASGIApp
 
@@ -77,7 +78,8 @@ class HotRoutes:
                 if method in route.methods:
                     match = route.path.match(path)
                     if match is not None:
-                        # What Starlette's router puts in the scope for a matched route.
+                        # What FastAPI's router puts in the scope for a matched route.
+                        scope["route"] = route.route
                         scope["endpoint"] = route.endpoint
                         scope["path_params"] = match.groupdict()
                         await self._answer(index)(scope, receive, send)
@@ -117,6 +119,7 @@ def table(hot: Sequence[APIRouter], ahead: Sequence[APIRouter]) -> tuple[HotRout
                 HotRoute(
                     methods=frozenset(route.methods),
                     path=route.path_regex,
+                    route=route,
                     endpoint=route.endpoint,
                     app=request_response(handler),
                 )

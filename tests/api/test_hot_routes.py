@@ -6,7 +6,7 @@ limit), and every other request still goes to the router."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import pytest
 from fastapi import APIRouter, FastAPI
@@ -45,12 +45,28 @@ def _without_hot_routes(api: FastAPI) -> FastAPI:
     return api
 
 
+class Matched:
+    """An outermost layer that notes the route and endpoint the request's scope ended with."""
+
+    seen: ClassVar[list[tuple[Any, Any]]] = []
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "http":
+            Matched.seen.append((scope.get("route"), scope.get("endpoint")))
+
+
 @pytest.fixture
 def both(application: Application) -> Iterator[tuple[TestClient, TestClient]]:
     """A client of the API as built, and one of the same API without :class:`HotRoutes`."""
     settings = ApiSettings(rate_per_second=0.001, rate_burst=12, intake="inline")
     hot = build(application=application, api_settings=settings)
     plain = _without_hot_routes(build(application=application, api_settings=settings))
+    for api in (hot, plain):
+        api.add_middleware(Matched)
     with (
         TestClient(hot, raise_server_exceptions=False) as a,
         TestClient(plain, raise_server_exceptions=False) as b,
@@ -61,7 +77,8 @@ def both(application: Application) -> Iterator[tuple[TestClient, TestClient]]:
 def _same(a: Any, b: Any) -> None:
     assert a.status_code == b.status_code
     # A stored submission's id (its conversation) differs between the two: each stored one.
-    stored = {"location": "/v1/submissions/ID", "conversation-id": "ID"}
+    # Retry-After counts down with the clock between the two answers.
+    stored = {"location": "/v1/submissions/ID", "conversation-id": "ID", "retry-after": "N"}
     kept = [
         {k: stored.get(k, v) for k, v in r.headers.items() if k not in ("date", "content-length")}
         for r in (a, b)
@@ -104,10 +121,14 @@ def test_the_hot_routes_answer_as_fastapi_s_router_does(
         ("POST", "/v1/submissions", {**auth("broker"), **EDIFACT}, b"UNA:+.? '"),
     ]
     for method, path, headers, body in requests:
+        Matched.seen.clear()
         _same(
             hot.request(method, path, headers=headers, content=body),
             plain.request(method, path, headers=headers, content=body),
         )
+        # The same route and endpoint in the scope (for anything that reads them after).
+        assert Matched.seen[0] == Matched.seen[1]
+        assert Matched.seen[0][0] is not None
     assert len(routed) == len(requests)  # the plain client's, none of the hot client's
     routed.clear()
     # Not a hot route's request (another method, a longer path, another route): the router.
