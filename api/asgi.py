@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems as problem_answers
 from api.auth import Authenticator, current_actor, identity_bearer, identity_cached_bearer
+from api.hot import HotRoutes
 from api.metrics import metrics_router
 from api.problems import problems
 from api.ratelimit import RateLimiter
@@ -34,12 +35,13 @@ from core.settings import Settings, load_settings
 TITLE = "Golden Customs API"
 VERSION = "1.0.0"
 OPENAPI_PATH = "/v1/openapi.json"
+#: The two hottest routes, each in a router of its own, included first behind the guard:
+#: FastAPI's router matches routers in order, every route of a router before the next
+#: (docs/api.md, stop 24), and api.hot.HotRoutes answers them ahead of that router (stop 26).
+HOT = (declarations.hot_router, submissions.hot_router)
 #: Routers whose every route needs an authenticated subject.
 PROTECTED = (
-    # The two hottest routes first, each in a router of its own: FastAPI's router matches
-    # routers in order, every route of a router before the next (docs/api.md, stop 24).
-    declarations.hot_router,
-    submissions.hot_router,
+    *HOT,
     submissions.router,
     declarations.router,
     events.router,
@@ -82,15 +84,18 @@ def build(
     app.state.api_settings = api_settings
     app.state.rate_limiter = RateLimiter(api_settings.rate_per_second, api_settings.rate_burst)
     problem_answers.install(app)
-    app.include_router(health.router)
     # Counts and times only, no tenant data: restrict who reaches it at the network edge.
-    app.include_router(metrics_router(application))
+    ahead = (health.router, metrics_router(application))
+    for router in ahead:
+        app.include_router(router)
     for router in PROTECTED:  # each route asks for the actor too; this guards one that forgot
         app.include_router(
             router, dependencies=[Depends(current_actor)], responses=problems(401, 403, 429, 503)
         )
     _serve_openapi(app)
     _mount_console(app, application)
+    # Innermost of the two: the request clock runs for the hot routes too.
+    app.add_middleware(HotRoutes, api=app, hot=HOT, ahead=ahead)
     app.add_middleware(RequestClock)
     return app
 

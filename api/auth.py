@@ -95,11 +95,8 @@ def bearer_token(authorization: str | None) -> str | None:
 async def admit(request: Request, token: str | None) -> Actor:
     """The subject ``token`` authenticates, within its rate limit (else 401 / 429); kept on
     ``request.state.actor`` for :func:`guarded_caller`."""
-    unauthorised = ProblemError(
-        401, "not_authenticated", REFUSAL, headers={"WWW-Authenticate": "Bearer"}
-    )
     if not token:
-        raise unauthorised
+        raise _unauthorised()
     app: Application = request.app.state.application
     cached: CachedAuthenticator | None = request.app.state.cached_authenticator
     authenticator: Authenticator = request.app.state.authenticator
@@ -110,7 +107,7 @@ async def admit(request: Request, token: str | None) -> Actor:
     except CustomsError as exc:
         if exc.code != "not_authenticated" and not isinstance(exc, NotAuthenticatedError):
             raise
-        raise unauthorised from exc
+        raise _unauthorised() from exc
     limiter: RateLimiter = request.app.state.rate_limiter
     wait = limiter.take(actor.subject)
     if wait > 0:
@@ -122,6 +119,12 @@ async def admit(request: Request, token: str | None) -> Actor:
         )
     request.state.actor = actor
     return actor
+
+
+def _unauthorised() -> ProblemError:
+    # Made when refused only: building it for every request cost the event loop more than
+    # the rate limit's check (docs/api.md, stop 26).
+    return ProblemError(401, "not_authenticated", REFUSAL, headers={"WWW-Authenticate": "Bearer"})
 
 
 def guarded_caller(request: Request) -> tuple[Application, Actor]:

@@ -49,6 +49,19 @@ class GuardedRoute(APIRoute):
         return _lean_handler(dependant)
 
 
+def lean_handler(route: APIRoute) -> Handler | None:
+    """The lean handler of ``route`` as a router that guards it would include it (the route
+    itself asks for nothing but plain inputs, no dependency of its own), else None.
+
+    For :class:`api.hot.HotRoutes`, which is given only routers included behind the guard: the
+    handler runs the guard itself, as :meth:`GuardedRoute.get_route_handler`'s does.
+    """
+    dependant = route.dependant
+    if dependant.dependencies or not _plain_inputs(dependant):
+        return None
+    return _lean_handler(dependant)
+
+
 def _effective_dependant(route: APIRoute) -> Dependant:
     # A router included with dependencies (the guard) builds the route's handler again, with
     # the included dependencies in an "effective" context it announces in a context variable
