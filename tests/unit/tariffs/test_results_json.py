@@ -118,3 +118,76 @@ def test_a_plans_shared_records_are_written_once_and_found_by_identity(
         kept.clear()
         kept.update(held)
     assert assessment.model_dump_json() == general(assessment)
+
+
+def _records(value: object) -> list[tuple[object, ...]]:
+    """Every record (NamedTuple) inside ``value``, outermost first."""
+    found: list[tuple[object, ...]] = []
+    if isinstance(value, tuple):
+        if hasattr(value, "_fields"):
+            found.append(value)
+        for element in value:
+            found += _records(element)
+    return found
+
+
+def test_records_of_exact_types_are_written_in_one_piece(
+    cn_schedule: Schedule, cn: RegimeProfile
+) -> None:
+    """Every record of the samples takes the exact-type branch (the field-by-field writer is
+    never asked) and writes the field-by-field writer's text, which is the general text."""
+    from tariffs import results_json
+    from tariffs.results import _jsonable
+
+    assessments = [sample(cn_schedule, cn, direction=d) for d in ("import", "export")]
+    records = [r for a in assessments for r in _records(a)]
+    kinds = {type(r) for r in records}
+    assert {t.__name__ for t in kinds} >= {
+        "DeclarationAssessment", "ItemAssessment", "ValueBreakdown", "ChosenRate", "TaxLine",
+        "Alternative", "TaxTotal",
+    }  # fmt: skip
+    for kind in kinds:
+        write = results_json.record_writer(kind, _jsonable)
+        by_field = results_json.field_writer(
+            kind, _jsonable, results_json._EXTRA.get(kind.__name__)
+        )
+
+        def refuse(record: object) -> str:
+            raise AssertionError(f"{type(record).__name__} left the exact-type branch")
+
+        write.__globals__["_by_field"] = refuse
+        for record in (r for r in records if type(r) is kind):
+            assert write(record) == by_field(record)
+            assert json.loads(write(record)) == json.loads(json.dumps(_jsonable(record)))
+
+
+def test_one_field_of_an_unexpected_type_takes_the_field_by_field_path(
+    cn_schedule: Schedule, cn: RegimeProfile
+) -> None:
+    """Each field of each record, in turn, given a value of another type (a StrEnum for a
+    str, a float for a Decimal, a datetime for a date, a list for a tuple, None where the
+    annotation has no None): the general conversion's text every time."""
+    from tariffs.results import _jsonable
+
+    assessment = sample(cn_schedule, cn)
+    stand_ins: dict[type, object] = {
+        str: Code.VAT, int: True, Decimal: 1.5, date: datetime(2026, 3, 1, tzinfo=UTC),
+        tuple: [], type(None): "none",
+    }  # fmt: skip
+    seen = 0
+    for record in {id(r): r for r in _records(assessment)}.values():
+        for n, value in enumerate(record):
+            odd = stand_ins.get(type(value))
+            changed = tuple.__new__(type(record), (*record[:n], odd, *record[n + 1 :]))
+            seen += 1
+            assert written(changed) == json.dumps(_jsonable(changed), ensure_ascii=False)
+    assert seen > 100
+
+
+def written(record: tuple[object, ...]) -> str:
+    """The stored-text writer of ``record``'s type applied to it."""
+    from tariffs import results, results_json
+
+    if isinstance(record, DeclarationAssessment):
+        return results._write_assessment(record)
+    return results_json.record_writer(type(record), results._jsonable)(record)
