@@ -54,6 +54,18 @@ def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> 
     wanted = {s.key: s for s in specs if s.key not in locked}
     if not wanted:
         return  # every head is locked in this transaction already: it exists
+    if session.get_bind().dialect.name == "sqlite":
+        # The unit holds SQLite's write lock from its BEGIN: reading the heads that exist is
+        # locking them, so they are read as lock_heads would read them (the same statement)
+        # and kept for it: one statement instead of a key SELECT here and the lock SELECT
+        # after, for the usual case of heads that exist (a unit's first draw on a ledger).
+        _read_heads(session, sorted(wanted), locked)
+        created = [_head_values(wanted[key], now) for key in sorted(wanted.keys() - locked)]
+        if created:
+            # One statement for all, no SAVEPOINT each: a head another unit created first
+            # (it cannot while this one holds the write lock) is the same ledger, and is kept.
+            session.connection().execute(_INSERT_HEAD_SQLITE, created)
+        return
     # On the unit's connection: heads are only ever inserted with Core statements, so the
     # ORM has nothing pending to flush for this query (its autoflush cost more than the query).
     known = set(session.connection().scalars(_HEAD_KEYS, {"keys": list(wanted)}))
@@ -66,11 +78,6 @@ def ensure_heads(session: Session, specs: Iterable[HeadSpec], now: datetime) -> 
             # finds the head instead of waiting for this unit of work to end.
             statement = pg_insert(LedgerHead).values(**values)
             create_apart(session, statement.on_conflict_do_nothing(index_elements=["key"]))
-        return
-    if session.get_bind().dialect.name == "sqlite":
-        # One statement for all, no SAVEPOINT each: a head another unit created first (it
-        # cannot while this one holds SQLite's write lock) is the same ledger, and is kept.
-        session.connection().execute(_INSERT_HEAD_SQLITE, created)
         return
     for values in created:
         try:
@@ -111,11 +118,16 @@ def lock_heads(session: Session, keys: Iterable[str]) -> dict[str, LedgerHead]:
     locked: dict[str, LedgerHead] = transaction_cache(session, _LOCKED)
     missing = sorted(wanted - locked.keys())
     if missing:
-        # else locked at commit, for a check (ledgers.deferral)
-        query = _HEADS if deferring(session) else _HEADS_FOR_UPDATE
-        rows = session.scalars(query, {"keys": missing}).all()
-        locked.update((row.key, row) for row in rows)
+        _read_heads(session, missing, locked)
     return {key: locked[key] for key in sorted(wanted) if key in locked}
+
+
+def _read_heads(session: Session, keys: list[str], locked: dict[str, LedgerHead]) -> None:
+    """Select the heads of ``keys`` (sorted) under row lock into ``locked`` (those that exist)."""
+    # else locked at commit, for a check (ledgers.deferral)
+    query = _HEADS if deferring(session) else _HEADS_FOR_UPDATE
+    rows = session.scalars(query, {"keys": keys}).all()
+    locked.update((row.key, row) for row in rows)
 
 
 # Built once: they run for every declaration that draws on a ledger (building the statement

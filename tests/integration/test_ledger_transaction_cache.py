@@ -199,3 +199,41 @@ def test_a_write_off_in_the_unit_lists_the_draws_queued_in_it(engine: Engine) ->
     assert [(d.declaration_number, d.reserved) for d in report.draws] == [
         (f"{7:018d}", Decimal("12.5"))
     ]
+
+
+def test_a_units_first_draw_on_an_existing_head_reads_it_once_on_sqlite(engine: Engine) -> None:
+    """SQLite: ensure_heads reads the existing heads as lock_heads would and keeps them, so
+    ensuring and locking an existing head is one SELECT (stop 26, fixed2); a missing head is
+    then created and read by lock_heads. PostgreSQL keeps its key SELECT, the heads created
+    apart, then the locking SELECT … FOR UPDATE in key order."""
+    _head(engine)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        text = " ".join(statement.split()).upper()
+        if text.startswith(("SELECT", "INSERT")):  # not the unit's PRAGMA, BEGIN, SAVEPOINT
+            statements.append(text)
+
+    new = HeadSpec("licence:NEW", "licence", "NEW", Allowance(Decimal(5), "KGM", Decimal(0), 1))
+    old = HeadSpec(KEY, "licence", "CACHE", Allowance(Decimal(1), "KGM", Decimal(0), 1))
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with Session(engine) as session, session.begin():
+            statements.clear()
+            ensure_heads(session, [old], INSTANT)
+            heads = lock_heads(session, [KEY])
+            existing = list(statements)
+            statements.clear()
+            ensure_heads(session, [old, new], INSTANT)
+            both = lock_heads(session, [KEY, "licence:NEW"])
+            created = list(statements)
+            assert heads[KEY].quantity == Decimal(100) and heads[KEY].max_uses == 12  # stored
+            assert both[KEY] is heads[KEY] and both["licence:NEW"].quantity == Decimal(5)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    reads = [s for s in existing if s.startswith("SELECT")]
+    if engine.dialect.name == "sqlite":
+        assert len(existing) == 1 and "LEDGER_HEADS.QUANTITY" in reads[0]
+        assert [s.split()[0] for s in created] == ["SELECT", "INSERT", "SELECT"]
+    else:
+        assert len(reads) == 2 and reads[1].endswith("FOR UPDATE")
