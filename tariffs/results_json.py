@@ -94,15 +94,7 @@ def writer(cls: type, general: Callable[[Any], Any], extra: dict[str, str] | Non
     fields of unexpected types. Both write the same text for the same record.
     """
     by_field = field_writer(cls, general, extra)
-    namespace: dict[str, Any] = {
-        "_enc": _ENCODE,
-        "_int": int.__repr__,
-        "_dstr": Decimal.__str__,
-        "_Decimal": Decimal,
-        "_date": date,
-        "_any": lambda value: json.dumps(general(value), ensure_ascii=False),
-        "_by_field": by_field,
-    }
+    namespace = _namespace(general, _dstr=Decimal.__str__, _by_field=by_field)
     hints = typing.get_type_hints(cls)
     names = [f"_f{n}" for n in range(len(cls._fields))]  # type: ignore[attr-defined]
     checks: list[str] = []
@@ -180,6 +172,19 @@ def _exact_field(
     return f"{name}.__class__ is {exact}", [(False, fast.format(x=name))]
 
 
+def _namespace(general: Callable[[Any], Any], **more: Any) -> dict[str, Any]:
+    """The names a generated writer's source refers to: the encoders, the types it checks,
+    the general conversion (``_any``), and ``more``."""
+    return {
+        "_enc": _ENCODE,
+        "_int": int.__repr__,
+        "_Decimal": Decimal,
+        "_date": date,
+        "_any": lambda value: json.dumps(general(value), ensure_ascii=False),
+        **more,
+    }
+
+
 def field_writer(
     cls: type, general: Callable[[Any], Any], extra: dict[str, str] | None = None
 ) -> Writer:
@@ -188,14 +193,7 @@ def field_writer(
     Each field is checked on its own and a value of an unexpected type is written by the
     general conversion.
     """
-    namespace: dict[str, Any] = {
-        "_enc": _ENCODE,
-        "_int": int.__repr__,
-        "_Decimal": Decimal,
-        "_date": date,
-        "_any": lambda value: json.dumps(general(value), ensure_ascii=False),
-        "_cls": cls,
-    }
+    namespace = _namespace(general, _cls=cls)
     hints = typing.get_type_hints(cls)
     fields = [
         (name, _field(hints.get(name, Any), f"v[{n}]", namespace, general))

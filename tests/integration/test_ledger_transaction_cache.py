@@ -9,6 +9,8 @@ are never trusted by the next one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -43,6 +45,21 @@ def _reserve(session: Session, n: int, quantity: Decimal) -> bool:
     heads = lock_heads(session, [KEY])
     refusal = apply(session, heads[KEY], Ref(f"{n:018d}", 1), "reserve", INSTANT, quantity, 1)
     return refusal is None
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    """The statements sent to the database on ``engine`` while inside."""
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_one_transaction_drawing_one_licence_many_times_stops_at_its_uses(
@@ -109,22 +126,14 @@ def test_a_declaration_known_to_hold_nothing_reserves_without_summing_its_own_en
     engine: Engine,
 ) -> None:
     _head(engine)
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
-        statements.append(statement)
-
     with Session(engine) as session, session.begin():
         head = lock_heads(session, [KEY])[KEY]
         assert _reserve(session, 1, Decimal(7))  # an earlier declaration: summed as before
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
+        with _statements(engine) as statements:
             holds_nothing_yet(session, f"{2:018d}", [head.id])
             assert heads_held_by(session, f"{2:018d}") == {}
             assert _reserve(session, 2, Decimal(7))
             assert heads_held_by(session, f"{2:018d}") == {KEY: head}  # booked, not searched
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
         assert heads_held_by(session, f"{1:018d}") == {KEY: head}  # searched, as before
         after = balances(session, lock_heads(session, [KEY]))[KEY]
     # No SUM, no search, and the entry itself is queued with the unit's other rows (stop 26).
@@ -141,21 +150,13 @@ def test_entries_are_written_with_the_units_rows_in_the_order_booked(engine: Eng
     """apply queues its entries (clearance.store.deferred): no INSERT per draw; the unit writes
     them together, ids in the order booked, and a reader in the unit writes the queue first."""
     _head(engine)
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
-        statements.append(statement)
-
     with Session(engine) as session, session.begin():
         head = lock_heads(session, [KEY])[KEY]
         assert _reserve(session, 4, Decimal(4))  # not known to be fresh: summed, then queued
         for n in (3, 1, 2):
             holds_nothing_yet(session, f"{n:018d}", [head.id])
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
+        with _statements(engine) as statements:
             assert all(_reserve(session, n, Decimal(n)) for n in (3, 1, 2))
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
         assert statements == []  # nothing summed, searched or inserted per draw
         # A search (number 4 is not known to be fresh) writes what was queued first.
         assert heads_held_by(session, f"{4:018d}") == {KEY: head}
