@@ -184,11 +184,6 @@ class DriverStatement(Generic[_Statement]):
             built = self._built[dialect.name] = _Compiled(self.statement, dialect)
         return built
 
-    def parameters(self, dialect: Dialect, values: dict[str, Any]) -> DriverParameters:
-        """One parameter set for the driver from ``values`` by name (processed as SQLAlchemy
-        would; a name not given takes the statement's own value)."""
-        return self.compiled(dialect).parameters(values)
-
     def run(
         self, connection: Connection, values: dict[str, Any] | list[dict[str, Any]]
     ) -> list[tuple[Any, ...]]:
