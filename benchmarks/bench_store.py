@@ -5,10 +5,13 @@ Not a benchmark itself (``dev.py bench`` runs ``*_bench.py`` only).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
@@ -25,7 +28,7 @@ from clearance.decisions.registry_store import load_sources  # noqa: E402
 from clearance.store.migrate import upgrade  # noqa: E402
 from clearance.store.schema import Base  # noqa: E402
 from clearance.store.tables import Declaration  # noqa: E402
-from core.clock import FixedClock  # noqa: E402
+from core.clock import FixedClock, as_utc  # noqa: E402
 from core.db import make_engine  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/customs_throughput_bench"
@@ -70,6 +73,45 @@ def mix(engine: Engine) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
+def store_hash(engine: Engine) -> str:
+    """SHA-256 of every table's rows (ids included) and so of every answer (CONTRL, CUSRES):
+    equal for two stores that hold the same results.
+
+    The event log is hashed without its ids, in the order (message, id): the ids are a
+    sequence in commit order, and a batch receives (commits) all its interchanges before it
+    processes any, where one by one receives the next after the last was processed. Within
+    a message, and for the events of no message, the order is kept.
+    """
+    digest = hashlib.sha256()
+    with engine.connect() as connection:
+        for table in sorted(Base.metadata.sorted_tables, key=lambda t: t.name):
+            columns: list[Any] = list(table.c)
+            order: list[Any]
+            if table.name == "events":
+                columns = [c for c in columns if c.name != "id"]
+                order = [
+                    table.c.inbound_message_id.is_(None),
+                    table.c.inbound_message_id,
+                    table.c.id,
+                ]
+            else:
+                order = list(table.primary_key.columns) or columns
+            rows = connection.execute(select(*columns).order_by(*order)).all()
+            digest.update(f"{table.name}:{len(rows)}\n".encode())
+            for row in rows:
+                digest.update(repr(tuple(_plain(v) for v in row)).encode())
+    return digest.hexdigest()
+
+
+def _plain(value: object) -> object:
+    """``value`` as both databases give it back (SQLite: naive UTC datetimes, text JSON)."""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
 def postgres_database(name: str) -> str:
     """The URL of a benchmark database ``name`` on the local PostgreSQL, created if missing."""
     admin = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -81,7 +123,16 @@ def postgres_database(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-__all__ = ["POSTGRES", "Base", "backend_cpu", "fresh_store", "mix", "postgres_database", "prepare"]
+__all__ = [
+    "POSTGRES",
+    "Base",
+    "backend_cpu",
+    "fresh_store",
+    "mix",
+    "postgres_database",
+    "prepare",
+    "store_hash",
+]
 
 
 def backend_cpu(engine: Engine) -> float:

@@ -11,6 +11,7 @@ about the neighbours than about the code. On PostgreSQL the server's CPU for our
 apart.
 
     python benchmarks/pipeline_bench.py [N] [--postgres] [--profile FILE] [--gc-policy] [--by-size]
+        [--batch B] [--hash]
 
 N: declarations (default 3000). --profile writes a cProfile of the SQLite run to FILE and
 prints where the time went by step. --gc-policy applies the long-running processes'
@@ -19,7 +20,14 @@ built) after the pipeline is built, before the day runs. --by-size also prints t
 interchange and per declaration by interchange size (declarations in it): what an
 interchange costs whatever its size shows as the small ones' figure per declaration (ADR 0006,
 stop 26); each file's own CPU is read around its ``submit``, so the sizes add up to the total
-less the loop. The last line printed is a JSON object (``by_size`` when asked).
+less the loop. --batch B takes the day's files B at a time as a mailbox sweep does (ADR 0006,
+stop 27): each received (committed) on its own, then processed together in one unit of work
+(:meth:`Pipeline.process_stored_batch`, a large interchange alone; ``--batch 1`` is the same
+stored path one unit each); with --by-size a batch's processing CPU is shared evenly among its
+files (so the sizes' figures are approximate, the total is not). --hash prints a SHA-256 of
+every table's rows and the answers (``hash``; the event log without its ids, which the order
+of receipts changes): equal hashes, equal results. The last line printed is a JSON object
+(``by_size`` and ``hash`` when asked).
 """
 
 from __future__ import annotations
@@ -42,10 +50,11 @@ from bench_store import (  # noqa: E402
     mix,
     postgres_database,
     prepare,
+    store_hash,
 )
 from day import SIZES, day  # noqa: E402
 
-from clearance.intake.pipeline import Pipeline  # noqa: E402
+from clearance.intake.pipeline import Pipeline, batches  # noqa: E402
 from core.runtime import settle_heap  # noqa: E402
 from core.settings import Settings  # noqa: E402
 
@@ -71,6 +80,8 @@ def run(
     *,
     gc_policy: bool = False,
     by_size: bool = False,
+    batch: int | None = None,
+    hashed: bool = False,
 ) -> dict[str, object]:
     """Process ``files`` into a fresh store at ``url``; the figures."""
     engine = fresh_store(url)
@@ -84,15 +95,40 @@ def run(
     if profile is not None:
         profile.enable()
     sizes: dict[int, list[float]] = {}  # declarations in a file: [files, CPU-s, declarations]
-    if by_size:
+
+    def spent(raw: bytes, seconds: float) -> None:
+        size = raw.count(b"UNH+")
+        row = sizes.setdefault(size, [0, 0.0, 0])
+        row[0] += 1
+        row[1] += seconds
+        row[2] += size
+
+    fallbacks = 0
+    if batch is not None:
+        for run_ in batches([len(raw) for raw in files], batch):
+            group = [files[i] for i in run_]
+            ids = []
+            for raw in group:
+                received = time.process_time()
+                ids.append(pipeline.receive(raw, filename=None, channel="mailbox"))
+                if by_size:
+                    spent(raw, time.process_time() - received)
+            processing = time.process_time()
+            if len(ids) == 1:
+                pipeline.process_stored(ids[0])
+            elif pipeline.process_stored_batch([(i, None) for i in ids]) is None:
+                fallbacks += 1
+                for i in ids:
+                    pipeline.process_stored(i)
+            if by_size:
+                share = (time.process_time() - processing) / len(group)
+                for raw in group:
+                    spent(raw, share)
+    elif by_size:
         for raw in files:
-            size = raw.count(b"UNH+")
             before = time.process_time()
             pipeline.submit(raw)
-            spent = sizes.setdefault(size, [0, 0.0, 0])
-            spent[0] += 1
-            spent[1] += time.process_time() - before
-            spent[2] += size
+            spent(raw, time.process_time() - before)
     else:
         for raw in files:
             pipeline.submit(raw)
@@ -101,11 +137,14 @@ def run(
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     server = backend_cpu(engine) - server
     lanes = mix(engine)
+    digest = store_hash(engine) if hashed else None
     engine.dispose()
     figures: dict[str, object] = {
         "backend": engine.dialect.name,
         "declarations": declarations,
         "files": len(files),
+        "batch": batch,
+        "batch_fallbacks": fallbacks,
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "server_cpu_s": round(server, 2),
@@ -114,16 +153,18 @@ def run(
         "ms_per_declaration_cpu": round(cpu / declarations * 1000, 3),
         "mix": lanes,
     }
+    if digest is not None:
+        figures["hash"] = digest
     if by_size:
         figures["by_size"] = {
             str(size): {
                 "files": int(count),
                 "declarations": int(declared),
-                "cpu_s": round(spent, 3),
-                "us_per_interchange": round(spent / count * 1e6),
-                "us_per_declaration": round(spent / declared * 1e6) if declared else None,
+                "cpu_s": round(seconds, 3),
+                "us_per_interchange": round(seconds / count * 1e6),
+                "us_per_declaration": round(seconds / declared * 1e6) if declared else None,
             }
-            for size, (count, spent, declared) in sorted(sizes.items())
+            for size, (count, seconds, declared) in sorted(sizes.items())
         }
     return figures
 
@@ -149,6 +190,12 @@ def main() -> None:
     postgres = "--postgres" in args
     gc_policy = "--gc-policy" in args
     by_size = "--by-size" in args
+    hashed = "--hash" in args
+    batch = None
+    if "--batch" in args:
+        at = args.index("--batch")
+        batch = int(args[at + 1])
+        del args[at : at + 2]
     profile_file = None
     if "--profile" in args:
         profile_file = args[args.index("--profile") + 1]
@@ -176,6 +223,8 @@ def main() -> None:
                 profile,
                 gc_policy=gc_policy,
                 by_size=by_size,
+                batch=batch,
+                hashed=hashed,
             )
         )
         if profile is not None and profile_file is not None:
@@ -191,6 +240,8 @@ def main() -> None:
                 files,
                 gc_policy=gc_policy,
                 by_size=by_size,
+                batch=batch,
+                hashed=hashed,
             )
         )
     for r in results:

@@ -180,6 +180,14 @@ class Settings(BaseSettings):
         "take), done and failed (taken files, with the acknowledgement beside them), out "
         "(answers delivered by the outbox). Unset: no mailbox intake or folder delivery.",
     )
+    mailbox_batch: int = Field(
+        default=10,
+        ge=1,
+        description="Up to this many consecutive small files of one sender's folder are "
+        "processed in one unit of work (group commit; each still received on its own and "
+        "answered on its own; a batch that fails is run again file by file). 1: one unit "
+        "per file.",
+    )
     schedule_mailbox_seconds: float = Field(
         default=10.0, gt=0, description="How often the scheduler looks into the inbound folders."
     )

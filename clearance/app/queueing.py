@@ -9,6 +9,7 @@ Every front door (``customs submit --queue``, the HTTP API, the mailbox) calls
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -74,13 +75,7 @@ def enqueue(
         require_sender(actor, interchange.sender)
     try:
         with app.guard():
-            message_id = app.pipeline.receive(
-                interchange.content,
-                sender=interchange.sender,
-                filename=interchange.filename,
-                channel=interchange.channel,
-                submitted_by=None if actor.sees_everything else actor.subject,
-            )
+            message_id = _receive(app, actor, interchange)
             if run_now or not uses_queue(app.engine):
                 return Queued(message_id, None, process_message(app, message_id))
             lock = ordering_lock(interchange.sender, interchange.content)
@@ -100,6 +95,33 @@ def enqueue(
         channel=interchange.channel,
     )
     return Queued(message_id, job_id, None)
+
+
+def receive(app: Application, actor: Actor, interchange: Interchange) -> int:
+    """Store the raw bytes (committed, durable) and return the message id; nothing queued.
+
+    For a caller that is itself a job under the sender's lock and processes what it
+    received at once, several at a time (the mailbox: :func:`process_messages`).
+    """
+    require(actor, Permission.SUBMIT)
+    if interchange.sender is not None:
+        require_sender(actor, interchange.sender)
+    try:
+        with app.guard():
+            return _receive(app, actor, interchange)
+    except StoreUnavailableError as exc:
+        store_fault_seen(exc, "intake")
+        raise
+
+
+def _receive(app: Application, actor: Actor, interchange: Interchange) -> int:
+    return app.pipeline.receive(
+        interchange.content,
+        sender=interchange.sender,
+        filename=interchange.filename,
+        channel=interchange.channel,
+        submitted_by=None if actor.sees_everything else actor.subject,
+    )
 
 
 def take_in(app: Application, actor: Actor, interchange: Interchange) -> Queued:
@@ -152,6 +174,59 @@ def process_message(app: Application, message_id: int) -> SubmissionOutcome | No
             seconds=round(time.perf_counter() - started, 4),
         )
         return outcome
+
+
+#: One message's result in :func:`process_messages`: its outcome, None (already processed),
+#: or the :class:`ProcessingError` it failed with (the message is then ``failed``).
+Processed = SubmissionOutcome | ProcessingError | None
+
+
+def process_messages(app: Application, message_ids: Sequence[int]) -> list[Processed]:
+    """Process stored messages in one unit of work (group commit), else each alone.
+
+    The caller holds the messages' order (one sender's, the mailbox's job under the sender's
+    lock) and has bounded the batch (:func:`clearance.intake.pipeline.batches`). The result
+    per message is what :func:`process_message` gives it one by one: if anything in the
+    batch failed, the batch was rolled back whole and every message is processed again alone
+    through :func:`process_message`. A store failure there is raised, as there.
+    """
+    if len(message_ids) > 1:
+        started = time.perf_counter()
+        batch = [(message_id, submitter_senders(app, message_id)) for message_id in message_ids]
+        with app.guard():
+            outcomes = app.pipeline.process_stored_batch(batch)
+        if outcomes is not None:
+            seconds = (time.perf_counter() - started) / len(message_ids)
+            for message_id, outcome in zip(message_ids, outcomes, strict=True):
+                _processed(message_id, outcome, seconds)
+            return list(outcomes)
+        log.warning("batch rolled back, processed one by one", message_ids=list(message_ids))
+    results: list[Processed] = []
+    for message_id in message_ids:
+        try:
+            results.append(process_message(app, message_id))
+        except ProcessingError as exc:
+            results.append(exc)
+    return results
+
+
+def _processed(message_id: int, outcome: SubmissionOutcome | None, seconds: float) -> None:
+    """Count and log one message of a batch as :func:`process_message` does (``seconds``:
+    its share of the batch)."""
+    with bound(message_id=message_id, conversation_id=str(message_id)):
+        if outcome is None:
+            log.info("message already processed")
+            return
+        observe_outcome(outcome, seconds)
+        log.info(
+            "message processed",
+            status=outcome.status.value,
+            format=outcome.format,
+            sender=outcome.sender,
+            declarations=[d.number for d in outcome.declarations if d.number],
+            seconds=round(seconds, 4),
+            batch=True,
+        )
 
 
 def dead_letters(app: Application, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:
