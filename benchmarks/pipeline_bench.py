@@ -96,12 +96,13 @@ def run(
         profile.enable()
     sizes: dict[int, list[float]] = {}  # declarations in a file: [files, CPU-s, declarations]
 
-    def spent(raw: bytes, seconds: float) -> None:
+    def spent(raw: bytes, seconds: float, *, counted: bool = True) -> None:
         size = raw.count(b"UNH+")
         row = sizes.setdefault(size, [0, 0.0, 0])
-        row[0] += 1
         row[1] += seconds
-        row[2] += size
+        if counted:  # the file's first share
+            row[0] += 1
+            row[2] += size
 
     fallbacks = 0
     if batch is not None:
@@ -123,7 +124,7 @@ def run(
             if by_size:
                 share = (time.process_time() - processing) / len(group)
                 for raw in group:
-                    spent(raw, share)
+                    spent(raw, share, counted=False)
     elif by_size:
         for raw in files:
             before = time.process_time()
