@@ -11,7 +11,7 @@ about the neighbours than about the code. On PostgreSQL the server's CPU for our
 apart.
 
     python benchmarks/pipeline_bench.py [N] [--postgres] [--profile FILE] [--gc-policy] [--by-size]
-        [--batch B] [--hash]
+        [--batch B | --stored] [--hash]
 
 N: declarations (default 3000). --profile writes a cProfile of the SQLite run to FILE and
 prints where the time went by step. --gc-policy applies the long-running processes'
@@ -22,9 +22,11 @@ interchange costs whatever its size shows as the small ones' figure per declarat
 stop 26); each file's own CPU is read around its ``submit``, so the sizes add up to the total
 less the loop. --batch B takes the day's files B at a time as a mailbox sweep does (ADR 0006,
 stop 27): each received (committed) on its own, then processed together in one unit of work
-(:meth:`Pipeline.process_stored_batch`, a large interchange alone; ``--batch 1`` is the same
-stored path one unit each); with --by-size a batch's processing CPU is shared evenly among its
-files (so the sizes' figures are approximate, the total is not). --hash prints a SHA-256 of
+from the bytes in hand (:meth:`Pipeline.process_stored_batch`; a large interchange alone, read
+back from the store in pieces); --stored is today's mailbox path to compare with: each
+received, then processed alone by :meth:`Pipeline.process_stored`, which reads the bytes back.
+With --by-size a batch's processing CPU is shared evenly among its files (the sizes' figures
+are approximate; the total, and the small sizes' sum, are not). --hash prints a SHA-256 of
 every table's rows and the answers (``hash``; the event log without its ids, which the order
 of receipts changes): equal hashes, equal results. The last line printed is a JSON object
 (``by_size`` and ``hash`` when asked).
@@ -54,7 +56,7 @@ from bench_store import (  # noqa: E402
 )
 from day import SIZES, day  # noqa: E402
 
-from clearance.intake.pipeline import Pipeline, batches  # noqa: E402
+from clearance.intake.pipeline import BATCH_BYTES, BatchItem, Pipeline, batches  # noqa: E402
 from core.runtime import settle_heap  # noqa: E402
 from core.settings import Settings  # noqa: E402
 
@@ -81,6 +83,7 @@ def run(
     gc_policy: bool = False,
     by_size: bool = False,
     batch: int | None = None,
+    stored: bool = False,
     hashed: bool = False,
 ) -> dict[str, object]:
     """Process ``files`` into a fresh store at ``url``; the figures."""
@@ -115,12 +118,15 @@ def run(
                 if by_size:
                     spent(raw, time.process_time() - received)
             processing = time.process_time()
-            if len(ids) == 1:
-                pipeline.process_stored(ids[0])
-            elif pipeline.process_stored_batch([(i, None) for i in ids]) is None:
-                fallbacks += 1
-                for i in ids:
+            if stored or len(group[0]) >= BATCH_BYTES:
+                for i in ids:  # today's mailbox path, or a large file: read back, alone
                     pipeline.process_stored(i)
+            else:
+                items = [BatchItem(i, None, raw) for i, raw in zip(ids, group, strict=True)]
+                if pipeline.process_stored_batch(items) is None:
+                    fallbacks += 1
+                    for i in ids:
+                        pipeline.process_stored(i)
             if by_size:
                 share = (time.process_time() - processing) / len(group)
                 for raw in group:
@@ -145,6 +151,7 @@ def run(
         "declarations": declarations,
         "files": len(files),
         "batch": batch,
+        "stored": stored,
         "batch_fallbacks": fallbacks,
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
@@ -192,11 +199,14 @@ def main() -> None:
     gc_policy = "--gc-policy" in args
     by_size = "--by-size" in args
     hashed = "--hash" in args
+    stored = "--stored" in args
     batch = None
     if "--batch" in args:
         at = args.index("--batch")
         batch = int(args[at + 1])
         del args[at : at + 2]
+    if stored:
+        batch = 1
     profile_file = None
     if "--profile" in args:
         profile_file = args[args.index("--profile") + 1]
@@ -225,6 +235,7 @@ def main() -> None:
                 gc_policy=gc_policy,
                 by_size=by_size,
                 batch=batch,
+                stored=stored,
                 hashed=hashed,
             )
         )
@@ -242,6 +253,7 @@ def main() -> None:
                 gc_policy=gc_policy,
                 by_size=by_size,
                 batch=batch,
+                stored=stored,
                 hashed=hashed,
             )
         )

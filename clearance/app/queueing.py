@@ -32,7 +32,7 @@ from clearance.app.messages import Interchange
 from clearance.app.monitoring import JOB_FAILURES, observe_outcome, store_fault_seen
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
-from clearance.intake.pipeline import ProcessingError
+from clearance.intake.pipeline import BatchItem, ProcessingError
 from clearance.queueing.engine import queue_app, uses_queue
 from clearance.queueing.jobs import (
     PROCESS_MESSAGE,
@@ -181,28 +181,36 @@ def process_message(app: Application, message_id: int) -> SubmissionOutcome | No
 Processed = SubmissionOutcome | ProcessingError | None
 
 
-def process_messages(app: Application, message_ids: Sequence[int]) -> list[Processed]:
+def process_messages(
+    app: Application, messages: Sequence[tuple[int, bytes | None]]
+) -> list[Processed]:
     """Process stored messages in one unit of work (group commit), else each alone.
 
-    The caller holds the messages' order (one sender's, the mailbox's job under the sender's
-    lock) and has bounded the batch (:func:`clearance.intake.pipeline.batches`). The result
+    ``messages``: (message id, the bytes just received or None) in the order to process
+    them; the caller holds that order (one sender's, the mailbox's job under the sender's
+    lock) and has bounded the batch (:func:`clearance.intake.pipeline.batches`). Bytes given
+    are processed as received (not read back from the store); a single message without them
+    is processed by :func:`process_message` (a large interchange, read in pieces). The result
     per message is what :func:`process_message` gives it one by one: if anything in the
     batch failed, the batch was rolled back whole and every message is processed again alone
     through :func:`process_message`. A store failure there is raised, as there.
     """
-    if len(message_ids) > 1:
+    if len(messages) > 1 or any(raw is not None for _, raw in messages):
         started = time.perf_counter()
-        batch = [(message_id, submitter_senders(app, message_id)) for message_id in message_ids]
+        batch = [BatchItem(i, submitter_senders(app, i), raw) for i, raw in messages]
         with app.guard():
             outcomes = app.pipeline.process_stored_batch(batch)
         if outcomes is not None:
-            seconds = (time.perf_counter() - started) / len(message_ids)
-            for message_id, outcome in zip(message_ids, outcomes, strict=True):
+            seconds = (time.perf_counter() - started) / len(messages)
+            for (message_id, _), outcome in zip(messages, outcomes, strict=True):
                 _processed(message_id, outcome, seconds)
             return list(outcomes)
-        log.warning("batch rolled back, processed one by one", message_ids=list(message_ids))
+        if len(messages) > 1:
+            log.warning(
+                "batch rolled back, processed one by one", message_ids=[i for i, _ in messages]
+            )
     results: list[Processed] = []
-    for message_id in message_ids:
+    for message_id, _ in messages:
         try:
             results.append(process_message(app, message_id))
         except ProcessingError as exc:

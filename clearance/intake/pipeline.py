@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import NoReturn, TypeVar
+from typing import NamedTuple, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -147,6 +147,16 @@ def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
     ]
 
 
+class BatchItem(NamedTuple):
+    """One stored message of a batch (:meth:`Pipeline.process_stored_batch`)."""
+
+    message_id: int
+    #: The senders its submitter may file as (None: the local operator, anyone).
+    senders: frozenset[str] | None = None
+    #: The bytes just received, when the caller still holds them: not read back.
+    raw: bytes | None = None
+
+
 @dataclass
 class Pipeline:
     """The processing core; build one per process and call :meth:`submit` per file."""
@@ -259,14 +269,16 @@ class Pipeline:
         return outcome
 
     def process_stored_batch(
-        self, messages: Sequence[tuple[int, frozenset[str] | None]]
+        self, messages: Sequence[BatchItem]
     ) -> list[SubmissionOutcome | None] | None:
         """Process several stored messages in ONE unit of work (group commit); None if it failed.
 
-        ``messages``: (message id, the senders its submitter may file as) in the order they
-        are to be processed: one sender's interchanges in the order received. Each message
-        is locked and processed exactly as :meth:`process_stored` does it, one after the
-        other in the same transaction, and the unit commits once: one BEGIN, one commit, and
+        ``messages``: in the order they are to be processed (one sender's interchanges in the
+        order received). Each message is locked and processed as :meth:`process_stored` does
+        it, or, when the caller still holds the bytes it just received (:attr:`BatchItem.raw`,
+        the mailbox), claimed and processed from those bytes as :meth:`submit` does (the
+        stored bytes are not read back); one after the other in the same transaction, and the
+        unit commits once: one BEGIN, one commit, and
         the per-transaction caches (reference stamps, registries, tariff) warm for all. Each
         interchange was received (its bytes committed) in its own durable unit before, and
         gets its own answer; a business rejection (a CONTRL refusing it, a declaration
@@ -283,7 +295,17 @@ class Pipeline:
 
         def work(session: Session) -> list[SubmissionOutcome | None]:
             outcomes: list[SubmissionOutcome | None] = []
-            for message_id, senders in messages:
+            for message_id, senders, held in messages:
+                if held is not None:
+                    # Just received, so ``received``; anything else raises NotRetryableError
+                    # and the message is then processed alone (process_stored: done, None).
+                    now = self.clock.now()
+                    claimed = claim(session, message_id, now, self.settings, retrying=False)
+                    sender = None if claimed.sender == UNKNOWN_SENDER else claimed.sender
+                    outcomes.append(
+                        self._process(session, claimed, held, sender, claimed.filename, senders)
+                    )
+                    continue
                 locked = (
                     select(InboundMessage)
                     .where(InboundMessage.id == message_id)

@@ -21,7 +21,13 @@ from clearance.app import Application, mailbox
 from clearance.app.queueing import process_messages
 from clearance.flow.outcome import DeclarationOutcome, InterchangeStatus, SubmissionOutcome
 from clearance.flow.steps import DeclarationStep
-from clearance.intake.pipeline import BATCH_BYTES, Pipeline, ProcessingError, batches
+from clearance.intake.pipeline import (
+    BATCH_BYTES,
+    BatchItem,
+    Pipeline,
+    ProcessingError,
+    batches,
+)
 from clearance.lifecycle.registration import Registered
 from clearance.store.schema import Base
 from clearance.store.tables import Declaration, Event, InboundMessage, OutboundMessage
@@ -83,14 +89,20 @@ def _one_by_one(pipeline: Pipeline, files: list[bytes]) -> list[object]:
     return results
 
 
-def _batched(pipeline: Pipeline, files: list[bytes], limit: int) -> tuple[list[object], int]:
-    """The files ``limit`` at a time in one unit each (falling back as the app layer does);
-    the results and how many batches fell back."""
+def _batched(
+    pipeline: Pipeline, files: list[bytes], limit: int, *, held: bool
+) -> tuple[list[object], int]:
+    """The files ``limit`` at a time in one unit each (falling back as the app layer does),
+    from the bytes in hand (``held``) or read back from the store; the results and how many
+    batches fell back."""
     results: list[object] = []
     fallbacks = 0
     for run in batches([len(raw) for raw in files], limit):
         ids = [pipeline.receive(files[i], filename=None, channel="mailbox") for i in run]
-        outcomes = pipeline.process_stored_batch([(i, None) for i in ids])
+        items = [
+            BatchItem(m, None, files[i] if held else None) for m, i in zip(ids, run, strict=True)
+        ]
+        outcomes = pipeline.process_stored_batch(items)
         if outcomes is not None:
             results += outcomes
             continue
@@ -157,9 +169,9 @@ def test_batches_are_bounded_ordered_and_keep_a_large_file_alone() -> None:
     assert batches([], 10) == []
 
 
-@pytest.mark.parametrize("limit", [10, 50])
+@pytest.mark.parametrize(("limit", "held"), [(10, True), (10, False), (50, True)])
 def test_a_batch_stores_and_answers_what_one_by_one_does(
-    engine: Engine, tmp_path: Path, limit: int
+    engine: Engine, tmp_path: Path, limit: int, held: bool
 ) -> None:
     alone = _one_by_one(_pipeline(engine), FILES)
     alone_hash = store_hash(engine)
@@ -168,7 +180,7 @@ def test_a_batch_stores_and_answers_what_one_by_one_does(
     assert InterchangeStatus.DUPLICATE in statuses and InterchangeStatus.REJECTED in statuses
 
     other = _fresh(engine, tmp_path, "batched")
-    together, fallbacks = _batched(_pipeline(other), FILES, limit)
+    together, fallbacks = _batched(_pipeline(other), FILES, limit, held=held)
 
     assert fallbacks == 0
     assert _answers(together) == _answers(alone)
@@ -179,9 +191,11 @@ def test_a_second_copy_inside_the_batch_is_answered_as_the_first_ones_duplicate(
     engine: Engine,
 ) -> None:
     pipeline = _pipeline(engine)
-    raw = DAY[0]
-    ids = [pipeline.receive(r, filename=None, channel="mailbox") for r in (raw, DAY[1], raw)]
-    outcomes = pipeline.process_stored_batch([(i, None) for i in ids])
+    files = [DAY[0], DAY[1], DAY[0]]
+    ids = [pipeline.receive(r, filename=None, channel="mailbox") for r in files]
+    outcomes = pipeline.process_stored_batch(
+        [BatchItem(i, None, r) for i, r in zip(ids, files, strict=True)]
+    )
 
     assert outcomes is not None
     first, _, copy = outcomes
@@ -219,9 +233,9 @@ class FailOn:
             raise RuntimeError("injected failure")
 
 
-@pytest.mark.parametrize("k", [0, 4])
+@pytest.mark.parametrize(("k", "held"), [(0, False), (4, True)])
 def test_a_failure_in_the_kth_interchange_rolls_back_the_batch_and_each_runs_alone(
-    engine: Engine, tmp_path: Path, k: int
+    engine: Engine, tmp_path: Path, k: int, held: bool
 ) -> None:
     files = DAY[:8]
     failing = FailOn()
@@ -229,7 +243,8 @@ def test_a_failure_in_the_kth_interchange_rolls_back_the_batch_and_each_runs_alo
     ids = [pipeline.receive(raw, filename=None, channel="mailbox") for raw in files]
     failing.message_id = ids[k]
 
-    assert pipeline.process_stored_batch([(i, None) for i in ids]) is None
+    items = [BatchItem(i, None, raw if held else None) for i, raw in zip(ids, files, strict=True)]
+    assert pipeline.process_stored_batch(items) is None
     # Nothing of the batch was written: every message is still as received, nothing else.
     with Session(engine) as session:
         statuses = session.scalars(select(InboundMessage.status).order_by(InboundMessage.id))
@@ -272,7 +287,7 @@ def test_the_app_layer_falls_back_to_one_by_one_after_a_failed_batch(engine: Eng
     ids = [app.pipeline.receive(raw, filename=None, channel="mailbox") for raw in DAY[:4]]
     failing.message_id = ids[2]
 
-    results = process_messages(app, ids)
+    results = process_messages(app, [(i, None) for i in ids])
 
     assert [type(r).__name__ for r in results] == [
         "SubmissionOutcome",
@@ -308,9 +323,10 @@ def test_the_mailbox_batches_a_senders_files_in_order_and_a_large_one_alone(
     stored = app.pipeline.process_stored
 
     def recording_batch(
-        messages: Sequence[tuple[int, frozenset[str] | None]],
+        messages: Sequence[BatchItem],
     ) -> list[SubmissionOutcome | None] | None:
-        seen.append([m for m, _ in messages])
+        seen.append([m.message_id for m in messages])
+        assert all(m.raw is not None for m in messages)  # the small files' bytes in hand
         return batch(messages)
 
     def recording_alone(message_id: int, senders: frozenset[str] | None = None) -> object:
