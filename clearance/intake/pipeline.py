@@ -63,7 +63,7 @@ FORMAT_HEAD = 64
 #: Group commit (ADR 0006, stop 27): interchanges from this size on are never processed in a
 #: unit with others. Sharing a unit saves a fixed cost per interchange (about 0.65 ms), which
 #: matters for small ones only, and a large one would hold the batch's locks and memory for
-#: its whole run. A day's ten-declaration interchange is about 20 KB.
+#: its whole run. A day's ten-declaration interchange is about 9 KB.
 BATCH_BYTES = 64 * 1024
 
 #: The channel flow for each detected format (see :func:`detect_format`).
@@ -278,8 +278,8 @@ class Pipeline:
         it, or, when the caller still holds the bytes it just received (:attr:`BatchItem.raw`,
         the mailbox), claimed and processed from those bytes as :meth:`submit` does (the
         stored bytes are not read back); one after the other in the same transaction, and the
-        unit commits once: one BEGIN, one commit, and
-        the per-transaction caches (reference stamps, registries, tariff) warm for all. Each
+        unit commits once: one BEGIN, one commit, and the per-transaction caches (reference
+        stamps, registries, tariff) warm for all. Each
         interchange was received (its bytes committed) in its own durable unit before, and
         gets its own answer; a business rejection (a CONTRL refusing it, a declaration
         rejected) is an outcome and is committed with the rest.
