@@ -25,20 +25,19 @@ _seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="uns
 
 
 def test_the_call_runs_in_another_thread_with_the_callers_context() -> None:
-    async def main() -> tuple[str, str, str, int]:
+    async def main() -> tuple[str, str, int, int]:
         _seen.set("caller")
 
-        def work(a: int, *, b: int) -> tuple[str, int]:
+        def work(a: int, *, b: int) -> tuple[str, int, int]:
             seen = _seen.get()
-            _seen.set("worker")  # a copy: the caller's stays
-            return seen, threading.get_ident() + 0 * (a + b)
+            _seen.set("worker")  # in a copy: the caller's stays
+            return seen, threading.get_ident(), a + b
 
-        seen, ident = await in_worker(work, 1, b=2)
-        return seen, _seen.get(), threading.current_thread().name, ident
+        seen, ident, total = await in_worker(work, 1, b=2)
+        return seen, _seen.get(), ident, total
 
-    seen, after, _, ident = asyncio.run(main())
-    assert seen == "caller"
-    assert after == "caller"
+    seen, after, ident, total = asyncio.run(main())
+    assert (seen, after, total) == ("caller", "caller", 3)
     assert ident != threading.get_ident()
 
 
