@@ -11,9 +11,9 @@ copies the context, prunes idle threads and hands the call over through a ``queu
 :func:`in_worker` keeps what the hop guarantees and drops the rest:
 
 - the thread limit: it takes a token of the SAME limiter (anyio's default for the running loop,
-  ``api.threads`` sets its size), without waiting when one is free; when none is, it waits as
-  ``run_in_threadpool`` does, through it. So no more use cases run at once than before, across
-  the hot routes and every other route together;
+  ``api.threads`` sets its size), without an await when one is free; when none is, it waits in
+  the limiter's line as anyio's hop does. So no more use cases run at once than before, across
+  the hot routes and every other route together, and in the same order;
 - the context: the call runs in a copy of the caller's (``contextvars``), as anyio's;
 - the result or the exception, delivered on the loop;
 - cancellation: the request stops waiting, but the thread finishes its call and gives its
@@ -36,7 +36,6 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from starlette.concurrency import run_in_threadpool
 
 T = TypeVar("T")
 
@@ -126,8 +125,9 @@ async def in_worker(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         limiter.acquire_on_behalf_of_nowait(borrower)
     except anyio.WouldBlock:
-        # Every token is taken: wait for one as every other route does.
-        return await run_in_threadpool(func, *args, **kwargs)
+        # Every token is taken (32 clients on 15 connections): wait in the limiter's line, as
+        # anyio's hop does, then hop here all the same.
+        await limiter.acquire_on_behalf_of(borrower)
     try:
         loop = asyncio.get_running_loop()
         idle = _idle_of(loop)
