@@ -79,6 +79,26 @@ def test_no_more_calls_run_at_once_than_the_limit_across_both_hops() -> None:
     assert most == 2
 
 
+def test_a_call_that_waited_for_a_token_still_takes_this_hop() -> None:
+    release = threading.Event()
+
+    def name() -> str:
+        return threading.current_thread().name
+
+    async def main() -> str:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 1
+        first = asyncio.ensure_future(in_worker(release.wait, 5))
+        await asyncio.sleep(0.05)
+        second = asyncio.ensure_future(in_worker(name))
+        await asyncio.sleep(0.05)
+        assert not second.done()  # in the limiter's line
+        release.set()
+        await first
+        return await second
+
+    assert asyncio.run(main()) == "customs hot worker"  # not anyio's thread
+
+
 def test_a_cancelled_request_gives_the_token_back_only_when_its_call_ends() -> None:
     release = threading.Event()
 
