@@ -97,18 +97,21 @@ async def admit(request: Request, token: str | None) -> Actor:
     ``request.state.actor`` for :func:`guarded_caller`."""
     if not token:
         raise _unauthorised()
-    app: Application = request.app.state.application
-    cached: CachedAuthenticator | None = request.app.state.cached_authenticator
-    authenticator: Authenticator = request.app.state.authenticator
+    # The application's state once: each ``request.app.state.x`` is a property and a
+    # ``State.__getattr__``, about 1.7 µs on the event loop (docs/api.md, stop 27).
+    state = request.app.state
+    app: Application = state.application
+    cached: CachedAuthenticator | None = state.cached_authenticator
     try:
         actor = None if cached is None else cached(app, token)
         if actor is None:
+            authenticator: Authenticator = state.authenticator
             actor = await run_in_threadpool(authenticator, app, token)
     except CustomsError as exc:
         if exc.code != "not_authenticated" and not isinstance(exc, NotAuthenticatedError):
             raise
         raise _unauthorised() from exc
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: RateLimiter = state.rate_limiter
     wait = limiter.take(actor.subject)
     if wait > 0:
         raise ProblemError(

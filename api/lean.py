@@ -26,9 +26,9 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
 
 from api.auth import authenticate, current_actor
+from api.hop import in_worker
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -128,11 +128,7 @@ def _lean_handler(dependant: Dependant) -> Handler:
             values[name] = request.headers.get(alias)
         if request_name is not None:
             values[request_name] = request
-        answer = (
-            await endpoint(**values)
-            if is_coroutine
-            else await run_in_threadpool(endpoint, **values)
-        )
+        answer = await endpoint(**values) if is_coroutine else await in_worker(endpoint, **values)
         if not isinstance(answer, Response):
             raise TypeError(f"{endpoint.__name__} must return a Response on a GuardedRoute")
         return answer

@@ -33,7 +33,9 @@ class RateLimiter:
         """Take one token for ``subject``: 0 when allowed, else the seconds until one is free."""
         now = self._now()
         with self._lock:
-            bucket = self._buckets.setdefault(subject, _Bucket(float(self.burst), now))
+            bucket = self._buckets.get(subject)
+            if bucket is None:  # a bucket made only for a new subject, not on every request
+                bucket = self._buckets[subject] = _Bucket(float(self.burst), now)
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
             bucket.updated = now
             if bucket.tokens >= 1:

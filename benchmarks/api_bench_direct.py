@@ -6,9 +6,10 @@ built as the server's is: ``api.asgi.create()``, the server's factory (one
 :class:`~clearance.app.Application`, its engine and connection pool as the server's, the
 garbage collector's policy of ``core/runtime.py``), the same thread limit
 (``api.threads.thread_limit``), uvloop (which uvicorn picks up by itself). It then listens on
-a loopback port with a bare framed protocol instead of HTTP, and runs each use case in anyio's
-thread pool, the hop the routes make. So the use case runs in a worker thread of a process
-like the server's, woken by a socket like the server's, paced by the same client;
+a loopback port with a bare framed protocol instead of HTTP, and runs each use case in a worker
+thread with the hop the two routes make (``api.hop.in_worker``, within anyio's thread limit).
+So the use case runs in a worker thread of a process like the server's, woken by a socket like
+the server's, paced by the same client;
 what differs is the API's own work (HTTP parsing and writing, routing, dependencies,
 authentication from the key cache, the rate limit, serialising the answer, the access log).
 
@@ -35,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 import anyio.to_thread  # noqa: E402
 import uvloop  # noqa: E402
-from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from api.asgi import create  # noqa: E402
+from api.hop import in_worker  # noqa: E402
 from api.threads import thread_limit  # noqa: E402
 from clearance.app import Actor, Application, declarations, messages  # noqa: E402
 from clearance.app.identity import authenticate_key  # noqa: E402
@@ -72,12 +73,12 @@ def frame(payload: bytes, verb: bytes = b"") -> bytes:
 async def answer(
     app: Application, actor: Actor, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
-    """Serve one connection: each request's use case in the thread pool, as a route does."""
+    """Serve one connection: each request's use case in a worker thread, as the route does."""
     try:
         while True:
             head = await reader.readexactly(5)
             payload = await reader.readexactly(int.from_bytes(head[1:], "big"))
-            result = await run_in_threadpool(USE_CASES[head[:1]], app, actor, payload)
+            result = await in_worker(USE_CASES[head[:1]], app, actor, payload)
             writer.write(frame(result))
             await writer.drain()
     except asyncio.IncompleteReadError:

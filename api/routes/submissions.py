@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from api import downloads, links
 from api.auth import App, CurrentActor, guarded_caller
 from api.downloads import DOWNLOAD, download
+from api.hop import in_worker
 from api.lean import GuardedRoute
 from api.params import RowId
 from api.problems import PROBLEM, ProblemError, problems
@@ -105,7 +106,7 @@ async def submit(
     raw = await _body(request)
     settings: ApiSettings = request.app.state.api_settings
     if idempotency_key is None:
-        return await run_in_threadpool(_process, app, actor, raw, settings)
+        return await in_worker(_process, app, actor, raw, settings)
     fingerprint = hashlib.sha256(b"POST /v1/submissions\n" + raw).hexdigest()
     stored = await run_in_threadpool(idempotency.begin, app, actor, idempotency_key, fingerprint)
     if stored is not None:
@@ -116,7 +117,7 @@ async def submit(
             headers={**stored.headers, "Idempotent-Replayed": "true"},
         )
     try:
-        response = await run_in_threadpool(_process, app, actor, raw, settings)
+        response = await in_worker(_process, app, actor, raw, settings)
     except BaseException:
         await run_in_threadpool(idempotency.abandon, app, actor, idempotency_key)
         raise
