@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -32,9 +32,11 @@ from edi.model import Declaration, DeclarationFunction, Direction
 class DeclarationStatus:
     """Status values of a stored declaration."""
 
-    REGISTERED = "registered"
-    RELEASED = "released"
-    INVALIDATED = "invalidated"
+    # Final: class constants, which is what mypyc needs to compile this module (it reads
+    # an unannotated class attribute as an instance attribute).
+    REGISTERED: Final = "registered"
+    RELEASED: Final = "released"
+    INVALIDATED: Final = "invalidated"
 
 
 @dataclass(frozen=True, slots=True)
