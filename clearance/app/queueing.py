@@ -161,18 +161,7 @@ def process_message(app: Application, message_id: int) -> SubmissionOutcome | No
             # tried again with back-off until the store is back (the worker's retry strategy).
             store_fault_seen(exc, "message", message_id=message_id, will_retry=True)
             raise
-        if outcome is None:
-            log.info("message already processed")
-            return None
-        observe_outcome(outcome, time.perf_counter() - started)
-        log.info(
-            "message processed",
-            status=outcome.status.value,
-            format=outcome.format,
-            sender=outcome.sender,
-            declarations=[d.number for d in outcome.declarations if d.number],
-            seconds=round(time.perf_counter() - started, 4),
-        )
+        _log_processed(outcome, time.perf_counter() - started)
         return outcome
 
 
@@ -222,19 +211,27 @@ def _processed(message_id: int, outcome: SubmissionOutcome | None, seconds: floa
     """Count and log one message of a batch as :func:`process_message` does (``seconds``:
     its share of the batch)."""
     with bound(message_id=message_id, conversation_id=str(message_id)):
-        if outcome is None:
-            log.info("message already processed")
-            return
-        observe_outcome(outcome, seconds)
-        log.info(
-            "message processed",
-            status=outcome.status.value,
-            format=outcome.format,
-            sender=outcome.sender,
-            declarations=[d.number for d in outcome.declarations if d.number],
-            seconds=round(seconds, 4),
-            batch=True,
-        )
+        _log_processed(outcome, seconds, batch=True)
+
+
+def _log_processed(
+    outcome: SubmissionOutcome | None, seconds: float, *, batch: bool = False
+) -> None:
+    """The metrics and the log line of one processed message (None: already processed)."""
+    if outcome is None:
+        log.info("message already processed")
+        return
+    observe_outcome(outcome, seconds)
+    extra = {"batch": True} if batch else {}
+    log.info(
+        "message processed",
+        status=outcome.status.value,
+        format=outcome.format,
+        sender=outcome.sender,
+        declarations=[d.number for d in outcome.declarations if d.number],
+        seconds=round(seconds, 4),
+        **extra,
+    )
 
 
 def dead_letters(app: Application, actor: Actor, *, limit: int = 100) -> list[MessageSummary]:

@@ -147,6 +147,26 @@ def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
     ]
 
 
+def _lock_stored(session: Session, message_id: int) -> InboundMessage | None:
+    """Stored message ``message_id`` locked for processing, or None when it is not to be
+    processed (gone, or done by an earlier run: only ``received`` and ``failed`` are).
+
+    Waits for a unit of work that holds the row (unlike a retry's NOWAIT claim): when it
+    commits, this run finds the message done. The bytes are left out (read in pieces by
+    :class:`StoredRaw`)."""
+    locked = (
+        select(InboundMessage)
+        .where(InboundMessage.id == message_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+        .options(defer(InboundMessage.raw))
+    )
+    inbound = session.scalars(locked).one_or_none()
+    if inbound is None or inbound.status not in ("received", "failed"):
+        return None
+    return inbound
+
+
 class BatchItem(NamedTuple):
     """One stored message of a batch (:meth:`Pipeline.process_stored_batch`)."""
 
@@ -243,17 +263,8 @@ class Pipeline:
 
         def work(session: Session) -> SubmissionOutcome | None:
             nonlocal filename
-            # Waits for a unit of work that holds the row (unlike a retry's NOWAIT claim):
-            # when it commits, this run finds the message done.
-            locked = (
-                select(InboundMessage)
-                .where(InboundMessage.id == message_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-                .options(defer(InboundMessage.raw))  # read in pieces by StoredRaw
-            )
-            inbound = session.scalars(locked).one_or_none()
-            if inbound is None or inbound.status not in ("received", "failed"):
+            inbound = _lock_stored(session, message_id)
+            if inbound is None:
                 return None  # done by an earlier run (or no longer kept)
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
             filename = inbound.filename
@@ -306,15 +317,8 @@ class Pipeline:
                         self._process(session, claimed, held, sender, claimed.filename, senders)
                     )
                     continue
-                locked = (
-                    select(InboundMessage)
-                    .where(InboundMessage.id == message_id)
-                    .with_for_update()
-                    .execution_options(populate_existing=True)
-                    .options(defer(InboundMessage.raw))  # read in pieces by StoredRaw
-                )
-                inbound = session.scalars(locked).one_or_none()
-                if inbound is None or inbound.status not in ("received", "failed"):
+                inbound = _lock_stored(session, message_id)
+                if inbound is None:
                     outcomes.append(None)  # done by an earlier run, as process_stored says
                     continue
                 sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
