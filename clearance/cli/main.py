@@ -15,13 +15,16 @@ from typing import Any
 
 from clearance.app import (
     LOCAL_OPERATOR,
+    Actor,
     Application,
     ProcessingError,
+    SubmissionOutcome,
     open_application,
 )
 from clearance.app import declarations as declaration_cases
 from clearance.app import events as event_cases
 from clearance.app import messages as message_cases
+from clearance.app import queueing as queue_cases
 from clearance.app.views import MessageSummary
 from clearance.cli import analysis as cli_analysis
 from clearance.cli import changes as cli_changes
@@ -100,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument(
         "--queue", action="store_true", help="store and queue for the workers (PostgreSQL)"
     )
+    submit.add_argument(
+        "--batch",
+        type=_positive,
+        default=SUBMIT_BATCH,
+        metavar="N",
+        help=f"process up to N consecutive small files in one unit of work (default "
+        f"{SUBMIT_BATCH}; 1: one unit per file); each is still received and answered on its own",
+    )
     submit.set_defaults(handler=_submit)
 
     demo = sub.add_parser("demo", help="load sample tariffs and registries, process the samples")
@@ -150,6 +161,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: ``customs submit``: up to this many consecutive small files in one unit of work (group
+#: commit, ADR 0006 stop 27: about 0.65 ms of fixed cost saved a file; more than ten saved no
+#: more in the measurements).
+SUBMIT_BATCH = 10
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _init(args: argparse.Namespace, app: Application) -> int:
     print(f"database ready: {app.database}")
     return 0
@@ -165,25 +189,59 @@ def _submit(args: argparse.Namespace, app: Application) -> int:
             f"customs: filing under sender {args.sender}, whatever the files' envelopes say",
             file=sys.stderr,
         )
+    batch = getattr(args, "batch", SUBMIT_BATCH)
+    run: list[tuple[Path, message_cases.Interchange]] = []
     for path in args.files:
         try:
             raw = path.read_bytes()
         except OSError as exc:
+            status |= _submit_run(app, actor, run, args.json)  # the files before it first
+            run = []
             print(f"customs: cannot read {path}: {exc.strerror}", file=sys.stderr)
             status = 1
             continue
         interchange = message_cases.Interchange(raw, filename=str(path), sender=args.sender)
+        if len(raw) >= queue_cases.BATCH_BYTES:  # a large file alone, as always
+            status |= _submit_run(app, actor, run, args.json)
+            run = []
+            status |= _submit_run(app, actor, [(path, interchange)], args.json)
+            continue
+        run.append((path, interchange))
+        if len(run) == batch:
+            status |= _submit_run(app, actor, run, args.json)
+            run = []
+    return status | _submit_run(app, actor, run, args.json)
+
+
+def _submit_run(
+    app: Application,
+    actor: Actor,
+    run: Sequence[tuple[Path, message_cases.Interchange]],
+    as_json: bool,
+) -> int:
+    """Submit ``run`` (one file alone, or several small ones in one unit of work) and print
+    each file's outcome in order; 1 if any failed."""
+    if not run:
+        return 0
+    results: Sequence[SubmissionOutcome | ProcessingError]
+    if len(run) == 1:
         try:
-            outcome = message_cases.submit(app, actor, interchange)
+            results = [message_cases.submit(app, actor, run[0][1])]
         except ProcessingError as exc:
+            results = [exc]
+    else:
+        results = queue_cases.submit_batch(app, actor, [interchange for _, interchange in run])
+    status = 0
+    for (path, _), result in zip(run, results, strict=True):
+        if isinstance(result, ProcessingError):
             print(
-                f"customs: {path}: {exc.message} (kept as message {exc.message_id}; "
-                f"retry with: customs messages retry {exc.message_id})",
+                f"customs: {path}: {result.message} (kept as message {result.message_id}; "
+                f"retry with: customs messages retry {result.message_id})",
                 file=sys.stderr,
             )
             status = 1
-            continue
-        printing.print_outcome(outcome, as_json=args.json)
+        else:
+            printing.print_outcome(result, as_json=as_json)
     return status
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -178,3 +181,36 @@ def test_an_unreachable_database_is_one_clear_line(
     (line,) = result.stderr.splitlines()  # one line, no traceback
     assert line.startswith(f"customs: cannot open the database {shown}: ")
     assert hint in line and "s3cret" not in line
+
+
+def _without_clock(line: str) -> Any:
+    # The answers' envelopes carry the wall clock's date and minute (UNB 0017/0019).
+    return json.loads(re.sub(r"\+\d{6}:\d{4}\+", "+DATE:TIME+", line))
+
+
+def test_submit_in_batches_answers_each_file_as_one_by_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Every EDIFACT sample (an amendment and a cancellation of declarations filed earlier in
+    # the same run, a file with errors answered by CONTRL), an unreadable path in the middle
+    # and a resend at the end: the same answers, exit status and errors with batches of three
+    # as one unit per file.
+    files = sorted(SAMPLES.glob("*.edi"))
+    files = [*files[:4], tmp_path / "missing.edi", *files[4:], files[0]]
+    runs = {}
+    for batch in ("1", "3"):
+        store = tmp_path / f"batch{batch}.db"
+        monkeypatch.setenv("CUSTOMS_DATABASE_URL", f"sqlite:///{store}")
+        status, out, err = run(capsys, "submit", "--json", "--batch", batch, *map(str, files))
+        runs[batch] = (status, [_without_clock(line) for line in out.splitlines()], err)
+        with sqlite3.connect(store) as connection:
+            kinds = [kind for (kind,) in connection.execute("SELECT kind FROM events ORDER BY id")]
+        if batch == "3":  # the batch path was taken: the three receipts come first
+            assert kinds[:3] == ["received"] * 3
+        else:  # one unit per file: a file's events follow its receipt
+            assert kinds[0] == "received" and kinds[1] != "received"
+    assert runs["1"] == runs["3"]
+    status, lines, err = runs["3"]
+    assert status == 1 and "cannot read" in err
+    assert len(lines) == len(files) - 1
+    assert lines[-1]["status"] == "duplicate"
