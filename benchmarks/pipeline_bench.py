@@ -21,7 +21,8 @@ interchange and per declaration by interchange size (declarations in it): what a
 interchange costs whatever its size shows as the small ones' figure per declaration (ADR 0006,
 stop 26); each file's own CPU is read around its ``submit``, so the sizes add up to the total
 less the loop. --batch B takes the day's files B at a time as a mailbox sweep does (ADR 0006,
-stop 27): each received (committed) on its own, then processed together in one unit of work
+stop 27; consecutive files of the day whatever their sender, where the mailbox batches one
+sender's folder): each received (committed) on its own, then processed together in one unit of work
 from the bytes in hand (:meth:`Pipeline.process_stored_batch`; a large interchange alone, read
 back from the store in pieces); --stored is today's mailbox path to compare with: each
 received, then processed alone by :meth:`Pipeline.process_stored`, which reads the bytes back.
