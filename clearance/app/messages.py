@@ -37,9 +37,7 @@ def submit(app: Application, actor: Actor, interchange: Interchange) -> Submissi
     :class:`clearance.intake.pipeline.ProcessingError` (the message kept, ``failed``,
     retryable) only for unexpected failures; bad input is an outcome, not an exception.
     """
-    require(actor, Permission.SUBMIT)
-    if interchange.sender is not None:
-        require_sender(actor, interchange.sender)
+    require_submit(actor, interchange)
     try:
         with app.guard():
             return app.pipeline.submit(
@@ -47,7 +45,7 @@ def submit(app: Application, actor: Actor, interchange: Interchange) -> Submissi
                 sender=interchange.sender,
                 filename=interchange.filename,
                 channel=interchange.channel,
-                submitted_by=None if actor.sees_everything else actor.subject,
+                submitted_by=submitter_of(actor),
                 senders=senders_of(actor),
             )
     except StoreUnavailableError as exc:
@@ -55,6 +53,20 @@ def submit(app: Application, actor: Actor, interchange: Interchange) -> Submissi
         # stuck, queued again by a worker's sweep on PostgreSQL).
         store_fault_seen(exc, "intake")
         raise
+
+
+def require_submit(actor: Actor, interchange: Interchange) -> None:
+    """Refuse (:class:`NotPermittedError`) unless ``actor`` may submit ``interchange``: the
+    permission, and the sender it names instead of the envelope's, if any. Every intake use
+    case asks this before storing anything."""
+    require(actor, Permission.SUBMIT)
+    if interchange.sender is not None:
+        require_sender(actor, interchange.sender)
+
+
+def submitter_of(actor: Actor) -> str | None:
+    """The subject stored as a message's submitter (None: the local operator)."""
+    return None if actor.sees_everything else actor.subject
 
 
 def retry(app: Application, actor: Actor, message_id: int) -> SubmissionOutcome:

@@ -21,7 +21,6 @@ from clearance.app.access import (
     Permission,
     messages_visible,
     require,
-    require_sender,
     visible_message,
 )
 from clearance.app.actor import Actor
@@ -71,9 +70,7 @@ def enqueue(
     the sender's lock, like the mailbox), the message is processed at once by
     :func:`process_message`.
     """
-    require(actor, Permission.SUBMIT)
-    if interchange.sender is not None:
-        require_sender(actor, interchange.sender)
+    messages.require_submit(actor, interchange)
     try:
         with app.guard():
             message_id = _receive(app, actor, interchange)
@@ -104,9 +101,12 @@ def receive(app: Application, actor: Actor, interchange: Interchange) -> int:
     For a caller that is itself a job under the sender's lock and processes what it
     received at once, several at a time (the mailbox: :func:`process_messages`).
     """
-    require(actor, Permission.SUBMIT)
-    if interchange.sender is not None:
-        require_sender(actor, interchange.sender)
+    messages.require_submit(actor, interchange)
+    return _store(app, actor, interchange)
+
+
+def _store(app: Application, actor: Actor, interchange: Interchange) -> int:
+    """The raw bytes committed (the caller has asked :func:`messages.require_submit`)."""
     try:
         with app.guard():
             return _receive(app, actor, interchange)
@@ -121,7 +121,7 @@ def _receive(app: Application, actor: Actor, interchange: Interchange) -> int:
         sender=interchange.sender,
         filename=interchange.filename,
         channel=interchange.channel,
-        submitted_by=None if actor.sees_everything else actor.subject,
+        submitted_by=messages.submitter_of(actor),
     )
 
 
@@ -223,12 +223,10 @@ def submit_batch(
     """
     # Every file's permission first: a refusal (NotPermittedError) then leaves nothing of the
     # run received and never processed.
-    require(actor, Permission.SUBMIT)
     for interchange in interchanges:
-        if interchange.sender is not None:
-            require_sender(actor, interchange.sender)
+        messages.require_submit(actor, interchange)
     received = [
-        (receive(app, actor, interchange), interchange.content) for interchange in interchanges
+        (_store(app, actor, interchange), interchange.content) for interchange in interchanges
     ]
     results: list[SubmissionOutcome | ProcessingError] = []
     for result in process_messages(app, received):
