@@ -57,7 +57,13 @@ from bench_store import (  # noqa: E402
 )
 from day import SIZES, day  # noqa: E402
 
-from clearance.intake.pipeline import BATCH_BYTES, BatchItem, Pipeline, batches  # noqa: E402
+from clearance.intake.pipeline import (  # noqa: E402
+    BATCH_BYTES,
+    BatchItem,
+    BatchRolledBackError,
+    Pipeline,
+    batches,
+)
 from core.runtime import settle_heap  # noqa: E402
 from core.settings import Settings  # noqa: E402
 
@@ -124,7 +130,9 @@ def run(
                     pipeline.process_stored(i)
             else:
                 items = [BatchItem(i, None, raw) for i, raw in zip(ids, group, strict=True)]
-                if pipeline.process_stored_batch(items) is None:
+                try:
+                    pipeline.process_stored_batch(items)
+                except BatchRolledBackError:
                     fallbacks += 1
                     for i in ids:
                         pipeline.process_stored(i)

@@ -32,7 +32,8 @@ from clearance.app.monitoring import JOB_FAILURES, observe_outcome, store_fault_
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
 from clearance.intake.pipeline import BATCH_BYTES as BATCH_BYTES
-from clearance.intake.pipeline import BatchItem, ProcessingError
+from clearance.intake.pipeline import BatchItem, BatchRolledBackError, ProcessingError
+from clearance.intake.pipeline import runs as runs
 from clearance.queueing.engine import queue_app, uses_queue
 from clearance.queueing.jobs import (
     PROCESS_MESSAGE,
@@ -188,17 +189,24 @@ def process_messages(
     if len(messages) > 1 or any(raw is not None for _, raw in messages):
         started = time.perf_counter()
         batch = [BatchItem(i, submitter_senders(app, i), raw) for i, raw in messages]
-        with app.guard():
-            outcomes = app.pipeline.process_stored_batch(batch)
-        if outcomes is not None:
+        try:
+            with app.guard():
+                outcomes = app.pipeline.process_stored_batch(batch)
+        except BatchRolledBackError as rolled_back:
+            # Said with its cause: a batch that keeps falling back costs twice, and the
+            # operator needs to know why (a failing file, a lost ledger race, the store).
+            cause = rolled_back.__cause__
+            log.warning(
+                "batch rolled back, processed one by one",
+                message_ids=[i for i, _ in messages],
+                error_type=type(cause).__name__,
+                error=str(cause),
+            )
+        else:
             seconds = (time.perf_counter() - started) / len(messages)
             for (message_id, _), outcome in zip(messages, outcomes, strict=True):
                 _processed(message_id, outcome, seconds)
             return list(outcomes)
-        if len(messages) > 1:
-            log.warning(
-                "batch rolled back, processed one by one", message_ids=[i for i, _ in messages]
-            )
     results: list[Processed] = []
     for message_id, _ in messages:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -190,27 +190,38 @@ def _submit(args: argparse.Namespace, app: Application) -> int:
             file=sys.stderr,
         )
     batch = getattr(args, "batch", SUBMIT_BATCH)
-    run: list[tuple[Path, message_cases.Interchange]] = []
-    for path in args.files:
+    files = _read_files(args.files, args.sender)
+    for run in queue_cases.runs(files, batch, _alone):
+        readable: list[tuple[Path, message_cases.Interchange]] = []
+        for path, read in run:
+            if isinstance(read, OSError):  # alone in its run: the files before it went first
+                print(f"customs: cannot read {path}: {read.strerror}", file=sys.stderr)
+                status = 1
+            else:
+                readable.append((path, read))
+        status |= _submit_run(app, actor, readable, args.json)
+    return status
+
+
+def _read_files(
+    paths: Sequence[Path], sender: str | None
+) -> Iterator[tuple[Path, message_cases.Interchange | OSError]]:
+    """Each file as an interchange, or the error reading it; read only when its run is taken
+    (:func:`queue_cases.runs`), so at most one run of files is held at a time."""
+    for path in paths:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            status |= _submit_run(app, actor, run, args.json)  # the files before it first
-            run = []
-            print(f"customs: cannot read {path}: {exc.strerror}", file=sys.stderr)
-            status = 1
+            yield path, exc
             continue
-        interchange = message_cases.Interchange(raw, filename=str(path), sender=args.sender)
-        if len(raw) >= queue_cases.BATCH_BYTES:  # a large file alone, as always
-            status |= _submit_run(app, actor, run, args.json)
-            run = []
-            status |= _submit_run(app, actor, [(path, interchange)], args.json)
-            continue
-        run.append((path, interchange))
-        if len(run) == batch:
-            status |= _submit_run(app, actor, run, args.json)
-            run = []
-    return status | _submit_run(app, actor, run, args.json)
+        yield path, message_cases.Interchange(raw, filename=str(path), sender=sender)
+
+
+def _alone(entry: tuple[Path, message_cases.Interchange | OSError]) -> bool:
+    """A file submitted in a unit of work of its own: a large one (as always), or one that
+    could not be read (reported in its place, after the files before it)."""
+    read = entry[1]
+    return isinstance(read, OSError) or len(read.content) >= queue_cases.BATCH_BYTES
 
 
 def _submit_run(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple, NoReturn, TypeVar
@@ -118,24 +118,42 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def runs(items: Iterable[_T], limit: int, alone: Callable[[_T], bool]) -> Iterator[list[_T]]:
+    """Consecutive runs of ``items`` for one unit of work each (group commit), taken lazily:
+    at most ``limit`` items a run, and an item for which ``alone`` is true always in a run of
+    its own (a large interchange, a file that could not be read). The order is kept (a
+    sender's interchanges are processed in the order received), and a run is handed out
+    before the next item is taken, so a caller reading files holds at most one run's bytes."""
+    run: list[_T] = []
+    for item in items:
+        if alone(item):
+            if run:
+                yield run
+                run = []
+            yield [item]
+            continue
+        run.append(item)
+        if len(run) == limit:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
 def batches(sizes: Sequence[int], limit: int, max_bytes: int = BATCH_BYTES) -> list[range]:
-    """Consecutive runs of the items whose sizes are ``sizes``, for :meth:`Pipeline.process_
-    stored_batch`: at most ``limit`` items each, and an item of ``max_bytes`` or more always
-    alone. The order is kept (a sender's interchanges are processed in the order received)."""
-    runs: list[range] = []
-    start = 0
-    for index, size in enumerate(sizes):
-        if size >= max_bytes:
-            if start < index:
-                runs.append(range(start, index))
-            runs.append(range(index, index + 1))
-            start = index + 1
-        elif index + 1 - start == limit:
-            runs.append(range(start, index + 1))
-            start = index + 1
-    if start < len(sizes):
-        runs.append(range(start, len(sizes)))
-    return runs
+    """:func:`runs` of the items whose sizes are ``sizes``, as ranges of their indexes, for
+    :meth:`Pipeline.process_stored_batch`: an item of ``max_bytes`` or more always alone."""
+    return [
+        range(run[0], run[-1] + 1)
+        for run in runs(range(len(sizes)), limit, lambda index: sizes[index] >= max_bytes)
+    ]
+
+
+class BatchRolledBackError(Exception):
+    """A group-committed batch failed and was rolled back whole; ``__cause__`` is why.
+
+    Nothing of the batch was written: the caller processes each message alone, where the
+    same failure meets the message it belongs to."""
 
 
 def standard_steps(settings: Settings, clock: Clock) -> list[DeclarationStep]:
@@ -279,10 +297,8 @@ class Pipeline:
             self._failed(message_id, exc)
         return outcome
 
-    def process_stored_batch(
-        self, messages: Sequence[BatchItem]
-    ) -> list[SubmissionOutcome | None] | None:
-        """Process several stored messages in ONE unit of work (group commit); None if it failed.
+    def process_stored_batch(self, messages: Sequence[BatchItem]) -> list[SubmissionOutcome | None]:
+        """Process several stored messages in ONE unit of work (group commit).
 
         ``messages``: in the order they are to be processed (one sender's interchanges in the
         order received). Each message is locked and processed as :meth:`process_stored` does
@@ -297,7 +313,8 @@ class Pipeline:
 
         All or nothing for the batch: on any exception (a failed interchange, a sender
         refused, a ledger race lost at commit, the store) the whole unit is rolled back,
-        nothing of any of them is written, and None is returned: the caller then processes
+        nothing of any of them is written, and :class:`BatchRolledBackError` is raised from
+        the failure (so the caller can say why): the caller then processes
         each message alone with :meth:`process_stored`, so the outcome is exactly what
         one-by-one processing gives (a failed message is marked failed there, not here).
         The atomicity per interchange is therefore this fallback, not a SAVEPOINT each: the
@@ -332,11 +349,13 @@ class Pipeline:
             with UnitOfWork(self._sessions) as uow:
                 result = work(uow.session)
                 uow.commit()
-        except Exception:
+        except Exception as exc:
             # Whatever it was, nothing of the batch was written: the caller runs each message
             # alone, which meets the same failure again where it belongs (marked failed, a
             # sender refused, a ledger race run again, the store's error raised).
-            return None
+            raise BatchRolledBackError(
+                f"a batch of {len(messages)} messages was rolled back: {type(exc).__name__}"
+            ) from exc
         settle_long_lived()  # the unit is closed: nothing of it is kept
         return result
 

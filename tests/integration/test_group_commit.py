@@ -10,12 +10,13 @@ order through the mailbox. On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from structlog.testing import capture_logs
 
 from clearance.app import Application, mailbox
 from clearance.app.queueing import process_messages
@@ -24,9 +25,11 @@ from clearance.flow.steps import DeclarationStep
 from clearance.intake.pipeline import (
     BATCH_BYTES,
     BatchItem,
+    BatchRolledBackError,
     Pipeline,
     ProcessingError,
     batches,
+    runs,
 )
 from clearance.lifecycle.registration import Registered
 from clearance.store.schema import Base
@@ -102,12 +105,11 @@ def _batched(
         items = [
             BatchItem(m, None, files[i] if held else None) for m, i in zip(ids, run, strict=True)
         ]
-        outcomes = pipeline.process_stored_batch(items)
-        if outcomes is not None:
-            results += outcomes
-            continue
-        fallbacks += 1
-        results += _process_each(pipeline, ids)
+        try:
+            results += pipeline.process_stored_batch(items)
+        except BatchRolledBackError:
+            fallbacks += 1
+            results += _process_each(pipeline, ids)
     return results, fallbacks
 
 
@@ -167,6 +169,22 @@ def test_batches_are_bounded_ordered_and_keep_a_large_file_alone() -> None:
     assert runs == [[0, 1, 2], [3], [4, 5, 6], [7, 8, 9]]
     assert [list(r) for r in batches(sizes, 1)] == [[i] for i in range(len(sizes))]
     assert batches([], 10) == []
+
+
+def test_runs_are_taken_lazily_and_an_item_alone_ends_the_run_before_it() -> None:
+    taken: list[int] = []
+
+    def items() -> Iterator[int]:
+        for item in range(7):
+            taken.append(item)
+            yield item
+
+    handed = runs(items(), 3, lambda item: item == 4)
+    assert next(handed) == [0, 1, 2]
+    assert taken == [0, 1, 2]  # nothing read ahead of the run handed out
+    assert next(handed) == [3]  # the run before the lone item, short
+    assert next(handed) == [4]
+    assert list(handed) == [[5, 6]]
 
 
 @pytest.mark.parametrize(("limit", "held"), [(10, True), (10, False), (50, True)])
@@ -244,7 +262,11 @@ def test_a_failure_in_the_kth_interchange_rolls_back_the_batch_and_each_runs_alo
     failing.message_id = ids[k]
 
     items = [BatchItem(i, None, raw if held else None) for i, raw in zip(ids, files, strict=True)]
-    assert pipeline.process_stored_batch(items) is None
+    with pytest.raises(BatchRolledBackError) as rolled_back:
+        pipeline.process_stored_batch(items)
+    # The failure is carried as the cause, for the caller's log line.
+    assert isinstance(rolled_back.value.__cause__, RuntimeError)
+    assert str(rolled_back.value.__cause__) == "injected failure"
     # Nothing of the batch was written: every message is still as received, nothing else.
     with Session(engine) as session:
         statuses = session.scalars(select(InboundMessage.status).order_by(InboundMessage.id))
@@ -287,8 +309,14 @@ def test_the_app_layer_falls_back_to_one_by_one_after_a_failed_batch(engine: Eng
     ids = [app.pipeline.receive(raw, filename=None, channel="mailbox") for raw in DAY[:4]]
     failing.message_id = ids[2]
 
-    results = process_messages(app, [(i, None) for i in ids])
+    with capture_logs() as logs:
+        results = process_messages(app, [(i, None) for i in ids])
 
+    # The operator is told that the batch fell back, and why.
+    (fell_back,) = [e for e in logs if e["event"] == "batch rolled back, processed one by one"]
+    assert fell_back["log_level"] == "warning"
+    assert fell_back["message_ids"] == ids
+    assert (fell_back["error_type"], fell_back["error"]) == ("RuntimeError", "injected failure")
     assert [type(r).__name__ for r in results] == [
         "SubmissionOutcome",
         "SubmissionOutcome",
@@ -324,7 +352,7 @@ def test_the_mailbox_batches_a_senders_files_in_order_and_a_large_one_alone(
 
     def recording_batch(
         messages: Sequence[BatchItem],
-    ) -> list[SubmissionOutcome | None] | None:
+    ) -> list[SubmissionOutcome | None]:
         seen.append([m.message_id for m in messages])
         assert all(m.raw is not None for m in messages)  # the small files' bytes in hand
         return batch(messages)
