@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -77,9 +78,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = open_application()  # every command migrates the database first
         handler: Handler = args.handler
-        return handler(args, app)
+        status = handler(args, app)
+        sys.stdout.flush()  # a closed pipe is met here, inside the try, not at exit
+        return status
     except CustomsError as exc:
         print(f"customs: {exc.message}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (``customs events | head``): what was done is committed, the
+        # rest of the output has nowhere to go. No traceback; the interpreter's own flush at
+        # exit must not meet the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 

@@ -146,6 +146,25 @@ def test_bad_input_never_prints_a_traceback(database: str, tmp_path: Path) -> No
         assert json.loads(result.stdout)["status"] == "rejected", name
 
 
+def test_a_reader_that_goes_away_gets_no_traceback(database: str, tmp_path: Path) -> None:
+    # ``customs submit … | head -1``: the pipe is closed before the outcome is printed.
+    env = {**os.environ, "CUSTOMS_DATABASE_URL": database}
+    command = [sys.executable, "-m", "clearance.cli", "submit", str(SAMPLES / "01-import-d96b.edi")]
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # long before the interpreter has started
+    err = child.stderr.read()
+    assert child.wait(timeout=120) == 1
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    # The work was done all the same: the resend is a duplicate.
+    again = subprocess.run(
+        [*command[:4], "--json", *command[4:]], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads(again.stdout)["status"] == "duplicate"
+
+
 def _free_port() -> int:
     with socket.socket() as probe:  # bound and closed again: nothing listens there
         probe.bind(("127.0.0.1", 0))
