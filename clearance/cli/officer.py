@@ -128,7 +128,12 @@ def _queue(args: argparse.Namespace, app: Application) -> int:
         if args.json:
             print(json.dumps(r.as_json(), ensure_ascii=False))
         else:
-            rules = ", ".join(r.fired_rules)
+            # A risk rule's version is its ruleset's sha256: 12 hex digits tell them apart,
+            # as `declarations explain` prints them (--json keeps the whole).
+            rules = ", ".join(
+                f"{rule}@{version[:12]}" if version else rule
+                for rule, _, version in (fired.partition("@") for fired in r.fired_rules)
+            )
             print(
                 f"{r.number}  v{r.version} {r.status:<18} {r.lane:<6} {r.office:<4} "
                 f"{r.age_hours:>4}h {r.claimed_by or '-':<10} {rules}"

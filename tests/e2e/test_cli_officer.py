@@ -39,6 +39,13 @@ def test_claims_queue_and_history_from_the_command_line(
     assert "1 waiting (1 claimed, 0 unclaimed)" in err
     status, out, _ = run(capsys, "officer", "queue", "--json", "--unclaimed")
     assert status == 0 and out == ""
+    # In text, a risk rule's ruleset version is cut to 12 hex digits; JSON keeps the whole.
+    status, out, _ = run(capsys, "officer", "queue")
+    (line,) = out.splitlines()
+    risk = [f.partition("@") for f in entry["fired_rules"] if len(f.partition("@")[2]) == 64]
+    assert risk  # the red lane's risk rule
+    for rule, _, version in risk:
+        assert f"{rule}@{version[:12]}" in line and version not in line
     status, _, err = run(capsys, "officer", "queue", "--min-age", "5", "--max-age", "1")
     assert status == 1 and "min_age_hours is above max_age_hours" in err
 
