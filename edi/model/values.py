@@ -21,14 +21,23 @@ OfficeCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$")]
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 
+#: The largest magnitude an amount, a charge or a quantity may have: the store keeps them as
+#: NUMERIC(18, 4) (below 10^14 once rounded to four places), so a larger value is refused
+#: where the message is read, at the element that carried it, never by the database.
+MAX_MAGNITUDE = Decimal("99999999999999.9999")
+#: A decimal amount or quantity within the store's range; pydantic checks the bounds itself.
+Magnitude = Annotated[Decimal, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+#: The same, never negative.
+PositiveMagnitude = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=MAX_MAGNITUDE)]
+
 
 class Amount(BaseModel):
     """A sum of money in one currency."""
 
     model_config = FROZEN
 
-    # pydantic refuses NaN and infinities itself (allow_inf_nan), without a Python call.
-    value: Decimal = Field(allow_inf_nan=False)
+    # pydantic refuses NaN, infinities and values out of range itself, without a Python call.
+    value: Magnitude
     currency: CurrencyCode
 
     def __str__(self) -> str:
@@ -40,7 +49,7 @@ class Quantity(BaseModel):
 
     model_config = FROZEN
 
-    value: Decimal = Field(allow_inf_nan=False, ge=0)
+    value: PositiveMagnitude
     unit: UnitCode
 
     def __str__(self) -> str:
