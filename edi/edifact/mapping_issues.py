@@ -138,7 +138,7 @@ def _words(loc: tuple[Any, ...], err: Any) -> tuple[str, IssueCode]:
     field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
     kind = err.get("type", "")
     value = err.get("input")
-    if kind == "string_pattern_mismatch":
+    if kind in {"string_pattern_mismatch", "country_code"}:
         if field.endswith("_country") or field in {"country", "nationality", "issuing_country"}:
             wanted = "an ISO 3166 alpha-2 country code"
         else:

@@ -5,10 +5,25 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+#: Every ISO 3166-1 alpha-2 code (pycountry's copy of the standard): two capitals are not
+#: enough, ``ZZ`` or ``XX`` name no country.
+ISO_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def _iso_country(code: str) -> str:
+    if code not in ISO_COUNTRIES:
+        raise PydanticCustomError(
+            "country_code", "'{code}' is not an ISO 3166-1 country code", {"code": code}
+        )
+    return code
+
 
 #: ISO 3166-1 alpha-2 country code (China's own 3-letter codes are mapped by the profiles).
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
 #: ISO 4217 currency code.
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 #: Commodity code: HS-6 up to a 10-digit national line (China: 8-digit line + 2 statistical

@@ -1,6 +1,7 @@
 """Values a declaration may not carry are refused at intake, at the element that carried them:
 amounts and quantities of 10^14 or more (the store keeps them as NUMERIC(18, 4)), never a
-database overflow or a failed message. On SQLite and, when configured, PostgreSQL."""
+database overflow or a failed message; a country code that is no ISO 3166-1 country (``ZZ``).
+On SQLite and, when configured, PostgreSQL."""
 
 from __future__ import annotations
 
@@ -90,4 +91,44 @@ def test_an_xml_amount_of_10_14_is_refused_with_its_path_and_line(
     assert reason.segment is not None and reason.segment.endswith("/ItemChargeAmount")
     assert "items.0.value.value" in reason.text and "99999999999999.9999" in reason.text
     assert "ItemChargeAmount" in text.splitlines()[reason.line - 1]
+    assert stored(engine) == (0, ["accepted"])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("LOC+27+TH'", "LOC+27+ZZ'", "goods item 3 origin country 'ZZ'"),
+        ("LOC+35+VN'", "LOC+35+XX'", "departure country 'XX'"),
+        ("+200000+CN'", "+200000+QQ'", "party 1 country 'QQ'"),
+    ],
+)
+def test_an_edifact_country_that_is_no_iso_country_is_refused_where_it_stands(
+    engine: Engine, clock: FixedClock, old: str, new: str, words: str
+) -> None:
+    assert old in SAMPLE_01
+    text = SAMPLE_01.replace(old, new, 1)
+    outcome = submit(engine, clock, text)
+    (declaration,) = outcome.declarations  # type: ignore[attr-defined]
+    assert declaration.status == "rejected" and declaration.number is None
+    (reason,) = declaration.reasons
+    assert reason.code == "FORMAT" and reason.text.startswith(words)
+    assert "ISO 3166" in reason.text
+    assert text.splitlines()[reason.line - 1].endswith(new)
+    assert declaration.response is not None and "ERC+FORMAT'" in declaration.response
+    assert stored(engine) == (0, ["accepted"])
+
+
+def test_an_xml_country_that_is_no_iso_country_is_refused_with_its_path_and_line(
+    engine: Engine, clock: FixedClock
+) -> None:
+    old = "<CountryCode>VN</CountryCode>"
+    assert old in DMS_IMPORT
+    text = DMS_IMPORT.replace(old, "<CountryCode>ZZ</CountryCode>", 1)
+    outcome = submit(engine, clock, text)
+    (declaration,) = outcome.declarations  # type: ignore[attr-defined]
+    assert declaration.status == "rejected"
+    (reason,) = declaration.reasons
+    assert reason.text == "parties.2.country: 'ZZ' is not an ISO 3166-1 country code"
+    assert reason.segment == "/MetaData/Declaration/Exporter"
+    assert "<Exporter>" in text.splitlines()[reason.line - 1]
     assert stored(engine) == (0, ["accepted"])
