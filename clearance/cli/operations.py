@@ -18,6 +18,7 @@ from clearance.app import scheduler as scheduler_cases
 from clearance.app import worker as worker_cases
 from clearance.app.messages import Interchange
 from clearance.cli import printing
+from clearance.cli.arguments import positive
 from clearance.cli.health_server import serve_health
 from core.logs import configure_logging
 from core.runtime import settle_heap
@@ -47,7 +48,7 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
         return
     dead = messages.add_parser("dead", help="failed messages nothing will try again")
     dead.add_argument("--json", action="store_true")
-    dead.add_argument("--limit", type=int, default=100)
+    dead.add_argument("--limit", type=positive, default=100)
     dead.set_defaults(handler=_dead)
     requeue = messages.add_parser("requeue", help="queue a failed message again")
     requeue.add_argument("message_id", type=int)

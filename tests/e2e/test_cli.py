@@ -214,3 +214,28 @@ def test_submit_in_batches_answers_each_file_as_one_by_one(
     assert status == 1 and "cannot read" in err
     assert len(lines) == len(files) - 1
     assert lines[-1]["status"] == "duplicate"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("messages", "list", "--limit", "-5"),
+        ("messages", "list", "--limit", "0"),
+        ("messages", "stuck", "--limit", "-1"),
+        ("messages", "dead", "--limit", "0"),
+        ("declarations", "list", "--limit", "-1"),
+        ("events", "--limit", "0"),
+        ("officer", "queue", "--limit", "-3"),
+    ],
+)
+def test_a_limit_below_1_is_a_usage_error_on_every_backend(
+    database: str, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    # Before: SQLite read LIMIT -5 as no limit at all, PostgreSQL failed in the store.
+    assert main(["submit", str(SAMPLES / "01-import-d96b.edi")]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert "--limit: must be 1 or more" in err and "Traceback" not in err
