@@ -239,3 +239,46 @@ def test_a_limit_below_1_is_a_usage_error_on_every_backend(
     _, err = capsys.readouterr()
     assert exited.value.code == 2
     assert "--limit: must be 1 or more" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("worker", "--drain", "--concurrency", "0"), "--concurrency: must be 1 or more, not 0"),
+        (("worker", "--drain", "--concurrency", "-1"), "--concurrency: must be 1 or more"),
+        (("worker", "--drain", "--health-port", "99999"), "must be a port from 0 to 65535"),
+        (("scheduler", "--health-port", "-1"), "must be a port from 0 to 65535"),
+    ],
+)
+def test_worker_and_scheduler_options_out_of_range_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], words: str
+) -> None:
+    # Before: 0 threads hung a draining worker, -1 and port 99999 ended in a traceback.
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    assert exited.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_a_health_port_in_use_is_one_clear_line(database: str, command: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "clearance.cli", command, "--drain", "--health-port", str(port)]
+            if command == "worker"
+            else [sys.executable, "-m", "clearance.cli", command, "--health-port", str(port)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CUSTOMS_DATABASE_URL": database},
+            check=False,
+            timeout=120,
+        )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert (
+        last == f"customs: cannot serve health checks on 127.0.0.1:{port}: Address already in use"
+    )
