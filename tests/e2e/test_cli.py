@@ -282,3 +282,17 @@ def test_a_health_port_in_use_is_one_clear_line(database: str, command: str) -> 
     assert (
         last == f"customs: cannot serve health checks on 127.0.0.1:{port}: Address already in use"
     )
+
+
+def test_a_rejected_manifest_says_why_in_the_human_output(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    x12 = SAMPLES.parent / "x12" / "01-manifest-v123e-4010.x12"
+    text = x12.read_text().replace("*700000*VN~", "*700000*XX~", 1)
+    assert "*700000*XX~" in text
+    (tmp_path / "bad.x12").write_text(text)
+    status, out, _ = run(capsys, "submit", str(tmp_path / "bad.x12"))
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[1] == "  manifest - : rejected, bills -"
+    assert lines[2] == "    invalid_country at N4 line 11 column 1: 'XX' is not ISO 3166 alpha-2"
