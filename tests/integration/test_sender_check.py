@@ -190,6 +190,9 @@ def test_an_x12_interchange_is_checked_at_isa06(app: Application) -> None:
     assert refused.status is InterchangeStatus.REJECTED
     (error,) = refused.errors
     assert (error.code, error.segment, error.element) == ("sender", "ISA", 6)
+    # ISA*00*<10>*00*<10>*ZZ*COSU: the sender id starts in column 36 of line 1.
+    assert (error.line, error.column) == (1, 36)
+    assert raw.splitlines()[0][35:39] == b"COSU"
     assert "sender COSU refused" in error.text
     carrier = Actor("cosco", Role.TRADER, party_ids=frozenset({"COSU"}))
     assert submit(app, carrier, Interchange(raw, "manifest.x12")).status is not (
