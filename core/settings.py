@@ -188,6 +188,14 @@ class Settings(BaseSettings):
         "answered on its own; a batch that fails is run again file by file). 1: one unit "
         "per file.",
     )
+    mailbox_settle_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="A file in a partner's in/ folder is taken only once it has not changed for "
+        "this long (its modification time): a file still being written is left for the next "
+        "look. Partners should still write under a name starting with '.' (or ending in .tmp, "
+        ".part, .filepart) and rename when complete; such names are never taken.",
+    )
     schedule_mailbox_seconds: float = Field(
         default=10.0, gt=0, description="How often the scheduler looks into the inbound folders."
     )

@@ -74,6 +74,7 @@ LABELS: dict[str, str] = {
     "syntax_accepted": "Syntax accepted",
     "syntax_rejected": "Syntax rejected",
     "amended": "Amended",
+    "change_refused": "Change refused",
     "failed": "Failed",
     "manifest_received": "Manifest received",
     "manifest_matched": "Manifest matched",

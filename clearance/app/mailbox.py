@@ -3,7 +3,9 @@
 The EDI-over-files habit of trading partners. Under ``CUSTOMS_MAILBOX_ROOT`` each partner
 has a folder named by its sender id::
 
-    <root>/<sender>/in/      files to take (names starting with "." are being written: skipped)
+    <root>/<sender>/in/      files to take (names starting with "." or ending in .tmp, .part,
+                             .filepart are being written: skipped; so is a file changed less
+                             than CUSTOMS_MAILBOX_SETTLE_SECONDS ago)
     <root>/<sender>/work/    taken, being processed (an atomic rename out of in/)
     <root>/<sender>/done/    processed (accepted, duplicate), with <name>.ack beside
     <root>/<sender>/failed/  rejected or failed, with <name>.ack (or <name>.error) beside
@@ -13,11 +15,19 @@ A file is claimed by renaming it into ``work/`` (atomic on one file system: two 
 take the same file) and filed under the folder's sender. A crash leaves it in ``work/``; the
 next run of that sender takes it again, and the duplicate check answers it with the original
 acknowledgement if it had been processed.
+
+Nothing outside the root is read or written: a sender is one plain folder name (a job naming
+``../x`` or ``a/b`` is refused), a sender folder that leads outside the root (a symbolic link)
+is not looked into, and an entry of ``in/`` that is not a regular file (a symbolic link, a
+folder, a pipe) is never read: it is moved to ``failed/`` with ``<name>.error`` saying why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +46,14 @@ log = get_logger("clearance.mailbox")
 #: Who files mailbox messages: the operator who configured the folders.
 MAILBOX = Actor.local("mailbox")
 _ANSWERED = {InterchangeStatus.ACCEPTED, InterchangeStatus.DUPLICATE}
+#: A sender folder's name: one path component of letters, digits and ``-_.:@`` (no ``..``).
+_SENDER = re.compile(r"^(?!\.{1,2}$)[A-Za-z0-9_.:@-]{1,70}$")
+#: Names a writer uses while a file is not complete yet: never taken.
+_PARTIAL_SUFFIXES = (".tmp", ".part", ".filepart", "~")
+
+
+class MailboxPathError(ValueError):
+    """A sender name or folder that would lead outside the mailbox root."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +66,35 @@ class MailboxRun:
     files: tuple[str, ...] = ()
 
 
-def senders_with_mail(root: Path) -> list[str]:
+def senders_with_mail(root: Path, settle_seconds: float = 0.0) -> list[str]:
     """Sender folders whose ``in/`` (or ``work/``, after a crash) holds files."""
     if not root.is_dir():
         return []
-    return sorted(
-        folder.name
-        for folder in root.iterdir()
-        if folder.is_dir() and (_waiting(folder / "in") or _waiting(folder / "work"))
-    )
+    found = []
+    for folder in root.iterdir():
+        try:
+            folder = sender_folder(root, folder.name)
+        except MailboxPathError:
+            continue
+        if folder.is_dir() and (
+            _waiting(folder / "in", settle_seconds)
+            or _not_files(folder / "in")
+            or _waiting(folder / "work")
+        ):
+            found.append(folder.name)
+    return sorted(found)
+
+
+def sender_folder(root: Path, sender: str) -> Path:
+    """``root/sender``, refused if ``sender`` is not one plain name or the folder (a symbolic
+    link) leads outside ``root``."""
+    if not _SENDER.match(sender):
+        raise MailboxPathError(f"{sender!r} is not a mailbox sender name")
+    folder = root / sender
+    real_root = root.resolve()
+    if not folder.resolve().is_relative_to(real_root) or folder.resolve() == real_root:
+        raise MailboxPathError(f"mailbox folder {sender!r} leads outside {root}")
+    return folder
 
 
 def scan(app: Application, actor: Actor) -> MailboxRun:
@@ -65,7 +103,7 @@ def scan(app: Application, actor: Actor) -> MailboxRun:
     root = app.settings.mailbox_root
     if root is None:
         return MailboxRun(())
-    senders = senders_with_mail(root)
+    senders = senders_with_mail(root, app.settings.mailbox_settle_seconds)
     if not uses_queue(app.engine):
         files = [f for sender in senders for f in take_sender(app, actor, sender)]
         return MailboxRun(tuple(senders), tuple(files))
@@ -98,11 +136,17 @@ def take_sender(app: Application, actor: Actor, sender: str) -> list[str]:
     root = app.settings.mailbox_root
     if root is None:
         return []
-    folder = root / sender
+    try:
+        folder = sender_folder(root, sender)
+    except MailboxPathError as exc:
+        log.error("mailbox sender refused", sender=sender, error=str(exc))
+        return []
     work = folder / "work"
     work.mkdir(parents=True, exist_ok=True)
     taken = sorted(_waiting(work))  # left by a crash: theirs first, they came first
-    for name in sorted(_waiting(folder / "in")):
+    for name in sorted(_not_files(folder / "in")):
+        _refuse(folder, name)
+    for name in sorted(_waiting(folder / "in", app.settings.mailbox_settle_seconds)):
         try:
             os.rename(folder / "in" / name, work / name)
         except FileNotFoundError:
@@ -174,7 +218,46 @@ def _write_atomically(path: Path, content: bytes) -> None:
     os.replace(temporary, path)
 
 
-def _waiting(folder: Path) -> list[str]:
+def _waiting(folder: Path, settle_seconds: float = 0.0) -> list[str]:
+    """Regular files of ``folder`` that are complete: not under a name still being written,
+    and (``settle_seconds``) not changed in that time."""
     if not folder.is_dir():
         return []
-    return [p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    settled = time.time() - settle_seconds  # the file system's clock, not the application's
+    names = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if _partial(entry.name) or not entry.is_file(follow_symlinks=False):
+                continue
+            if settle_seconds and entry.stat(follow_symlinks=False).st_mtime > settled:
+                continue  # still being written, maybe: the next look takes it
+            names.append(entry.name)
+    return names
+
+
+def _not_files(folder: Path) -> list[str]:
+    """Entries of ``folder`` that are not regular files (symbolic links, folders, pipes)."""
+    if not folder.is_dir():
+        return []
+    with os.scandir(folder) as entries:
+        return [
+            e.name for e in entries if not _partial(e.name) and not e.is_file(follow_symlinks=False)
+        ]
+
+
+def _partial(name: str) -> bool:
+    return name.startswith(".") or name.endswith(_PARTIAL_SUFFIXES)
+
+
+def _refuse(folder: Path, name: str) -> None:
+    """Move an entry of in/ that is not a regular file to failed/ unread (a link is moved as
+    the link, never followed), with ``<name>.error`` saying why."""
+    with bound(sender=folder.name, file=name, channel="mailbox"):
+        log.error("mailbox entry refused: not a regular file")
+        failed = folder / "failed"
+        failed.mkdir(parents=True, exist_ok=True)
+        reason = b"refused: not a regular file (a symbolic link, a folder or a device)\n"
+        _write_atomically(failed / f"{name}.error", reason)
+        # OSError: taken by another worker, or a folder of that name in failed/: left as is.
+        with contextlib.suppress(OSError):
+            os.rename(folder / "in" / name, failed / name)

@@ -41,6 +41,7 @@ from clearance.cli import serve as cli_serve
 from clearance.cli import stats as cli_stats
 from clearance.cli import tariff as cli_tariff
 from clearance.cli import webhooks as cli_webhooks
+from clearance.cli.arguments import positive
 from core.errors import CustomsError
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -114,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     submit.add_argument(
         "--batch",
-        type=_positive,
+        type=positive,
         default=SUBMIT_BATCH,
         metavar="N",
         help=f"process up to N consecutive small files in one unit of work (default "
@@ -129,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     messages = sub.add_parser("messages", help="inbound messages").add_subparsers(metavar="ACTION")
     m_list = messages.add_parser("list", help="list received messages")
     m_list.add_argument("--json", action="store_true")
-    m_list.add_argument("--limit", type=int, default=100)
+    m_list.add_argument("--limit", type=positive, default=100)
     m_list.set_defaults(handler=_messages_list)
     m_retry = messages.add_parser("retry", help="process a failed message again")
     m_retry.add_argument("message_id", type=int)
@@ -139,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
         "stuck", help="list messages still received long after they arrived (retry them)"
     )
     m_stuck.add_argument("--json", action="store_true")
-    m_stuck.add_argument("--limit", type=int, default=100)
+    m_stuck.add_argument("--limit", type=positive, default=100)
     m_stuck.set_defaults(handler=_messages_stuck)
 
     events = sub.add_parser("events", help="follow the lifecycle event log")
@@ -150,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CURSOR",
         help="the last event id already seen (0: from the start)",
     )
-    events.add_argument("--limit", type=int, default=100)
+    events.add_argument("--limit", type=positive, default=100)
     events.add_argument("--json", action="store_true")
     events.set_defaults(handler=_events)
 
@@ -159,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     d_list = decls.add_parser("list", help="list declarations")
     d_list.add_argument("--json", action="store_true")
-    d_list.add_argument("--limit", type=int, default=100)
+    d_list.add_argument("--limit", type=positive, default=100)
     d_list.set_defaults(handler=_declarations_list)
     d_show = decls.add_parser("show", help="show one declaration")
     d_show.add_argument("number")
@@ -174,13 +175,6 @@ def _parser() -> argparse.ArgumentParser:
 #: commit, ADR 0006 stop 27: about 0.65 ms of fixed cost saved a file; more than ten saved no
 #: more in the measurements).
 SUBMIT_BATCH = 10
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
 
 
 def _init(args: argparse.Namespace, app: Application) -> int:

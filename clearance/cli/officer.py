@@ -22,6 +22,7 @@ from clearance.app import (
     officer_work,
 )
 from clearance.app.documents import Document
+from clearance.cli.arguments import positive
 
 
 def register(sub: Any, groups: dict[str, Any]) -> None:
@@ -104,7 +105,7 @@ def _queue_parser(off: Any) -> None:
     q.add_argument("--min-age", type=int, metavar="HOURS", help="registered at least … ago")
     q.add_argument("--max-age", type=int, metavar="HOURS", help="registered at most … ago")
     q.add_argument("--sort", choices=("oldest", "newest", "lane", "number"), default="oldest")
-    q.add_argument("--limit", type=int, default=100)
+    q.add_argument("--limit", type=positive, default=100)
     q.add_argument("--offset", type=int, default=0)
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=_queue)

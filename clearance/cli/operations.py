@@ -12,12 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from clearance.app import LOCAL_OPERATOR, Application, ProcessingError
+from clearance.app import LOCAL_OPERATOR, Application, ProcessingError, RefusedError
 from clearance.app import queueing as queue_cases
 from clearance.app import scheduler as scheduler_cases
 from clearance.app import worker as worker_cases
 from clearance.app.messages import Interchange
 from clearance.cli import printing
+from clearance.cli.arguments import port, positive
 from clearance.cli.health_server import serve_health
 from core.logs import configure_logging
 from core.runtime import settle_heap
@@ -26,7 +27,7 @@ from core.runtime import settle_heap
 def register(sub: Any, groups: dict[str, Any]) -> None:
     """Add ``worker`` and the dead-letter actions of ``messages`` to the ``customs`` parser."""
     worker = sub.add_parser("worker", help="process queued jobs (PostgreSQL store)")
-    worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (threads)")
+    worker.add_argument("--concurrency", type=positive, default=1, help="jobs at once (threads)")
     worker.add_argument(
         "--drain", action="store_true", help="stop once the queue is empty instead of waiting"
     )
@@ -47,7 +48,7 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
         return
     dead = messages.add_parser("dead", help="failed messages nothing will try again")
     dead.add_argument("--json", action="store_true")
-    dead.add_argument("--limit", type=int, default=100)
+    dead.add_argument("--limit", type=positive, default=100)
     dead.set_defaults(handler=_dead)
     requeue = messages.add_parser("requeue", help="queue a failed message again")
     requeue.add_argument("message_id", type=int)
@@ -91,7 +92,7 @@ def _print_queued(queued: queue_cases.Queued, name: str, *, as_json: bool) -> No
 def add_health_options(parser: Any) -> None:
     """``--health-port`` and ``--health-host`` of a long-running process."""
     parser.add_argument(
-        "--health-port", type=int, help="serve /livez, /readyz and /metrics on this port"
+        "--health-port", type=port, help="serve /livez, /readyz and /metrics on this port"
     )
     parser.add_argument("--health-host", default="127.0.0.1", help="(default 127.0.0.1)")
 
@@ -102,7 +103,11 @@ def health(args: argparse.Namespace, app: Application, alive: threading.Event) -
     if args.health_port is None:
         yield
         return
-    server = serve_health(app, args.health_port, host=args.health_host, alive=alive.is_set)
+    try:
+        server = serve_health(app, args.health_port, host=args.health_host, alive=alive.is_set)
+    except OSError as exc:  # in use, not ours to bind, an unknown host: said before any work
+        where = f"{args.health_host}:{args.health_port}"
+        raise RefusedError(f"cannot serve health checks on {where}: {exc.strerror or exc}") from exc
     try:
         yield
     finally:

@@ -31,6 +31,9 @@ def print_outcome(outcome: SubmissionOutcome, *, as_json: bool) -> None:
                 else ""
             )
         )
+        for error in manifest.get("errors") or ():  # why a set was rejected, or its warnings
+            where = _where(error.get("segment"), error.get("line"), error.get("column"))
+            print(f"    {error.get('code')}{where}: {error.get('text')}")
     for declaration in outcome.declarations:
         number = declaration.number or "(no number)"
         print(

@@ -17,6 +17,7 @@ from clearance.app import webhook_delivery as delivery_cases
 from clearance.app import webhooks as webhook_cases
 from clearance.app.webhook_views import WebhookEndpointView
 from clearance.cli import printing
+from clearance.cli.arguments import positive
 from clearance.cli.identity import acting
 
 
@@ -55,7 +56,7 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
 
     shown = actions.add_parser("deliveries", help="an endpoint's deliveries, newest first")
     shown.add_argument("endpoint_id")
-    shown.add_argument("--limit", type=int, default=50)
+    shown.add_argument("--limit", type=positive, default=50)
     _common(shown)
     shown.set_defaults(handler=_deliveries)
 

@@ -37,6 +37,7 @@ from clearance.intake.json_flow import process_json
 from clearance.intake.limits import oversize_problem
 from clearance.intake.partners import profiles_for
 from clearance.intake.processed import write_processed
+from clearance.intake.refusals import refusal_acknowledgement
 from clearance.intake.x12_flow import process_x12
 from clearance.intake.xml_flow import process_xml
 from clearance.ledgers.deferral import ATTEMPTS as LEDGER_ATTEMPTS
@@ -552,7 +553,8 @@ class Pipeline:
             inbound = uow.session.get(InboundMessage, message_id)
             assert inbound is not None
             # The head only: the message may be a very large interchange.
-            inbound.format = detect_format(StoredRaw(uow.session, message_id).head(FORMAT_HEAD))
+            stored = StoredRaw(uow.session, message_id)
+            inbound.format = detect_format(stored.head(FORMAT_HEAD))
             inbound.status = InterchangeStatus.REJECTED.value
             inbound.error = refused.message
             inbound.processed_at = now
@@ -563,23 +565,32 @@ class Pipeline:
                 inbound_message_id=message_id,
                 data={"reason": refused.message, "code": refused.code},
             )
+            report = ErrorReport(
+                code=refused.code,
+                text=refused.message,
+                segment=where.segment,
+                line=where.line,
+                column=where.column,
+                element=where.element,
+            )
             outcome = SubmissionOutcome(
                 file=filename,
                 message_id=message_id,
                 format=inbound.format,
                 message_type=None,
                 status=InterchangeStatus.REJECTED,
-                errors=[
-                    ErrorReport(
-                        code=refused.code,
-                        text=refused.message,
-                        segment=where.segment,
-                        line=where.line,
-                        column=where.column,
-                        element=where.element,
-                    )
-                ],
+                errors=[report],
                 sender=inbound.sender,
+                # The refusal in the submitter's own format, to the submitter only.
+                acknowledgement=refusal_acknowledgement(
+                    uow.session,
+                    self.settings,
+                    now.astimezone(self._zone),
+                    inbound.format,
+                    stored,
+                    refused,
+                    report,
+                ),
             )
             uow.commit()
         return outcome

@@ -60,7 +60,7 @@ def process_x12(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     result = read_x12(raw)
     ic, inbound = result.interchange, ctx.inbound
     inbound.sender = ctx.sender_hint or (ic.sender_id if ic and ic.sender_id else inbound.sender)
-    check_sender(ctx, ic.sender_id if ic else None, SenderPosition("ISA", 6))
+    check_sender(ctx, ic.sender_id if ic else None, _isa06(raw))
     types = Counter(s.set_id for s in result.transaction_sets)
     inbound.message_type = types.most_common(1)[0][0] if types else None
     outcome = SubmissionOutcome(
@@ -180,6 +180,19 @@ def _manifest(
         ctx.session, manifest_id, ctx.now, tolerance_percent=tolerance, events=work.events
     )
     return _summary(ts, manifest_id, text, matched, raw)
+
+
+def _isa06(raw: bytes) -> SenderPosition:
+    """Where ISA06 (the interchange sender id) starts: line and column, 1-based."""
+    start = raw.find(b"ISA")
+    offset = start + 3
+    separator = raw[offset : offset + 1]
+    for _ in range(5):  # past ISA01 … ISA05
+        offset = raw.find(separator, offset + 1) if separator else -1
+        if start < 0 or offset < 0:
+            return SenderPosition("ISA", 6)
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return SenderPosition("ISA", 6, raw.count(b"\n", 0, offset) + 1, offset + 2 - line_start)
 
 
 def _answer_ta1(work: Work, result: X12ReadResult) -> None:

@@ -57,6 +57,7 @@ class EventKind(StrEnum):
     REJECTED = "rejected"
     AMENDED = "amended"
     INVALIDATED = "invalidated"
+    CHANGE_REFUSED = "change_refused"
     FAILED = "failed"
     MANIFEST_RECEIVED = "manifest_received"
     MANIFEST_MATCHED = "manifest_matched"

@@ -230,20 +230,21 @@ def _change(
     if row is None or row.sender != batch.sender:
         return Refused(submission, f"declaration {number} is not known for sender {batch.sender}")
     if row.status == DeclarationStatus.INVALIDATED:
-        return Refused(submission, f"declaration {number} is already invalidated")
+        reason = f"declaration {number} is already invalidated"
+        return _refused(submission, row, reason, events)
     cancellation = declaration.function is DeclarationFunction.CANCELLATION
     if row.status == DeclarationStatus.RELEASED and not cancellation:
-        return Refused(submission, f"declaration {number} is already released")
+        return _refused(submission, row, f"declaration {number} is already released", events)
     if row.direction != declaration.direction.value:
         reason = f"declaration {number} is an {row.direction}, not an {declaration.direction.value}"
-        return Refused(submission, reason)
+        return _refused(submission, row, reason, events)
     values: dict[str, Any] = {"version": row.version + 1, "updated_at": batch.now}
     event_data: dict[str, Any] = {}
     if cancellation:
         current = Declaration.model_validate_json(row.canonical)
         invalidation = _invalidation(session, row, current, batch)
         if isinstance(invalidation, str):
-            return Refused(submission, invalidation)
+            return _refused(submission, row, invalidation, events)
         event_data = invalidation
         values["status"] = DeclarationStatus.INVALIDATED
         kind = EventKind.INVALIDATED
@@ -271,6 +272,26 @@ def _change(
     data = {"version": registered.version, **event_data}
     events.add(kind, declaration_number=row.number, data=data)
     return registered
+
+
+def _refused(
+    submission: Submission, row: DeclarationRow, reason: str, events: EventBatch
+) -> Refused:
+    """A change of the sender's own declaration that cannot be applied: refused, and said so
+    on the declaration itself (``change_refused``), so its history shows the attempt and why.
+    (A number unknown to the sender is refused without an event: it may be someone else's.)"""
+    events.add(
+        EventKind.CHANGE_REFUSED,
+        declaration_number=row.number,
+        data={
+            "function": submission.declaration.function.value,
+            "sender_reference": submission.declaration.sender_reference,
+            "status": row.status,
+            "version": row.version,
+            "reason": reason,
+        },
+    )
+    return Refused(submission, reason)
 
 
 def _invalidation(

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from edi.edifact.segments import Segment
 from edi.model import Declaration
+from edi.model.values import MAX_MAGNITUDE
 
 #: Where each field of the model was read from: model location → (segment, element index).
 Provenance = dict[tuple[str | int, ...], tuple[Segment, int | None]]
@@ -109,6 +111,9 @@ def issue_from_error(err: Any, provenance: Provenance, segments: Sequence[Segmen
     return MappingIssue(text, code=code)
 
 
+#: pydantic's error types for a number outside its bounds (amounts and quantities: below 10^14).
+_OUT_OF_RANGE = frozenset({"less_than", "less_than_equal", "greater_than", "greater_than_equal"})
+
 _LISTS = {
     "items": "goods item",
     "parties": "party",
@@ -133,7 +138,7 @@ def _words(loc: tuple[Any, ...], err: Any) -> tuple[str, IssueCode]:
     field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
     kind = err.get("type", "")
     value = err.get("input")
-    if kind == "string_pattern_mismatch":
+    if kind in {"string_pattern_mismatch", "country_code"}:
         if field.endswith("_country") or field in {"country", "nationality", "issuing_country"}:
             wanted = "an ISO 3166 alpha-2 country code"
         else:
@@ -141,6 +146,13 @@ def _words(loc: tuple[Any, ...], err: Any) -> tuple[str, IssueCode]:
         return f"{name} {value!r} must be {wanted}", IssueCode.FORMAT
     if kind == "missing":
         return f"{name} is missing", IssueCode.MISSING
+    if kind in _OUT_OF_RANGE and isinstance(value, Decimal):
+        # ('items', 0, 'value', 'value') is the item's value: its amount, not "value value".
+        name = _name(loc[:-1]) if len(loc) > 1 and loc[-1] == "value" else name
+        text = f"{name} {value} is out of range: {err['msg'].lower()}"
+        if abs(value) > MAX_MAGNITUDE:
+            text += " (amounts and quantities must be below 10^14)"
+        return text, IssueCode.NUMBER
     message = str(err.get("msg", "")).removeprefix("Value error, ")
     if "USCC" in message or "EORI" in message or "customs code" in message:
         return f"{name}: {message}", IssueCode.IDENTIFIER

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
@@ -17,6 +16,7 @@ from edi.model.values import (
     CountryCode,
     CurrencyCode,
     OfficeCode,
+    PositiveMagnitude,
     Quantity,
 )
 
@@ -63,7 +63,7 @@ class Charge(BaseModel):
     model_config = FROZEN
 
     mark: ChargeMark
-    value: Decimal = Field(ge=0)
+    value: PositiveMagnitude
     currency: CurrencyCode | None = None
 
     @model_validator(mode="after")

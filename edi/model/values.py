@@ -5,10 +5,25 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+#: Every ISO 3166-1 alpha-2 code (pycountry's copy of the standard): two capitals are not
+#: enough, ``ZZ`` or ``XX`` name no country.
+ISO_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def _iso_country(code: str) -> str:
+    if code not in ISO_COUNTRIES:
+        raise PydanticCustomError(
+            "country_code", "'{code}' is not an ISO 3166-1 country code", {"code": code}
+        )
+    return code
+
 
 #: ISO 3166-1 alpha-2 country code (China's own 3-letter codes are mapped by the profiles).
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
 #: ISO 4217 currency code.
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 #: Commodity code: HS-6 up to a 10-digit national line (China: 8-digit line + 2 statistical
@@ -21,14 +36,23 @@ OfficeCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$")]
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 
+#: The largest magnitude an amount, a charge or a quantity may have: the store keeps them as
+#: NUMERIC(18, 4) (below 10^14 once rounded to four places), so a larger value is refused
+#: where the message is read, at the element that carried it, never by the database.
+MAX_MAGNITUDE = Decimal("99999999999999.9999")
+#: A decimal amount or quantity within the store's range; pydantic checks the bounds itself.
+Magnitude = Annotated[Decimal, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+#: The same, never negative.
+PositiveMagnitude = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=MAX_MAGNITUDE)]
+
 
 class Amount(BaseModel):
     """A sum of money in one currency."""
 
     model_config = FROZEN
 
-    # pydantic refuses NaN and infinities itself (allow_inf_nan), without a Python call.
-    value: Decimal = Field(allow_inf_nan=False)
+    # pydantic refuses NaN, infinities and values out of range itself, without a Python call.
+    value: Magnitude
     currency: CurrencyCode
 
     def __str__(self) -> str:
@@ -40,7 +64,7 @@ class Quantity(BaseModel):
 
     model_config = FROZEN
 
-    value: Decimal = Field(allow_inf_nan=False, ge=0)
+    value: PositiveMagnitude
     unit: UnitCode
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from stdnum import imo
 
-from edi.model.values import Quantity
+from edi.model.values import ISO_COUNTRIES, Quantity
 from edi.x12.errors import ContentError, Level, Severity, X12Issue
 from edi.x12.manifest import Manifest, PartyRole, valid_container
 from edi.x12.rules309 import (
@@ -116,7 +116,7 @@ class _Mapper:
     def country(self, value: str, at: _Pos, element: int) -> str | None:
         if not value:
             return None
-        if len(value) == 2 and value.isalpha() and value.isupper():
+        if value in ISO_COUNTRIES:
             return value
         self.issue(
             ContentError.INVALID_COUNTRY, f"{value!r} is not ISO 3166 alpha-2", at, element, value

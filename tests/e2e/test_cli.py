@@ -233,3 +233,85 @@ def test_submit_in_batches_answers_each_file_as_one_by_one(
     assert status == 1 and "cannot read" in err
     assert len(lines) == len(files) - 1
     assert lines[-1]["status"] == "duplicate"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("messages", "list", "--limit", "-5"),
+        ("messages", "list", "--limit", "0"),
+        ("messages", "stuck", "--limit", "-1"),
+        ("messages", "dead", "--limit", "0"),
+        ("declarations", "list", "--limit", "-1"),
+        ("events", "--limit", "0"),
+        ("officer", "queue", "--limit", "-3"),
+    ],
+)
+def test_a_limit_below_1_is_a_usage_error_on_every_backend(
+    database: str, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    # Before: SQLite read LIMIT -5 as no limit at all, PostgreSQL failed in the store.
+    assert main(["submit", str(SAMPLES / "01-import-d96b.edi")]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert "--limit: must be 1 or more" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("worker", "--drain", "--concurrency", "0"), "--concurrency: must be 1 or more, not 0"),
+        (("worker", "--drain", "--concurrency", "-1"), "--concurrency: must be 1 or more"),
+        (("worker", "--drain", "--health-port", "99999"), "must be a port from 0 to 65535"),
+        (("scheduler", "--health-port", "-1"), "must be a port from 0 to 65535"),
+    ],
+)
+def test_worker_and_scheduler_options_out_of_range_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], words: str
+) -> None:
+    # Before: 0 threads hung a draining worker, -1 and port 99999 ended in a traceback.
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    assert exited.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_a_health_port_in_use_is_one_clear_line(database: str, command: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "clearance.cli", command, "--drain", "--health-port", str(port)]
+            if command == "worker"
+            else [sys.executable, "-m", "clearance.cli", command, "--health-port", str(port)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CUSTOMS_DATABASE_URL": database},
+            check=False,
+            timeout=120,
+        )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert (
+        last == f"customs: cannot serve health checks on 127.0.0.1:{port}: Address already in use"
+    )
+
+
+def test_a_rejected_manifest_says_why_in_the_human_output(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    x12 = SAMPLES.parent / "x12" / "01-manifest-v123e-4010.x12"
+    text = x12.read_text().replace("*700000*VN~", "*700000*XX~", 1)
+    assert "*700000*XX~" in text
+    (tmp_path / "bad.x12").write_text(text)
+    status, out, _ = run(capsys, "submit", str(tmp_path / "bad.x12"))
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[1] == "  manifest - : rejected, bills -"
+    assert lines[2] == "    invalid_country at N4 line 11 column 1: 'XX' is not ISO 3166 alpha-2"

@@ -112,6 +112,8 @@ def test_a_released_export_not_exited_is_invalidated_and_gives_its_licence_back_
     again = _cancel(engine, number, 11, "CAN2")
     assert again.status == "rejected"
     assert again.reasons[0].text == f"declaration {number} is already invalidated"
+    (event,) = events(engine, number, "change_refused")
+    assert (event["status"], event["version"]) == ("invalidated", 2)
     assert len(entries(engine, number)) == 3  # given back exactly once
     assert balance(engine).available == Decimal(1000)
 
@@ -171,6 +173,19 @@ def test_a_released_export_whose_exit_was_confirmed_is_not_invalidated(
     assert status(engine, number) == "released"
     assert [kind for kind, _, _ in entries(engine, number)] == ["reserve", "consume"]
     assert events(engine, number, "invalidated") == []
+    # Not a silent no-op: the declaration's own history says what was refused and why.
+    (refused,) = events(engine, number, "change_refused")
+    assert refused == {
+        "function": "cancellation",
+        "sender_reference": d.sender_reference,
+        "status": "released",
+        "version": 1,
+        "reason": d.reasons[0].text,
+    }
+    with Session(engine) as session:
+        shown = show_declaration(session, LOCAL_OPERATOR, number).as_json()
+    assert shown is not None and shown["status"] == "released"
+    assert [e["kind"] for e in shown["events"]][-1] == "change_refused"
 
 
 def test_a_released_import_is_not_invalidated(engine: Engine, tmp_path: Path) -> None:
@@ -193,6 +208,8 @@ def test_a_released_import_is_not_invalidated(engine: Engine, tmp_path: Path) ->
     )
     assert status(engine, d.number) == "released"
     assert [kind for kind, _, _ in entries(engine, d.number)] == ["reserve", "consume"]
+    (event,) = events(engine, d.number, "change_refused")
+    assert event["function"] == "cancellation" and event["reason"] == refused.reasons[0].text
 
 
 def test_an_amendment_after_release_is_still_refused(engine: Engine, tmp_path: Path) -> None:
@@ -202,6 +219,8 @@ def test_an_amendment_after_release_is_still_refused(engine: Engine, tmp_path: P
     assert d.status == "rejected"
     assert d.reasons[0].text == f"declaration {number} is already released"
     assert status(engine, number) == "released"
+    (event,) = events(engine, number, "change_refused")
+    assert (event["function"], event["reason"]) == ("amendment", d.reasons[0].text)
 
 
 @pytest.mark.parametrize(("days", "allowed"), [(150, True), (151, False)])

@@ -25,7 +25,7 @@ from clearance.app import (
     messages,
 )
 from clearance.app.messages import Interchange, submit
-from clearance.store.tables import Declaration, InboundMessage
+from clearance.store.tables import Declaration, InboundMessage, OutboundMessage
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.golden_support import SAMPLES
@@ -73,6 +73,70 @@ def test_an_edifact_interchange_from_someone_else_is_refused_where_unb_names_the
     # The subject sees its refused message; the party it claimed to be does not.
     assert [m.message_id for m in messages.list_messages(app, TRADER_B)] == [outcome.message_id]
     assert messages.list_messages(app, BROKER01) == []
+
+
+def _outbound(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(OutboundMessage)) or 0)
+
+
+def test_a_refused_edifact_sender_is_answered_with_a_contrl_code_23(
+    app: Application, engine: Engine
+) -> None:
+    outcome = submit(app, TRADER_B, Interchange(_raw("01-import-d96b.edi"), "01.edi"))
+    ack = outcome.acknowledgement
+    assert ack is not None and ack.format == "edifact"
+    # To the interchange's sender, rejecting it (4) with 23, unknown interchange sender, at UNB.
+    assert "UNB+UNOC:3+CNCUSTOMS:ZZZ+BROKER01:ZZZ+" in ack.text
+    assert "UCI+IC0000001+BROKER01:ZZZ+CNCUSTOMS:ZZZ+4+23+UNB+3'" in ack.text
+    assert [e.code for e in ack.errors] == ["sender"]
+    # Returned to the submitter only: nothing is stored for delivery to the claimed sender.
+    assert _outbound(engine) == 0 and _declarations(engine) == 0
+
+
+def test_a_refused_x12_sender_is_answered_with_a_ta1_note_006(
+    app: Application, engine: Engine
+) -> None:
+    raw = (X12 / "01-manifest-v123e-4010.x12").read_bytes()
+    outcome = submit(app, BROKER01, Interchange(raw, "manifest.x12"))
+    ack = outcome.acknowledgement
+    assert ack is not None and ack.format == "x12"
+    assert "TA1*000000101*261128*0930*R*006~" in ack.text
+    assert ack.text.startswith("ISA*") and "*ZZ*COSU " in ack.text
+    assert _outbound(engine) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("dec-dms-import.xml", "<ValidationCode>sender</ValidationCode>"),
+        ("decmessage-import.xml", "[sender]"),
+    ],
+)
+def test_a_refused_xml_sender_is_answered_in_its_answer_format(
+    app: Application, engine: Engine, name: str, words: str
+) -> None:
+    raw = (SAMPLES.parent / "xml" / name).read_bytes()
+    outcome = submit(app, BROKER01, Interchange(raw, name))
+    assert outcome.status is InterchangeStatus.REJECTED
+    ack = outcome.acknowledgement
+    assert ack is not None and ack.format == "xml"
+    assert words in ack.text and "refused" in ack.text
+    assert _outbound(engine) == 0 and _declarations(engine) == 0
+
+
+def test_a_refused_json_sender_is_answered_with_a_rejected_answer(app: Application) -> None:
+    request = json.dumps(
+        {"type": "cancellation", "sender_reference": "CAN-1", "sender": "BROKER01",
+         "number": "220120260000000001", "reason": "x"}
+    ).encode()  # fmt: skip
+    outcome = submit(app, TRADER_B, Interchange(request, "request.json"))
+    ack = outcome.acknowledgement
+    assert ack is not None and ack.format == "json"
+    answer = json.loads(ack.text)
+    assert answer["status"] == "rejected" and answer["number"] is None
+    assert answer["in_reply_to"] == "CAN-1"
+    assert [r["code"] for r in answer["reasons"]] == ["sender"]
 
 
 def test_the_sender_itself_is_accepted_and_owns_what_it_sent(
@@ -126,6 +190,9 @@ def test_an_x12_interchange_is_checked_at_isa06(app: Application) -> None:
     assert refused.status is InterchangeStatus.REJECTED
     (error,) = refused.errors
     assert (error.code, error.segment, error.element) == ("sender", "ISA", 6)
+    # ISA*00*<10>*00*<10>*ZZ*COSU: the sender id starts in column 36 of line 1.
+    assert (error.line, error.column) == (1, 36)
+    assert raw.splitlines()[0][35:39] == b"COSU"
     assert "sender COSU refused" in error.text
     carrier = Actor("cosco", Role.TRADER, party_ids=frozenset({"COSU"}))
     assert submit(app, carrier, Interchange(raw, "manifest.x12")).status is not (

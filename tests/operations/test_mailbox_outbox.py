@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -40,13 +42,25 @@ def app(engine: Engine, moving_clock: MovingClock, tmp_path: Path) -> Applicatio
 
 
 def drop(app: Application, sender: str, name: str, content: bytes) -> Path:
-    """A partner writes a file into its inbound folder (under a dot name, then renamed)."""
+    """A partner wrote a file into its inbound folder (under a dot name, then renamed) a
+    minute ago: it has settled."""
     assert app.settings.mailbox_root is not None
     inbox = app.settings.mailbox_root / sender / "in"
     inbox.mkdir(parents=True, exist_ok=True)
     (inbox / f".{name}").write_bytes(content)
     (inbox / f".{name}").rename(inbox / name)
+    settled(inbox / name)
     return inbox / name
+
+
+def settled(path: Path, seconds_ago: float = 60.0) -> None:
+    """``path`` last changed ``seconds_ago``."""
+    then = time.time() - seconds_ago
+    os.utime(path, (then, then), follow_symlinks=False)
+
+
+def stored_messages(engine: Engine) -> object:
+    return scalar(engine, "SELECT count(*) FROM inbound_messages")
 
 
 def test_files_are_taken_in_order_and_filed_with_their_acknowledgement(app: Application) -> None:
@@ -65,6 +79,82 @@ def test_files_are_taken_in_order_and_filed_with_their_acknowledgement(app: Appl
     assert (folder / "failed" / "a.edi.ack").exists()
     assert sorted(p.name for p in (folder / "in").iterdir()) == [".half-written.edi"]
     assert list((folder / "work").iterdir()) == []
+    assert mailbox.senders_with_mail(root) == []
+
+
+def test_a_file_still_being_written_is_taken_only_once_it_has_settled(
+    app: Application, engine: Engine
+) -> None:
+    root = app.settings.mailbox_root
+    assert root is not None and app.settings.mailbox_settle_seconds >= 1
+    inbox = root / "BROKER01" / "in"
+    inbox.mkdir(parents=True)
+    content = (SAMPLES / "01-import-d96b.edi").read_bytes()
+    # Written in place, half of it so far (the partner's client does not rename).
+    (inbox / "x.edi").write_bytes(content[: len(content) // 2])
+    for partial in ("y.edi.part", "y.edi.tmp", "y.edi.filepart"):  # never taken, however old
+        (inbox / partial).write_bytes(content[:10])
+        settled(inbox / partial)
+
+    assert mailbox.senders_with_mail(root, app.settings.mailbox_settle_seconds) == []
+    assert mailbox.take_sender(app, mailbox.MAILBOX, "BROKER01") == []
+    assert stored_messages(engine) == 0 and (inbox / "x.edi").exists()
+
+    (inbox / "x.edi").write_bytes(content)  # the rest arrives; then nothing for a while
+    settled(inbox / "x.edi", 5.0)
+    assert mailbox.senders_with_mail(root, app.settings.mailbox_settle_seconds) == ["BROKER01"]
+    taken = mailbox.take_sender(app, mailbox.MAILBOX, "BROKER01")
+    assert taken == [str(root / "BROKER01" / "done" / "x.edi")]
+    assert (root / "BROKER01" / "done" / "x.edi").read_bytes() == content
+    assert sorted(p.name for p in inbox.iterdir()) == ["y.edi.filepart", "y.edi.part", "y.edi.tmp"]
+
+
+@pytest.mark.parametrize("sender", ["../outside", "..", ".", "a/b", "/tmp", "BROKER01/../.."])
+def test_a_sender_name_with_path_parts_reads_and_writes_nothing(
+    app: Application, engine: Engine, tmp_path: Path, sender: str
+) -> None:
+    outside = tmp_path / "outside" / "in"
+    outside.mkdir(parents=True)
+    (outside / "x.edi").write_bytes((SAMPLES / "01-import-d96b.edi").read_bytes())
+    settled(outside / "x.edi")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    with pytest.raises(mailbox.MailboxPathError):
+        mailbox.sender_folder(tmp_path / "mailbox", sender)
+    assert mailbox.take_sender(app, mailbox.MAILBOX, sender) == []
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+    assert stored_messages(engine) == 0
+
+
+def test_links_never_lead_out_of_the_mailbox_root(
+    app: Application, engine: Engine, tmp_path: Path
+) -> None:
+    root = app.settings.mailbox_root
+    assert root is not None
+    secret = tmp_path / "secret.edi"
+    secret.write_bytes((SAMPLES / "01-import-d96b.edi").read_bytes())
+    inbox = root / "BROKER01" / "in"
+    inbox.mkdir(parents=True)
+    (inbox / "link.edi").symlink_to(secret)
+    (inbox / "folder.edi").mkdir()
+    settled(inbox / "link.edi")
+    # A sender folder that is a link to a folder outside the root is not looked into.
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "in").mkdir(parents=True)
+    (elsewhere / "in" / "y.edi").write_bytes(secret.read_bytes())
+    settled(elsewhere / "in" / "y.edi")
+    (root / "EVIL").symlink_to(elsewhere)
+
+    assert mailbox.senders_with_mail(root) == ["BROKER01"]
+    assert mailbox.take_sender(app, mailbox.MAILBOX, "EVIL") == []
+    assert (elsewhere / "in" / "y.edi").exists()
+    assert mailbox.take_sender(app, mailbox.MAILBOX, "BROKER01") == []
+
+    failed = root / "BROKER01" / "failed"
+    assert (failed / "link.edi").is_symlink() and (failed / "folder.edi").is_dir()
+    assert b"not a regular file" in (failed / "link.edi.error").read_bytes()
+    assert b"not a regular file" in (failed / "folder.edi.error").read_bytes()
+    assert list(inbox.iterdir()) == [] and secret.exists()
+    assert stored_messages(engine) == 0
     assert mailbox.senders_with_mail(root) == []
 
 

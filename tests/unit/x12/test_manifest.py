@@ -101,6 +101,7 @@ def _content(body: list[str]) -> list[tuple[str, str, int | None]]:
         (4, "N1*CN*X**", None),
         (3, "M11*6123456780*VNSGN*1200*CTN*16650.5*M******COSU", ("unknown_unit", "M11", 6)),
         (0, "M10*COSU*O*CHN*9312341*XY*V1**1*A*L", ("invalid_country", "M10", 3)),
+        (0, "M10*COSU*O*ZZ*9312341*XY*V1**1*A*L", ("invalid_country", "M10", 3)),
         (0, "M10*COSU*ZZ*CN*9312341*XY*V1**1*A*L", ("invalid_value", "M10", 2)),
         (0, "M10*COSU*O*CN*9312341*XY*V1**2*A*L", ("bill_count_mismatch", "M10", 8)),
         (1, "P4*CNSHA*20261201*5", ("bill_count_mismatch", "P4", 3)),
