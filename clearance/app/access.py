@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
 from clearance.store.statistics_request_tables import StatConfidentialityRequest
 from clearance.store.statistics_tables import StatFact
-from clearance.store.tables import Declaration, Event, InboundMessage, OutboundMessage
+from clearance.store.tables import (
+    Declaration,
+    DeclarationVersion,
+    Event,
+    InboundMessage,
+    OutboundMessage,
+)
 from rules.registry import CertificateOfOrigin, Licence
 
 
@@ -224,25 +230,54 @@ def may_supervise(actor: Actor) -> bool:
 
 
 def raw_messages_visible(actor: Actor) -> ColumnElement[bool]:
-    """Inbound messages whose raw bytes ``actor`` may download: its own senders' (as
-    :func:`messages_visible`), and for an officer those that carried a declaration of its
-    offices."""
+    """Inbound messages whose raw bytes ``actor`` may download.
+
+    A raw interchange belongs to its sender: a trader or broker downloads only the messages
+    of the senders it acts as (its own party ids and its mandating traders', as
+    :func:`messages_visible`), never one that merely names it (as consignee, say) in a
+    declaration it carries, since the file may carry other traders' declarations too. An
+    officer downloads an interchange only when at least one declaration it carried (as an
+    original, amendment or cancellation) is of the officer's offices; an interchange of other
+    offices' declarations only is unknown to it.
+    """
     if actor.sees_everything:
         return true()
-    carried = select(Declaration.inbound_message_id).where(declarations_visible(actor))
-    return or_(messages_visible(actor), InboundMessage.id.in_(carried))
+    if actor.role in (Role.TRADER, Role.BROKER):
+        return messages_visible(actor)
+    if actor.role in OFFICE_ROLES:
+        if not actor.offices:
+            return false()
+        offices = sorted(actor.offices)
+        originals = select(Declaration.inbound_message_id).where(Declaration.office.in_(offices))
+        versions = (
+            select(DeclarationVersion.inbound_message_id)
+            .join(Declaration, Declaration.id == DeclarationVersion.declaration_id)
+            .where(Declaration.office.in_(offices))
+        )
+        return or_(InboundMessage.id.in_(originals), InboundMessage.id.in_(versions))
+    return false()
 
 
 def answers_visible(actor: Actor) -> ColumnElement[bool]:
-    """Outbound answers ``actor`` may download: those to a message it may download, and those
-    about a declaration it may see."""
+    """Outbound answers ``actor`` may download.
+
+    An answer about one declaration (a CUSRES) goes with that declaration: whoever may see
+    the declaration may read it (its sender, its trader, an officer of its office). An answer
+    to a whole interchange (a CONTRL, a 997, a refusal that registered nothing) belongs, as
+    the interchange does, to whoever may download the interchange
+    (:func:`raw_messages_visible`): not to a trader only named in one of its declarations,
+    nor to an officer of another declaration's office.
+    """
     if actor.sees_everything:
         return true()
     messages = select(InboundMessage.id).where(raw_messages_visible(actor))
     numbers = select(Declaration.id).where(declarations_visible(actor))
     return or_(
-        OutboundMessage.inbound_message_id.in_(messages),
         OutboundMessage.declaration_id.in_(numbers),
+        and_(
+            OutboundMessage.declaration_id.is_(None),
+            OutboundMessage.inbound_message_id.in_(messages),
+        ),
     )
 
 
