@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from clearance.app import disclosure
 from clearance.app.access import (
     declarations_visible,
     events_visible,
@@ -96,12 +97,13 @@ def list_declarations(
 def show_declaration(session: Session, actor: Actor, number: str) -> DeclarationDetail:
     """Everything stored about one declaration: content, versions, answers and events."""
     return DeclarationDetail(
-        **declaration_detail(session, visible_declaration(session, actor, number))
+        **declaration_detail(session, visible_declaration(session, actor, number), actor)
     )
 
 
-def declaration_detail(session: Session, row: Declaration) -> dict[str, Any]:
-    """The fields of :class:`DeclarationDetail` for a declaration the caller may see."""
+def declaration_detail(session: Session, row: Declaration, actor: Actor) -> dict[str, Any]:
+    """The fields of :class:`DeclarationDetail` for a declaration ``actor`` may see, its events
+    as ``actor`` may read them (:mod:`.disclosure`)."""
     number = row.number
     versions = session.scalars(
         select(DeclarationVersion)
@@ -148,7 +150,7 @@ def declaration_detail(session: Session, row: Declaration) -> dict[str, Any]:
                 id=e.id,
                 kind=e.kind,
                 occurred_at=as_utc(e.occurred_at).isoformat(),
-                data=json.loads(e.data),
+                data=disclosure.event_data(actor, e.kind, json.loads(e.data)),
             )
             for e in events
         ],
@@ -170,7 +172,7 @@ def events_after(session: Session, actor: Actor, cursor: int, limit: int) -> lis
             kind=e.kind,
             message_id=e.inbound_message_id,
             declaration_number=e.declaration_number,
-            data=json.loads(e.data),
+            data=disclosure.event_data(actor, e.kind, json.loads(e.data)),
         )
         for e in rows
     ]
