@@ -259,26 +259,45 @@ def raw_messages_visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def answers_visible(actor: Actor) -> ColumnElement[bool]:
-    """Outbound answers ``actor`` may download.
+    """Outbound answers ``actor`` may download (and read in a declaration's view).
 
-    An answer about one declaration (a CUSRES) goes with that declaration: whoever may see
-    the declaration may read it (its sender, its trader, an officer of its office). An answer
-    to a whole interchange (a CONTRL, a 997, a refusal that registered nothing) belongs, as
-    the interchange does, to whoever may download the interchange
-    (:func:`raw_messages_visible`): not to a trader only named in one of its declarations,
-    nor to an officer of another declaration's office.
+    An answer belongs to the sender of the message it answers (and the brokers acting as
+    it): a trader or broker reads the answers to its own messages, the carrier its X12 350s
+    about someone's declaration included. A trader for whom another sender filed a
+    declaration (its consignee, say) also reads the answers about that declaration in that
+    sender's conversation (its CUSRES), never an answer to the whole interchange (a CONTRL, a
+    997), which speaks of the other declarations it carried, nor the carrier's 350 about it.
+    An officer reads the answers about a declaration of its offices, and the interchange-level
+    ones to a message it may download (:func:`raw_messages_visible`).
     """
     if actor.sees_everything:
         return true()
     messages = select(InboundMessage.id).where(raw_messages_visible(actor))
-    numbers = select(Declaration.id).where(declarations_visible(actor))
-    return or_(
-        OutboundMessage.declaration_id.in_(numbers),
-        and_(
-            OutboundMessage.declaration_id.is_(None),
-            OutboundMessage.inbound_message_id.in_(messages),
-        ),
+    if actor.role in OFFICE_ROLES:
+        numbers = select(Declaration.id).where(declarations_visible(actor))
+        return or_(
+            OutboundMessage.declaration_id.in_(numbers),
+            and_(
+                OutboundMessage.declaration_id.is_(None),
+                OutboundMessage.inbound_message_id.in_(messages),
+            ),
+        )
+    if actor.role not in (Role.TRADER, Role.BROKER):
+        return false()
+    # The answer's recipient is the sender of the message it answers: the declaration's own
+    # sender for its CUSRES, the carrier for a 350 (read without the inbound message, which
+    # row-level security hides from a trader who is not its sender).
+    in_its_conversation = (
+        select(Declaration.id)
+        .where(
+            Declaration.id == OutboundMessage.declaration_id,
+            Declaration.sender == OutboundMessage.recipient,
+            declarations_visible(actor),
+        )
+        .correlate(OutboundMessage)
+        .exists()
     )
+    return or_(OutboundMessage.inbound_message_id.in_(messages), in_its_conversation)
 
 
 def registry_document_held(actor: Actor, record: Licence | CertificateOfOrigin) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from clearance.app.access import (
     Permission,
+    answers_visible,
     raw_messages_visible,
     require,
     visible_declaration,
@@ -183,7 +184,8 @@ def answer(app: Application, actor: Actor, message_id: int, answer_id: int) -> R
 
 def declaration_response(app: Application, actor: Actor, number: str, answer_id: int) -> RawContent:
     """Answer ``answer_id`` about declaration ``number``, as sent, to whoever may see the
-    declaration (as :func:`~clearance.app.access.answers_visible` has it)."""
+    declaration and the answer (:func:`~clearance.app.access.answers_visible`): not the
+    carrier's X12 350 about it, say."""
     require(actor, Permission.READ)
     with app.read() as session:
         declaration = visible_declaration(session, actor, number)
@@ -191,6 +193,7 @@ def declaration_response(app: Application, actor: Actor, number: str, answer_id:
             select(OutboundMessage).where(
                 OutboundMessage.id == answer_id,
                 OutboundMessage.declaration_id == declaration.id,
+                answers_visible(actor),
             )
         ).one_or_none()
         if row is None:

@@ -154,3 +154,34 @@ def _key_of(
     issued = client.post(f"/v1/admin/subjects/{subject}/keys", json={}, headers=admin)
     assert issued.status_code == 201, issued.text
     return {"Authorization": f"Bearer {issued.json()['key']}"}
+
+
+def test_the_carrier_s_answer_about_a_declaration_is_the_carrier_s(
+    auth: Auth, client: TestClient, application: Application
+) -> None:
+    manifest = client.post(
+        "/v1/submissions",
+        content=sample("../x12/01-manifest-v123e-4010.x12"),
+        headers={**auth("carrier"), "Content-Type": "application/EDI-X12"},
+    )
+    assert manifest.status_code == 202, manifest.text
+    declared = client.post(
+        "/v1/submissions",
+        content=sample("01-import-d96b.edi"),
+        headers={**auth("broker"), **EDIFACT},
+    )
+    (declaration,) = declared.json()["outcome"]["declarations"]
+    number = declaration["number"]
+    carrier_view = client.get(manifest.headers["Location"], headers=auth("carrier")).json()
+    (told,) = [a for a in carrier_view["answers"] if a["message_type"] == "350"]
+    assert told["declaration_number"] == number
+
+    carrier = Actor("carrier-cosu", Role.TRADER, party_ids=frozenset({"COSU"}))
+    assert message_files.answer(application, carrier, told["answer_id"]).content.startswith(b"ISA")
+    # The declarant sees its declaration's answers, not the carrier's.
+    broker = auth("broker")
+    view = client.get(f"/v1/declarations/{number}", headers=broker).json()
+    assert [r["message_type"] for r in view["responses"]] == ["CUSRES"]
+    url = f"/v1/declarations/{number}/responses/{told['answer_id']}"
+    assert client.get(url, headers=broker).status_code == 404
+    assert client.get(url, headers=auth("officer2201")).status_code == 200
