@@ -272,8 +272,8 @@ def answers_visible(actor: Actor) -> ColumnElement[bool]:
     """
     if actor.sees_everything:
         return true()
-    messages = select(InboundMessage.id).where(raw_messages_visible(actor))
     if actor.role in OFFICE_ROLES:
+        messages = select(InboundMessage.id).where(raw_messages_visible(actor))
         numbers = select(Declaration.id).where(declarations_visible(actor))
         return or_(
             OutboundMessage.declaration_id.in_(numbers),
@@ -284,6 +284,14 @@ def answers_visible(actor: Actor) -> ColumnElement[bool]:
         )
     if actor.role not in (Role.TRADER, Role.BROKER):
         return false()
+    # Correlated, by primary key: an answer's own message is one row to look at, not every
+    # message of the actor's senders (inbound_messages.sender has no index).
+    own = (
+        select(InboundMessage.id)
+        .where(InboundMessage.id == OutboundMessage.inbound_message_id, messages_visible(actor))
+        .correlate(OutboundMessage)
+        .exists()
+    )
     # The answer's recipient is the sender of the message it answers: the declaration's own
     # sender for its CUSRES, the carrier for a 350 (read without the inbound message, which
     # row-level security hides from a trader who is not its sender).
@@ -297,7 +305,18 @@ def answers_visible(actor: Actor) -> ColumnElement[bool]:
         .correlate(OutboundMessage)
         .exists()
     )
-    return or_(OutboundMessage.inbound_message_id.in_(messages), in_its_conversation)
+    return or_(own, in_its_conversation)
+
+
+def answers_about_visible(actor: Actor, declaration: Declaration) -> ColumnElement[bool]:
+    """Of the answers about ``declaration``, which ``actor`` may see, those it may read: as
+    :func:`answers_visible` has it, worked out from the row in hand (no subquery, for the
+    declaration's page and ``GET /v1/declarations/{number}``). An officer of its office reads
+    them all; a trader or broker those in the declaration's own conversation (addressed to its
+    sender) and those addressed to itself, not the carrier's 350 about it."""
+    if actor.sees_everything or actor.role in OFFICE_ROLES:
+        return true()
+    return OutboundMessage.recipient.in_(sorted({declaration.sender, *actor.party_ids}))
 
 
 def registry_document_held(actor: Actor, record: Licence | CertificateOfOrigin) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app import disclosure
 from clearance.app.access import (
-    answers_visible,
+    answers_about_visible,
     declarations_visible,
     events_visible,
     messages_visible,
@@ -113,7 +113,7 @@ def declaration_detail(session: Session, row: Declaration, actor: Actor) -> dict
     )
     answers = session.scalars(
         select(OutboundMessage)
-        .where(OutboundMessage.declaration_id == row.id, answers_visible(actor))
+        .where(OutboundMessage.declaration_id == row.id, answers_about_visible(actor, row))
         .order_by(OutboundMessage.id)
     )
     events = session.scalars(
