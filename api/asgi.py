@@ -13,12 +13,13 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems as problem_answers
 from api.auth import Authenticator, current_actor, identity_bearer, identity_cached_bearer
 from api.hot import HotRoutes
 from api.metrics import metrics_router
+from api.params import single_query_values
 from api.problems import problems
 from api.ratelimit import RateLimiter
 from api.routes import admin, declarations, events, health, officer, reference, submissions
@@ -89,13 +90,18 @@ def build(
     for router in ahead:
         app.include_router(router)
     for router in PROTECTED:  # each route asks for the actor too; this guards one that forgot
-        app.include_router(
-            router, dependencies=[Depends(current_actor)], responses=problems(401, 403, 429, 503)
-        )
+        # A repeated one-value query parameter is 422 (api/params.py); not on the hot routes,
+        # which take no query and whose lean handler runs nothing but the guard.
+        guards = [Depends(current_actor)]
+        if router not in HOT:
+            guards.append(Depends(single_query_values))
+        app.include_router(router, dependencies=guards, responses=problems(401, 403, 429, 503))
     _serve_openapi(app)
     _mount_console(app, application)
-    # Innermost of the two: the request clock runs for the hot routes too.
+    # Innermost of the three: the request clock runs for the hot routes too.
     app.add_middleware(HotRoutes, api=app, hot=HOT, ahead=ahead)
+    body_limit = max(api_settings.max_body_bytes, application.settings.document_max_bytes)
+    app.add_middleware(BodyLimit, limit=body_limit)
     app.add_middleware(RequestClock)
     return app
 
@@ -112,6 +118,74 @@ class RequestClock:
         if scope["type"] == "http":
             REQUEST_STARTED.set(time.perf_counter())
         await self.app(scope, receive, send)
+
+
+class BodyLimit:
+    """Refuses (413 ``too_large``) a request body over ``limit`` bytes on every ``/v1`` route
+    but ``POST /v1/submissions`` (which checks its own, as it streams): an amendment, a
+    presented document, a JSON command is otherwise read whole into memory, however large.
+
+    A pure ASGI layer: a request without a body method, or to another path, goes through
+    untouched; the others are read up to the limit (by ``Content-Length`` first, else as they
+    come) and handed on as read.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Hand the request on, or answer 413 when its body is over the limit."""
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _BODY_METHODS
+            or not scope["path"].startswith("/v1/")
+            or scope["path"] == SUBMISSIONS_PATH
+        ):
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            body: bytes = message.get("body", b"")
+            size += len(body)
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        read = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        handed = False
+
+        async def replay() -> Message:
+            nonlocal handed
+            if handed:
+                return await receive()
+            handed = True
+            return read
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        answer = problem_answers.problem_response(
+            request, 413, "too_large", f"a request body may have at most {self.limit} bytes"
+        )
+        await answer(scope, receive, send)
+
+
+#: The methods whose requests carry a body.
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: The route that limits its own body (``CUSTOMS_API_MAX_BODY_BYTES``, streamed).
+SUBMISSIONS_PATH = "/v1/submissions"
 
 
 def create() -> FastAPI:

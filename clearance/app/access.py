@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
 from clearance.store.statistics_request_tables import StatConfidentialityRequest
 from clearance.store.statistics_tables import StatFact
-from clearance.store.tables import Declaration, Event, InboundMessage, OutboundMessage
+from clearance.store.tables import (
+    Declaration,
+    DeclarationVersion,
+    Event,
+    InboundMessage,
+    OutboundMessage,
+)
 from rules.registry import CertificateOfOrigin, Licence
 
 
@@ -224,26 +230,93 @@ def may_supervise(actor: Actor) -> bool:
 
 
 def raw_messages_visible(actor: Actor) -> ColumnElement[bool]:
-    """Inbound messages whose raw bytes ``actor`` may download: its own senders' (as
-    :func:`messages_visible`), and for an officer those that carried a declaration of its
-    offices."""
+    """Inbound messages whose raw bytes ``actor`` may download.
+
+    A raw interchange belongs to its sender: a trader or broker downloads only the messages
+    of the senders it acts as (its own party ids and its mandating traders', as
+    :func:`messages_visible`), never one that merely names it (as consignee, say) in a
+    declaration it carries, since the file may carry other traders' declarations too. An
+    officer downloads an interchange only when at least one declaration it carried (as an
+    original, amendment or cancellation) is of the officer's offices; an interchange of other
+    offices' declarations only is unknown to it.
+    """
     if actor.sees_everything:
         return true()
-    carried = select(Declaration.inbound_message_id).where(declarations_visible(actor))
-    return or_(messages_visible(actor), InboundMessage.id.in_(carried))
+    if actor.role in (Role.TRADER, Role.BROKER):
+        return messages_visible(actor)
+    if actor.role in OFFICE_ROLES:
+        if not actor.offices:
+            return false()
+        offices = sorted(actor.offices)
+        originals = select(Declaration.inbound_message_id).where(Declaration.office.in_(offices))
+        versions = (
+            select(DeclarationVersion.inbound_message_id)
+            .join(Declaration, Declaration.id == DeclarationVersion.declaration_id)
+            .where(Declaration.office.in_(offices))
+        )
+        return or_(InboundMessage.id.in_(originals), InboundMessage.id.in_(versions))
+    return false()
 
 
 def answers_visible(actor: Actor) -> ColumnElement[bool]:
-    """Outbound answers ``actor`` may download: those to a message it may download, and those
-    about a declaration it may see."""
+    """Outbound answers ``actor`` may download (and read in a declaration's view).
+
+    An answer belongs to the sender of the message it answers (and the brokers acting as
+    it): a trader or broker reads the answers to its own messages, the carrier its X12 350s
+    about someone's declaration included. A trader for whom another sender filed a
+    declaration (its consignee, say) also reads the answers about that declaration in that
+    sender's conversation (its CUSRES), never an answer to the whole interchange (a CONTRL, a
+    997), which speaks of the other declarations it carried, nor the carrier's 350 about it.
+    An officer reads the answers about a declaration of its offices, and the interchange-level
+    ones to a message it may download (:func:`raw_messages_visible`).
+    """
     if actor.sees_everything:
         return true()
-    messages = select(InboundMessage.id).where(raw_messages_visible(actor))
-    numbers = select(Declaration.id).where(declarations_visible(actor))
-    return or_(
-        OutboundMessage.inbound_message_id.in_(messages),
-        OutboundMessage.declaration_id.in_(numbers),
+    if actor.role in OFFICE_ROLES:
+        messages = select(InboundMessage.id).where(raw_messages_visible(actor))
+        numbers = select(Declaration.id).where(declarations_visible(actor))
+        return or_(
+            OutboundMessage.declaration_id.in_(numbers),
+            and_(
+                OutboundMessage.declaration_id.is_(None),
+                OutboundMessage.inbound_message_id.in_(messages),
+            ),
+        )
+    if actor.role not in (Role.TRADER, Role.BROKER):
+        return false()
+    # Correlated, by primary key: an answer's own message is one row to look at, not every
+    # message of the actor's senders (inbound_messages.sender has no index).
+    own = (
+        select(InboundMessage.id)
+        .where(InboundMessage.id == OutboundMessage.inbound_message_id, messages_visible(actor))
+        .correlate(OutboundMessage)
+        .exists()
     )
+    # The answer's recipient is the sender of the message it answers: the declaration's own
+    # sender for its CUSRES, the carrier for a 350 (read without the inbound message, which
+    # row-level security hides from a trader who is not its sender).
+    in_its_conversation = (
+        select(Declaration.id)
+        .where(
+            Declaration.id == OutboundMessage.declaration_id,
+            Declaration.sender == OutboundMessage.recipient,
+            declarations_visible(actor),
+        )
+        .correlate(OutboundMessage)
+        .exists()
+    )
+    return or_(own, in_its_conversation)
+
+
+def answers_about_visible(actor: Actor, declaration: Declaration) -> ColumnElement[bool]:
+    """Of the answers about ``declaration``, which ``actor`` may see, those it may read: as
+    :func:`answers_visible` has it, worked out from the row in hand (no subquery, for the
+    declaration's page and ``GET /v1/declarations/{number}``). An officer of its office reads
+    them all; a trader or broker those in the declaration's own conversation (addressed to its
+    sender) and those addressed to itself, not the carrier's 350 about it."""
+    if actor.sees_everything or actor.role in OFFICE_ROLES:
+        return true()
+    return OutboundMessage.recipient.in_(sorted({declaration.sender, *actor.party_ids}))
 
 
 def registry_document_held(actor: Actor, record: Licence | CertificateOfOrigin) -> bool:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from clearance.app import disclosure
 from clearance.app.access import Permission, require, visible_declaration
 from clearance.app.actor import OFFICE_ROLES, Actor
 from clearance.app.context import Application
@@ -120,7 +121,7 @@ def case_file(app: Application, actor: Actor, number: str) -> CaseFile:
                     documents=json.loads(r.documents),
                     reason=r.reason,
                     due_on=r.due_on.isoformat(),
-                    requested_by=r.requested_by,
+                    requested_by=disclosure.officer(actor, r.requested_by),
                     requested_at=as_utc(r.requested_at).isoformat(),
                     status=r.status,
                     answered_at=_iso(r.answered_at),

@@ -8,6 +8,7 @@ it has not read yet. Every filter is ANDed with the actor's tenancy filter (:mod
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import Field
 from sqlalchemy import ColumnElement, select
@@ -23,15 +24,30 @@ from clearance.store.tables import Declaration, DeclarationItem
 MAX_PAGE = 500
 
 
-class DeclarationFilter(View):
-    """What to look for; every field given narrows the result."""
+#: The statuses a declaration can be in (docs/lifecycle.md).
+StatusName = Literal[
+    "registered", "documents_required", "under_control", "rejected", "released", "invalidated"
+]
+#: The lanes a decision assigns.
+LaneName = Literal["green", "blue", "yellow", "red"]
+DirectionName = Literal["import", "export"]
+#: A customs office code: 4 digits (China) or an EU office reference's first 8 characters.
+OFFICE_PATTERN = r"^[A-Z0-9]{2,8}$"
+#: A party id as a sender names itself (UNB, ISA, an XML or JSON header): ≤ 35 characters,
+#: no control character.
+PARTY_PATTERN = r"^[^\x00-\x1f\x7f]{1,35}$"
 
-    status: str | None = None
-    lane: str | None = None
-    direction: str | None = None
-    office: str | None = None
+
+class DeclarationFilter(View):
+    """What to look for; every field given narrows the result. A value no declaration can have
+    (an unknown status or lane, a malformed office) is refused, not answered with nothing."""
+
+    status: StatusName | None = None
+    lane: LaneName | None = None
+    direction: DirectionName | None = None
+    office: str | None = Field(default=None, pattern=OFFICE_PATTERN)
     #: The sender (trader or broker party id) the declaration was filed by.
-    trader: str | None = None
+    trader: str | None = Field(default=None, pattern=PARTY_PATTERN)
     #: Acceptance date range, both ends included.
     accepted_from: date | None = None
     accepted_to: date | None = None

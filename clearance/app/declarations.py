@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from clearance.app import disclosure
 from clearance.app.access import Permission, require, visible_declaration
 from clearance.app.actor import Actor
 from clearance.app.context import Application
@@ -90,7 +91,8 @@ def show_with_decision(app: Application, actor: Actor, number: str) -> Declarati
     with tenant_read(app, actor) as session:
         row = visible_declaration(session, actor, number)
         return DeclarationResource(
-            **declaration_detail(session, row), decision_detail=_explanation(session, row)
+            **declaration_detail(session, row, actor),
+            decision_detail=_explanation(session, row, actor),
         )
 
 
@@ -98,18 +100,22 @@ def explain(app: Application, actor: Actor, number: str) -> Explanation:
     """The latest decision of ``number``: lane, rules with their values, ruleset, officer."""
     require(actor, Permission.READ)
     with tenant_read(app, actor) as session:
-        explanation = _explanation(session, visible_declaration(session, actor, number))
+        explanation = _explanation(session, visible_declaration(session, actor, number), actor)
         if explanation is None:
             raise NotFoundError(f"no decision for declaration {number}")
         return explanation
 
 
-def _explanation(session: Session, row: Declaration) -> Explanation | None:
+def _explanation(session: Session, row: Declaration, actor: Actor) -> Explanation | None:
+    """The latest decision of ``row`` as ``actor`` may read it: a trader or broker reads the
+    control findings, not the risk rows, the random-sample draws or the officer
+    (:mod:`.disclosure`)."""
     stored = history.latest_decision(session, row.id)
     if stored is None:
         return None
     number = row.number
-    decision = history.decision_of(number, stored)
+    decision = disclosure.decision(actor, history.decision_of(number, stored))
+    party = disclosure.is_party(actor)
     return Explanation(
         number=number,
         lane=decision.lane.value,
@@ -119,8 +125,8 @@ def _explanation(session: Session, row: Declaration) -> Explanation | None:
         fired_rules=list(decision.fired_rules),
         reasons=[reason_json(r) for r in decision.reasons],
         inputs_digest=decision.inputs_digest,
-        decided_by=stored.decided_by,
-        note=stored.note,
+        decided_by=disclosure.decided_by(actor, stored.decided_by),
+        note=None if party else stored.note,
         decided_at=as_utc(stored.decided_at).isoformat(),
         text=explain_text(decision),
     )

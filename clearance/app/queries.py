@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from clearance.app import disclosure
 from clearance.app.access import (
+    answers_about_visible,
     declarations_visible,
     events_visible,
     messages_visible,
@@ -96,12 +98,13 @@ def list_declarations(
 def show_declaration(session: Session, actor: Actor, number: str) -> DeclarationDetail:
     """Everything stored about one declaration: content, versions, answers and events."""
     return DeclarationDetail(
-        **declaration_detail(session, visible_declaration(session, actor, number))
+        **declaration_detail(session, visible_declaration(session, actor, number), actor)
     )
 
 
-def declaration_detail(session: Session, row: Declaration) -> dict[str, Any]:
-    """The fields of :class:`DeclarationDetail` for a declaration the caller may see."""
+def declaration_detail(session: Session, row: Declaration, actor: Actor) -> dict[str, Any]:
+    """The fields of :class:`DeclarationDetail` for a declaration ``actor`` may see, its events
+    as ``actor`` may read them (:mod:`.disclosure`)."""
     number = row.number
     versions = session.scalars(
         select(DeclarationVersion)
@@ -110,7 +113,7 @@ def declaration_detail(session: Session, row: Declaration) -> dict[str, Any]:
     )
     answers = session.scalars(
         select(OutboundMessage)
-        .where(OutboundMessage.declaration_id == row.id)
+        .where(OutboundMessage.declaration_id == row.id, answers_about_visible(actor, row))
         .order_by(OutboundMessage.id)
     )
     events = session.scalars(
@@ -148,7 +151,7 @@ def declaration_detail(session: Session, row: Declaration) -> dict[str, Any]:
                 id=e.id,
                 kind=e.kind,
                 occurred_at=as_utc(e.occurred_at).isoformat(),
-                data=json.loads(e.data),
+                data=disclosure.event_data(actor, e.kind, json.loads(e.data)),
             )
             for e in events
         ],
@@ -170,7 +173,7 @@ def events_after(session: Session, actor: Actor, cursor: int, limit: int) -> lis
             kind=e.kind,
             message_id=e.inbound_message_id,
             declaration_number=e.declaration_number,
-            data=json.loads(e.data),
+            data=disclosure.event_data(actor, e.kind, json.loads(e.data)),
         )
         for e in rows
     ]

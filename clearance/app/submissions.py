@@ -12,7 +12,14 @@ import time
 
 from sqlalchemy import select
 
-from clearance.app.access import Permission, require, visible_declaration, visible_message
+from clearance.app.access import (
+    Permission,
+    answers_visible,
+    raw_messages_visible,
+    require,
+    visible_declaration,
+    visible_message,
+)
 from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError
@@ -176,7 +183,9 @@ def answer(app: Application, actor: Actor, message_id: int, answer_id: int) -> R
 
 
 def declaration_response(app: Application, actor: Actor, number: str, answer_id: int) -> RawContent:
-    """Answer ``answer_id`` about declaration ``number``, as sent (an officer may read it)."""
+    """Answer ``answer_id`` about declaration ``number``, as sent, to whoever may see the
+    declaration and the answer (:func:`~clearance.app.access.answers_visible`): not the
+    carrier's X12 350 about it, say."""
     require(actor, Permission.READ)
     with app.read() as session:
         declaration = visible_declaration(session, actor, number)
@@ -184,6 +193,7 @@ def declaration_response(app: Application, actor: Actor, number: str, answer_id:
             select(OutboundMessage).where(
                 OutboundMessage.id == answer_id,
                 OutboundMessage.declaration_id == declaration.id,
+                answers_visible(actor),
             )
         ).one_or_none()
         if row is None:
@@ -192,7 +202,10 @@ def declaration_response(app: Application, actor: Actor, number: str, answer_id:
 
 
 def declaration_message(app: Application, actor: Actor, number: str, version: int) -> RawContent:
-    """The message that made version ``version`` of declaration ``number``, as received."""
+    """The message that made version ``version`` of declaration ``number``, as received.
+
+    The whole interchange, which may carry other declarations: only for whom may download it
+    (:func:`~clearance.app.access.raw_messages_visible`), else ``NotFoundError``."""
     require(actor, Permission.READ)
     with app.read() as session:
         declaration = visible_declaration(session, actor, number)
@@ -202,6 +215,7 @@ def declaration_message(app: Application, actor: Actor, number: str, version: in
             .where(
                 DeclarationVersion.declaration_id == declaration.id,
                 DeclarationVersion.version == version,
+                raw_messages_visible(actor),
             )
         ).one_or_none()
         if row is None:

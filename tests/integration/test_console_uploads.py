@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from api.console.authentication import PasswordSignIn, SignInRefusedError
 from api.console.uploads import UPLOAD_MAX_BYTES
-from clearance.app import LOCAL_OPERATOR, Application, messages
+from clearance.app import LOCAL_OPERATOR, Actor, Application, Role, messages
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.console_support import (
@@ -18,6 +19,7 @@ from tests.console_support import (
     OFFICER,
     OTHER_OFFICER,
     PASSWORD,
+    PEOPLE,
     Person,
     console_app,
     csrf_token,
@@ -25,6 +27,9 @@ from tests.console_support import (
 )
 
 pytestmark = pytest.mark.db
+
+#: The consignee sample 01 names (SHANGHAI OCEAN FOODS), not its sender.
+OCEAN_FOODS = "91310000MA1FL0XQ8W"
 
 
 @pytest.fixture
@@ -150,3 +155,34 @@ def test_files_of_another_trader_or_office_are_not_found(
 def test_an_officer_cannot_upload(client: TestClient) -> None:
     sign_in(client, OFFICER)
     assert client.get("/console/portal/upload").status_code == 403
+
+
+def test_a_consignee_sees_its_declaration_but_not_the_file_that_carried_it(
+    application: Application,
+) -> None:
+    consignee = Person(
+        "ocean.foods", Actor("ocean.foods", Role.TRADER, party_ids=frozenset({OCEAN_FOODS}))
+    )
+    people = {**PEOPLE, consignee.name: consignee}
+
+    def check(name: str, password: str) -> Actor:
+        if name not in people or password != PASSWORD:
+            raise SignInRefusedError
+        return people[name].actor
+
+    def actor_of(subject: str) -> Actor:
+        if subject not in people:
+            raise SignInRefusedError
+        return people[subject].actor
+
+    client = TestClient(console_app(application, sign_in=PasswordSignIn(check, actor_of)))
+    sign_in(client, OCEAN)  # the broker's sender files for the consignee
+    message = upload(client, interchange("BROKER01", "UP9")).split("?")[0]
+    page = client.get(message).text
+    (number,) = set(re.findall(r"/console/declarations/(\d{18})", page))
+    contrl, cusres = re.findall(r'href="(/console/answers/\d+)"', page)
+    sign_in(client, consignee)
+    assert client.get(f"/console/declarations/{number}").status_code == 200
+    assert client.get(cusres).status_code == 200  # the response about its declaration
+    for url in [message, f"{message}/raw", contrl]:
+        assert client.get(url).status_code == 404, url

@@ -1,0 +1,187 @@
+"""Who may download a raw interchange and its answers, over HTTP and through the use cases the
+console calls (``message_files``): one rule in the application layer for both doors.
+
+A raw interchange belongs to its sender (and the brokers acting as it): a trader only named in
+one of its declarations (the consignee) sees its declaration but not the file, which carries
+other traders' declarations too. An officer downloads an interchange only when at least one of
+its declarations is of the officer's offices; an answer about one declaration goes with that
+declaration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from clearance.app import Actor, Application, NotFoundError, Role, message_files
+from tests.api.conftest import Auth, sample
+
+pytestmark = pytest.mark.db
+
+EDIFACT = {"Content-Type": "application/EDIFACT"}
+#: The consignee of the first declaration of sample 03 (sent by BROKER02).
+NINGBO = Actor("trader-ningbo", Role.TRADER, party_ids=frozenset({"91330200MA2AJ6YF1B"}))
+OFFICER_2201 = Actor("officer-2201", Role.OFFICER, offices=frozenset({"2201"}))
+OFFICER_5300 = Actor("officer-5300", Role.OFFICER, offices=frozenset({"5300"}))
+BROKER_02 = Actor("broker-02", Role.BROKER, party_ids=frozenset({"BROKER02"}))
+
+
+def _multi(reference: str, offices: tuple[str, str, str]) -> bytes:
+    """Sample 03 (three declarations of three consignees) under interchange ``reference``,
+    its declarations at ``offices``."""
+    text = sample("03-multi-message-group-d96b.edi").decode()
+    text = text.replace("IC0000057", reference)
+    head, *rest = text.split("LOC+22+2201")
+    assert len(rest) == 3
+    return (
+        head + "".join(f"LOC+22+{o}{part}" for o, part in zip(offices, rest, strict=True))
+    ).encode()
+
+
+def _submit(auth: Auth, client: TestClient, body: bytes) -> dict[str, Any]:
+    answer = client.post("/v1/submissions", content=body, headers={**auth("broker2"), **EDIFACT})
+    assert answer.status_code == 202, answer.text
+    view = client.get(answer.headers["Location"], headers=auth("broker2"))
+    assert view.status_code == 200
+    result: dict[str, Any] = view.json()
+    return result
+
+
+def _answers(view: dict[str, Any], kind: str) -> dict[str | None, int]:
+    return {
+        a["declaration_number"]: a["answer_id"]
+        for a in view["answers"]
+        if a["message_type"] == kind
+    }
+
+
+def test_a_consignee_sees_its_declaration_but_not_the_interchange_that_carried_it(
+    auth: Auth, client: TestClient, application: Application
+) -> None:
+    view = _submit(auth, client, sample("03-multi-message-group-d96b.edi"))
+    message = view["message"]["message_id"]
+    own, *others = view["declarations"]
+    assert len(others) == 2
+    (contrl,) = _answers(view, "CONTRL").values()
+    cusres = _answers(view, "CUSRES")
+    subjects = {"trader-ningbo": ("trader", ["uscc:91330200MA2AJ6YF1B"])}
+    consignee = _key_of(client, auth, subjects)
+
+    assert client.get(f"/v1/declarations/{own}", headers=consignee).status_code == 200
+    for url in [
+        f"/v1/declarations/{own}/versions/1/message",
+        f"/v1/submissions/{message}",
+        f"/v1/submissions/{message}/raw",
+        f"/v1/submissions/{message}/answers/{contrl}",
+        f"/v1/declarations/{others[0]}",
+    ]:
+        assert client.get(url, headers=consignee).status_code == 404, url
+    # Its own declaration's response goes with the declaration.
+    got = client.get(f"/v1/declarations/{own}/responses/{cusres[own]}", headers=consignee)
+    assert got.status_code == 200
+    # The sender still downloads everything.
+    sender = auth("broker2")
+    assert client.get(f"/v1/declarations/{own}/versions/1/message", headers=sender).content == (
+        sample("03-multi-message-group-d96b.edi")
+    )
+
+    # The console's downloads (the same use cases' rule).
+    with pytest.raises(NotFoundError):
+        message_files.raw(application, NINGBO, message)
+    with pytest.raises(NotFoundError):
+        message_files.show(application, NINGBO, message)
+    for answer in [contrl, cusres[others[0]], cusres[others[1]]]:
+        with pytest.raises(NotFoundError):
+            message_files.answer(application, NINGBO, answer)
+    assert message_files.answer(application, NINGBO, cusres[own]).content.startswith(b"UNA")
+    assert message_files.raw(application, BROKER_02, message).content == sample(
+        "03-multi-message-group-d96b.edi"
+    )
+
+
+def test_an_officer_downloads_an_interchange_only_with_a_declaration_of_its_offices(
+    auth: Auth, client: TestClient, application: Application
+) -> None:
+    mixed = _submit(auth, client, _multi("IC0000901", ("2201", "5300", "5300")))
+    elsewhere = _submit(auth, client, _multi("IC0000902", ("5300", "5300", "5300")))
+    ours, theirs, _ = mixed["declarations"]
+    assert ours.startswith("2201") and theirs.startswith("5300")
+    mixed_id, elsewhere_id = mixed["message"]["message_id"], elsewhere["message"]["message_id"]
+    (mixed_contrl,) = _answers(mixed, "CONTRL").values()
+    (elsewhere_contrl,) = _answers(elsewhere, "CONTRL").values()
+    cusres = _answers(mixed, "CUSRES")
+
+    # An interchange with one declaration of its offices: the file and its CONTRL.
+    assert message_files.raw(application, OFFICER_2201, mixed_id).content.startswith(b"UNB")
+    assert message_files.answer(application, OFFICER_2201, mixed_contrl).content
+    assert message_files.answer(application, OFFICER_2201, cusres[ours]).content
+    # Not the response about another office's declaration in it.
+    with pytest.raises(NotFoundError):
+        message_files.answer(application, OFFICER_2201, cusres[theirs])
+    # Nothing of an interchange of other offices' declarations only.
+    with pytest.raises(NotFoundError):
+        message_files.raw(application, OFFICER_2201, elsewhere_id)
+    with pytest.raises(NotFoundError):
+        message_files.show(application, OFFICER_2201, elsewhere_id)
+    with pytest.raises(NotFoundError):
+        message_files.answer(application, OFFICER_2201, elsewhere_contrl)
+    # Their office's officer may.
+    assert message_files.raw(application, OFFICER_5300, elsewhere_id).content.startswith(b"UNB")
+    assert message_files.answer(application, OFFICER_5300, elsewhere_contrl).content
+
+    officer = auth("officer2201")
+    version = client.get(f"/v1/declarations/{ours}/versions/1/message", headers=officer)
+    assert version.status_code == 200
+    got = client.get(f"/v1/declarations/{ours}/responses/{cusres[ours]}", headers=officer)
+    assert got.status_code == 200
+    assert client.get(f"/v1/declarations/{theirs}", headers=officer).status_code == 404
+
+
+def _key_of(
+    client: TestClient, auth: Auth, wanted: dict[str, tuple[str, list[str]]]
+) -> dict[str, str]:
+    """Add one subject through the admin API and return its Authorization header."""
+    ((subject, (role, parties)),) = wanted.items()
+    admin = auth("admin")
+    added = client.post(
+        "/v1/admin/subjects",
+        json={"id": subject, "name": subject, "role": role, "party_ids": parties},
+        headers=admin,
+    )
+    assert added.status_code == 201, added.text
+    issued = client.post(f"/v1/admin/subjects/{subject}/keys", json={}, headers=admin)
+    assert issued.status_code == 201, issued.text
+    return {"Authorization": f"Bearer {issued.json()['key']}"}
+
+
+def test_the_carrier_s_answer_about_a_declaration_is_the_carrier_s(
+    auth: Auth, client: TestClient, application: Application
+) -> None:
+    manifest = client.post(
+        "/v1/submissions",
+        content=sample("../x12/01-manifest-v123e-4010.x12"),
+        headers={**auth("carrier"), "Content-Type": "application/EDI-X12"},
+    )
+    assert manifest.status_code == 202, manifest.text
+    declared = client.post(
+        "/v1/submissions",
+        content=sample("01-import-d96b.edi"),
+        headers={**auth("broker"), **EDIFACT},
+    )
+    (declaration,) = declared.json()["outcome"]["declarations"]
+    number = declaration["number"]
+    carrier_view = client.get(manifest.headers["Location"], headers=auth("carrier")).json()
+    (told,) = [a for a in carrier_view["answers"] if a["message_type"] == "350"]
+    assert told["declaration_number"] == number
+
+    carrier = Actor("carrier-cosu", Role.TRADER, party_ids=frozenset({"COSU"}))
+    assert message_files.answer(application, carrier, told["answer_id"]).content.startswith(b"ISA")
+    # The declarant sees its declaration's answers, not the carrier's.
+    broker = auth("broker")
+    view = client.get(f"/v1/declarations/{number}", headers=broker).json()
+    assert [r["message_type"] for r in view["responses"]] == ["CUSRES"]
+    url = f"/v1/declarations/{number}/responses/{told['answer_id']}"
+    assert client.get(url, headers=broker).status_code == 404
+    assert client.get(url, headers=auth("officer2201")).status_code == 200
