@@ -12,7 +12,7 @@ from api.console.authentication import SignInRefusedError
 from api.console.forms import FieldError
 from api.console.i18n import LANGUAGES, N_
 from api.console.pages import PREFIX, Console, safe_next
-from api.console.session import Session
+from api.console.session import Session, posix_microseconds, signed_in_instant
 from clearance.app import OFFICE_ROLES, Role, subjects
 
 #: The roles that work in the officers' console; the others use the portal.
@@ -67,7 +67,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             errors.append(FieldError("password", N_("Enter your password")))
         if not errors:
             try:
-                actor = console.password_sign_in.sign_in(name.strip(), password)
+                actor, at = console.password_sign_in.sign_in(name.strip(), password)
             except SignInRefusedError:
                 # One answer for an unknown name, a wrong password or a disabled subject.
                 errors.append(FieldError("name", N_("The user name or password is not right")))
@@ -77,6 +77,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
                         subject=actor.subject,
                         role=actor.role.value,
                         name=subjects.describe(console.application, actor).name,
+                        signed_in_at=posix_microseconds(at),
                     )
                 )
                 return visit.redirect(safe_next(next))
@@ -90,9 +91,13 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
     @router.post("/sign-out")
     def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
-        """Forget the subject: a fresh anonymous session in the same language."""
+        """End the subject's sessions (also copies of this cookie) and start a fresh anonymous
+        session in the same language."""
         visit = console.visit(request)
         visit.check_csrf(csrf_token)
+        subject = visit.session.subject
+        if subject is not None:
+            console.password_sign_in.sign_out(subject, signed_in_instant(visit.session))
         language = visit.session.language
         visit.replace_session(Session.anonymous(language, datetime.now(UTC)))
         return visit.redirect(f"{PREFIX}/sign-in?signed_out=1")

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from api.console.authentication import PasswordSignIn, SignInRefusedError
 from api.console.codes import label
 from api.console.i18n import LANGUAGES, NATIVE_NAMES, Translator, negotiate
-from api.console.session import COOKIE, LIFETIME, Session, SessionCodec
+from api.console.session import COOKIE, LIFETIME, Session, SessionCodec, signed_in_instant
 from clearance.app import Actor, Application, Role
 
 #: Where the console lives in the service's URL space.
@@ -105,7 +105,7 @@ class Visit:
         if subject is None:
             raise SignInRequiredError(self)
         try:
-            actor = self.console.password_sign_in.current(subject)
+            actor = self.console.password_sign_in.current(subject, signed_in_instant(self.session))
         except SignInRefusedError:
             self.replace_session(Session.anonymous(self.session.language, datetime.now(UTC)))
             raise SignInRequiredError(self) from None

@@ -76,7 +76,9 @@ def test_the_portal_pages_show_them(application: Application) -> None:
         assert password == PASSWORD
         return people[name]
 
-    client = TestClient(console_app(application, sign_in=PasswordSignIn(check, people.__getitem__)))
+    client = TestClient(
+        console_app(application, sign_in=PasswordSignIn(check, lambda name, _at: people[name]))
+    )
     for person, page, expected in [
         (Person("ocean", OCEAN), "/console/portal/documents", "26-AA-310047"),
         (Person("shenzhen", SHENZHEN), "/console/portal/rebates", "Exit confirmed"),
