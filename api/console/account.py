@@ -13,10 +13,22 @@ from api.console.forms import FieldError
 from api.console.i18n import LANGUAGES, N_
 from api.console.pages import PREFIX, Console, safe_next
 from api.console.session import Session, posix_microseconds, signed_in_instant
-from clearance.app import OFFICE_ROLES, Role, subjects
+from clearance.app import Role, subjects
 
-#: The roles that work in the officers' console; the others use the portal.
-PORTAL_ROLES = frozenset({Role.TRADER, Role.BROKER})
+#: Where each role starts: the page of its work in the console. Roles whose work the console
+#: has no pages for (admins, the FX authority) start at their account page, which says where
+#: that work is done.
+START_PAGES: dict[Role, str] = {
+    Role.OPERATOR: "/portal",
+    Role.TRADER: "/portal",
+    Role.BROKER: "/portal",
+    Role.OFFICER: "/queue",
+    Role.SUPERVISOR: "/queue",
+    Role.STATISTICIAN: "/statistics",
+    Role.AGENCY: "/issued",
+    Role.ADMIN: "/account",
+    Role.FX_AUTHORITY: "/account",
+}
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -24,14 +36,26 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
     @router.get("/")
     def start(request: Request) -> Response:
-        """Officers start at the queue, traders and brokers at their declarations."""
+        """Each role starts at its work: officers at the queue, traders and brokers at their
+        declarations, statisticians at the statistics, agencies at the licences they issued,
+        the others at their account."""
         visit = console.visit(request)
         if not visit.signed_in:
             return visit.sign_in_redirect()
         actor = visit.actor()
-        if actor.role in OFFICE_ROLES:
-            return visit.redirect(f"{PREFIX}/queue")
-        return visit.redirect(f"{PREFIX}/portal")
+        return visit.redirect(PREFIX + START_PAGES.get(actor.role, "/account"))
+
+    @router.get("/account")
+    def account(request: Request) -> Response:
+        """Who is signed in: name, role, party ids, offices; and where its work is done."""
+        visit = console.visit(request)
+        actor = visit.actor()
+        identity = subjects.describe(console.application, actor)
+        return visit.render(
+            "account.html",
+            identity=identity,
+            console_work=START_PAGES.get(actor.role, "/account") != "/account",
+        )
 
     @router.get("/sign-in")
     def sign_in_page(

@@ -38,6 +38,16 @@ LABELS: dict[str, str] = {
     "revoked": "Revoked",
     "cancelled": "Cancelled",
     "valid": "Valid",
+    # roles
+    "operator": "Operator",
+    "admin": "Administrator",
+    "trader": "Trader",
+    "broker": "Customs broker",
+    "officer": "Customs officer",
+    "supervisor": "Supervisor",
+    "agency": "Licensing agency",
+    "statistician": "Statistician",
+    "fx_authority": "Foreign exchange authority",
     # lanes
     "green": "Green",
     "yellow": "Yellow",
