@@ -38,6 +38,7 @@ LABELS: dict[str, str] = {
     "revoked": "Revoked",
     "cancelled": "Cancelled",
     "valid": "Valid",
+    "expired": "Expired",
     # roles
     "operator": "Operator",
     "admin": "Administrator",

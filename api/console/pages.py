@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -53,6 +54,7 @@ def templates() -> Environment:
     )
     # A fired rule is "RULE@ruleset-version"; the page shows the ruleset version once.
     env.filters["rule_id"] = lambda fired: str(fired).split("@")[0]
+    env.filters["percent"] = percent
     return env
 
 
@@ -171,6 +173,12 @@ class Visit:
             )
         response.headers["Cache-Control"] = "no-store"  # pages hold tenant data
         return response
+
+
+def percent(ratio: str) -> str:
+    """A ratio given as decimal text as a percentage, exactly (``"0.05"`` → ``"5"``)."""
+    value = Decimal(ratio) * 100
+    return f"{value.normalize():f}"
 
 
 def safe_next(target: str | None) -> str:
