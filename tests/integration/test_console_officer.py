@@ -180,6 +180,13 @@ def test_a_request_for_documents_reaches_the_trader_who_answers_it(
     empty = client.post(form, data={"csrf_token": csrf_token(page.text)})
     assert empty.status_code == 400
     assert "Choose a file to upload" in empty.text
+    too_many = client.post(
+        form,
+        data={"csrf_token": csrf_token(page.text)},
+        files=[("files", (f"doc{i}.pdf", b"%PDF-1.4", "application/pdf")) for i in range(6)],
+    )
+    assert too_many.status_code == 400
+    assert "Choose at most 5 files at once" in too_many.text
     answered = client.post(
         form,
         data={"csrf_token": csrf_token(page.text)},
