@@ -53,6 +53,13 @@ LABELS: dict[str, str] = {
     "green": "Green",
     "yellow": "Yellow",
     "red": "Red",
+    # what a finding weighs, and who decided
+    "info": "Information",
+    "warning": "Warning",
+    "documents": "Documents",
+    "inspection": "Physical inspection",
+    "not selected": "Not selected",
+    "auto": "Automatically",
     # decisions
     "release": "Release",
     "reject": "Reject",
