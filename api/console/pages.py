@@ -55,6 +55,7 @@ def templates() -> Environment:
     # A fired rule is "RULE@ruleset-version"; the page shows the ruleset version once.
     env.filters["rule_id"] = lambda fired: str(fired).split("@")[0]
     env.filters["percent"] = percent
+    env.filters["when"] = when
     return env
 
 
@@ -173,6 +174,20 @@ class Visit:
             )
         response.headers["Cache-Control"] = "no-store"  # pages hold tenant data
         return response
+
+
+def when(instant: object, utc: bool = True) -> str:
+    """An instant of the application layer (ISO 8601 text) as people read it, in UTC to the
+    second: ``2026-12-07 12:04:06 UTC`` (without " UTC" where the column says so). Text that
+    is not an instant is shown as it is."""
+    if instant in (None, ""):
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(instant))
+    except ValueError:
+        return str(instant)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M:%S}" + (" UTC" if utc else "")
 
 
 def percent(ratio: str) -> str:

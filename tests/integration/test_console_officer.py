@@ -292,3 +292,25 @@ def test_a_trader_cannot_act_as_an_officer(
         )
         assert answer.status_code == 403
     assert status_of(application, number) == "documents_required"
+
+
+def test_instants_are_shown_to_the_second_in_utc_not_as_raw_iso_text(
+    client: TestClient, application: Application, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    page = post(
+        client,
+        number,
+        "request-documents",
+        documents="Packing list",
+        request_reason="check",
+        due_on=(date(2026, 11, 28) + timedelta(days=7)).isoformat(),
+        version="1",
+    )
+    held = re.search(r"You hold this declaration since ([^<]+)\.</p>", page.text)
+    assert held is not None
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", held.group(1)), held.group(1)
+    main = page.text[page.text.index('<main id="main"') :]
+    # No instant as the application layer writes it (2026-11-28T02:00:00+00:00) anywhere.
+    assert re.findall(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[^<\s]*", main) == []
