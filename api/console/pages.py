@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -205,5 +205,14 @@ def safe_next(target: str | None) -> str:
 
 
 def _here(request: Request) -> str:
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
+    """The page the visitor is on, as an address to come back to with GET: the request's own
+    for a GET; for a form sent (a POST answered with its page again, errors say), the page the
+    form was on (the same-origin ``Referer``), else the console's start: the form's own address
+    answers only POST, so the language switch or a sign-in must not lead back to it."""
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith(f"{PREFIX}/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return f"{PREFIX}/"

@@ -314,3 +314,26 @@ def test_instants_are_shown_to_the_second_in_utc_not_as_raw_iso_text(
     main = page.text[page.text.index('<main id="main"') :]
     # No instant as the application layer writes it (2026-11-28T02:00:00+00:00) anywhere.
     assert re.findall(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[^<\s]*", main) == []
+
+
+def test_a_form_sent_back_with_errors_switches_language_back_to_its_page(
+    client: TestClient, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    page_address = f"http://testserver/console/declarations/{number}"
+    token = csrf_token(client.get(page_address).text)
+    for referer, expected in [
+        ({"Referer": page_address}, f"/console/declarations/{number}"),
+        ({}, "/console/"),  # no referer: the start, never the form's POST-only address
+        ({"Referer": "http://elsewhere.example/console/queue"}, "/console/"),
+    ]:
+        errors = client.post(
+            f"/console/declarations/{number}/request-documents",
+            data={"csrf_token": token, "documents": "", "request_reason": "", "due_on": ""},
+            headers=referer,
+        )
+        assert errors.status_code == 400
+        (back,) = re.findall(r'<input type="hidden" name="next" value="([^"]*)">', errors.text)
+        assert back == expected
+        assert client.get(back).status_code == 200

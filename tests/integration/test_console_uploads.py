@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.console.uploads import UPLOAD_MAX_BYTES
+from api.console.forms import UPLOAD_MAX_BYTES
 from clearance.app import LOCAL_OPERATOR, Application, messages
 from core.clock import FixedClock
 from core.settings import Settings
