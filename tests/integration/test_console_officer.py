@@ -337,3 +337,25 @@ def test_a_form_sent_back_with_errors_switches_language_back_to_its_page(
         (back,) = re.findall(r'<input type="hidden" name="next" value="([^"]*)">', errors.text)
         assert back == expected
         assert client.get(back).status_code == 200
+
+
+def test_a_request_reads_with_chinese_punctuation_in_chinese(
+    client: TestClient, application: Application, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    post(
+        client,
+        number,
+        "request-documents",
+        documents="Packing list",
+        request_reason="check the weight",
+        due_on=(date(2026, 11, 28) + timedelta(days=7)).isoformat(),
+        version="1",
+    )
+    chinese = TestClient(client.app, headers={"Accept-Language": "zh-CN"})
+    sign_in(chinese, OCEAN)
+    page = chinese.get(f"/console/declarations/{number}").text
+    assert "单证：Packing list" in page
+    assert "理由：check the weight" in page
+    assert "理由: " not in page
