@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from api.console import account, officer_pages, portal, searching, statistics_page, uploads
 from api.console.authentication import PasswordSignIn, from_application
 from api.console.pages import PREFIX, Console
-from api.console.routing import console_router
+from api.console.routing import add_not_found, console_router
 from api.console.session import SessionCodec
 from clearance.app import Application
 
@@ -60,6 +60,7 @@ def mount(
     app.include_router(router)
     static = resources.files("api.console").joinpath("static")
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="console-static")
+    add_not_found(app, console)  # last: only what no page or static file answers
     return console
 
 

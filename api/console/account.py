@@ -12,11 +12,23 @@ from api.console.authentication import SignInRefusedError
 from api.console.forms import FieldError
 from api.console.i18n import LANGUAGES, N_
 from api.console.pages import PREFIX, Console, safe_next
-from api.console.session import Session
-from clearance.app import OFFICE_ROLES, Role, subjects
+from api.console.session import Session, posix_microseconds, signed_in_instant
+from clearance.app import Role, subjects
 
-#: The roles that work in the officers' console; the others use the portal.
-PORTAL_ROLES = frozenset({Role.TRADER, Role.BROKER})
+#: Where each role starts: the page of its work in the console. Roles whose work the console
+#: has no pages for (admins, the FX authority) start at their account page, which says where
+#: that work is done.
+START_PAGES: dict[Role, str] = {
+    Role.OPERATOR: "/portal",
+    Role.TRADER: "/portal",
+    Role.BROKER: "/portal",
+    Role.OFFICER: "/queue",
+    Role.SUPERVISOR: "/queue",
+    Role.STATISTICIAN: "/statistics",
+    Role.AGENCY: "/issued",
+    Role.ADMIN: "/account",
+    Role.FX_AUTHORITY: "/account",
+}
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
@@ -24,14 +36,26 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
     @router.get("/")
     def start(request: Request) -> Response:
-        """Officers start at the queue, traders and brokers at their declarations."""
+        """Each role starts at its work: officers at the queue, traders and brokers at their
+        declarations, statisticians at the statistics, agencies at the licences they issued,
+        the others at their account."""
         visit = console.visit(request)
         if not visit.signed_in:
             return visit.sign_in_redirect()
         actor = visit.actor()
-        if actor.role in OFFICE_ROLES:
-            return visit.redirect(f"{PREFIX}/queue")
-        return visit.redirect(f"{PREFIX}/portal")
+        return visit.redirect(PREFIX + START_PAGES.get(actor.role, "/account"))
+
+    @router.get("/account")
+    def account(request: Request) -> Response:
+        """Who is signed in: name, role, party ids, offices; and where its work is done."""
+        visit = console.visit(request)
+        actor = visit.actor()
+        identity = subjects.describe(console.application, actor)
+        return visit.render(
+            "account.html",
+            identity=identity,
+            console_work=START_PAGES.get(actor.role, "/account") != "/account",
+        )
 
     @router.get("/sign-in")
     def sign_in_page(
@@ -67,7 +91,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
             errors.append(FieldError("password", N_("Enter your password")))
         if not errors:
             try:
-                actor = console.password_sign_in.sign_in(name.strip(), password)
+                actor, at = console.password_sign_in.sign_in(name.strip(), password)
             except SignInRefusedError:
                 # One answer for an unknown name, a wrong password or a disabled subject.
                 errors.append(FieldError("name", N_("The user name or password is not right")))
@@ -77,6 +101,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
                         subject=actor.subject,
                         role=actor.role.value,
                         name=subjects.describe(console.application, actor).name,
+                        signed_in_at=posix_microseconds(at),
                     )
                 )
                 return visit.redirect(safe_next(next))
@@ -90,9 +115,13 @@ def add_routes(router: APIRouter, console: Console) -> None:
 
     @router.post("/sign-out")
     def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
-        """Forget the subject: a fresh anonymous session in the same language."""
+        """End the subject's sessions (also copies of this cookie) and start a fresh anonymous
+        session in the same language."""
         visit = console.visit(request)
         visit.check_csrf(csrf_token)
+        subject = visit.session.subject
+        if subject is not None:
+            console.password_sign_in.sign_out(subject, signed_in_instant(visit.session))
         language = visit.session.language
         visit.replace_session(Session.anonymous(language, datetime.now(UTC)))
         return visit.redirect(f"{PREFIX}/sign-in?signed_out=1")

@@ -38,10 +38,28 @@ LABELS: dict[str, str] = {
     "revoked": "Revoked",
     "cancelled": "Cancelled",
     "valid": "Valid",
+    "expired": "Expired",
+    # roles
+    "operator": "Operator",
+    "admin": "Administrator",
+    "trader": "Trader",
+    "broker": "Customs broker",
+    "officer": "Customs officer",
+    "supervisor": "Supervisor",
+    "agency": "Licensing agency",
+    "statistician": "Statistician",
+    "fx_authority": "Foreign exchange authority",
     # lanes
     "green": "Green",
     "yellow": "Yellow",
     "red": "Red",
+    # what a finding weighs, and who decided
+    "info": "Information",
+    "warning": "Warning",
+    "documents": "Documents",
+    "inspection": "Physical inspection",
+    "not selected": "Not selected",
+    "auto": "Automatically",
     # decisions
     "release": "Release",
     "reject": "Reject",

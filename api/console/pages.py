@@ -10,8 +10,9 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from api.console.authentication import PasswordSignIn, SignInRefusedError
 from api.console.codes import label
 from api.console.i18n import LANGUAGES, NATIVE_NAMES, Translator, negotiate
-from api.console.session import COOKIE, LIFETIME, Session, SessionCodec
+from api.console.session import COOKIE, LIFETIME, Session, SessionCodec, signed_in_instant
 from clearance.app import Actor, Application, Role
 
 #: Where the console lives in the service's URL space.
@@ -53,6 +54,8 @@ def templates() -> Environment:
     )
     # A fired rule is "RULE@ruleset-version"; the page shows the ruleset version once.
     env.filters["rule_id"] = lambda fired: str(fired).split("@")[0]
+    env.filters["percent"] = percent
+    env.filters["when"] = when
     return env
 
 
@@ -105,7 +108,7 @@ class Visit:
         if subject is None:
             raise SignInRequiredError(self)
         try:
-            actor = self.console.password_sign_in.current(subject)
+            actor = self.console.password_sign_in.current(subject, signed_in_instant(self.session))
         except SignInRefusedError:
             self.replace_session(Session.anonymous(self.session.language, datetime.now(UTC)))
             raise SignInRequiredError(self) from None
@@ -173,6 +176,26 @@ class Visit:
         return response
 
 
+def when(instant: object, utc: bool = True) -> str:
+    """An instant of the application layer (ISO 8601 text) as people read it, in UTC to the
+    second: ``2026-12-07 12:04:06 UTC`` (without " UTC" where the column says so). Text that
+    is not an instant is shown as it is."""
+    if instant in (None, ""):
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(instant))
+    except ValueError:
+        return str(instant)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M:%S}" + (" UTC" if utc else "")
+
+
+def percent(ratio: str) -> str:
+    """A ratio given as decimal text as a percentage, exactly (``"0.05"`` → ``"5"``)."""
+    value = Decimal(ratio) * 100
+    return f"{value.normalize():f}"
+
+
 def safe_next(target: str | None) -> str:
     """``target`` if it is a page of the console, else the console's start (no open redirect)."""
     local = target is not None and target.startswith(f"{PREFIX}/")
@@ -182,5 +205,14 @@ def safe_next(target: str | None) -> str:
 
 
 def _here(request: Request) -> str:
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
+    """The page the visitor is on, as an address to come back to with GET: the request's own
+    for a GET; for a form sent (a POST answered with its page again, errors say), the page the
+    form was on (the same-origin ``Referer``), else the console's start: the form's own address
+    answers only POST, so the language switch or a sign-in must not lead back to it."""
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith(f"{PREFIX}/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return f"{PREFIX}/"

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from api.console.declaration_page import render_declaration
 from api.console.pages import Console
-from clearance.app import Role, declarations, trader_records
+from clearance.app import Role, declarations, registries, trader_records
 
 #: Who uses the portal (the operator may look too: it sees everything).
 PORTAL = (Role.TRADER, Role.BROKER)
@@ -43,6 +43,17 @@ def add_routes(router: APIRouter, console: Console) -> None:
         actor = visit.actor(*PORTAL)
         records = trader_records.rebate_records(console.application, actor)
         return visit.render("portal/rebates.html", records=records)
+
+    @router.get("/issued")
+    def issued_documents(request: Request) -> Response:
+        """An agency's start: the licences and certificates it issued, with their balances."""
+        visit = console.visit(request)
+        actor = visit.actor(Role.AGENCY)
+        documents = [
+            *registries.list_documents(console.application, actor, "licence"),
+            *registries.list_documents(console.application, actor, "certificate"),
+        ]
+        return visit.render("issued.html", documents=documents)
 
     @router.get("/declarations/{number}")
     def declaration(request: Request, number: str) -> Response:

@@ -3,8 +3,12 @@
 Every console route runs through :class:`ConsoleRoute`: a use case's ``NotFoundError`` (also
 another tenant's object) is the "page not found" page with status 404, a role that may not call
 a use case is 403, a form without the session's CSRF token is 403, and a page that needs a
-signed-in subject sends the visitor to the sign-in page. These are handled here, for the
-console's routes only, so that the JSON API keeps its own error format.
+signed-in subject sends the visitor to the sign-in page. A form or address the route cannot
+read (a word where a number belongs: 422; a malformed form: 400) and a form larger than
+:data:`~api.console.forms.BODY_MAX_BYTES` (413, refused from its ``Content-Length`` before it is
+parsed) are error pages too, as is any address under ``/console`` that names no page
+(:func:`add_not_found`). These are handled here, for the console's routes only, in the
+session's language, so that the JSON API keeps its own error format.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
+from api.console.forms import BODY_MAX_BYTES
 from api.console.i18n import N_
 from api.console.pages import (
     PREFIX,
@@ -35,6 +42,9 @@ def console_router(console: Console) -> APIRouter:
             handler = super().get_route_handler()
 
             async def guarded(request: Request) -> Response:
+                if _declared_size(request) > BODY_MAX_BYTES:
+                    await _drain(request)
+                    return _error(console, request, 413, N_("The file is too large"))
                 try:
                     return await handler(request)
                 except SignInRequiredError as exc:  # its visit may have ended the session
@@ -47,10 +57,52 @@ def console_router(console: Console) -> APIRouter:
                     return _error(console, request, 403, N_("This form has expired"))
                 except StoreUnavailableError:
                     return _error(console, request, 503, N_("The service is unavailable"))
+                except RequestValidationError:
+                    return _error(console, request, 422, N_("The form or address is not valid"))
+                except HTTPException as exc:  # the form could not be read, or was too large
+                    title = TITLES.get(exc.status_code, N_("The form could not be read"))
+                    return _error(console, request, exc.status_code, title)
 
             return guarded
 
     return APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+
+
+def add_not_found(app: FastAPI, console: Console) -> None:
+    """Answer every address under ``/console`` that names no page with the "page not found"
+    page (any method). Added after the console's pages and its static files, so it only
+    catches what they leave."""
+
+    @app.api_route(
+        PREFIX + "/{rest:path}",
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
+    def not_found(request: Request, rest: str) -> Response:
+        del rest
+        return _error(console, request, 404, N_("Page not found"))
+
+
+#: The error pages' titles by HTTP status, for errors raised below the pages.
+TITLES = {413: N_("The file is too large"), 422: N_("The form or address is not valid")}
+#: How much of a form too large to read is read and thrown away before the page answers, so
+#: that the browser, still sending, sees the answer rather than a reset connection; beyond it
+#: the connection is closed.
+DRAIN_MAX_BYTES = 4 * BODY_MAX_BYTES
+
+
+def _declared_size(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
+async def _drain(request: Request) -> None:
+    if _declared_size(request) > DRAIN_MAX_BYTES:
+        return
+    async for _chunk in request.stream():
+        pass
 
 
 def _error(console: Console, request: Request, status: int, title: str) -> Response:

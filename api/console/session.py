@@ -16,7 +16,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 COOKIE = "customs_console"
 #: How long a session lasts after sign-in; the officer signs in again after a working day.
@@ -36,6 +36,9 @@ class Session:
     subject: str | None = None
     role: str | None = None
     name: str | None = None
+    #: When the subject signed in (POSIX microseconds, the application's clock): a session
+    #: signed in before the subject's sessions were ended (signed out, new password) is refused.
+    signed_in_at: int | None = None
     #: A message for the next page only (Post/Redirect/Get): kind ("success" or "problem"),
     #: its English message id, and a detail in the application's words (may be empty).
     flash: tuple[str, str, str] | None = None
@@ -78,6 +81,7 @@ class SessionCodec:
                 "s": session.subject,
                 "r": session.role,
                 "n": session.name,
+                "t": session.signed_in_at,
                 "f": list(session.flash) if session.flash else None,
             },
             separators=(",", ":"),
@@ -102,6 +106,7 @@ class SessionCodec:
                 subject=data["s"],
                 role=data["r"],
                 name=data["n"],
+                signed_in_at=_int_or_none(data.get("t")),
                 flash=_flash(data.get("f")),
             )
         except (ValueError, KeyError, TypeError, binascii.Error):
@@ -110,6 +115,24 @@ class SessionCodec:
 
     def _sign(self, payload: str) -> bytes:
         return hmac.new(self._secret, payload.encode(), hashlib.sha256).digest()
+
+
+def signed_in_instant(session: Session) -> datetime:
+    """When ``session``'s subject signed in (the epoch for a cookie that does not say)."""
+    return datetime.fromtimestamp(0, UTC) + timedelta(microseconds=session.signed_in_at or 0)
+
+
+def posix_microseconds(instant: datetime) -> int:
+    """``instant`` (timezone-aware) as whole microseconds since the epoch, exactly."""
+    return (instant - datetime.fromtimestamp(0, UTC)) // timedelta(microseconds=1)
+
+
+def _int_or_none(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("not a time")
+    return value
 
 
 def _flash(value: object) -> tuple[str, str, str] | None:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from api.console.declaration_page import render_declaration
-from api.console.forms import FieldError
+from api.console.forms import ANSWER_MAX_FILES, UPLOAD_MAX_BYTES, FieldError
 from api.console.i18n import N_
 from api.console.pages import PREFIX, Console
 from api.console.portal import PORTAL
@@ -27,8 +27,6 @@ from clearance.app import (
     officer_requests,
 )
 
-#: The largest interchange the browser may send (a larger one is refused before it is stored).
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 _READ_CHUNK = 1024 * 1024
 
 
@@ -99,6 +97,8 @@ def add_routes(router: APIRouter, console: Console) -> None:
             documents.append(Document(str(upload.filename)[:255], content))
         if error is None and not documents:
             error = FieldError("files", N_("Choose a file to upload"))
+        if error is None and len(documents) > ANSWER_MAX_FILES:
+            error = FieldError("files", N_("Choose at most 5 files at once"))
         if error is not None:
             field = FieldError(f"files-{request_id}", error.message)
             return render_declaration(visit, number, errors=[field], status=400)

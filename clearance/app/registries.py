@@ -9,6 +9,7 @@ document with what its ledgers hold (:func:`list_documents`, :func:`show_documen
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.documents import Document
 from clearance.app.errors import NotFoundError, RefusedError
+from clearance.app.identity import local_today
 from clearance.app.registry_views import (
     ChangeView,
     DocumentChanged,
@@ -131,10 +133,11 @@ def revoke(app: Application, actor: Actor, kind: Kind, number: str, reason: str)
 def list_documents(app: Application, actor: Actor, kind: Kind) -> list[DocumentSummary]:
     """The licences or certificates in force that ``actor`` may see, with their ledgers."""
     require(actor, Permission.REGISTRIES)
+    today = local_today(app)
     with app.read() as session:
         _, registries = registry_store.latest(session)
         return [
-            _summary(session, record)
+            _summary(session, record, today)
             for record in changes.documents(registries, kind)
             if registry_document_visible(actor, record)
         ]
@@ -143,11 +146,12 @@ def list_documents(app: Application, actor: Actor, kind: Kind) -> list[DocumentS
 def show_document(app: Application, actor: Actor, kind: Kind, number: str) -> DocumentDetail:
     """One licence or certificate: the record in force, its ledgers, its changes."""
     require(actor, Permission.REGISTRIES)
+    today = local_today(app)
     with app.read() as session:
         load_id, registries = registry_store.latest(session)
         record = _visible(actor, registries, kind, number)
         return DocumentDetail(
-            **_summary(session, record).model_dump(),
+            **_summary(session, record, today).model_dump(),
             load_id=load_id,
             record=record.model_dump(mode="json"),
             changes=[
@@ -211,7 +215,9 @@ def _changed(changed: changes.Changed) -> DocumentChanged:
     )
 
 
-def _summary(session: Session, record: Licence | CertificateOfOrigin) -> DocumentSummary:
+def _summary(
+    session: Session, record: Licence | CertificateOfOrigin, today: date
+) -> DocumentSummary:
     if isinstance(record, Licence):
         valid_from, valid_to = record.valid_from, record.valid_to
         holder: str | None = record.holder_uscc
@@ -228,6 +234,7 @@ def _summary(session: Session, record: Licence | CertificateOfOrigin) -> Documen
         holder=holder,
         issuer=issuer,
         ledgers=[ledger_view(line) for line in ledgers(session, record)],
+        expired=valid_to is not None and valid_to < today,
     )
 
 

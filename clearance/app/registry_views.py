@@ -51,6 +51,9 @@ class DocumentSummary(View):
     holder: str | None  # licence holder / certificate importer (USCC)
     issuer: str | None  # licence issuer / certificate issuing country
     ledgers: list[LedgerView]
+    #: ``valid_to`` is before today (the administration's time zone): no declaration may draw
+    #: on it any more, whatever its status at the issuer.
+    expired: bool = False
 
 
 class ChangeView(View):

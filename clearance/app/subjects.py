@@ -107,6 +107,8 @@ def set_password(app: Application, actor: Actor, subject_id: str, password: str)
     with app.unit() as session:
         subject = _subject(session, subject_id, for_update=True)
         subject.password_hash = credentials.hash_password(password)
+        # Whoever signed in with the old password is signed out (console_sessions.resume).
+        subject.sessions_valid_from = app.clock.now()
         return subject_view(session, subject)
 
 

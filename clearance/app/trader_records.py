@@ -19,6 +19,7 @@ from clearance.app.access import (
 )
 from clearance.app.actor import Actor
 from clearance.app.context import Application
+from clearance.app.identity import local_today
 from clearance.app.registry_views import DocumentSummary, ledger_view
 from clearance.app.views import View
 from clearance.decisions import registry_changes as changes
@@ -49,6 +50,7 @@ class RebateRecordView(View):
 def held_documents(app: Application, actor: Actor) -> list[DocumentSummary]:
     """The licences and certificates in force that name ``actor``, with their balances."""
     require(actor, Permission.READ)
+    today = local_today(app)
     with app.read() as session:
         _, registries = registry_store.latest(session)
         found: list[DocumentSummary] = []
@@ -74,6 +76,7 @@ def held_documents(app: Application, actor: Actor) -> list[DocumentSummary]:
                         holder=holder,
                         issuer=issuer,
                         ledgers=[ledger_view(line) for line in ledgers(session, record)],
+                        expired=valid_to is not None and valid_to < today,
                     )
                 )
         return found

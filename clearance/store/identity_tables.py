@@ -27,6 +27,9 @@ class Subject(Base):
     #: argon2id hash (PHC string) for people who sign in with a password; None: no password.
     password_hash: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Console sessions signed in before this instant are refused (set when the subject signs
+    #: out or its password changes); None: none has been ended.
+    sessions_valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SubjectParty(Base):

@@ -101,6 +101,11 @@ def test_a_sign_in_with_errors_shows_a_summary_linked_to_the_fields(
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("Enter your password")
+    # The summary has the focus: a keyboard or screen-reader user starts at what went wrong,
+    # and the next Tab reaches its first link.
+    expect(summary).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link", name="Enter your password")).to_be_focused()
     check_page(page)
     screenshot(page, "05-sign-in-errors")
     summary.get_by_role("link", name="Enter your password").click()
@@ -122,6 +127,7 @@ def test_a_trader_uploads_a_file_and_downloads_the_answers(
 
     page.get_by_role("button", name="Upload").click()  # no file chosen yet
     expect(page.locator(".error-summary")).to_contain_text("Choose a file to upload")
+    expect(page.locator(".error-summary")).to_be_focused()
     check_page(page)
 
     page.get_by_label("Interchange file").set_input_files(str(path))

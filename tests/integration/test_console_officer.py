@@ -180,6 +180,13 @@ def test_a_request_for_documents_reaches_the_trader_who_answers_it(
     empty = client.post(form, data={"csrf_token": csrf_token(page.text)})
     assert empty.status_code == 400
     assert "Choose a file to upload" in empty.text
+    too_many = client.post(
+        form,
+        data={"csrf_token": csrf_token(page.text)},
+        files=[("files", (f"doc{i}.pdf", b"%PDF-1.4", "application/pdf")) for i in range(6)],
+    )
+    assert too_many.status_code == 400
+    assert "Choose at most 5 files at once" in too_many.text
     answered = client.post(
         form,
         data={"csrf_token": csrf_token(page.text)},
@@ -285,3 +292,70 @@ def test_a_trader_cannot_act_as_an_officer(
         )
         assert answer.status_code == 403
     assert status_of(application, number) == "documents_required"
+
+
+def test_instants_are_shown_to_the_second_in_utc_not_as_raw_iso_text(
+    client: TestClient, application: Application, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    page = post(
+        client,
+        number,
+        "request-documents",
+        documents="Packing list",
+        request_reason="check",
+        due_on=(date(2026, 11, 28) + timedelta(days=7)).isoformat(),
+        version="1",
+    )
+    held = re.search(r"You hold this declaration since ([^<]+)\.</p>", page.text)
+    assert held is not None
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", held.group(1)), held.group(1)
+    main = page.text[page.text.index('<main id="main"') :]
+    # No instant as the application layer writes it (2026-11-28T02:00:00+00:00) anywhere.
+    assert re.findall(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[^<\s]*", main) == []
+
+
+def test_a_form_sent_back_with_errors_switches_language_back_to_its_page(
+    client: TestClient, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    page_address = f"http://testserver/console/declarations/{number}"
+    token = csrf_token(client.get(page_address).text)
+    for referer, expected in [
+        ({"Referer": page_address}, f"/console/declarations/{number}"),
+        ({}, "/console/"),  # no referer: the start, never the form's POST-only address
+        ({"Referer": "http://elsewhere.example/console/queue"}, "/console/"),
+    ]:
+        errors = client.post(
+            f"/console/declarations/{number}/request-documents",
+            data={"csrf_token": token, "documents": "", "request_reason": "", "due_on": ""},
+            headers=referer,
+        )
+        assert errors.status_code == 400
+        (back,) = re.findall(r'<input type="hidden" name="next" value="([^"]*)">', errors.text)
+        assert back == expected
+        assert client.get(back).status_code == 200
+
+
+def test_a_request_reads_with_chinese_punctuation_in_chinese(
+    client: TestClient, application: Application, number: str
+) -> None:
+    sign_in(client, OFFICER)
+    post(client, number, "claim")
+    post(
+        client,
+        number,
+        "request-documents",
+        documents="Packing list",
+        request_reason="check the weight",
+        due_on=(date(2026, 11, 28) + timedelta(days=7)).isoformat(),
+        version="1",
+    )
+    chinese = TestClient(client.app, headers={"Accept-Language": "zh-CN"})
+    sign_in(chinese, OCEAN)
+    page = chinese.get(f"/console/declarations/{number}").text
+    assert "单证：Packing list" in page
+    assert "理由：check the weight" in page
+    assert "理由: " not in page

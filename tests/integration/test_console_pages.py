@@ -208,3 +208,23 @@ def _h1(html: str) -> str:
     found = re.findall(r"<h1[^>]*>([^<]*)</h1>", html)
     assert len(found) == 1, found
     return str(found[0]).strip()
+
+
+def test_the_findings_weights_and_the_automatic_decider_are_in_the_pages_language(
+    application: Application,
+) -> None:
+    (number,) = numbers_of(application, "BROKER01")
+    for language, expected, raw in [
+        ("en", ["Documents", "Yellow", "Not selected", "Automatically"], ["not selected"]),
+        ("zh-CN", ["单证", "黄色", "未抽中", "系统自动"], ["not selected", "documents"]),
+    ]:
+        client = TestClient(console_app(application), headers={"Accept-Language": language})
+        sign_in(client, OCEAN)
+        page = client.get(f"/console/declarations/{number}").text
+        ruleset = page.index("Ruleset" if language == "en" else "规则集")
+        findings = page[page.index('<table class="table">', ruleset) :]
+        weights = re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>", findings)
+        decided_by = re.search(r"(?:Decided by|决定人)</dt>\s*<dd[^>]*>([^<]*)</dd>", page)
+        assert decided_by is not None
+        assert set(expected) <= {*weights, decided_by.group(1).strip()}, (weights, decided_by)
+        assert not set(raw) & set(weights)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.console.authentication import PasswordSignIn, SignInRefusedError
-from api.console.uploads import UPLOAD_MAX_BYTES
+from api.console.forms import UPLOAD_MAX_BYTES
 from clearance.app import LOCAL_OPERATOR, Actor, Application, Role, messages
 from core.clock import FixedClock
 from core.settings import Settings

@@ -8,10 +8,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.console.authentication import PasswordSignIn
-from clearance.app import LOCAL_OPERATOR, Actor, Application, Role, messages, trader_records
+from clearance.app import (
+    LOCAL_OPERATOR,
+    Actor,
+    Application,
+    Role,
+    messages,
+    registries,
+    trader_records,
+)
 from clearance.app import rebates as rebate_cases
 from core.clock import FixedClock
 from core.settings import Settings
+from rules.registry import Licence
 from tests.console_support import PASSWORD, Person, console_app, csrf_token
 from tests.integration.invalidation_support import release
 from tests.integration.test_controls_support import (
@@ -76,7 +85,9 @@ def test_the_portal_pages_show_them(application: Application) -> None:
         assert password == PASSWORD
         return people[name]
 
-    client = TestClient(console_app(application, sign_in=PasswordSignIn(check, people.__getitem__)))
+    client = TestClient(
+        console_app(application, sign_in=PasswordSignIn(check, lambda name, _at: people[name]))
+    )
     for person, page, expected in [
         (Person("ocean", OCEAN), "/console/portal/documents", "26-AA-310047"),
         (Person("shenzhen", SHENZHEN), "/console/portal/rebates", "Exit confirmed"),
@@ -89,3 +100,55 @@ def test_the_portal_pages_show_them(application: Application) -> None:
         )
         assert expected in client.get(page).text
     assert "26-AA-310047" not in client.get("/console/portal/documents").text
+
+
+def _portal_documents(application: Application, language: str = "en") -> str:
+    client = TestClient(
+        console_app(
+            application, sign_in=PasswordSignIn(lambda _n, _p: OCEAN, lambda _s, _t: OCEAN)
+        ),
+        headers={"Accept-Language": language},
+    )
+    token = csrf_token(client.get("/console/sign-in").text)
+    client.post("/console/sign-in", data={"csrf_token": token, "name": "ocean", "password": "x"})
+    return str(client.get("/console/portal/documents").text)
+
+
+def _section(html: str, number: str) -> str:
+    """The part of the documents page about document ``number`` (up to the next heading)."""
+    start = html.index(f" {number}</h2>")
+    end = html.find("<h2>", start)
+    return html[start : end if end != -1 else len(html)]
+
+
+def test_an_expired_licence_is_shown_expired_and_a_tolerance_is_shown(
+    application: Application,
+) -> None:
+    (current,) = [
+        d
+        for d in registries.list_documents(application, LOCAL_OPERATOR, "licence")
+        if d.number == "26-AA-310045"
+    ]
+    licence = registries.show_document(application, LOCAL_OPERATOR, "licence", "26-AA-310045")
+    expired = Licence.model_validate(
+        {
+            **licence.record,
+            "number": "25-AA-300001",
+            "valid_from": "2025-01-01",
+            "valid_to": "2025-12-31",  # before the clock's day, 2026-06-15
+        }
+    )
+    registries.register_licence(application, LOCAL_OPERATOR, expired)
+    held = {d.number: d for d in trader_records.held_documents(application, OCEAN)}
+    assert held["25-AA-300001"].expired and not held["26-AA-310045"].expired
+    assert not current.expired
+
+    html = _portal_documents(application)
+    old, valid = _section(html, "25-AA-300001"), _section(html, "26-AA-310045")
+    assert '<strong class="tag tag--expired">Expired</strong>' in old
+    assert "expired: no declaration may use it" in old
+    assert "Expired" not in valid
+    assert "5 %, up to 126000 KGM" in valid  # 120000 KGM with a tolerance of 0.05
+    assert ">none</td>" in _section(html, "26-AA-310046")  # no tolerance
+    chinese = _section(_portal_documents(application, "zh-CN"), "25-AA-300001")
+    assert "已过期" in chinese

@@ -1,0 +1,101 @@
+"""What the console answers when a request cannot be served: its own error pages (HTML, in the
+session's language), never the API's JSON problems."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine
+
+from api import problems
+from api.console import routing
+from clearance.app import LOCAL_OPERATOR, Application, messages
+from core.clock import FixedClock
+from core.settings import Settings
+from tests.console_support import OCEAN, PASSWORD, console_app, csrf_token, interchange
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def application(engine: Engine, clock: FixedClock) -> Application:
+    app = Application(engine, Settings(), clock)
+    messages.submit(app, LOCAL_OPERATOR, messages.Interchange(interchange("BROKER01", "ER1")))
+    return app
+
+
+def _client(application: Application, language: str = "en") -> TestClient:
+    app = console_app(application)
+    problems.install(app)  # as in the service: the API answers its errors as problem+json
+    client = TestClient(app, headers={"Accept-Language": language})
+    token = csrf_token(client.get("/console/sign-in").text)
+    client.post(
+        "/console/sign-in", data={"csrf_token": token, "name": OCEAN.name, "password": PASSWORD}
+    )
+    return client
+
+
+def _page(answer: Response) -> str:
+    assert answer.headers["content-type"].startswith("text/html"), answer.text[:200]
+    found = re.findall(r"<h1[^>]*>([^<]*)</h1>", answer.text)
+    assert len(found) == 1, found
+    return str(found[0]).strip()
+
+
+def test_a_form_over_the_size_limit_is_the_too_large_page_and_nothing_is_stored(
+    application: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routing, "BODY_MAX_BYTES", 64 * 1024)
+    before = len(messages.list_messages(application, LOCAL_OPERATOR))
+    for language, title in [("en", "The file is too large"), ("zh-CN", "文件过大")]:
+        client = _client(application, language)
+        token = csrf_token(client.get("/console/portal/upload").text)
+        answer = client.post(
+            "/console/portal/upload",
+            data={"csrf_token": token},
+            files={"file": ("big.edi", b"x" * (128 * 1024), "application/octet-stream")},
+        )
+        assert answer.status_code == 413
+        assert _page(answer) == title
+    assert len(messages.list_messages(application, LOCAL_OPERATOR)) == before
+
+
+def test_an_invalid_address_or_form_is_the_console_page_not_json(
+    application: Application,
+) -> None:
+    client = _client(application)
+    token = csrf_token(client.get("/console/portal/upload").text)
+    for answer in [
+        client.get("/console/messages/not-a-number"),
+        client.get("/console/sign-in?signed_out=yes"),
+        client.post("/console/portal/upload", data={"csrf_token": token, "file": "not a file"}),
+    ]:
+        assert answer.status_code == 422
+        assert _page(answer) == "The form or address is not valid"
+        assert "Signed in as" in answer.text  # the session's page, with its header
+    chinese = _client(application, "zh-CN").get("/console/messages/not-a-number")
+    assert (chinese.status_code, _page(chinese)) == (422, "表单或地址无效")
+
+
+def test_a_form_that_cannot_be_read_is_a_console_page(application: Application) -> None:
+    client = _client(application)
+    answer = client.post(
+        "/console/portal/upload",
+        content=b"--x\r\nnot a multipart body",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert answer.status_code == 400
+    assert _page(answer) == "The form could not be read"
+
+
+def test_an_address_under_the_console_that_names_no_page_is_not_found(
+    application: Application,
+) -> None:
+    client = _client(application)
+    for answer in [client.get("/console/no-such-page"), client.put("/console/portal")]:
+        assert answer.status_code == 404
+        assert _page(answer) == "Page not found"
+    assert client.get("/console/static/console.css").status_code == 200  # still served
