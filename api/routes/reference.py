@@ -7,13 +7,14 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import App, CurrentActor
 from api.problems import problems
 from clearance.app import Document, registries, tariffs
 from clearance.app.registry_views import DocumentChanged, DocumentDetail, DocumentSummary
+from edi.model.values import iso_country
 
 router = APIRouter(tags=["reference data"])
 Kind = Literal["licences", "certificates"]
@@ -36,7 +37,7 @@ def tariff_lookup(
     code: Annotated[str, Path(pattern=r"^\d{4,10}$")],
     app: App,
     actor: CurrentActor,
-    origin: Annotated[str, Query(pattern=r"^[A-Z]{2}$")],
+    origin: Annotated[str, Query(pattern=r"^[A-Z]{2}$"), AfterValidator(iso_country)],
     on: Annotated[date | None, Query(alias="date")] = None,
     regime: Literal["cn", "eu"] | None = None,
     version: str | None = None,

@@ -17,6 +17,7 @@ from clearance.app.errors import NotFoundError, RefusedError
 from clearance.app.views import View
 from clearance.assessment import tariff_store
 from clearance.assessment.adapter import unit_symbol
+from edi.model.values import CountryCode
 from tariffs import (
     DeclarationAssessment,
     Quantity,
@@ -56,7 +57,9 @@ class Lookup(View):
     """Which line, origin and date; which regime and schedule version (default: the latest)."""
 
     code: str = Field(pattern=r"^\d{4,10}$")
-    origin: str = Field(pattern=r"^[A-Z]{2}$")
+    #: A country, as a declaration's origin is: two capitals that name no country (ZZ) are
+    #: refused, not priced at the rates for "every other origin".
+    origin: CountryCode
     on: date
     regime: Literal["cn", "eu"] | None = None
     version: str | None = None

@@ -7,10 +7,13 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from clearance.app import LOCAL_OPERATOR, Application
 from clearance.app import tariffs as tariff_cases
+from clearance.app.errors import RefusedError
 from clearance.cli.files import read_documents
 from core.errors import CustomsError
 from tariffs import render_assessment
@@ -94,8 +97,25 @@ def _lookup(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+_Request = TypeVar("_Request", bound=BaseModel)
+
+
+def _valid(model: type[_Request], fields: dict[str, Any]) -> _Request:
+    """The use case's request from the options, or one line naming each option refused (an
+    origin that names no country, a currency of the wrong form) instead of a traceback."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        raise RefusedError(
+            "; ".join(
+                f"--{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+                for error in exc.errors()
+            )
+        ) from None
+
+
 def _show(args: argparse.Namespace, app: Application) -> int:
-    lookup = tariff_cases.Lookup.model_validate(_lookup(args))
+    lookup = _valid(tariff_cases.Lookup, _lookup(args))
     found = tariff_cases.measures(app, LOCAL_OPERATOR, lookup)
     if args.json:
         print(json.dumps(found.measures, ensure_ascii=False, indent=2))
@@ -106,7 +126,8 @@ def _show(args: argparse.Namespace, app: Application) -> int:
 
 def _quote(args: argparse.Namespace, app: Application) -> int:
     amount, currency = args.value
-    request = tariff_cases.QuoteRequest.model_validate(
+    request = _valid(
+        tariff_cases.QuoteRequest,
         {
             **_lookup(args),
             "value": amount,
@@ -118,7 +139,7 @@ def _quote(args: argparse.Namespace, app: Application) -> int:
             "documents": args.document,
             "preference": args.preference,
             "direction": args.direction,
-        }
+        },
     )
     assessment = tariff_cases.quote(app, LOCAL_OPERATOR, request)
     if args.json:

@@ -14,7 +14,9 @@ from pydantic_core import PydanticCustomError
 ISO_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
-def _iso_country(code: str) -> str:
+def iso_country(code: str) -> str:
+    """``code`` if it is an ISO 3166-1 alpha-2 country code, else a pydantic error (for an
+    ``AfterValidator``: the model's countries, a tariff lookup's origin)."""
     if code not in ISO_COUNTRIES:
         raise PydanticCustomError(
             "country_code", "'{code}' is not an ISO 3166-1 country code", {"code": code}
@@ -23,7 +25,7 @@ def _iso_country(code: str) -> str:
 
 
 #: ISO 3166-1 alpha-2 country code (China's own 3-letter codes are mapped by the profiles).
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$"), AfterValidator(iso_country)]
 #: ISO 4217 currency code.
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 #: Commodity code: HS-6 up to a 10-digit national line (China: 8-digit line + 2 statistical

@@ -32,6 +32,20 @@ def test_a_quote_and_a_lookup_need_no_declaration(auth: Auth, client: TestClient
     assert quote.json()["total_payable"]
 
 
+def test_an_origin_that_names_no_country_is_refused_not_priced(
+    auth: Auth, client: TestClient
+) -> None:
+    # ZZ has the form of a country code but names none: it used to be priced at the rates
+    # for every other origin (the general rate), as if it were a country without MFN status.
+    lookup = client.get("/v1/tariff/1511100000?origin=ZZ&date=2026-11-28", headers=auth("broker"))
+    assert lookup.status_code == 422, lookup.text
+    assert "ISO 3166-1" in lookup.text
+    body = {"code": "1511100000", "origin": "ZZ", "on": "2026-11-28", "value": "1000"}
+    quote = client.post("/v1/quotes", json={**body, "currency": "CNY"}, headers=auth("broker"))
+    assert quote.status_code == 422, quote.text
+    assert "ISO 3166-1" in quote.text
+
+
 def test_an_agency_sees_and_revokes_only_the_licences_it_issues(
     auth: Auth, client: TestClient
 ) -> None:

@@ -146,6 +146,21 @@ def test_bad_input_never_prints_a_traceback(database: str, tmp_path: Path) -> No
         assert json.loads(result.stdout)["status"] == "rejected", name
 
 
+def test_a_tariff_question_with_a_bad_option_is_one_line_naming_it(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quote = ("tariff", "quote", "2204210000", "--on", "2026-11-28", "--quantity", "750", "LTR")
+    status, _, err = run(capsys, *quote, "--origin", "ZZ", "--value", "1000", "USD")
+    assert status == 1
+    assert err == "customs: --origin: 'ZZ' is not an ISO 3166-1 country code\n"
+    status, _, err = run(capsys, *quote, "--origin", "AU", "--value", "1000", "US")
+    assert status == 1 and err.startswith("customs: --currency: ")
+    status, _, err = run(
+        capsys, "tariff", "show", "2204210000", "--on", "2026-11-28", "--origin", "XX"
+    )
+    assert status == 1 and "--origin: 'XX' is not an ISO 3166-1 country code" in err
+
+
 def test_a_reader_that_goes_away_gets_no_traceback(database: str, tmp_path: Path) -> None:
     # ``customs submit … | head -1``: the pipe is closed before the outcome is printed.
     env = {**os.environ, "CUSTOMS_DATABASE_URL": database}
