@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api import links
 from api.auth import App, CurrentActor, guarded_caller
 from api.downloads import DOWNLOAD, download
+from api.idempotent import answer_once, fingerprint
 from api.lean import GuardedRoute
 from api.params import MAX_ID, RowId
 from api.problems import PROBLEM, problems
@@ -140,14 +141,20 @@ async def amend(
     app: App,
     actor: CurrentActor,
     idempotency_key: Annotated[str | None, Header()] = None,
-) -> ChangeOutcome:
-    """A new version of ``number``; the ``Idempotency-Key`` is the change's reference."""
+) -> Response:
+    """A new version of ``number``; the ``Idempotency-Key`` is the change's reference, and
+    the same key with another body is 422 (as for a submission)."""
     raw = await request.body()
-    declaration = changes.read_declaration(Document(f"amendment of {number}", raw))
-    outcome = await run_in_threadpool(
-        changes.amend, app, actor, number, declaration, reference=idempotency_key
-    )
-    return _change(outcome)
+
+    async def produce() -> Response:
+        declaration = changes.read_declaration(Document(f"amendment of {number}", raw))
+        outcome = await run_in_threadpool(
+            changes.amend, app, actor, number, declaration, reference=idempotency_key
+        )
+        return _change(outcome)
+
+    key_print = fingerprint("POST", request.url.path, raw)
+    return await answer_once(app, actor, idempotency_key, key_print, produce)
 
 
 @router.post(
@@ -157,22 +164,32 @@ async def amend(
     response_model=ChangeOutcome,
     responses=problems(404, 422),
 )
-def invalidate(
+async def invalidate(
     number: str,
     body: Invalidation,
+    request: Request,
     app: App,
     actor: CurrentActor,
     idempotency_key: Annotated[str | None, Header()] = None,
-) -> ChangeOutcome:
+) -> Response:
     """Cancel ``number`` (refusals name the listed cases and why they do not apply)."""
-    outcome = changes.invalidate(app, actor, number, body.reason, reference=idempotency_key)
-    return _change(outcome)
+
+    async def produce() -> Response:
+        outcome = await run_in_threadpool(
+            changes.invalidate, app, actor, number, body.reason, reference=idempotency_key
+        )
+        return _change(outcome)
+
+    key_print = fingerprint("POST", request.url.path, body.model_dump_json().encode())
+    return await answer_once(app, actor, idempotency_key, key_print, produce)
 
 
-def _change(outcome: SubmissionOutcome) -> ChangeOutcome:
-    return ChangeOutcome(
+def _change(outcome: SubmissionOutcome) -> Response:
+    """The change's outcome as the 202 answer (a Response, so a replay can give it again)."""
+    change = ChangeOutcome(
         conversation_id=str(outcome.message_id),
         message_id=outcome.message_id,
         status=outcome.status.value,
         outcome=outcome.to_json(),
     )
+    return Response(change.model_dump_json(), status_code=202, media_type="application/json")

@@ -16,18 +16,17 @@ behind. On SQLite, and with ``CUSTOMS_API_INTAKE=inline``, the API process does 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from api import downloads, links
 from api.auth import App, CurrentActor, guarded_caller
 from api.downloads import DOWNLOAD, download
 from api.hop import in_worker
+from api.idempotent import answer_once, fingerprint
 from api.lean import GuardedRoute
 from api.params import RowId
 from api.problems import PROBLEM, ProblemError, problems
@@ -37,7 +36,6 @@ from clearance.app import (
     Application,
     InterchangeStatus,
     SubmissionOutcome,
-    idempotency,
     messages,
     queueing,
     submissions,
@@ -105,30 +103,14 @@ async def submit(
     _check_media_type(request.headers.get("content-type"))
     raw = await _body(request)
     settings: ApiSettings = request.app.state.api_settings
-    if idempotency_key is None:
-        return await in_worker(_process, app, actor, raw, settings)
-    fingerprint = hashlib.sha256(b"POST /v1/submissions\n" + raw).hexdigest()
-    stored = await run_in_threadpool(idempotency.begin, app, actor, idempotency_key, fingerprint)
-    if stored is not None:
-        return Response(
-            stored.body,
-            status_code=stored.status_code,
-            media_type=stored.media_type,
-            headers={**stored.headers, "Idempotent-Replayed": "true"},
-        )
-    try:
-        response = await in_worker(_process, app, actor, raw, settings)
-    except BaseException:
-        await run_in_threadpool(idempotency.abandon, app, actor, idempotency_key)
-        raise
-    answer = idempotency.StoredAnswer(
-        status_code=response.status_code,
-        media_type=response.media_type or "application/octet-stream",
-        body=bytes(response.body),
-        headers={k: v for k, v in response.headers.items() if k in _REPEATED},
+    return await answer_once(
+        app,
+        actor,
+        idempotency_key,
+        fingerprint("POST", "/v1/submissions", raw),
+        lambda: in_worker(_process, app, actor, raw, settings),
+        repeated=_REPEATED,
     )
-    await run_in_threadpool(idempotency.complete, app, actor, idempotency_key, answer)
-    return response
 
 
 _REPEATED = {"location", "conversation-id"}

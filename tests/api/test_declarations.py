@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Auth, sample
+from clearance.app import Application, messages
+from tests.api.conftest import BROKER, Auth, sample
 
 pytestmark = pytest.mark.db
 
@@ -159,3 +160,42 @@ def test_amend_with_a_new_content(auth: Auth, client: TestClient) -> None:
     )
     assert broken.status_code == 422
     assert "not JSON" in broken.json()["detail"]
+
+
+def test_an_amendments_idempotency_key_answers_alike_or_refuses_another_body(
+    auth: Auth, client: TestClient, application: Application
+) -> None:
+    (number,) = _submit(auth, client, "01-import-d96b.edi")
+    content = client.get(f"/v1/declarations/{number}", headers=auth("broker")).json()
+    content = content["declaration"]
+    content["items"][0]["description"] = "FROZEN SHRIMP, AMENDED"
+    keyed = {**auth("broker"), "Idempotency-Key": "amend-1"}
+    url = f"/v1/declarations/{number}/amendments"
+    first = client.post(url, json=content, headers=keyed)
+    again = client.post(url, json=content, headers=keyed)
+    assert first.status_code == again.status_code == 202, first.text
+    assert again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # Another body under the same key: refused as for a submission, and nothing is received
+    # (before: 202 with a rejection, and one more stored message each time).
+    content["items"][0]["description"] = "FROZEN SHRIMP, AMENDED AGAIN"
+    other = client.post(url, json=content, headers=keyed)
+    assert other.status_code == 422, other.text
+    assert other.json()["code"] == "idempotency_key_reused"
+    after = client.get(f"/v1/declarations/{number}", headers=auth("broker")).json()
+    assert [v["version"] for v in after["versions"]] == [1, 2]
+    assert len(messages.list_messages(application, BROKER)) == 2  # the file, one amendment
+
+
+def test_an_invalidations_idempotency_key_replays_its_answer(
+    auth: Auth, client: TestClient
+) -> None:
+    (number,) = _submit(auth, client, "01-import-d96b.edi")
+    url = f"/v1/declarations/{number}/invalidation"
+    keyed = {**auth("broker"), "Idempotency-Key": "cancel-2"}
+    first = client.post(url, json={"reason": "goods not shipped"}, headers=keyed)
+    again = client.post(url, json={"reason": "goods not shipped"}, headers=keyed)
+    assert first.status_code == again.status_code == 202, first.text
+    assert again.content == first.content and again.headers["Idempotent-Replayed"] == "true"
+    other = client.post(url, json={"reason": "another reason"}, headers=keyed)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
