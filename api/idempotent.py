@@ -22,18 +22,20 @@ async def answer_once(
     app: Application,
     actor: Actor,
     key: str | None,
-    request_fingerprint: str,
+    request: tuple[str, str, bytes],
     produce: Callable[[], Awaitable[Response]],
     *,
     repeated: Collection[str] = (),
 ) -> Response:
     """``produce``'s response, or without running it the response stored for ``key``.
 
-    ``repeated``: the response headers stored and given again with a replay (lower case).
-    A request that fails (an exception) frees the key, so a retry runs it again."""
+    ``request``: its method, path and body (fingerprinted only when a key is given: most
+    submissions come without one). ``repeated``: the response headers stored and given
+    again with a replay (lower case). A request that fails (an exception) frees the key, so
+    a retry runs it again."""
     if key is None:
         return await produce()
-    stored = await run_in_threadpool(idempotency.begin, app, actor, key, request_fingerprint)
+    stored = await run_in_threadpool(idempotency.begin, app, actor, key, fingerprint(*request))
     if stored is not None:
         return Response(
             stored.body,

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api import links
 from api.auth import App, CurrentActor, guarded_caller
 from api.downloads import DOWNLOAD, download
-from api.idempotent import answer_once, fingerprint
+from api.idempotent import answer_once
 from api.lean import GuardedRoute
 from api.params import MAX_ID, RowId
 from api.problems import PROBLEM, problems
@@ -153,8 +153,7 @@ async def amend(
         )
         return _change(outcome)
 
-    key_print = fingerprint("POST", request.url.path, raw)
-    return await answer_once(app, actor, idempotency_key, key_print, produce)
+    return await answer_once(app, actor, idempotency_key, ("POST", request.url.path, raw), produce)
 
 
 @router.post(
@@ -180,8 +179,8 @@ async def invalidate(
         )
         return _change(outcome)
 
-    key_print = fingerprint("POST", request.url.path, body.model_dump_json().encode())
-    return await answer_once(app, actor, idempotency_key, key_print, produce)
+    request_parts = ("POST", request.url.path, body.model_dump_json().encode())
+    return await answer_once(app, actor, idempotency_key, request_parts, produce)
 
 
 def _change(outcome: SubmissionOutcome) -> Response:

@@ -26,7 +26,7 @@ from api import downloads, links
 from api.auth import App, CurrentActor, guarded_caller
 from api.downloads import DOWNLOAD, download
 from api.hop import in_worker
-from api.idempotent import answer_once, fingerprint
+from api.idempotent import answer_once
 from api.lean import GuardedRoute
 from api.params import RowId
 from api.problems import PROBLEM, ProblemError, problems
@@ -107,7 +107,7 @@ async def submit(
         app,
         actor,
         idempotency_key,
-        fingerprint("POST", "/v1/submissions", raw),
+        ("POST", "/v1/submissions", raw),
         lambda: in_worker(_process, app, actor, raw, settings),
         repeated=_REPEATED,
     )
