@@ -43,7 +43,9 @@ COLLEAGUE = Person("zhao.officer", Actor("zhao.officer", Role.OFFICER, offices=f
 SUPERVISOR = Person(
     "chen.supervisor", Actor("chen.supervisor", Role.SUPERVISOR, offices=frozenset({"2201"}))
 )
-PEOPLE = {p.name: p for p in (OCEAN, NINGBO, OFFICER, OTHER_OFFICER, COLLEAGUE, SUPERVISOR)}
+#: The service's operator over HTTP and in the console: sees and retries any sender's files.
+ADMIN = Person("root.admin", Actor("root.admin", Role.ADMIN))
+PEOPLE = {p.name: p for p in (OCEAN, NINGBO, OFFICER, OTHER_OFFICER, COLLEAGUE, SUPERVISOR, ADMIN)}
 
 
 def check_password(name: str, password: str) -> Actor:

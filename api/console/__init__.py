@@ -19,7 +19,15 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.console import account, officer_pages, portal, searching, statistics_page, uploads
+from api.console import (
+    account,
+    messages_page,
+    officer_pages,
+    portal,
+    searching,
+    statistics_page,
+    uploads,
+)
 from api.console.authentication import PasswordSignIn, from_application
 from api.console.pages import PREFIX, Console
 from api.console.routing import add_not_found, console_router
@@ -54,6 +62,7 @@ def mount(
     account.add_routes(router, console)
     portal.add_routes(router, console)
     uploads.add_routes(router, console)
+    messages_page.add_routes(router, console)
     searching.add_routes(router, console)
     officer_pages.add_routes(router, console)
     statistics_page.add_routes(router, console)

@@ -17,9 +17,9 @@ behind. On SQLite, and with ``CUSTOMS_API_INTAKE=inline``, the API process does 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
 
 from api import downloads, links
@@ -41,6 +41,7 @@ from clearance.app import (
     submissions,
 )
 from clearance.app.submissions import SubmissionView
+from clearance.app.views import MessageSummary
 
 router = APIRouter(prefix="/v1/submissions", tags=["submissions"])
 #: The hottest route (submitting) alone: api.asgi includes it before every other router, so
@@ -115,6 +116,41 @@ async def submit(
 
 _REPEATED = {"location", "conversation-id"}
 
+#: Which received interchanges a list shows: the newest of any status, the dead letters (failed,
+#: and no job of theirs waits or runs: nothing will try them again), or the stuck ones (still
+#: ``received`` long after they arrived: their processing died).
+MessageState = Literal["all", "dead", "stuck"]
+
+
+class SubmissionList(BaseModel):
+    """Received interchanges, without their bytes."""
+
+    submissions: list[MessageSummary]
+
+
+@router.get(
+    "",
+    summary="Received interchanges: the newest, the dead letters or the stuck ones",
+    response_model=SubmissionList,
+    responses=problems(403, 422),
+)
+def list_submissions(
+    app: App,
+    actor: CurrentActor,
+    state: MessageState = "all",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> SubmissionList:
+    """The interchanges the caller may see (a trader its own, a broker its traders', the
+    admin every sender's): the newest first, or the dead letters oldest first, or the stuck
+    ones. A dead or stuck one is processed again with ``POST …/retry`` or ``…/requeue``."""
+    if state == "dead":
+        listed = queueing.dead_letters(app, actor, limit=limit)
+    elif state == "stuck":
+        listed = messages.list_stuck(app, actor, limit=limit)
+    else:
+        listed = messages.list_messages(app, actor, limit=limit)
+    return SubmissionList(submissions=listed)
+
 
 @router.get(
     "/{message_id}",
@@ -148,6 +184,48 @@ def raw(message_id: RowId, app: App, actor: CurrentActor) -> Response:
 def answer(message_id: RowId, answer_id: RowId, app: App, actor: CurrentActor) -> Response:
     """An acknowledgement or response exactly as sent."""
     return download(submissions.answer(app, actor, message_id, answer_id))
+
+
+@router.post(
+    "/{message_id}/retry",
+    status_code=202,
+    summary="Process a failed or stuck interchange again, here and now",
+    response_model=SubmissionAccepted,
+    responses={
+        202: links.SUBMISSION_ACCEPTED,
+        400: {"description": "Syntax errors: the acknowledgement in the sender's format"},
+        **problems(403, 404, 409, 500),
+    },
+)
+def retry(message_id: RowId, app: App, actor: CurrentActor) -> Response:
+    """The stored bytes processed again by this server, as ``customs messages retry`` does;
+    answered as a submission is. Of several retries at once one processes it, the others get
+    409, as does an interchange that neither failed nor is stuck; 500 when it fails again (it
+    stays failed, nothing half-written)."""
+    return _answer_outcome(messages.retry(app, actor, message_id))
+
+
+@router.post(
+    "/{message_id}/requeue",
+    status_code=202,
+    summary="Queue a dead letter for the workers again",
+    response_model=SubmissionAccepted,
+    responses={
+        202: links.SUBMISSION_ACCEPTED,
+        400: {"description": "Syntax errors: the acknowledgement in the sender's format"},
+        **problems(403, 404, 422, 500),
+    },
+)
+def requeue(message_id: RowId, app: App, actor: CurrentActor, request: Request) -> Response:
+    """A failed interchange queued again for ``customs worker`` (in this process on SQLite),
+    as ``customs messages requeue`` does; the answer waits for the worker as a submission's
+    does (``status: queued`` when the workers are behind). 422 when it has not failed."""
+    queued = queueing.requeue(app, actor, message_id)
+    if queued.outcome is not None:
+        return _answer_outcome(queued.outcome)
+    settings: ApiSettings = request.app.state.api_settings
+    settled = submissions.settle(app, actor, message_id, within=settings.submit_wait_seconds)
+    return _answer_settled(settled)
 
 
 def _process(app: Application, actor: Actor, raw: bytes, settings: ApiSettings) -> Response:

@@ -29,7 +29,8 @@ from rules.registry import CertificateOfOrigin, Licence
 class Permission(StrEnum):
     """The use-case families a role may call."""
 
-    SUBMIT = "submit"  # send interchanges, amend, invalidate, retry own messages
+    SUBMIT = "submit"  # send interchanges, amend, invalidate
+    RETRY = "retry"  # process a failed or stuck message again (scoped: the senders one sees)
     READ = "read"  # list and show declarations, messages, events (scoped)
     OFFICER = "officer"  # queue, claim, decide, request documents, examinations
     REGISTRIES = "registries"  # load registries, register licences and certificates
@@ -53,8 +54,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         {Permission.READ, Permission.REGISTRIES, Permission.TARIFFS, Permission.QUOTE}
     ),
-    Role.TRADER: frozenset({Permission.SUBMIT, Permission.READ, Permission.QUOTE}),
-    Role.BROKER: frozenset({Permission.SUBMIT, Permission.READ, Permission.QUOTE}),
+    Role.TRADER: frozenset(
+        {Permission.SUBMIT, Permission.RETRY, Permission.READ, Permission.QUOTE}
+    ),
+    Role.BROKER: frozenset(
+        {Permission.SUBMIT, Permission.RETRY, Permission.READ, Permission.QUOTE}
+    ),
     Role.OFFICER: frozenset(
         {Permission.READ, Permission.OFFICER, Permission.QUOTE, Permission.ANALYSE}
     ),
@@ -65,6 +70,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.IDENTITY}
 # The administrators' monitoring scrapes /metrics with an admin's API key.
 ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.METRICS}
+# Issue 15: the admin is the service's operator over HTTP and in the console: it sees the dead
+# letters and stuck messages of every sender and has them processed again (it files nothing).
+ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.RETRY}
 
 # FX monitoring (issue 14): the FX authority runs it; officers read classes as risk information.
 ROLE_PERMISSIONS[Role.FX_AUTHORITY] = frozenset({Permission.FX})

@@ -74,9 +74,10 @@ def retry(app: Application, actor: Actor, message_id: int) -> SubmissionOutcome:
 
     Of several retries of one message at once exactly one processes it; the others get
     :class:`ConflictError` (being processed, or processed already), as does a message that
-    is neither failed nor stuck.
+    is neither failed nor stuck. A trader or broker retries the messages it may see; the admin
+    (the service's operator) any sender's.
     """
-    require(actor, Permission.SUBMIT)
+    require(actor, Permission.RETRY)
     with app.read() as session:
         visible_message(session, actor, message_id)
     with app.guard():
@@ -103,5 +104,5 @@ def list_stuck(app: Application, actor: Actor, *, limit: int = 100) -> list[Mess
     (``CUSTOMS_STUCK_AFTER_SECONDS``): their processing died; ``retry`` takes them."""
     require(actor, Permission.READ)
     before = stuck_cutoff(app.clock.now(), app.settings)
-    with app.read() as session:
+    with tenant_read(app, actor) as session:
         return _list_messages(session, actor, limit=limit, stuck_before=before)

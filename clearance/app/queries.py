@@ -49,14 +49,15 @@ def list_messages(
 
     With ``stuck_before``: only those still ``received`` that arrived before it (stuck).
     """
+    # Counted per listed message (by the indexed foreign key), not grouped over every answer
+    # ever sent: the list's cost must not grow with the store's history.
     answers = (
-        select(OutboundMessage.inbound_message_id, func.count().label("n"))
-        .group_by(OutboundMessage.inbound_message_id)
-        .subquery()
+        select(func.count())
+        .where(OutboundMessage.inbound_message_id == InboundMessage.id)
+        .scalar_subquery()
     )
     rows = session.execute(
-        select(InboundMessage, answers.c.n)
-        .outerjoin(answers, answers.c.inbound_message_id == InboundMessage.id)
+        select(InboundMessage, answers)
         .where(messages_visible(actor), *_stuck(stuck_before))
         .order_by(InboundMessage.id.desc())
         .limit(limit)

@@ -29,6 +29,7 @@ from clearance.app.errors import RefusedError, StoreUnavailableError
 from clearance.app.identity import submitter_senders
 from clearance.app.messages import Interchange
 from clearance.app.monitoring import JOB_FAILURES, observe_outcome, store_fault_seen
+from clearance.app.tenant_scope import scope_session
 from clearance.app.views import MessageSummary
 from clearance.flow.outcome import SubmissionOutcome
 from clearance.intake.pipeline import BATCH_BYTES as BATCH_BYTES
@@ -279,6 +280,9 @@ def dead_letters(app: Application, actor: Actor, *, limit: int = 100) -> list[Me
     require(actor, Permission.READ)
     with app.read() as session:
         pending = pending_message_ids(session.connection()) if uses_queue(app.engine) else set()
+        # Row-level security armed after the queue's own table is read (the tenant role has
+        # no grant on it): the messages below are then scoped twice, as every list is.
+        scope_session(session, actor)
         rows = session.scalars(
             select(InboundMessage)
             .where(InboundMessage.status == "failed", messages_visible(actor))
@@ -290,7 +294,7 @@ def dead_letters(app: Application, actor: Actor, *, limit: int = 100) -> list[Me
 
 def requeue(app: Application, actor: Actor, message_id: int) -> Queued:
     """Queue a dead letter (a failed message) again; in process on SQLite."""
-    require(actor, Permission.SUBMIT)
+    require(actor, Permission.RETRY)
     with app.read() as session:
         message = visible_message(session, actor, message_id)
         if message.status != "failed":
