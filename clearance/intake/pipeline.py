@@ -18,6 +18,7 @@ from typing import NamedTuple, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, defer
 
 from clearance.assessment.step import TariffAssessment
@@ -82,8 +83,21 @@ class ProcessingError(CustomsError):
     code = "processing_failed"
 
     def __init__(self, message_id: int, cause: BaseException) -> None:
-        super().__init__(f"message {message_id} failed: {type(cause).__name__}: {cause}")
+        super().__init__(f"message {message_id} failed: {failure_text(cause)}")
         self.message_id = message_id
+
+
+def failure_text(cause: BaseException) -> str:
+    """What a failed message's record, event and error answer say about ``cause``.
+
+    A store error says what the database refused (the driver's first line), not SQLAlchemy's
+    text with the whole statement and its parameters: those belong in the operators' logs
+    (the cause stays chained), not in an answer to the sender or a list of dead letters.
+    """
+    if isinstance(cause, StatementError) and cause.orig is not None:
+        first = str(cause.orig).strip().splitlines()
+        return f"{type(cause).__name__}: {first[0] if first else type(cause.orig).__name__}"
+    return f"{type(cause).__name__}: {cause}"
 
 
 def detect_format(raw: bytes) -> str | None:
@@ -617,7 +631,7 @@ class Pipeline:
             inbound = uow.session.get(InboundMessage, message_id)
             if inbound is not None:
                 inbound.status = "failed"
-                inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
+                inbound.error = failure_text(exc)[:2000]
                 inbound.processed_at = now
                 append_event(
                     uow.session,
