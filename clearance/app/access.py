@@ -83,7 +83,13 @@ ROLE_PERMISSIONS[Role.SUPERVISOR] = ROLE_PERMISSIONS[Role.OFFICER] | {Permission
 def require(actor: Actor, permission: Permission) -> None:
     """Refuse (``NotPermittedError``) when ``actor``'s role may not call this kind of use case."""
     if permission not in ROLE_PERMISSIONS[actor.role]:
-        raise NotPermittedError(f"a {actor.role.value} may not {permission.value}")
+        raise NotPermittedError(f"{_a(actor)} may not {permission.value}")
+
+
+def _a(actor: Actor) -> str:
+    """"a trader", "an officer": the actor's role in a refusal's sentence."""
+    role = actor.role.value.replace("_", " ")
+    return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
 
 
 def require_sender(actor: Actor, sender: str) -> None:
@@ -94,7 +100,7 @@ def require_sender(actor: Actor, sender: str) -> None:
     """
     if actor.sees_everything or sender in actor.party_ids:
         return
-    raise NotPermittedError(f"a {actor.role.value} may not file messages as sender {sender}")
+    raise NotPermittedError(f"{_a(actor)} may not file messages as sender {sender}")
 
 
 def sender_for(actor: Actor, row: Declaration) -> str:
@@ -197,7 +203,7 @@ def require_registry_write(
     ):
         return
     raise NotPermittedError(
-        f"a {actor.role.value} may register only {record.record}s it issues, and replace only those"
+        f"{_a(actor)} may register only {record.record}s it issues, and replace only those"
     )
 
 
@@ -350,7 +356,7 @@ def granted(actor: Actor, permission: Permission) -> bool:
 def require_granted(actor: Actor, permission: Permission) -> None:
     """Refuse (``NotPermittedError``) unless ``actor`` holds ``permission`` (role or grant)."""
     if not granted(actor, permission):
-        raise NotPermittedError(f"a {actor.role.value} may not {permission.value}")
+        raise NotPermittedError(f"{_a(actor)} may not {permission.value}")
 
 
 def stat_facts_visible(actor: Actor) -> ColumnElement[bool]:

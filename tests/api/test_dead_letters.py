@@ -74,7 +74,8 @@ def test_a_dead_letter_is_listed_to_its_sender_and_the_admin_and_retried_once(
     assert client.post(retry, headers=auth("broker2")).status_code == 404
     assert client.post("/v1/submissions/999999/retry", headers=auth("broker")).status_code == 404
     # An officer does not process traders' files again (and lists none of them).
-    assert client.post(retry, headers=auth("officer2201")).status_code == 403
+    refused = client.post(retry, headers=auth("officer2201"))
+    assert refused.status_code == 403 and refused.json()["detail"] == "an officer may not retry"
 
     # Still failing: 500 again, still a dead letter, nothing registered.
     again = client.post(retry, headers=auth("broker"))
