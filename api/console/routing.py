@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 from starlette.types import Message, Receive
 
 from api.console.forms import BODY_MAX_BYTES
@@ -76,23 +77,47 @@ def console_router(console: Console) -> APIRouter:
     return APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
 
 
-def add_not_found(app: FastAPI, console: Console) -> None:
+def add_not_found(app: FastAPI, console: Console, pages: APIRouter) -> None:
     """Answer every address under ``/console`` that names no page with the "page not found"
-    page (any method). Added after the console's pages and its static files, so it only
-    catches what they leave."""
+    page (any method), and an address that names a page with a method it does not answer
+    with 405 "This method is not allowed" and ``Allow`` (as the API does; ``pages``, the
+    console's router, says which methods it answers). Added after the console's pages and its
+    static files, so it only catches what they leave."""
 
     @app.api_route(
         PREFIX + "/{rest:path}",
-        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         include_in_schema=False,
     )
     def not_found(request: Request, rest: str) -> Response:
         del rest
+        allowed = _allowed_methods(pages, request)
+        if allowed:
+            answer = _error(console, request, 405, N_("This method is not allowed"))
+            answer.headers["Allow"] = ", ".join(allowed)
+            return answer
         return _error(console, request, 404, N_("Page not found"))
 
 
+def _allowed_methods(pages: APIRouter, request: Request) -> list[str]:
+    """The methods the console's pages answer at the request's address (none: no page is
+    there). Starlette matches a page's address asked with another method as PARTIAL and goes
+    on to the catch-all; this asks the pages."""
+    methods: set[str] = set()
+    for route in pages.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    return sorted(methods)
+
+
 #: The error pages' titles by HTTP status, for errors raised below the pages.
-TITLES = {413: N_("The file is too large"), 422: N_("The form or address is not valid")}
+TITLES = {
+    405: N_("This method is not allowed"),
+    413: N_("The file is too large"),
+    422: N_("The form or address is not valid"),
+}
 #: How much of a form too large to read is read and thrown away before the page answers, so
 #: that the browser, still sending, sees the answer rather than a reset connection; beyond it
 #: the connection is closed.

@@ -164,7 +164,28 @@ def test_an_address_under_the_console_that_names_no_page_is_not_found(
     application: Application,
 ) -> None:
     client = _client(application)
-    for answer in [client.get("/console/no-such-page"), client.put("/console/portal")]:
+    for answer in [client.get("/console/no-such-page"), client.put("/console/no-such-page")]:
         assert answer.status_code == 404
         assert _page(answer) == "Page not found"
+        assert "allow" not in answer.headers
     assert client.get("/console/static/console.css").status_code == 200  # still served
+
+
+def test_a_page_asked_with_a_method_it_does_not_answer_is_405_with_allow(
+    application: Application,
+) -> None:
+    # As the API answers a wrong method (405 and Allow), in the console's own page.
+    client = _client(application)
+    for method, path, allow in [
+        ("PUT", "/console/portal", "GET"),
+        ("DELETE", "/console/messages/1", "GET"),
+        ("GET", "/console/sign-out", "POST"),
+        ("PATCH", "/console/portal/upload", "GET, POST"),
+    ]:
+        answer = client.request(method, path)
+        assert answer.status_code == 405, (method, path)
+        assert answer.headers["allow"] == allow, (method, path)
+        assert _page(answer) == "This method is not allowed"
+        assert "Signed in as" in answer.text  # the session's page, with its header
+    chinese = _client(application, "zh-CN").put("/console/portal")
+    assert (chinese.status_code, _page(chinese)) == (405, "不允许此请求方法")
