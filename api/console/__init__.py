@@ -69,7 +69,7 @@ def mount(
     app.include_router(router)
     static = resources.files("api.console").joinpath("static")
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="console-static")
-    add_not_found(app, console)  # last: only what no page or static file answers
+    add_not_found(app, console, router)  # last: only what no page or static file answers
     return console
 
 

@@ -272,6 +272,19 @@ def raw_messages_visible(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
+def visible_raw_message(session: Session, actor: Actor, message_id: int) -> InboundMessage:
+    """Inbound message ``message_id`` if ``actor`` may download its raw bytes
+    (:func:`raw_messages_visible`), else ``NotFoundError``: the one rule for every route that
+    hands out an interchange as received (the API's ``/v1/submissions/{id}/raw`` and its
+    answers, the console's message downloads)."""
+    row = session.scalars(
+        select(InboundMessage).where(InboundMessage.id == message_id, raw_messages_visible(actor))
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no message {message_id}")
+    return row
+
+
 def answers_visible(actor: Actor) -> ColumnElement[bool]:
     """Outbound answers ``actor`` may download (and read in a declaration's view).
 

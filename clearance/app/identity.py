@@ -175,6 +175,36 @@ def act_as(app: Application, actor: Actor, subject_id: str) -> Actor:
         return actor_of(session, subject, local_today(app))
 
 
+def mailbox_owner(app: Application, party_id: str) -> Actor:
+    """The subject a mailbox folder named ``party_id`` belongs to, as the actor its files are
+    submitted as: the one enabled trader or broker that holds ``party_id`` as its own.
+
+    A partner's folder is its identity on the file system, as an API key is over HTTP: what
+    the partner drops there is filed with exactly that subject's rights (its own party ids and
+    the traders that mandated it, :func:`actor_of`), so the envelope's sender is checked as
+    it is for the API. :class:`NotAuthenticatedError` (saying why, for the operator's log and
+    the ``.error`` file) when no enabled trader or broker holds the party id, or several do.
+    """
+    roles = (Role.TRADER.value, Role.BROKER.value)
+    with app.read() as session:
+        subjects = list(
+            session.scalars(
+                select(Subject)
+                .join(SubjectParty, SubjectParty.subject_id == Subject.id)
+                .where(SubjectParty.party_id == party_id, Subject.role.in_(roles))
+                .order_by(Subject.id)
+            ).unique()
+        )
+        enabled = [s for s in subjects if not s.disabled]
+        if len(enabled) != 1:
+            held = ", ".join(s.id for s in enabled) if enabled else "no enabled trader or broker"
+            raise NotAuthenticatedError(
+                f"mailbox folder {party_id} belongs to no one subject: party id {party_id} is "
+                f"held by {held} (the folder is named by the party id of one trader or broker)"
+            )
+        return actor_of(session, enabled[0], local_today(app))
+
+
 def submitter_senders(app: Application, message_id: int) -> frozenset[str] | None:
     """The senders the subject that submitted stored message ``message_id`` may file as now
     (None: the local operator submitted it; empty: its subject is gone or disabled)."""

@@ -12,7 +12,13 @@ has a folder named by its sender id::
     <root>/<sender>/out/     every answer to the partner, delivered by the outbox
 
 A file is claimed by renaming it into ``work/`` (atomic on one file system: two workers never
-take the same file) and filed under the folder's sender. A crash leaves it in ``work/``; the
+take the same file) and filed under the folder's sender, submitted as the subject that owns the
+folder: the one enabled trader or broker holding the folder's name as its party id
+(:func:`clearance.app.identity.mailbox_owner`). As over the API, the envelope's sender (UNB,
+ISA, the XML declarant, the JSON ``sender``) must be a party id that subject acts as (its own or
+a mandating trader's); another is refused, answered in the sender's own acknowledgement format
+beside the file in ``failed/``. A folder no one subject owns has its files moved to ``failed/``
+unread, with ``<name>.error`` saying why. A crash leaves it in ``work/``; the
 next run of that sender takes it again, and the duplicate check answers it with the original
 acknowledgement if it had been processed.
 
@@ -34,6 +40,7 @@ from pathlib import Path
 from clearance.app.access import Permission, require
 from clearance.app.actor import Actor
 from clearance.app.context import Application
+from clearance.app.identity import NotAuthenticatedError, mailbox_owner
 from clearance.app.messages import Interchange
 from clearance.app.queueing import Processed, deferring_app, process_messages, receive
 from clearance.flow.outcome import InterchangeStatus
@@ -43,7 +50,8 @@ from clearance.queueing.jobs import MAILBOX_SENDER, SCHEDULED_QUEUE, defer
 from core.logs import bound, get_logger
 
 log = get_logger("clearance.mailbox")
-#: Who files mailbox messages: the operator who configured the folders.
+#: Who runs the mailbox sweep: the operator who configured the folders. Each folder's files
+#: are then submitted as the subject that owns the folder (:func:`take_sender`).
 MAILBOX = Actor.local("mailbox")
 _ANSWERED = {InterchangeStatus.ACCEPTED, InterchangeStatus.DUPLICATE}
 #: A sender folder's name: one path component of letters, digits and ``-_.:@`` (no ``..``).
@@ -152,11 +160,21 @@ def take_sender(app: Application, actor: Actor, sender: str) -> list[str]:
         except FileNotFoundError:
             continue  # another worker took it
         taken.append(name)
+    if not taken:
+        return []
+    try:
+        # The folder is the partner's identity: its files are submitted as the subject that
+        # holds the folder's party id, and refused for a sender that subject may not act as.
+        owner = mailbox_owner(app, sender)
+    except NotAuthenticatedError as exc:
+        log.error("mailbox folder refused: no subject owns it", sender=sender, error=str(exc))
+        reason = f"refused: {exc.message}\n".encode()
+        return [_file(work / name, folder / "failed", f"{name}.error", reason) for name in taken]
     sizes = [(work / name).stat().st_size for name in taken]
     filed: list[str] = []
     for run in batches(sizes, app.settings.mailbox_batch):
         names = [taken[i] for i in run]
-        filed += _process(app, actor, folder, sender, names)
+        filed += _process(app, owner, folder, sender, names)
     return filed
 
 

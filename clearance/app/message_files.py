@@ -15,8 +15,8 @@ from clearance.app.access import (
     Permission,
     answers_visible,
     declarations_visible,
-    raw_messages_visible,
     require,
+    visible_raw_message,
 )
 from clearance.app.actor import Actor
 from clearance.app.context import Application
@@ -129,9 +129,4 @@ def answer(app: Application, actor: Actor, answer_id: int) -> Document:
 
 
 def _message(session: Session, actor: Actor, message_id: int) -> InboundMessage:
-    row = session.scalars(
-        select(InboundMessage).where(InboundMessage.id == message_id, raw_messages_visible(actor))
-    ).one_or_none()
-    if row is None:
-        raise NotFoundError(f"no message {message_id}")
-    return row
+    return visible_raw_message(session, actor, message_id)

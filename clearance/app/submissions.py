@@ -19,6 +19,7 @@ from clearance.app.access import (
     require,
     visible_declaration,
     visible_message,
+    visible_raw_message,
 )
 from clearance.app.actor import Actor
 from clearance.app.context import Application
@@ -159,7 +160,9 @@ def raw_message(app: Application, actor: Actor, message_id: int) -> RawContent:
     """The bytes of message ``message_id`` exactly as received."""
     require(actor, Permission.READ)
     with app.read() as session:
-        row = visible_message(session, actor, message_id)
+        # Who may download it, not who may see the message's record: an officer downloads an
+        # interchange carrying a declaration of its offices here as in the console.
+        row = visible_raw_message(session, actor, message_id)
         return RawContent(
             name=row.filename or f"message-{row.id}",
             format=row.format,
@@ -171,10 +174,12 @@ def answer(app: Application, actor: Actor, message_id: int, answer_id: int) -> R
     """Answer ``answer_id`` of message ``message_id``, as sent."""
     require(actor, Permission.READ)
     with app.read() as session:
-        visible_message(session, actor, message_id)
+        visible_raw_message(session, actor, message_id)
         row = session.scalars(
             select(OutboundMessage).where(
-                OutboundMessage.id == answer_id, OutboundMessage.inbound_message_id == message_id
+                OutboundMessage.id == answer_id,
+                OutboundMessage.inbound_message_id == message_id,
+                answers_visible(actor),
             )
         ).one_or_none()
         if row is None:

@@ -10,13 +10,16 @@ declaration.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.console.authentication import PasswordSignIn, SignInRefusedError
 from clearance.app import Actor, Application, NotFoundError, Role, message_files
 from tests.api.conftest import Auth, sample
+from tests.console_support import PASSWORD, console_app, csrf_token
 
 pytestmark = pytest.mark.db
 
@@ -185,3 +188,65 @@ def test_the_carrier_s_answer_about_a_declaration_is_the_carrier_s(
     url = f"/v1/declarations/{number}/responses/{told['answer_id']}"
     assert client.get(url, headers=broker).status_code == 404
     assert client.get(url, headers=auth("officer2201")).status_code == 200
+
+
+def _console(application: Application, *officers: Actor) -> TestClient:
+    """The console over ``application``, where each of ``officers`` signs in by its subject."""
+    people = {o.subject: o for o in officers}
+
+    def check(name: str, password: str) -> Actor:
+        if name not in people or password != PASSWORD:
+            raise SignInRefusedError
+        return people[name]
+
+    def current(subject: str, signed_in_at: datetime) -> Actor:
+        del signed_in_at
+        return people[subject]
+
+    return TestClient(console_app(application, sign_in=PasswordSignIn(check, current)))
+
+
+def _console_sign_in(console: TestClient, officer: Actor) -> None:
+    console.cookies.clear()
+    token = csrf_token(console.get("/console/sign-in").text)
+    signed = console.post(
+        "/console/sign-in",
+        data={"csrf_token": token, "name": officer.subject, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+
+
+def test_every_route_to_an_interchange_gives_an_officer_the_same_answer(
+    auth: Auth, client: TestClient, application: Application
+) -> None:
+    # One rule (access.raw_messages_visible): an officer downloads an interchange that carries
+    # a declaration of its offices, over the API's submission and version routes and in the
+    # console alike; another office's interchange is unknown to it on all three.
+    bodies = {
+        "2201": _multi("IC0000911", ("2201", "2201", "2201")),
+        "5300": _multi("IC0000912", ("5300", "5300", "5300")),
+    }
+    sent = {office: _submit(auth, client, body) for office, body in bodies.items()}
+    console = _console(application, OFFICER_2201, OFFICER_5300)
+    for officer, key in ((OFFICER_2201, "officer2201"), (OFFICER_5300, "officer5300")):
+        _console_sign_in(console, officer)
+        for office, view in sent.items():
+            message = view["message"]["message_id"]
+            number = view["declarations"][0]
+            (contrl,) = _answers(view, "CONTRL").values()
+            routes = {
+                "api raw": client.get(f"/v1/submissions/{message}/raw", headers=auth(key)),
+                "api version": client.get(
+                    f"/v1/declarations/{number}/versions/1/message", headers=auth(key)
+                ),
+                "console raw": console.get(f"/console/messages/{message}/raw"),
+            }
+            own = office in officer.offices
+            for route, got in routes.items():
+                where = (officer.subject, office, route)
+                assert got.status_code == (200 if own else 404), where
+                if own:
+                    assert got.content == bodies[office], where
+            answer = client.get(f"/v1/submissions/{message}/answers/{contrl}", headers=auth(key))
+            assert answer.status_code == (200 if own else 404)

@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from clearance.app import Application
+from core.settings import Settings
 from tests.faults.cluster import Cluster
 from tests.faults.processes import Child, customs, metric
 from tests.faults.support import assert_each_registered_once, interchange, rows, settled, value
 from tests.faults.test_postgres_restart import QUICK, ready
-from tests.operations.support import wait_until
+from tests.operations.support import mailbox_partner, wait_until
 
 pytestmark = [pytest.mark.slow]
 #: The take-over must happen within this (generous: two shared cores, many processes).
@@ -51,6 +53,7 @@ def test_the_second_scheduler_takes_over_within_seconds_and_no_slot_runs_twice(
     mailbox = tmp_path / "mailbox"
     # Files are written under a dot name and renamed: nothing to wait for before taking them.
     env = {**QUICK, "CUSTOMS_MAILBOX_ROOT": str(mailbox), "CUSTOMS_MAILBOX_SETTLE_SECONDS": "0"}
+    mailbox_partner(Application(database, Settings()))  # BROKER01's folder is broker-01's
     drop(mailbox, 1)
     with (
         customs(database, tmp_path, "serve", "serve", port=True, **env) as api,

@@ -3,11 +3,13 @@ session's language), never the API's JSON problems."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import AsyncIterator
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import Engine
 
 from api import problems
@@ -63,6 +65,73 @@ def test_a_form_over_the_size_limit_is_the_too_large_page_and_nothing_is_stored(
     assert len(messages.list_messages(application, LOCAL_OPERATOR)) == before
 
 
+async def _upload_chunked(
+    application: Application, file_size: int, chunk: int = 4096
+) -> tuple[Response, int]:
+    """Sign in and upload a ``file_size``-byte file as a chunked body (no Content-Length),
+    ``chunk`` bytes a piece; the answer and how many bytes of the body were taken."""
+    app = console_app(application)
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+        token = csrf_token((await client.get("/console/sign-in")).text)
+        await client.post(
+            "/console/sign-in",
+            data={"csrf_token": token, "name": OCEAN.name, "password": PASSWORD},
+        )
+        token = csrf_token((await client.get("/console/portal/upload")).text)
+        boundary = "chunkedboundary"
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            f"{token}\r\n--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="big.edi"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        content = interchange("BROKER01", "CH1") if file_size == 0 else b"x" * file_size
+        taken = 0
+
+        async def body() -> AsyncIterator[bytes]:
+            nonlocal taken
+            for piece in [head, *(content[i : i + chunk] for i in range(0, len(content), chunk))]:
+                taken += len(piece)
+                yield piece
+            taken += len(tail)
+            yield tail
+
+        answer = await client.post(
+            "/console/portal/upload",
+            content=body(),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        assert "content-length" not in answer.request.headers
+        assert answer.request.headers["transfer-encoding"] == "chunked"
+        await answer.aread()
+        return answer, taken
+
+
+def test_a_chunked_form_over_the_size_limit_is_refused_as_it_is_read(
+    application: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routing, "BODY_MAX_BYTES", 64 * 1024)
+    monkeypatch.setattr(routing, "DRAIN_MAX_BYTES", 256 * 1024)
+    before = len(messages.list_messages(application, LOCAL_OPERATOR))
+    size = 4 * 1024 * 1024
+
+    answer, taken = asyncio.run(_upload_chunked(application, size))
+
+    assert answer.status_code == 413
+    assert _page(answer) == "The file is too large"
+    # Read in pieces and given up at the limit: what the client was still sending is thrown
+    # away up to the drain limit, never all of it, and nothing is stored.
+    assert taken <= 256 * 1024 + 2 * 4096 < size
+    assert len(messages.list_messages(application, LOCAL_OPERATOR)) == before
+
+    # A chunked upload within the limit is taken as any other.
+    answer, _ = asyncio.run(_upload_chunked(application, 0))
+    assert answer.status_code == 303, answer.text
+    assert len(messages.list_messages(application, LOCAL_OPERATOR)) == before + 1
+
+
 def test_an_invalid_address_or_form_is_the_console_page_not_json(
     application: Application,
 ) -> None:
@@ -95,7 +164,28 @@ def test_an_address_under_the_console_that_names_no_page_is_not_found(
     application: Application,
 ) -> None:
     client = _client(application)
-    for answer in [client.get("/console/no-such-page"), client.put("/console/portal")]:
+    for answer in [client.get("/console/no-such-page"), client.put("/console/no-such-page")]:
         assert answer.status_code == 404
         assert _page(answer) == "Page not found"
+        assert "allow" not in answer.headers
     assert client.get("/console/static/console.css").status_code == 200  # still served
+
+
+def test_a_page_asked_with_a_method_it_does_not_answer_is_405_with_allow(
+    application: Application,
+) -> None:
+    # As the API answers a wrong method (405 and Allow), in the console's own page.
+    client = _client(application)
+    for method, path, allow in [
+        ("PUT", "/console/portal", "GET"),
+        ("DELETE", "/console/messages/1", "GET"),
+        ("GET", "/console/sign-out", "POST"),
+        ("PATCH", "/console/portal/upload", "GET, POST"),
+    ]:
+        answer = client.request(method, path)
+        assert answer.status_code == 405, (method, path)
+        assert answer.headers["allow"] == allow, (method, path)
+        assert _page(answer) == "This method is not allowed"
+        assert "Signed in as" in answer.text  # the session's page, with its header
+    chinese = _client(application, "zh-CN").put("/console/portal")
+    assert (chinese.status_code, _page(chinese)) == (405, "不允许此请求方法")

@@ -40,12 +40,13 @@ from core.db import make_engine
 from core.settings import Settings
 from tests.conftest import POSTGRES_URL, _truncate
 from tests.golden_support import SAMPLES
+from tests.operations.support import mailbox_partner
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_store import prepare, store_hash  # noqa: E402
-from day import day  # noqa: E402
+from day import BROKERS, day  # noqa: E402
 
 pytestmark = pytest.mark.db
 
@@ -344,6 +345,7 @@ def test_the_mailbox_batches_a_senders_files_in_order_and_a_large_one_alone(
     root = tmp_path / "mailbox"
     settings = Settings(mailbox_root=root, mailbox_batch=3)
     app = _app(engine, settings)
+    mailbox_partner(app, *BROKERS)  # the day's files come from every broker
     large = DAY[0] + b" " * BATCH_BYTES  # the same interchange, padded past the limit
     names = ["a.edi", "b.edi", "c.edi", "d.edi", "e.edi", "f.edi"]
     # b is a resend of a: it must come after a (its duplicate), never before.
@@ -398,6 +400,7 @@ def test_a_failed_mailbox_batch_files_each_file_as_one_by_one_would(
 ) -> None:
     root = tmp_path / "mailbox"
     app = _app(engine, Settings(mailbox_root=root))
+    mailbox_partner(app, *BROKERS)  # the day's files come from every broker
     failing = FailOn()
     failing.message_id = 2  # the second file received
     app.pipeline.steps = [*app.pipeline.steps, failing]

@@ -151,3 +151,25 @@ def healed(engine: Engine) -> None:
     on_table = "" if engine.dialect.name == "sqlite" else " ON declarations"
     with engine.begin() as connection:
         connection.execute(text(f"DROP TRIGGER IF EXISTS injected_fault{on_table}"))
+
+
+def mailbox_partner(
+    app: object,
+    party_id: str = "BROKER01",
+    *also: str,
+    subject: str = "broker-01",
+    role: str = "broker",
+) -> None:
+    """Register the subject that owns mailbox folder ``party_id`` (the folder is named by the
+    party id of one trader or broker; its files are submitted as that subject, which also
+    holds the party ids ``also``)."""
+    from clearance.app import LOCAL_OPERATOR, Application
+    from clearance.app.actor import Role
+    from clearance.app.subjects import NewSubject, add_subject
+
+    assert isinstance(app, Application)
+    add_subject(
+        app,
+        LOCAL_OPERATOR,
+        NewSubject(subject, subject, Role(role), party_ids=[f"edi:{p}" for p in (party_id, *also)]),
+    )

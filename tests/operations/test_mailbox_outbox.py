@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from clearance.app import Application, mailbox, outbox
+from clearance.app import LOCAL_OPERATOR, Application, mailbox, mandates, outbox, subjects
 from core.clock import FixedClock
 from core.settings import Settings
 from tests.golden_support import SAMPLES
-from tests.operations.support import empty_queue, scalar
+from tests.operations.support import empty_queue, mailbox_partner, scalar
 
 pytestmark = pytest.mark.db
 
@@ -38,7 +38,9 @@ def moving_clock(clock: FixedClock) -> MovingClock:
 def app(engine: Engine, moving_clock: MovingClock, tmp_path: Path) -> Application:
     if engine.dialect.name == "postgresql":
         empty_queue(engine)
-    return Application(engine, Settings(mailbox_root=tmp_path / "mailbox"), moving_clock)
+    application = Application(engine, Settings(mailbox_root=tmp_path / "mailbox"), moving_clock)
+    mailbox_partner(application)  # BROKER01's folder is the broker's, who sends as BROKER01
+    return application
 
 
 def drop(app: Application, sender: str, name: str, content: bytes) -> Path:
@@ -198,6 +200,8 @@ def test_answers_are_delivered_once_and_failures_retried_with_backoff(
     assert outbox.deliver(app, mailbox.MAILBOX) == outbox.DeliveryRun(0, 0)  # once
 
     # The partner's out/ is broken (a file where the folder should be): recorded, retried.
+    # (Sample 02 is trader 91440300MA5DC8E3L9's, which mandated the broker to file it.)
+    mandates.grant_mandate(app, LOCAL_OPERATOR, "broker-01", "91440300MA5DC8E3L9")
     drop(app, "BROKER01", "y.edi", (SAMPLES / "02-export-d99b-utf8.edi").read_bytes())
     mailbox.take_sender(app, mailbox.MAILBOX, "BROKER01")
     for p in out.iterdir():
@@ -212,3 +216,86 @@ def test_answers_are_delivered_once_and_failures_retried_with_backoff(
     again = outbox.deliver(app, mailbox.MAILBOX)
     assert again == outbox.DeliveryRun(delivered=failed.failed, failed=0)
     assert len(list(out.iterdir())) == failed.failed
+
+
+# --- the folder is the partner's identity: the envelope's sender is checked against it ------
+
+
+def _ack(root: Path, sender: str, name: str) -> str:
+    return (root / sender / "failed" / f"{name}.ack").read_text()
+
+
+def test_an_edifact_file_naming_another_sender_is_refused_with_a_contrl(
+    app: Application, engine: Engine
+) -> None:
+    mailbox_partner(app, "BROKER02", subject="broker-02")
+    # BROKER02 drops BROKER01's interchange (UNB names BROKER01) into its own folder.
+    drop(app, "BROKER02", "x.edi", (SAMPLES / "01-import-d96b.edi").read_bytes())
+    root = app.settings.mailbox_root
+    assert root is not None
+
+    taken = mailbox.take_sender(app, mailbox.MAILBOX, "BROKER02")
+
+    assert taken == [str(root / "BROKER02" / "failed" / "x.edi")]
+    ack = _ack(root, "BROKER02", "x.edi")
+    assert "UCI+IC0000001+BROKER01:ZZZ+CNCUSTOMS:ZZZ+4+23+UNB+3'" in ack  # unknown sender
+    assert scalar(engine, "SELECT count(*) FROM declarations") == 0
+    assert scalar(engine, "SELECT status FROM inbound_messages") == "rejected"
+    assert scalar(engine, "SELECT submitted_by FROM inbound_messages") == "broker-02"
+    # The refusal is the partner's answer beside its file, never delivered to BROKER01.
+    assert outbox.deliver(app, mailbox.MAILBOX) == outbox.DeliveryRun(0, 0)
+    assert not (root / "BROKER01").exists()
+
+
+def test_an_x12_file_naming_another_sender_is_refused_with_a_ta1(
+    app: Application, engine: Engine
+) -> None:
+    raw = (SAMPLES.parent / "x12" / "01-manifest-v123e-4010.x12").read_bytes()  # ISA06 COSU
+    drop(app, "BROKER01", "m.x12", raw)
+    root = app.settings.mailbox_root
+    assert root is not None
+
+    taken = mailbox.take_sender(app, mailbox.MAILBOX, "BROKER01")
+
+    assert taken == [str(root / "BROKER01" / "failed" / "m.x12")]
+    assert "TA1*000000101*261128*0930*R*006~" in _ack(root, "BROKER01", "m.x12")
+    assert scalar(engine, "SELECT count(*) FROM manifests") == 0
+
+
+def test_a_brokers_folder_files_the_xml_of_a_trader_only_once_it_mandated_the_broker(
+    app: Application, engine: Engine
+) -> None:
+    raw = (SAMPLES.parent / "xml" / "dec-dms-import.xml").read_bytes()  # declarant GB553202734852
+    root = app.settings.mailbox_root
+    assert root is not None
+    drop(app, "BROKER01", "a.xml", raw)
+    mailbox.take_sender(app, mailbox.MAILBOX, "BROKER01")
+    assert "<ValidationCode>sender</ValidationCode>" in _ack(root, "BROKER01", "a.xml")
+    assert scalar(engine, "SELECT count(*) FROM declarations") == 0
+
+    mandates.grant_mandate(app, LOCAL_OPERATOR, "broker-01", "GB553202734852")
+    drop(app, "BROKER01", "b.xml", raw)
+    taken = mailbox.take_sender(app, mailbox.MAILBOX, "BROKER01")
+
+    assert taken == [str(root / "BROKER01" / "done" / "b.xml")]
+    assert scalar(engine, "SELECT sender FROM declarations") == "BROKER01"
+
+
+@pytest.mark.parametrize("disabled", [False, True])
+def test_a_folder_no_enabled_subject_owns_is_refused_unread(
+    app: Application, engine: Engine, disabled: bool
+) -> None:
+    if disabled:
+        mailbox_partner(app, "TRADER9", subject="trader-9", role="trader")
+        subjects.disable_subject(app, LOCAL_OPERATOR, "trader-9")
+    drop(app, "TRADER9", "x.edi", (SAMPLES / "01-import-d96b.edi").read_bytes())
+    root = app.settings.mailbox_root
+    assert root is not None
+
+    taken = mailbox.take_sender(app, mailbox.MAILBOX, "TRADER9")
+
+    assert taken == [str(root / "TRADER9" / "failed" / "x.edi")]
+    error = (root / "TRADER9" / "failed" / "x.edi.error").read_text()
+    assert "refused: mailbox folder TRADER9 belongs to no one subject" in error
+    assert stored_messages(engine) == 0
+    assert mailbox.senders_with_mail(root) == []
