@@ -10,6 +10,7 @@ themselves sign people in in ``test_console_identity.py`` and the browser journe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,21 +49,23 @@ ADMIN = Person("root.admin", Actor("root.admin", Role.ADMIN))
 PEOPLE = {p.name: p for p in (OCEAN, NINGBO, OFFICER, OTHER_OFFICER, COLLEAGUE, SUPERVISOR, ADMIN)}
 
 
-def check_password(name: str, password: str) -> Actor:
-    """The people above, all with :data:`PASSWORD`."""
-    person = PEOPLE.get(name)
-    if person is None or password != PASSWORD:
-        raise SignInRefusedError
-    return person.actor
+def table_sign_in(actors: Iterable[Actor]) -> PasswordSignIn:
+    """The sign-in port over a table of people: each of ``actors`` signs in with its subject as
+    name and :data:`PASSWORD`; anyone else, or another password, is refused."""
+    table = {actor.subject: actor for actor in actors}
 
+    def check(name: str, password: str) -> Actor:
+        if name not in table or password != PASSWORD:
+            raise SignInRefusedError
+        return table[name]
 
-def current(subject: str, signed_in_at: datetime) -> Actor:
-    """The actor of a signed-in person of :data:`PEOPLE` (whenever it signed in)."""
-    del signed_in_at
-    person = PEOPLE.get(subject)
-    if person is None:
-        raise SignInRefusedError
-    return person.actor
+    def current(subject: str, signed_in_at: datetime) -> Actor:
+        del signed_in_at  # these people's sessions never end early
+        if subject not in table:
+            raise SignInRefusedError
+        return table[subject]
+
+    return PasswordSignIn(check, current)
 
 
 def console_app(
@@ -76,7 +79,7 @@ def console_app(
     :func:`add_people`)."""
     app = FastAPI()
     if sign_in is None and not real_identity:
-        sign_in = PasswordSignIn(check_password, current)
+        sign_in = table_sign_in(p.actor for p in PEOPLE.values())
     console.mount(app, application, secret="test-secret", password_sign_in=sign_in)
     return app
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 from sqlalchemy.orm import Session
 
 from clearance.app.access import (
@@ -29,6 +29,7 @@ from clearance.app.actor import Actor
 from clearance.app.context import Application
 from clearance.app.errors import ConflictError, RefusedError
 from clearance.app.officer import QueueEntry
+from clearance.app.typed_inputs import typed_input
 from clearance.app.views import View
 from clearance.officer import audit, claims
 from clearance.officer.errors import (
@@ -42,7 +43,6 @@ from clearance.store.tables import Declaration
 from core.clock import as_utc
 
 MAX_PAGE = 1000
-M = TypeVar("M", bound=View)
 Lane = Literal["red", "yellow", "blue", "green"]
 Status = Literal["registered", "documents_required", "under_control"]
 
@@ -134,21 +134,9 @@ class HistoryEntry(View):
     data: dict[str, Any]
 
 
-def command(model: type[M], /, **fields: Any) -> M:
-    """A typed input ``model`` from loose fields (a front door's); ``RefusedError`` says
-    what is wrong with them, field by field."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors()
-        )
-        raise RefusedError(problems) from exc
-
-
 def queue_filter(**fields: Any) -> QueueFilter:
     """A :class:`QueueFilter` from loose fields (``RefusedError`` when they are wrong)."""
-    return command(QueueFilter, **fields)
+    return typed_input(QueueFilter, fields)
 
 
 def claim(app: Application, actor: Actor, number: str) -> ClaimView:
@@ -281,7 +269,6 @@ __all__ = [
     "WorkItem",
     "WorkQueue",
     "claim",
-    "command",
     "held_declaration",
     "history",
     "queue",

@@ -22,6 +22,7 @@ from clearance.app import (
     officer_work,
 )
 from clearance.app.documents import Document
+from clearance.app.typed_inputs import typed_input
 from clearance.cli.arguments import positive
 
 
@@ -194,12 +195,14 @@ def _history(args: argparse.Namespace, app: Application) -> int:
 
 
 def _request_documents(args: argparse.Namespace, app: Application) -> int:
-    ask = officer_work.command(
+    ask = typed_input(
         officer_requests.RequestDocuments,
-        documents=args.document,
-        reason=args.reason,
-        due_on=args.due,
-        version=args.version,
+        {
+            "documents": args.document,
+            "reason": args.reason,
+            "due_on": args.due,
+            "version": args.version,
+        },
     )
     made = officer_requests.request_documents(app, Actor.local(args.officer), args.number, ask)
     if args.json:
@@ -212,14 +215,16 @@ def _request_documents(args: argparse.Namespace, app: Application) -> int:
 
 
 def _examine(args: argparse.Namespace, app: Application) -> int:
-    exam = officer_work.command(
+    exam = typed_input(
         officer_requests.Examine,
-        kind=args.kind,
-        outcome=args.outcome,
-        findings=args.findings,
-        containers=args.container,
-        seals=args.seal,
-        version=args.version,
+        {
+            "kind": args.kind,
+            "outcome": args.outcome,
+            "findings": args.findings,
+            "containers": args.container,
+            "seals": args.seal,
+            "version": args.version,
+        },
     )
     done = officer_requests.record_examination(app, Actor.local(args.officer), args.number, exam)
     if args.json:

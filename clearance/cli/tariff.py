@@ -7,13 +7,11 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from clearance.app import LOCAL_OPERATOR, Application
 from clearance.app import tariffs as tariff_cases
-from clearance.app.errors import RefusedError
+from clearance.app.typed_inputs import typed_input
 from clearance.cli.files import read_documents
 from core.errors import CustomsError
 from tariffs import render_assessment
@@ -87,6 +85,11 @@ def _versions(args: argparse.Namespace, app: Application) -> int:
     return 0
 
 
+# A refused field is named as the option the user typed (``--origin: ...``), not as the model's
+# field (most of the request's fields carry their option's name).
+_OPTION = "--"
+
+
 def _lookup(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "code": args.code,
@@ -97,25 +100,8 @@ def _lookup(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-_Request = TypeVar("_Request", bound=BaseModel)
-
-
-def _valid(model: type[_Request], fields: dict[str, Any]) -> _Request:
-    """The use case's request from the options, or one line naming each option refused (an
-    origin that names no country, a currency of the wrong form) instead of a traceback."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        raise RefusedError(
-            "; ".join(
-                f"--{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
-                for error in exc.errors()
-            )
-        ) from None
-
-
 def _show(args: argparse.Namespace, app: Application) -> int:
-    lookup = _valid(tariff_cases.Lookup, _lookup(args))
+    lookup = typed_input(tariff_cases.Lookup, _lookup(args), field_prefix=_OPTION)
     found = tariff_cases.measures(app, LOCAL_OPERATOR, lookup)
     if args.json:
         print(json.dumps(found.measures, ensure_ascii=False, indent=2))
@@ -126,7 +112,7 @@ def _show(args: argparse.Namespace, app: Application) -> int:
 
 def _quote(args: argparse.Namespace, app: Application) -> int:
     amount, currency = args.value
-    request = _valid(
+    request = typed_input(
         tariff_cases.QuoteRequest,
         {
             **_lookup(args),
@@ -140,6 +126,7 @@ def _quote(args: argparse.Namespace, app: Application) -> int:
             "preference": args.preference,
             "direction": args.direction,
         },
+        field_prefix=_OPTION,
     )
     assessment = tariff_cases.quote(app, LOCAL_OPERATOR, request)
     if args.json:

@@ -17,6 +17,7 @@ from edi.xml.mapping import (
     Record,
     Shape,
     compile_spec,
+    first,
     text,
     valid_party,
 )
@@ -118,6 +119,25 @@ def party(role: PartyRole, record: Record) -> Party | dict[str, Any]:
         text(address.get("Line")),
     )
     return _known_party(*texts) or _party_values(*texts)
+
+
+def party_origins(record: Record) -> dict[str, Any]:
+    """Where each field of :func:`party`'s party came from, so that an error in one field
+    (a country that names no country, an identifier that fails its check) is reported at
+    the child element that held it; ``"@"`` (its ``ID``, else the party element) for the rest.
+    """
+    address = record.get("Address", EMPTY)
+    identifier = record.get("ID")
+    line = address.get("Line")
+    return {
+        "@": first(record["@"], identifier),
+        "identifiers": [identifier],
+        "name": record.get("Name"),
+        "city": address.get("CityName"),
+        "postcode": address.get("PostcodeID"),
+        "country": address.get("CountryCode"),
+        "address": [line] if line is not None else None,
+    }
 
 
 @lru_cache(maxsize=4096)

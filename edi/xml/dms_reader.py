@@ -23,10 +23,11 @@ from edi.xml.dms_parts import (
     documents,
     measure,
     party,
+    party_origins,
     previous_documents,
 )
 from edi.xml.issues import IssueKind, MappingResult
-from edi.xml.mapping import EMPTY, Builder, Fields, Loc, Record, extract, first, issue_at, text
+from edi.xml.mapping import EMPTY, Builder, Fields, Loc, Origin, Record, extract, issue_at, text
 from edi.xml.parsing import local_name
 
 _FUNCTIONS = {"9": DeclarationFunction.ORIGINAL, "13": DeclarationFunction.AMENDMENT}
@@ -160,10 +161,10 @@ def _parties(header: Fields, decl: Record, shipment: Record, direction: str | No
     if direction == "export":
         sources.append((PartyRole.OVERSEAS_CONSIGNEE, shipment.get("Consignee")))
     parties: list[Party | dict[str, Any]] = []
-    anchors: list[etree._Element] = []
+    anchors: list[Origin] = []
     for role, record in sources:
         if record is not None:
-            anchors.append(first(record["@"], record.get("ID")))
+            anchors.append(party_origins(record))
             parties.append(party(role, record))
     header.put_many("parties", parties, anchors)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Union
+from typing import Any, TypeAlias, Union
 
 from pydantic import ValidationError
 
@@ -29,6 +29,9 @@ from edi.xml.issues import IssueKind, MappingResult, XmlIssue
 from edi.xml.parsing import element_path
 
 Loc = tuple[str | int, ...]
+#: Where a value came from: its element, or for a composite value (a party) a dict of the
+#: element of each field (an element, a list of them, or None) with ``"@"`` for the whole.
+Origin: TypeAlias = "etree._Element | dict[str, Any]"
 #: What :func:`extract` returns: local name → element, nested record, or a list of either;
 #: ``"@"`` holds the record's own element.
 Record = dict[str, Any]
@@ -140,8 +143,10 @@ class Fields:
             if element is not None:
                 self.origins[field] = element
 
-    def put_many(self, field: str, values: list[Any], anchors: list[etree._Element]) -> None:
-        """Set a list field (parties, documents, items…); ``anchors[i]`` locates ``values[i]``."""
+    def put_many(self, field: str, values: list[Any], anchors: list[Origin]) -> None:
+        """Set a list field (parties, documents, items…); ``anchors[i]`` locates ``values[i]``:
+        its element, or an origins dict (``"@"`` and the element of each of its fields) so that
+        an error in one of its fields is reported at the child that held the value."""
         if values:
             self.values[field] = values
             self.origins[field] = anchors
@@ -249,6 +254,7 @@ __all__ = [
     "Builder",
     "Fields",
     "Loc",
+    "Origin",
     "Record",
     "Shape",
     "Spec",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from edi.xml import decmessage_reader, dms_reader
 from edi.xml._lxml import etree
+from edi.xml.columns import with_columns
 from edi.xml.detect import DEC_DMS, DECMESSAGE, detect_xml_kind, kind_of
 from edi.xml.issues import IssueKind, XmlInputError, XmlReadResult
 from edi.xml.mapping import issue_at
@@ -41,7 +42,8 @@ def read_xml_declaration(raw: bytes) -> XmlReadResult:
     reference = (
         declaration.sender_reference if declaration is not None else _sender_reference(kind, root)
     )
-    return XmlReadResult(kind, declaration, result.issues, reference)
+    issues = with_columns(result.issues, root, raw) if result.issues else ()
+    return XmlReadResult(kind, declaration, issues, reference)
 
 
 def _sender_reference(kind: str, root: etree._Element) -> str | None:

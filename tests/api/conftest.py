@@ -100,3 +100,18 @@ def client(application: Application, api_settings: ApiSettings) -> Iterator[Test
 def sample(name: str) -> bytes:
     """The bytes of an EDIFACT sample."""
     return (SAMPLES / name).read_bytes()
+
+
+def flagged_declaration(auth: Auth, client: TestClient) -> str:
+    """Sample 01 submitted by the broker: the number of its one declaration, which waits for
+    documents (yellow: a control finding and the random sample) in office 2201."""
+    answer = client.post(
+        "/v1/submissions",
+        content=sample("01-import-d96b.edi"),
+        headers={**auth("broker"), "Content-Type": "application/EDIFACT"},
+    )
+    assert answer.status_code == 202, answer.text
+    (declaration,) = answer.json()["outcome"]["declarations"]
+    assert declaration["status"] == "documents_required"
+    number: str = declaration["number"]
+    return number

@@ -14,7 +14,7 @@ from api.settings import ApiSettings
 from clearance.app import Application
 from core.clock import FixedClock
 from core.settings import Settings
-from tests.api.conftest import Auth, sample
+from tests.api.conftest import Auth, flagged_declaration
 
 pytestmark = pytest.mark.db
 
@@ -35,18 +35,6 @@ def client(application: Application) -> Iterator[TestClient]:
         yield small
 
 
-def _number(auth: Auth, client: TestClient) -> str:
-    answer = client.post(
-        "/v1/submissions",
-        content=sample("01-import-d96b.edi"),
-        headers={**auth("broker"), "Content-Type": "application/EDIFACT"},
-    )
-    assert answer.status_code == 202, answer.text
-    (declaration,) = answer.json()["outcome"]["declarations"]
-    number: str = declaration["number"]
-    return number
-
-
 def _chunks(size: int) -> Iterator[bytes]:
     """``size`` bytes in pieces, sent without a Content-Length (chunked)."""
     for _ in range(size // 1024):
@@ -57,7 +45,7 @@ def _chunks(size: int) -> Iterator[bytes]:
 def test_a_body_over_the_limit_is_refused_on_every_route(
     auth: Auth, client: TestClient, chunked: bool
 ) -> None:
-    number = _number(auth, client)
+    number = flagged_declaration(auth, client)
     over = 4 * LIMIT
     for path, who in [
         (f"/v1/declarations/{number}/amendments", "broker"),
@@ -75,7 +63,7 @@ def test_a_body_over_the_limit_is_refused_on_every_route(
 
 
 def test_a_body_within_the_limit_goes_through(auth: Auth, client: TestClient) -> None:
-    number = _number(auth, client)
+    number = flagged_declaration(auth, client)
     answer = client.post(
         f"/v1/declarations/{number}/invalidation",
         json={"reason": "sent twice"},

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clearance.app import Actor, Application, Role, case_file
-from tests.api.conftest import Auth, sample
+from tests.api.conftest import Auth, flagged_declaration
 
 pytestmark = pytest.mark.db
 
@@ -22,13 +22,7 @@ OFFICER = "officer-2201"
 def _worked(auth: Auth, client: TestClient) -> str:
     """Sample 01 (yellow: a control finding and the random sample), with an officer's claim,
     request for documents, examination and decision."""
-    answer = client.post(
-        "/v1/submissions",
-        content=sample("01-import-d96b.edi"),
-        headers={**auth("broker"), "Content-Type": "application/EDIFACT"},
-    )
-    (declaration,) = answer.json()["outcome"]["declarations"]
-    number: str = declaration["number"]
+    number = flagged_declaration(auth, client)
     officer = auth("officer2201")
     assert client.post(f"/v1/declarations/{number}/claim", headers=officer).status_code == 200
     asked = client.post(

@@ -7,25 +7,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Auth, sample
+from tests.api.conftest import Auth, flagged_declaration
 
 pytestmark = pytest.mark.db
 
 
-def _flagged(auth: Auth, client: TestClient) -> str:
-    answer = client.post(
-        "/v1/submissions",
-        content=sample("01-import-d96b.edi"),
-        headers={**auth("broker"), "Content-Type": "application/EDIFACT"},
-    )
-    (declaration,) = answer.json()["outcome"]["declarations"]
-    assert declaration["status"] == "documents_required"
-    number: str = declaration["number"]
-    return number
-
-
 def test_claim_request_present_decide_and_the_history(auth: Auth, client: TestClient) -> None:
-    number = _flagged(auth, client)
+    number = flagged_declaration(auth, client)
     queue = client.get("/v1/officer/queue?lane=yellow", headers=auth("officer2201")).json()
     assert [e["number"] for e in queue["entries"]] == [number]
     assert queue["counts"]["unclaimed"] == 1
@@ -87,7 +75,7 @@ def test_claim_request_present_decide_and_the_history(auth: Auth, client: TestCl
 
 
 def test_a_trader_may_not_act_as_an_officer(auth: Auth, client: TestClient) -> None:
-    number = _flagged(auth, client)
+    number = flagged_declaration(auth, client)
     answer = client.post(f"/v1/declarations/{number}/claim", headers=auth("broker"))
     assert answer.status_code == 403
     assert client.get("/v1/officer/queue", headers=auth("broker")).status_code == 403

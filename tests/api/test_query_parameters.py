@@ -7,20 +7,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Auth, sample
+from tests.api.conftest import Auth, flagged_declaration
 
 pytestmark = pytest.mark.db
-
-
-def _submit(auth: Auth, client: TestClient) -> str:
-    answer = client.post(
-        "/v1/submissions",
-        content=sample("01-import-d96b.edi"),
-        headers={**auth("broker"), "Content-Type": "application/EDIFACT"},
-    )
-    (declaration,) = answer.json()["outcome"]["declarations"]
-    number: str = declaration["number"]
-    return number
 
 
 @pytest.mark.parametrize(
@@ -41,7 +30,7 @@ def _submit(auth: Auth, client: TestClient) -> str:
 def test_a_repeated_or_impossible_filter_is_refused(
     auth: Auth, client: TestClient, query: str, location: str
 ) -> None:
-    _submit(auth, client)
+    flagged_declaration(auth, client)
     answer = client.get(f"/v1/declarations?{query}", headers=auth("broker"))
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
@@ -61,7 +50,7 @@ def test_repeated_parameters_elsewhere_are_refused_too(auth: Auth, client: TestC
 def test_a_list_parameter_may_be_repeated_and_filters_still_work(
     auth: Auth, client: TestClient
 ) -> None:
-    number = _submit(auth, client)
+    number = flagged_declaration(auth, client)
     queue = client.get(
         "/v1/officer/queue?lane=yellow&lane=red&office=2201&office=5300",
         headers=auth("officer2201"),

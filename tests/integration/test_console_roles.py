@@ -4,47 +4,29 @@ a 404, nor an empty trader portal."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.console.authentication import PasswordSignIn, SignInRefusedError
 from clearance.app import Actor, Application, Role
 from core.clock import FixedClock
 from core.settings import Settings
-from tests.console_support import PASSWORD, console_app, csrf_token
+from tests.console_support import PASSWORD, console_app, csrf_token, table_sign_in
 from tests.integration.test_controls_support import INSTANT, prepare
 
 pytestmark = pytest.mark.db
 
-PEOPLE = {
-    actor.subject: actor
-    for actor in (
-        Actor("ocean", Role.TRADER, party_ids=frozenset({"BROKER01"})),
-        Actor("broker", Role.BROKER, party_ids=frozenset({"BROKER09"})),
-        Actor("li", Role.OFFICER, offices=frozenset({"2201"})),
-        Actor("chen", Role.SUPERVISOR, offices=frozenset({"2201"})),
-        Actor("mofcom-sh", Role.AGENCY, party_ids=frozenset({"MOFCOM Shanghai"})),
-        Actor("stats", Role.STATISTICIAN),
-        Actor("safe", Role.FX_AUTHORITY),
-        Actor("root", Role.ADMIN),
-    )
-}
-
-
-def _check(name: str, password: str) -> Actor:
-    if name not in PEOPLE or password != PASSWORD:
-        raise SignInRefusedError
-    return PEOPLE[name]
-
-
-def _current(subject: str, signed_in_at: datetime) -> Actor:
-    del signed_in_at
-    if subject not in PEOPLE:
-        raise SignInRefusedError
-    return PEOPLE[subject]
+PEOPLE = (
+    Actor("ocean", Role.TRADER, party_ids=frozenset({"BROKER01"})),
+    Actor("broker", Role.BROKER, party_ids=frozenset({"BROKER09"})),
+    Actor("li", Role.OFFICER, offices=frozenset({"2201"})),
+    Actor("chen", Role.SUPERVISOR, offices=frozenset({"2201"})),
+    Actor("mofcom-sh", Role.AGENCY, party_ids=frozenset({"MOFCOM Shanghai"})),
+    Actor("stats", Role.STATISTICIAN),
+    Actor("safe", Role.FX_AUTHORITY),
+    Actor("root", Role.ADMIN),
+)
 
 
 @pytest.fixture
@@ -56,7 +38,7 @@ def application(engine: Engine) -> Application:
 def _land(application: Application, name: str, language: str = "en") -> tuple[str, int, str]:
     """Sign ``name`` in and follow the redirects: the page it lands on."""
     client = TestClient(
-        console_app(application, sign_in=PasswordSignIn(_check, _current)),
+        console_app(application, sign_in=table_sign_in(PEOPLE)),
         headers={"Accept-Language": language},
     )
     token = csrf_token(client.get("/console/sign-in").text)

@@ -3,40 +3,23 @@ statisticians only, in English and Chinese; no chart shows a confidential figure
 
 from __future__ import annotations
 
-from datetime import datetime
 from xml.etree import ElementTree
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.console.authentication import PasswordSignIn, SignInRefusedError
 from clearance.app import LOCAL_OPERATOR, Actor, Application, Role
 from clearance.app import statistics as stats
 from clearance.app import statistics_charts as charting
 from core.clock import FixedClock
 from core.settings import Settings
-from tests.console_support import PASSWORD, console_app, csrf_token
+from tests.console_support import PASSWORD, console_app, csrf_token, table_sign_in
 
 pytestmark = pytest.mark.db
 
-PEOPLE = {
-    "liu.stat": Actor("liu.stat", Role.STATISTICIAN),
-    "ocean": Actor("ocean", Role.TRADER, party_ids=frozenset({"BROKER01"})),
-}
-
-
-def _check(name: str, password: str) -> Actor:
-    if name not in PEOPLE or password != PASSWORD:
-        raise SignInRefusedError
-    return PEOPLE[name]
-
-
-def _current(subject: str, signed_in_at: datetime) -> Actor:
-    del signed_in_at
-    if subject not in PEOPLE:
-        raise SignInRefusedError
-    return PEOPLE[subject]
+STATISTICIAN = Actor("liu.stat", Role.STATISTICIAN)
+PEOPLE = (STATISTICIAN, Actor("ocean", Role.TRADER, party_ids=frozenset({"BROKER01"})))
 
 
 @pytest.fixture
@@ -48,7 +31,7 @@ def application(engine: Engine, clock: FixedClock) -> Application:
 
 @pytest.fixture
 def client(application: Application) -> TestClient:
-    return TestClient(console_app(application, sign_in=PasswordSignIn(_check, _current)))
+    return TestClient(console_app(application, sign_in=table_sign_in(PEOPLE)))
 
 
 def _sign_in(client: TestClient, name: str) -> None:
@@ -97,17 +80,16 @@ def test_a_trader_may_not_see_the_statistics_page(client: TestClient) -> None:
 
 
 def test_no_chart_shows_a_confidential_figure(application: Application) -> None:
-    statistician = PEOPLE["liu.stat"]
     table = stats.table(
         application,
-        statistician,
+        STATISTICIAN,
         stats.TableRequest(rows="hs2", period_from="2025-01", period_to="2025-12"),
     )
     hidden = {c["row"] for c in table.cells if c["value_cny"] is None}
     assert hidden, "the month has confidential chapters"
     view = charting.chart(
         application,
-        statistician,
+        STATISTICIAN,
         "top-chapters",
         period_from="2025-01",
         period_to="2025-12",

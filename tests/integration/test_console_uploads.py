@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.console.authentication import PasswordSignIn, SignInRefusedError
 from api.console.forms import UPLOAD_MAX_BYTES
 from clearance.app import LOCAL_OPERATOR, Actor, Application, Role, messages
 from core.clock import FixedClock
@@ -25,6 +23,7 @@ from tests.console_support import (
     console_app,
     csrf_token,
     interchange,
+    table_sign_in,
 )
 
 pytestmark = pytest.mark.db
@@ -164,20 +163,8 @@ def test_a_consignee_sees_its_declaration_but_not_the_file_that_carried_it(
     consignee = Person(
         "ocean.foods", Actor("ocean.foods", Role.TRADER, party_ids=frozenset({OCEAN_FOODS}))
     )
-    people = {**PEOPLE, consignee.name: consignee}
-
-    def check(name: str, password: str) -> Actor:
-        if name not in people or password != PASSWORD:
-            raise SignInRefusedError
-        return people[name].actor
-
-    def actor_of(subject: str, signed_in_at: datetime) -> Actor:
-        del signed_in_at  # these people's sessions never end early
-        if subject not in people:
-            raise SignInRefusedError
-        return people[subject].actor
-
-    client = TestClient(console_app(application, sign_in=PasswordSignIn(check, actor_of)))
+    people = [p.actor for p in PEOPLE.values()] + [consignee.actor]
+    client = TestClient(console_app(application, sign_in=table_sign_in(people)))
     sign_in(client, OCEAN)  # the broker's sender files for the consignee
     message = upload(client, interchange("BROKER01", "UP9")).split("?")[0]
     page = client.get(message).text

@@ -118,7 +118,7 @@ def test_an_edifact_country_that_is_no_iso_country_is_refused_where_it_stands(
     assert stored(engine) == (0, ["accepted"])
 
 
-def test_an_xml_country_that_is_no_iso_country_is_refused_with_its_path_and_line(
+def test_an_xml_country_that_is_no_iso_country_is_refused_where_it_stands(
     engine: Engine, clock: FixedClock
 ) -> None:
     old = "<CountryCode>VN</CountryCode>"
@@ -129,6 +129,8 @@ def test_an_xml_country_that_is_no_iso_country_is_refused_with_its_path_and_line
     assert declaration.status == "rejected"
     (reason,) = declaration.reasons
     assert reason.text == "parties.2.country: 'ZZ' is not an ISO 3166-1 country code"
-    assert reason.segment == "/MetaData/Declaration/Exporter"
-    assert "<Exporter>" in text.splitlines()[reason.line - 1]
+    # At the child holding the code, not at the party element.
+    assert reason.segment == "/MetaData/Declaration/Exporter/Address/CountryCode"
+    line = text.splitlines()[reason.line - 1]
+    assert line[reason.column - 1 :].startswith("<CountryCode>ZZ</CountryCode>")
     assert stored(engine) == (0, ["accepted"])

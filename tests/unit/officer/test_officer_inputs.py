@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from clearance.app import RefusedError, officer_requests, officer_work
+from clearance.app.typed_inputs import typed_input
 from clearance.officer.examinations import InvalidContainerError, container_numbers
 
 
@@ -33,14 +34,15 @@ def test_queue_filters_refuse_what_cannot_match() -> None:
 
 def test_commands_name_the_field_that_is_wrong() -> None:
     with pytest.raises(RefusedError, match="reason"):
-        officer_work.command(
-            officer_requests.RequestDocuments, documents=["invoice"], reason="", due_on="2026-06-22"
+        typed_input(
+            officer_requests.RequestDocuments,
+            {"documents": ["invoice"], "reason": "", "due_on": "2026-06-22"},
         )
     with pytest.raises(RefusedError, match="kind"):
-        officer_work.command(
-            officer_requests.Examine, kind="aerial", outcome="conform", findings="fine"
+        typed_input(
+            officer_requests.Examine, {"kind": "aerial", "outcome": "conform", "findings": "fine"}
         )
-    exam = officer_work.command(
-        officer_requests.Examine, kind="physical", outcome="conform", findings="fine"
+    exam = typed_input(
+        officer_requests.Examine, {"kind": "physical", "outcome": "conform", "findings": "fine"}
     )
     assert exam.containers == [] and exam.version is None

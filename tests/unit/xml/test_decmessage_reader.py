@@ -183,3 +183,26 @@ def test_an_invalid_uscc_is_reported_every_time_it_comes_back() -> None:
         assert result.declaration is None
         [issue] = result.issues
         assert issue.path == "/DecMessage/DecHead/TradeCoScc" and "USCC" in issue.text
+
+
+def test_a_country_code_that_names_no_country_is_located_by_line_and_column() -> None:
+    # Written on one line, as generated files often are: only the column tells the two goods
+    # items' origins apart.
+    head, _, body = IMPORT.partition("\n")
+    text = head + "\n" + "".join(line.strip() for line in body.split("\n"))
+    text = _edit(text, "<TradeCountry>VNM</TradeCountry>", "<TradeCountry>QQQ</TradeCountry>")
+    first, second = text.rsplit("<OriginCountry>VNM</OriginCountry>", 1)
+    text = first + "<OriginCountry>XXX</OriginCountry>" + second  # the second goods item's
+    issues = {i.path: i for i in _read(text).issues}
+    assert set(issues) == {
+        "/DecMessage/DecHead/TradeCountry",
+        "/DecMessage/DecLists/DecList[2]/OriginCountry",
+    }
+    line = text.split("\n")[1]
+    for path, written in [
+        ("/DecMessage/DecHead/TradeCountry", "<TradeCountry>QQQ<"),
+        ("/DecMessage/DecLists/DecList[2]/OriginCountry", "<OriginCountry>XXX<"),
+    ]:
+        issue = issues[path]
+        assert issue.kind is IssueKind.UNKNOWN_CODE and issue.line == 2 and issue.column
+        assert line[issue.column - 1 :].startswith(written)

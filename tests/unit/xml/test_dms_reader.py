@@ -244,3 +244,29 @@ def test_an_invalid_party_is_reported_every_time_it_comes_back() -> None:
         [issue] = _read(text).issues
         assert "EORI" in issue.text
         assert issue.path == "/MetaData/Declaration/GoodsShipment/Importer/ID"
+
+
+def _at(text: str, line: int | None, column: int | None) -> str:
+    """The source from a (1-based) line and column on."""
+    assert line is not None and column is not None
+    return text.split("\n")[line - 1][column - 1 :]
+
+
+def test_a_party_country_that_names_no_country_is_located_at_its_country_code() -> None:
+    text = _edit(EXPORT, "<CountryCode>DE</CountryCode>", "<CountryCode>ZZ</CountryCode>")
+    [issue] = _read(text).issues
+    assert issue.text.endswith("'ZZ' is not an ISO 3166-1 country code")
+    assert issue.path == "/MetaData/Declaration/GoodsShipment/Consignee/Address/CountryCode"
+    assert _at(text, issue.line, issue.column).startswith("<CountryCode>ZZ</CountryCode>")
+
+
+def test_on_a_file_written_on_one_line_the_column_tells_the_country_codes_apart() -> None:
+    head, _, body = IMPORT.partition("\n")
+    text = head + "\n" + " ".join(line.strip() for line in body.split("\n"))
+    text = _edit(
+        text, "<CountryCode>VN</CountryCode> <Line>", "<CountryCode>XX</CountryCode> <Line>"
+    )
+    [issue] = _read(text).issues
+    assert issue.path == "/MetaData/Declaration/Exporter/Address/CountryCode"
+    assert issue.line == 2
+    assert _at(text, issue.line, issue.column).startswith("<CountryCode>XX</CountryCode>")
