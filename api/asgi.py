@@ -19,7 +19,7 @@ from api import problems as problem_answers
 from api.auth import Authenticator, current_actor, identity_bearer, identity_cached_bearer
 from api.hot import HotRoutes
 from api.metrics import metrics_router
-from api.params import single_query_values
+from api.params import checked_query
 from api.problems import problems
 from api.ratelimit import RateLimiter
 from api.routes import admin, declarations, events, health, officer, reference, submissions
@@ -90,11 +90,11 @@ def build(
     for router in ahead:
         app.include_router(router)
     for router in PROTECTED:  # each route asks for the actor too; this guards one that forgot
-        # A repeated one-value query parameter is 422 (api/params.py); not on the hot routes,
-        # which take no query and whose lean handler runs nothing but the guard.
+        # An unknown or repeated one-value query parameter is 422 (api/params.py); not on the
+        # hot routes, which take no query and whose lean handler runs nothing but the guard.
         guards = [Depends(current_actor)]
         if router not in HOT:
-            guards.append(Depends(single_query_values))
+            guards.append(Depends(checked_query))
         app.include_router(router, dependencies=guards, responses=problems(401, 403, 429, 503))
     _serve_openapi(app)
     _mount_console(app, application)

@@ -200,6 +200,20 @@ def _lock_stored(session: Session, message_id: int) -> InboundMessage | None:
     return inbound
 
 
+@dataclass(slots=True)
+class _SenderSeen:
+    """The sender a flow recorded on the message before its unit of work failed.
+
+    A flow files the message under the envelope's sender (UNB, ISA06, the XML declarant, the
+    JSON ``sender``) once it has read the envelope and the sender check has passed; a later
+    failure rolls that back with the rest, and the failed message was listed as ``UNKNOWN``
+    (hidden from the sender's subject). What was recorded is kept here, read before the
+    rollback, for :meth:`Pipeline._mark_failed` to file the failed message under.
+    """
+
+    sender: str | None = None
+
+
 class BatchItem(NamedTuple):
     """One stored message of a batch (:meth:`Pipeline.process_stored_batch`)."""
 
@@ -293,6 +307,7 @@ class Pipeline:
         (:class:`StoredRaw`), never whole: a worker's memory does not grow with the bytes.
         """
         filename: str | None = None
+        seen = _SenderSeen()
 
         def work(session: Session) -> SubmissionOutcome | None:
             nonlocal filename
@@ -302,14 +317,14 @@ class Pipeline:
             sender = None if inbound.sender == UNKNOWN_SENDER else inbound.sender
             filename = inbound.filename
             raw = StoredRaw(session, message_id)
-            return self._process(session, inbound, raw, sender, filename, senders)
+            return self._process(session, inbound, raw, sender, filename, senders, seen)
 
         try:
             outcome = self._unit(work)
         except SenderRefusedError as refused:
             return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
-            self._failed(message_id, exc)
+            self._failed(message_id, exc, seen.sender)
         return outcome
 
     def process_stored_batch(self, messages: Sequence[BatchItem]) -> list[SubmissionOutcome | None]:
@@ -391,10 +406,12 @@ class Pipeline:
         ``raw`` None: the stored bytes, read back in pieces.
         """
 
+        seen = _SenderSeen()
+
         def work(session: Session) -> SubmissionOutcome:
             inbound = claim(session, message_id, self.clock.now(), self.settings, retrying=retrying)
             content = StoredRaw(session, message_id) if raw is None else raw
-            return self._process(session, inbound, content, sender, filename, senders)
+            return self._process(session, inbound, content, sender, filename, senders, seen)
 
         try:
             outcome = self._unit(work)
@@ -404,7 +421,7 @@ class Pipeline:
             # Nothing of the interchange was registered (the unit rolled back): record why.
             return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
-            self._failed(message_id, exc)
+            self._failed(message_id, exc, seen.sender)
         return outcome
 
     def _unit(self, work: Callable[[Session], _T]) -> _T:
@@ -473,10 +490,12 @@ class Pipeline:
         sender: str | None,
         filename: str | None,
         senders: frozenset[str] | None = None,
+        seen: _SenderSeen | None = None,
     ) -> SubmissionOutcome:
         """Process ``raw``: the bytes received, or a stored message's bytes read back (an
         EDIFACT interchange's a piece at a time; the other channels parse a document whole,
-        under a far smaller size limit, and read it whole as before)."""
+        under a far smaller size limit, and read it whole as before). On a failure, ``seen``
+        is told the sender the flow had filed the message under."""
         now = self.clock.now()
         defer_locks(session)  # ledger heads locked at commit only (PostgreSQL, ADR 0013)
         head = raw.head(FORMAT_HEAD) if isinstance(raw, StoredRaw) else raw[:FORMAT_HEAD]
@@ -501,12 +520,20 @@ class Pipeline:
             senders=senders,
             details=self.details,
         )
-        with cyclic_gc_paused():
-            if inbound.format == "edifact":
-                outcome = process_edifact(context, raw)
-            else:
-                whole = inbound.raw if isinstance(raw, StoredRaw) else raw  # as loaded before
-                outcome = FLOWS[inbound.format](context, whole)
+        try:
+            with cyclic_gc_paused():
+                if inbound.format == "edifact":
+                    outcome = process_edifact(context, raw)
+                else:
+                    whole = inbound.raw if isinstance(raw, StoredRaw) else raw  # as loaded
+                    outcome = FLOWS[inbound.format](context, whole)
+        except SenderRefusedError:
+            raise  # filed under the sender it was received under (_refuse_sender)
+        except Exception:
+            if seen is not None:
+                # Read before the rollback expires it: the value in hand, no query.
+                seen.sender = vars(inbound).get("sender")
+            raise
         inbound.status = outcome.status.value
         inbound.processed_at = now
         inbound.error = None
@@ -609,7 +636,7 @@ class Pipeline:
             uow.commit()
         return outcome
 
-    def _failed(self, message_id: int, exc: Exception) -> NoReturn:
+    def _failed(self, message_id: int, exc: Exception, sender: str | None = None) -> NoReturn:
         """Raise what a failed unit of work means: the store's fault, or the message's.
 
         A store that went away (a server restart, a lost connection) or ran out of disk is
@@ -617,19 +644,23 @@ class Pipeline:
         state (``received``: the queue tries again) and :class:`StoreUnavailableError` /
         :class:`StoreFullError` is raised. Marking it ``failed`` would need the store that
         just failed, and after an in-doubt commit (the connection lost during COMMIT) it
-        would mark a message failed that was in fact processed.
+        would mark a message failed that was in fact processed. ``sender``: the one the
+        flow had filed the message under before it failed (:class:`_SenderSeen`).
         """
         store = store_error(self.engine.url.render_as_string(hide_password=False), exc)
         if store is not None:
             raise store from exc
-        self._mark_failed(message_id, exc)
+        self._mark_failed(message_id, exc, sender)
         raise ProcessingError(message_id, exc) from exc
 
-    def _mark_failed(self, message_id: int, exc: BaseException) -> None:
+    def _mark_failed(self, message_id: int, exc: BaseException, sender: str | None) -> None:
         now = self.clock.now()
         with UnitOfWork(self._sessions) as uow:
             inbound = uow.session.get(InboundMessage, message_id)
             if inbound is not None:
+                if inbound.sender == UNKNOWN_SENDER and sender:
+                    # The sender check passed for it: its subject may see the failed message.
+                    inbound.sender = sender
                 inbound.status = "failed"
                 inbound.error = failure_text(exc)[:2000]
                 inbound.processed_at = now
