@@ -18,7 +18,7 @@ folder: the one enabled trader or broker holding the folder's name as its party 
 ISA, the XML declarant, the JSON ``sender``) must be a party id that subject acts as (its own or
 a mandating trader's); another is refused, answered in the sender's own acknowledgement format
 beside the file in ``failed/``. A folder no one subject owns has its files moved to ``failed/``
-unread, with ``<name>.error`` saying why. A crash leaves it in ``work/``; the
+unread, with ``<name>.error`` saying why. A crash leaves a file in ``work/``; the
 next run of that sender takes it again, and the duplicate check answers it with the original
 acknowledgement if it had been processed.
 

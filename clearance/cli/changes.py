@@ -1,7 +1,8 @@
 """``customs declarations amend / invalidate``: change a declaration without an EDI file.
 
 Both send a canonical JSON request through the intake (docs/json-channel.md) and print the
-outcome exactly as ``customs submit`` does, ``--json`` included.
+outcome exactly as ``customs submit`` does, ``--json`` included; a refused change exits 1
+(docs/cli.md, "Exit status").
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clearance.app import LOCAL_OPERATOR, Application, ProcessingError, SubmissionOutcome
+from clearance.app import (
+    LOCAL_OPERATOR,
+    Application,
+    InterchangeStatus,
+    ProcessingError,
+    SubmissionOutcome,
+)
 from clearance.app import declarations_changes as changes
 from clearance.cli import printing
 from clearance.cli.files import read_documents
@@ -79,4 +86,25 @@ def _print(send: Callable[[], SubmissionOutcome], as_json: bool) -> int:
         )
         return 1
     printing.print_outcome(outcome, as_json=as_json)
-    return 0
+    refused = refusal(outcome)
+    if refused is None:
+        return 0
+    # The one change asked for was not made: the command failed, whatever it printed (a
+    # script's `customs declarations invalidate … && …` must not go on). `customs submit`
+    # still exits 0 for a rejected interchange: there the rejection is the answer to the
+    # partner's file, and the command did what it was asked, file it.
+    print(f"customs: refused: {refused}", file=sys.stderr)
+    return 1
+
+
+def refusal(outcome: SubmissionOutcome) -> str | None:
+    """Why the change ``outcome`` answers was refused (None: it was made, or had been): the
+    request rejected as a whole, or its declaration answered ``rejected``."""
+    whole = outcome.status is InterchangeStatus.REJECTED
+    reasons = [e.text for e in outcome.errors] if whole else []
+    rejected = [d for d in outcome.declarations if d.status == "rejected"]
+    for declaration in rejected:
+        reasons += [r.text for r in declaration.reasons]
+    if not whole and not rejected:
+        return None
+    return "; ".join(dict.fromkeys(reasons)) or "rejected"

@@ -123,6 +123,34 @@ def test_exit_status_is_zero_for_rejections_and_one_for_unreadable_files(
     assert status == 1 and "cannot read" in err
 
 
+def test_a_refused_change_exits_one_and_is_printed_as_any_answer(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, out, _ = run(capsys, "submit", "--json", str(SAMPLES / "01-import-d96b.edi"))
+    number = json.loads(out)["declarations"][0]["number"]
+    _, out, _ = run(capsys, "declarations", "show", number, "--json")
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(json.loads(out)["declaration"]), encoding="utf-8")
+    invalidate = ["declarations", "invalidate", number, "--reason", "not shipped"]
+
+    status, out, err = run(capsys, *invalidate, "--reference", "CAN-1", "--json")
+    assert (status, json.loads(out)["declarations"][0]["status"], err) == (0, "invalidated", "")
+    # The same request again (same reference and content) is a duplicate: done already, 0.
+    status, out, _ = run(capsys, *invalidate, "--reference", "CAN-1", "--json")
+    assert (status, json.loads(out)["status"]) == (0, "duplicate")
+
+    # Refused: the answer is printed as ever (stdout, --json alike), and the command fails.
+    status, out, err = run(capsys, *invalidate, "--reference", "CAN-2", "--json")
+    assert status == 1
+    assert json.loads(out)["declarations"][0]["status"] == "rejected"
+    assert err == f"customs: refused: declaration {number} is already invalidated\n"
+    status, out, err = run(capsys, *invalidate[:-2], "--reason", "again")
+    assert status == 1 and "already invalidated" in out and "refused" in err
+    status, out, err = run(capsys, "declarations", "amend", number, str(edited), "--json")
+    assert status == 1 and json.loads(out)["declarations"][0]["status"] == "rejected"
+    assert err.startswith("customs: refused: ") and "Traceback" not in err
+
+
 def test_bad_input_never_prints_a_traceback(database: str, tmp_path: Path) -> None:
     cases = {
         "binary.edi": bytes(range(256)),

@@ -59,7 +59,7 @@ def test_amend_and_invalidate_from_the_command_line(
         capsys, "declarations", "invalidate", number, "--reason", "again", "--json"
     )
     refused = json.loads(out)["declarations"][0]
-    assert status == 0 and refused["status"] == "rejected"
+    assert status == 1 and refused["status"] == "rejected"  # refused: the command failed
     assert refused["reasons"][0]["text"] == f"declaration {number} is already invalidated"
     status, _, err = run(
         capsys, "declarations", "invalidate", "220120269999999999", "--reason", "x"
