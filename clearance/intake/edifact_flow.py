@@ -242,7 +242,9 @@ def _map_and_register(work: _Work, raw: Raw, to_map: set[int], scan: Scan) -> No
         if result.declaration is None:
             unmapped.append((light_message(message), result))
             continue
-        chunk.append((message, Submission(result.declaration, message.reference)))
+        # Held until the chunk is registered: only the segments its answer reads, so that the
+        # messages still kept whole by the scan and the chunk together stay about a chunk's worth.
+        chunk.append((light_message(message), Submission(result.declaration, message.reference)))
         if len(chunk) == CHUNK:
             outcome.declarations.extend(_written(work, _register(work, chunk)))
             chunk = []
