@@ -69,10 +69,11 @@ class _Work(Work):
 def process_edifact(ctx: FlowContext, raw: Raw) -> SubmissionOutcome:
     """Process one EDIFACT interchange inside the caller's unit of work.
 
-    The interchange is read twice, a message at a time (:mod:`clearance.intake.edifact_scan`):
-    first its envelopes and the syntax of every message, for the CONTRL, keeping only a head
-    (a few strings) of each message; then, when the interchange is sound, its declarations are
-    mapped, registered, decided, answered and written ``CHUNK`` at a time. Memory therefore
+    The interchange is read a message at a time (:mod:`clearance.intake.edifact_scan`): first
+    its envelopes and the syntax of every message, for the CONTRL, keeping a head (a few
+    strings) of each message and, up to ``KEEP_UP_TO`` messages, the messages whole; then, when
+    the interchange is sound, its declarations are mapped (a larger interchange's messages
+    read again), registered, decided, answered and written ``CHUNK`` at a time. Memory therefore
     grows with a chunk, not with the interchange; everything still lands in the caller's one unit of
     work, so the interchange is answered once and nothing of it is half-written. ``raw`` is the
     bytes, or a stored message's bytes read back a piece at a time (a worker's path).
@@ -242,7 +243,9 @@ def _map_and_register(work: _Work, raw: Raw, to_map: set[int], scan: Scan) -> No
         if result.declaration is None:
             unmapped.append((light_message(message), result))
             continue
-        chunk.append((message, Submission(result.declaration, message.reference)))
+        # Held until the chunk is registered: only the segments its answer reads, so that the
+        # messages still kept whole by the scan and the chunk together stay about a chunk's worth.
+        chunk.append((light_message(message), Submission(result.declaration, message.reference)))
         if len(chunk) == CHUNK:
             outcome.declarations.extend(_written(work, _register(work, chunk)))
             chunk = []

@@ -15,14 +15,15 @@ one message at a time:
 
 Reading twice costs one more tokenizing pass (as much CPU as the first pass's own reading,
 benchmarks/stages_bench.py); it buys memory that grows with a chunk of declarations instead
-of with the interchange. The scan therefore keeps its first ``CHUNK`` messages whole, which is
-no more than the chunk the second pass would hold: an interchange of at most ``CHUNK``
-messages (most of them: a realistic day sends one or ten declarations a file) is not read
-twice, and a larger one is read again only from its first message not kept (the segments
-before it are passed over, :class:`~edi.edifact.envelope.Resume`, not built again). Past
-``KEEP_UP_TO`` messages the kept chunk is dropped and the second read starts at the first
-message: it would spare less than half of that read, and would be held through the scan of
-a very large interchange on top of every head (17 MiB more at the peak of a 50 MB one).
+of with the interchange. The scan therefore keeps its first ``KEPT`` messages whole (two
+chunks: an interchange of at most ``KEEP_UP_TO`` messages, which is what a realistic day
+sends, is tokenized once), and the flow holds of each message it has mapped only the few
+segments its answer reads (:func:`light_message`), so the kept messages cost about what the
+second read's chunk held. Past ``KEEP_UP_TO`` messages the kept ones are dropped and the
+second read starts at the first message: they would be held through the scan of a very large
+interchange on top of every head. (With ``KEPT`` below ``KEEP_UP_TO`` a second read goes on
+from the first message not kept; the segments before it are passed over,
+:class:`~edi.edifact.envelope.Resume`, not built again.)
 
 The bytes come either whole (``bytes``: what a caller received) or as :class:`Reopenable`
 (a stored message read back from the store a piece at a time,
@@ -45,8 +46,11 @@ from edi.edifact.tokenizer import Source
 
 #: Declarations registered, decided, answered and written at a time.
 CHUNK = 500
-#: An interchange of more messages is read again whole: the scan drops its first chunk.
+#: An interchange of more messages is read again whole: the scan drops what it kept.
 KEEP_UP_TO = 2 * CHUNK
+#: Messages the scan keeps whole. All of them up to ``KEEP_UP_TO`` (stop 29): the messages
+#: 501–1,000 of a 1,000-message interchange were tokenized twice (about 54 µs a declaration).
+KEPT = KEEP_UP_TO
 
 
 class Reopenable(Protocol):
@@ -72,18 +76,31 @@ def _source(raw: Raw) -> Iterator[Source]:
         yield stream
 
 
+#: The segments of a message its answer and outcome read besides its UNH: the first BGM (the
+#: CUSRES's document name, the sender's reference) and the first RFF (where a refused change
+#: is reported).
+_LIGHT_TAGS = frozenset(("BGM", "RFF"))
+
+
 def light_message(message: Message) -> Message:
-    """``message`` with only its UNH and BGM segments (what answers and outcomes use)."""
-    bgm = next((s for s in message.segments if s.tag == "BGM"), None)
-    return replace(
-        message, segments=(message.segments[0],) if bgm is None else (message.segments[0], bgm)
-    )
+    """``message`` with only its UNH, first BGM and first RFF segments, in their order (what
+    answers and outcomes use once the message is mapped)."""
+    segments = [message.segments[0]]
+    found: set[str] = set()
+    for segment in message.segments:
+        tag = segment.tag
+        if tag in _LIGHT_TAGS and tag not in found:
+            segments.append(segment)
+            found.add(tag)
+            if len(found) == len(_LIGHT_TAGS):
+                break
+    return replace(message, segments=tuple(segments))
 
 
 @dataclass(frozen=True, slots=True)
 class Scan:
     """What the scan found: the interchange with a head per message, the syntax issues by UNH
-    index of the messages that have any (most have none), the first ``CHUNK`` messages whole
+    index of the messages that have any (most have none), the first ``KEPT`` messages whole
     (handed out once, by :func:`mappable_messages`; none when there were more than
     ``KEEP_UP_TO``) and where a second read goes on (None: ``kept`` holds every message)."""
 
@@ -115,14 +132,15 @@ def _scan(source: Source) -> Scan:
         if first is None:
             first = Resume(message.header.index, reader.group)
         if resume is None:
-            # Kept up to a chunk's worth; the second pass reads the rest again from here.
-            if len(kept) < CHUNK:
+            # Kept up to KEPT; a second pass would read the rest again from here.
+            if len(kept) < KEPT:
                 kept.append(message)
             else:
                 resume = Resume(message.header.index, reader.group)
         elif kept and len(messages) > KEEP_UP_TO:
-            # A large interchange: the kept chunk would spare less than half of the second
-            # read, and would be held through the rest of the scan on top of every head.
+            # A large interchange: what was kept would be held through the rest of the scan
+            # on top of every head, and would spare at most a tenth of a 10,000-message one's
+            # second read.
             kept.clear()
             resume = first
     interchange = InterchangeHeads(
@@ -158,6 +176,7 @@ def mappable_messages(raw: Raw, wanted: set[int], scan: Scan | None = None) -> I
 __all__ = [
     "CHUNK",
     "KEEP_UP_TO",
+    "KEPT",
     "Raw",
     "Reopenable",
     "Scan",

@@ -16,6 +16,7 @@ events are therefore readable from its commit on, by itself too.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -142,9 +143,39 @@ class EventBatch:
         self._rows = []
 
 
-#: ``json.dumps(data, ensure_ascii=False, sort_keys=True)`` without a new encoder per call
-#: (several events per declaration).
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+def _encoder() -> Callable[[dict[str, Any]], str]:
+    """``json.dumps(data, ensure_ascii=False, sort_keys=True)`` for an event's data dict.
+
+    ``JSONEncoder.encode`` builds a new C encoder on every call (``iterencode``), which was
+    about 60 % of encoding an event's small dict and some 2 µs an event, four or five events a
+    declaration (stop 29): the C encoder is built once here with the same options. Without
+    the C accelerator, the encoder's own ``encode``.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    options = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+    # The arguments JSONEncoder.iterencode passes (no circular-reference markers: an event's
+    # data is a tree built for it).
+    chunks = make(
+        None,
+        options.default,
+        json.encoder.encode_basestring,
+        options.indent,
+        options.key_separator,
+        options.item_separator,
+        options.sort_keys,
+        options.skipkeys,
+        options.allow_nan,
+    )
+
+    def encode(data: dict[str, Any]) -> str:
+        return "".join(chunks(data, 0))
+
+    return encode
+
+
+_encode = _encoder()
 
 
 def events_since(session: Session, cursor: int, limit: int = 100) -> list[Event]:

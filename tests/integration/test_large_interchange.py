@@ -80,12 +80,12 @@ def _process(
     engine: Engine,
     chunk: int,
     monkeypatch: pytest.MonkeyPatch,
-    kept: int = edifact_scan.CHUNK,
+    kept: int = edifact_scan.KEPT,
     keep_up_to: int = edifact_scan.KEEP_UP_TO,
 ) -> SubmissionOutcome:
     monkeypatch.setattr(edifact_flow, "CHUNK", chunk)
     # What the scan keeps whole, and up to how many messages (the rest is read again).
-    monkeypatch.setattr(edifact_scan, "CHUNK", kept)
+    monkeypatch.setattr(edifact_scan, "KEPT", kept)
     monkeypatch.setattr(edifact_scan, "KEEP_UP_TO", keep_up_to)
     clock = prepare(engine)
     return Pipeline.standard(engine, Settings(), clock).submit(one_interchange(DECLARATIONS))
@@ -113,7 +113,7 @@ def _fresh(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("kept", "keep_up_to"),
     [
-        (edifact_scan.CHUNK, edifact_scan.KEEP_UP_TO),  # all 23 kept by the scan
+        (edifact_scan.KEPT, edifact_scan.KEEP_UP_TO),  # all 23 kept by the scan
         (4, 1000),  # 4 kept, the rest read again from the fifth message
         (4, 8),  # past 8 messages none kept: everything read again
     ],

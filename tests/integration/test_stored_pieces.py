@@ -53,7 +53,7 @@ def test_a_stored_interchange_read_in_pieces_gives_what_its_bytes_give(
     # Chunks of 4 declarations, the scan keeping 4 whole: the second pass goes on from the
     # fifth message (a stream of its own), so both passes and a resume read pieces.
     monkeypatch.setattr(edifact_flow, "CHUNK", 4)
-    monkeypatch.setattr(edifact_scan, "CHUNK", 4)
+    monkeypatch.setattr(edifact_scan, "KEPT", 4)
     content = one_interchange(DECLARATIONS)
     whole = Pipeline.standard(engine, Settings(), prepare(engine)).submit(content)
     expected = _rows(engine)
