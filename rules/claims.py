@@ -100,7 +100,20 @@ def cites_licence(context: ControlContext) -> bool:
     return bool(licence_claims(context))
 
 
+def cites_no_document(context: ControlContext) -> bool:
+    """Whether the declaration cites no document at all, in its header or an item.
+
+    A licence claim and a certificate claim are both a cited document (a header certificate
+    serves the items claiming its agreement), so such a declaration claims nothing and draws
+    on no ledger: most declarations cite none, and the claims need not be searched for.
+    """
+    declaration = context.declaration
+    return not declaration.documents and not any(item.documents for item in declaration.items)
+
+
 def _licence_claims(context: ControlContext) -> tuple[LicenceClaim, ...]:
+    if cites_no_document(context):
+        return ()
     registries = context.registries
     cited: dict[str, DocumentReference] = {}
     items: defaultdict[str, dict[int, GoodsItem]] = defaultdict(dict)
@@ -155,6 +168,8 @@ def cites_certificate(context: ControlContext) -> bool:
 
 
 def _certificate_claims(context: ControlContext) -> tuple[CertificateClaim, ...]:
+    if cites_no_document(context):
+        return ()
     header = [d for d in context.declaration.documents if _is_certificate(context, d)]
     claims = []
     for item in context.declaration.items:
@@ -194,6 +209,10 @@ def declaration_draws(context: ControlContext) -> tuple[Draw, ...]:
 
 
 def _declaration_draws(context: ControlContext) -> tuple[Draw, ...]:
+    if cites_no_document(context):  # no claim: nothing to draw (the claims remembered empty)
+        context.memo("licence_claims", tuple)
+        context.memo("certificate_claims", tuple)
+        return ()
     draws = [
         Draw(licence_key(c.number), c.quantity, 1, c.licence.unit, c.number)
         for c in licence_claims(context)

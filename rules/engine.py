@@ -57,6 +57,9 @@ def usable_draws(context: ControlContext, findings: tuple[Finding, ...]) -> tupl
     A licence or certificate named (``licence`` / ``certificate`` in the evidence) by a finding of
     severity ``documents`` or above is not drawn on: the trader must fix or prove it first.
     """
+    draws = declaration_draws(context)
+    if not draws:  # most declarations draw on nothing: no finding to search
+        return ()
     blocked = {
         str(f.evidence.get(key))
         for f in findings
@@ -64,7 +67,7 @@ def usable_draws(context: ControlContext, findings: tuple[Finding, ...]) -> tupl
         for key in ("licence", "certificate")
         if f.evidence.get(key) is not None
     }
-    return tuple(d for d in declaration_draws(context) if d.document not in blocked)
+    return tuple(d for d in draws if d.document not in blocked)
 
 
 #: ``json.dumps(…, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, the encoder

@@ -100,6 +100,8 @@ def withdraw(request: AssessmentRequest, refused: dict[int, Refusal]) -> Assessm
 
 def findings(refused: dict[int, Refusal], assessment: DeclarationAssessment) -> list[Finding]:
     """TAR-003 per refused item: the certificate's problem and what a valid one would save."""
+    if not refused:  # most declarations: nothing refused
+        return []
     by_sequence = {item.sequence: item for item in assessment.items}
     out = []
     for sequence, refusal in sorted(refused.items()):

@@ -28,6 +28,8 @@ def required_documents(assessment: Any) -> dict[int, tuple[RequiredDocument, ...
         return {}
     out: dict[int, tuple[RequiredDocument, ...]] = {}
     for item in assessment.items:
+        if not item.conditions:  # most items: no measure condition unmet
+            continue
         reqs = tuple(
             RequiredDocument(tuple(c.documents), MissingAction(c.action), c.message)
             for c in item.conditions

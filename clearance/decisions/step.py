@@ -160,7 +160,13 @@ class ControlsAndDecision:
         declaration, number = registered.declaration, registered.number
         args = (declaration, number, registered.accepted_on, registries)
         draft = ctx.build(*args, {}, outcome.assessment, policy)
-        specs = [_spec(d.key, d.document, registries) for d in declaration_draws(draft)]
+        draws = declaration_draws(draft)
+        if not draws:
+            # It draws on no ledger (most declarations cite no licence or certificate): none to
+            # create, lock or read, and the draft, without balances, is the context.
+            session.info["controls.heads"] = {}
+            return draft
+        specs = [_spec(d.key, d.document, registries) for d in draws]
         ensure_heads(session, specs, now)
         heads = lock_heads(session, [s.key for s in specs])
         session.info["controls.heads"] = heads
