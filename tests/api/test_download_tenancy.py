@@ -222,7 +222,7 @@ def test_every_route_to_an_interchange_gives_an_officer_the_same_answer(
 ) -> None:
     # One rule (access.raw_messages_visible): an officer downloads an interchange that carries
     # a declaration of its offices, over the API's submission and version routes and in the
-    # console alike; another office's interchange is unknown to it on all three.
+    # console alike, and reads its record on both; another office's is unknown on all five.
     bodies = {
         "2201": _multi("IC0000911", ("2201", "2201", "2201")),
         "5300": _multi("IC0000912", ("5300", "5300", "5300")),
@@ -243,6 +243,15 @@ def test_every_route_to_an_interchange_gives_an_officer_the_same_answer(
                 "console raw": console.get(f"/console/messages/{message}/raw"),
             }
             own = office in officer.offices
+            # The records without the bytes answer alike (GET /v1/submissions/{id} and the
+            # console's message page).
+            pages = {
+                "api record": client.get(f"/v1/submissions/{message}", headers=auth(key)),
+                "console page": console.get(f"/console/messages/{message}"),
+            }
+            for route, got in pages.items():
+                where = (officer.subject, office, route)
+                assert got.status_code == (200 if own else 404), where
             for route, got in routes.items():
                 where = (officer.subject, office, route)
                 assert got.status_code == (200 if own else 404), where
