@@ -87,7 +87,7 @@ def require(actor: Actor, permission: Permission) -> None:
 
 
 def _a(actor: Actor) -> str:
-    """"a trader", "an officer": the actor's role in a refusal's sentence."""
+    """The actor's role in a refusal's sentence: "a trader", "an officer"."""
     role = actor.role.value.replace("_", " ")
     return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
 

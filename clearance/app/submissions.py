@@ -1,8 +1,9 @@
 """A submission as its sender follows it: the stored message, its answers, its raw bytes.
 
 ``POST /v1/submissions`` answers with the message id as the conversation id; these use cases
-read what became of it. A message another tenant sent is :class:`NotFoundError`, as an
-unknown one.
+read what became of it. Its sender, the brokers acting as it and an officer of one of its
+declarations' offices read it (who may download it, :mod:`.access`); to anyone else it is
+:class:`NotFoundError`, as an unknown one.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from sqlalchemy import select
 from clearance.app.access import (
     Permission,
     answers_visible,
+    declarations_visible,
     raw_messages_visible,
     require,
     visible_declaration,
-    visible_message,
     visible_raw_message,
 )
 from clearance.app.actor import Actor
@@ -66,19 +67,25 @@ class RawContent(View):
 
 
 def show(app: Application, actor: Actor, message_id: int) -> SubmissionView:
-    """Message ``message_id`` with its answers (``NotFoundError`` if ``actor`` may not see it)."""
+    """Message ``message_id`` with its declarations and answers, to whoever may download it
+    (:func:`~clearance.app.access.raw_messages_visible`: its sender, the brokers acting as it,
+    an officer of one of its declarations' offices), else ``NotFoundError``.
+
+    The record follows the file: an officer who may download an interchange reads its record
+    too. It lists only the declarations and answers ``actor`` may see (an officer's own
+    offices', as the console's page), since one interchange may carry other offices'."""
     require(actor, Permission.READ)
     with app.read() as session:
-        row = visible_message(session, actor, message_id)
+        row = visible_raw_message(session, actor, message_id)
         rows = session.execute(
             select(OutboundMessage, Declaration.number)
             .outerjoin(Declaration, Declaration.id == OutboundMessage.declaration_id)
-            .where(OutboundMessage.inbound_message_id == row.id)
+            .where(OutboundMessage.inbound_message_id == row.id, answers_visible(actor))
             .order_by(OutboundMessage.id)
         ).all()
         numbers = session.scalars(
             select(Declaration.number)
-            .where(Declaration.inbound_message_id == row.id)
+            .where(Declaration.inbound_message_id == row.id, declarations_visible(actor))
             .order_by(Declaration.id)
         )
         answers = [_answer(a, number) for a, number in rows]

@@ -1,7 +1,9 @@
 """The sender check: a subject files interchanges only as itself or a trader that mandated it.
 
 The flows call :func:`check_sender` as soon as they know the envelope's sender (UNB 0004,
-ISA06, the XML declarant, the JSON request's ``sender``). For the local operator
+ISA06, the XML declarant, the JSON request's ``sender``); a party known by several
+identifiers (an XML declarant) is sent as the one the subject acts as, :func:`sender_among`.
+For the local operator
 (``FlowContext.senders`` is None) anything goes. For an authenticated subject both the
 envelope's own sender and the sender the message is filed under must be among the party ids
 it acts as; otherwise :class:`SenderRefusedError` ends the interchange before anything of it
@@ -10,6 +12,7 @@ is registered, and the pipeline records it as rejected with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clearance.flow.steps import FlowContext
@@ -38,6 +41,25 @@ class SenderRefusedError(CustomsError):
     def __init__(self, message: str, position: SenderPosition) -> None:
         super().__init__(message)
         self.position = position
+
+
+def sender_among(ctx: FlowContext, identifiers: Sequence[str]) -> str | None:
+    """Of one sending party's identifiers (a DecMessage declarant's customs code and USCC), the
+    one the interchange is sent as: the first the submitting subject acts as, else the first.
+
+    A Chinese firm is registered with customs under both its 10-character customs code and its
+    USCC, and a subject may hold either: it sends as that party when it acts as any of them.
+    The message is filed under the one it acts as, so that it and its declarations stay among
+    that subject's (and its brokers') own; the local operator, or a subject holding both, files
+    under the first (the customs code, as the samples do). When it acts as none, the first is
+    what :func:`check_sender` refuses.
+    """
+    allowed = ctx.senders
+    if allowed is not None:
+        for value in identifiers:
+            if value in allowed:
+                return value
+    return identifiers[0] if identifiers else None
 
 
 def check_sender(

@@ -17,7 +17,7 @@ from clearance.flow.outcome import (
     InterchangeStatus,
     SubmissionOutcome,
 )
-from clearance.flow.senders import check_sender
+from clearance.flow.senders import check_sender, sender_among
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
 from clearance.lifecycle.events import EventKind
@@ -47,8 +47,11 @@ def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     result = read_xml_declaration(raw)
     inbound = ctx.inbound
     inbound.message_type = _MESSAGE_TYPES.get(result.kind or "")
-    inbound.sender = ctx.sender_hint or _sender_of(result.declaration) or inbound.sender
-    check_sender(ctx, _sender_of(result.declaration))
+    # The declarant is the envelope's sender under whichever of its identifiers (customs code,
+    # USCC) the submitting subject acts as: one rule, in clearance.flow.senders.
+    envelope = sender_among(ctx, _sender_ids(result.declaration))
+    inbound.sender = ctx.sender_hint or envelope or inbound.sender
+    check_sender(ctx, envelope)
     inbound.control_reference = result.sender_reference
     outcome = SubmissionOutcome(
         file=ctx.filename,
@@ -84,10 +87,11 @@ def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     return outcome
 
 
-def _sender_of(declaration: Declaration | None) -> str | None:
-    """Without a ``--sender``, the declarant's (or else the trader's) first identifier."""
+def _sender_ids(declaration: Declaration | None) -> tuple[str, ...]:
+    """The sending party's identifiers, in the file's order: the declarant's (or else the
+    trader's), e.g. a DecMessage declarant's customs code then its USCC."""
     if declaration is None:
-        return None
+        return ()
     for role in (
         PartyRole.DECLARANT,
         PartyRole.REPRESENTATIVE,
@@ -98,8 +102,8 @@ def _sender_of(declaration: Declaration | None) -> str | None:
     ):
         party = declaration.party(role)
         if party is not None and party.identifiers:
-            return party.identifiers[0].value
-    return None
+            return tuple(i.value for i in party.identifiers)
+    return ()
 
 
 def _reject(

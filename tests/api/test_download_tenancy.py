@@ -222,7 +222,7 @@ def test_every_route_to_an_interchange_gives_an_officer_the_same_answer(
 ) -> None:
     # One rule (access.raw_messages_visible): an officer downloads an interchange that carries
     # a declaration of its offices, over the API's submission and version routes and in the
-    # console alike; another office's interchange is unknown to it on all three.
+    # console alike, and reads its record on both; another office's is unknown on all five.
     bodies = {
         "2201": _multi("IC0000911", ("2201", "2201", "2201")),
         "5300": _multi("IC0000912", ("5300", "5300", "5300")),
@@ -243,6 +243,15 @@ def test_every_route_to_an_interchange_gives_an_officer_the_same_answer(
                 "console raw": console.get(f"/console/messages/{message}/raw"),
             }
             own = office in officer.offices
+            # The records without the bytes answer alike (GET /v1/submissions/{id} and the
+            # console's message page).
+            pages = {
+                "api record": client.get(f"/v1/submissions/{message}", headers=auth(key)),
+                "console page": console.get(f"/console/messages/{message}"),
+            }
+            for route, got in pages.items():
+                where = (officer.subject, office, route)
+                assert got.status_code == (200 if own else 404), where
             for route, got in routes.items():
                 where = (officer.subject, office, route)
                 assert got.status_code == (200 if own else 404), where
@@ -250,3 +259,54 @@ def test_every_route_to_an_interchange_gives_an_officer_the_same_answer(
                     assert got.content == bodies[office], where
             answer = client.get(f"/v1/submissions/{message}/answers/{contrl}", headers=auth(key))
             assert answer.status_code == (200 if own else 404)
+
+
+def test_the_record_of_an_interchange_follows_who_may_download_it(
+    auth: Auth, client: TestClient
+) -> None:
+    # GET /v1/submissions/{id} answers whoever may download the file (raw_messages_visible):
+    # an officer of one of its declarations' offices reads the record, listing only its own
+    # offices' declarations and the answers it may read; another office's officer and a
+    # trader merely named in it get 404, as for the bytes.
+    mixed = _submit(auth, client, _multi("IC0000921", ("2201", "5300", "5300")))
+    elsewhere = _submit(auth, client, _multi("IC0000922", ("5300", "5300", "5300")))
+    ours, *theirs = mixed["declarations"]
+    mixed_id, elsewhere_id = mixed["message"]["message_id"], elsewhere["message"]["message_id"]
+    (contrl,) = _answers(mixed, "CONTRL").values()
+    cusres = _answers(mixed, "CUSRES")
+    officer = auth("officer2201")
+
+    got = client.get(f"/v1/submissions/{mixed_id}", headers=officer)
+    assert got.status_code == 200, got.text
+    record = got.json()
+    assert record["message"]["message_id"] == mixed_id
+    assert record["message"]["sender"] == mixed["message"]["sender"]
+    assert record["declarations"] == [ours]
+    listed = {a["answer_id"] for a in record["answers"]}
+    assert listed == {contrl, cusres[ours]}
+    assert record["message"]["answers"] == 2
+    # Each answer it lists it may download, and the bytes of the file too.
+    for answer in listed:
+        url = f"/v1/submissions/{mixed_id}/answers/{answer}"
+        assert client.get(url, headers=officer).status_code == 200, url
+    assert client.get(f"/v1/submissions/{mixed_id}/raw", headers=officer).status_code == 200
+
+    # Another office's interchange is unknown to it, record and bytes alike.
+    for url in [f"/v1/submissions/{elsewhere_id}", f"/v1/submissions/{elsewhere_id}/raw"]:
+        assert client.get(url, headers=officer).status_code == 404, url
+    # That office's officer reads the record of both, each time only its own declarations.
+    other = auth("officer5300")
+    assert client.get(f"/v1/submissions/{mixed_id}", headers=other).json()["declarations"] == (
+        theirs
+    )
+    seen = client.get(f"/v1/submissions/{elsewhere_id}", headers=other).json()
+    assert seen["declarations"] == elsewhere["declarations"]
+
+    # A trader named in the interchange (a consignee) but not its sender: 404.
+    subjects = {"trader-ningbo-2": ("trader", ["uscc:91330200MA2AJ6YF1B"])}
+    consignee = _key_of(client, auth, subjects)
+    assert client.get(f"/v1/submissions/{mixed_id}", headers=consignee).status_code == 404
+    # The sender still reads every declaration and answer of its own interchange.
+    sender = client.get(f"/v1/submissions/{mixed_id}", headers=auth("broker2")).json()
+    assert sender["declarations"] == mixed["declarations"]
+    assert len(sender["answers"]) == len(mixed["answers"]) == 4

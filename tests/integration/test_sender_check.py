@@ -232,3 +232,52 @@ def test_a_queued_submission_is_checked_when_it_is_processed(
     assert accepted.outcome.status is InterchangeStatus.ACCEPTED
     with Session(engine) as session:
         assert session.scalars(select(Declaration.submitted_by)).one() == "broker-01"
+
+
+#: The declarant of decmessage-import.xml: customs code 3122480123 first, then its USCC.
+DECLARANT_CODE, DECLARANT_USCC = "3122480123", "913100006072103486"
+
+
+@pytest.mark.parametrize(
+    ("parties", "filed_under"),
+    [
+        ({DECLARANT_USCC}, DECLARANT_USCC),  # a firm registered with its USCC only
+        ({DECLARANT_CODE}, DECLARANT_CODE),
+        ({DECLARANT_CODE, DECLARANT_USCC}, DECLARANT_CODE),  # both: the first, as the file
+    ],
+)
+def test_a_decmessage_declarant_sends_under_any_of_its_identifiers(
+    app: Application, engine: Engine, parties: set[str], filed_under: str
+) -> None:
+    trader = Actor("pujiang", Role.TRADER, party_ids=frozenset(parties))
+    raw = (SAMPLES.parent / "xml" / "decmessage-import.xml").read_bytes()
+    outcome = submit(app, trader, Interchange(raw, "dec.xml"))
+    assert outcome.status is InterchangeStatus.ACCEPTED, outcome.errors
+    assert outcome.sender == filed_under
+    (declaration,) = outcome.declarations
+    assert declaration.number is not None
+    # Filed under an id it acts as: the message and the declaration are its own.
+    with Session(engine) as session:
+        row = session.scalars(select(Declaration)).one()
+        assert (row.sender, row.submitted_by) == (filed_under, "pujiang")
+        message = session.scalars(select(InboundMessage)).one()
+        assert message.sender == filed_under
+    assert declarations.show(app, trader, declaration.number).sender == filed_under
+
+
+def test_a_decmessage_of_a_declarant_the_subject_is_not_is_refused(app: Application) -> None:
+    # Another firm's USCC (trader B's): neither of the declarant's identifiers.
+    raw = (SAMPLES.parent / "xml" / "decmessage-import.xml").read_bytes()
+    outcome = submit(app, TRADER_B, Interchange(raw, "dec.xml"))
+    assert outcome.status is InterchangeStatus.REJECTED
+    (error,) = outcome.errors
+    assert error.code == "sender"
+    assert f"sender {DECLARANT_CODE} refused" in error.text
+
+
+def test_the_operator_files_a_decmessage_under_the_declarant_s_customs_code(
+    app: Application,
+) -> None:
+    raw = (SAMPLES.parent / "xml" / "decmessage-import.xml").read_bytes()
+    outcome = submit(app, LOCAL_OPERATOR, Interchange(raw, "dec.xml"))
+    assert outcome.status is InterchangeStatus.ACCEPTED and outcome.sender == DECLARANT_CODE
