@@ -25,6 +25,7 @@ from api.ratelimit import RateLimiter
 from api.routes import admin, declarations, events, health, officer, reference, submissions
 from api.routes import fx as fx_routes
 from api.routes import statistics as statistics_routes
+from api.routes import trader_records as trader_record_routes
 from api.routes import webhooks as webhook_routes
 from api.settings import ApiSettings, load_api_settings
 from api.threads import limiting_threads, thread_limit
@@ -52,6 +53,7 @@ PROTECTED = (
     fx_routes.router,  # FX monitoring (issue 14)
     statistics_routes.router,  # trade statistics (issue 14)
     webhook_routes.router,  # webhooks (issues 12 and 15)
+    trader_record_routes.router,  # a trader's licences and rebate records (issue 12)
 )
 
 

@@ -7,7 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from api.asgi import build
 from api.console.authentication import PasswordSignIn
+from api.settings import ApiSettings
 from clearance.app import (
     LOCAL_OPERATOR,
     Actor,
@@ -15,8 +17,10 @@ from clearance.app import (
     Role,
     messages,
     registries,
+    subjects,
     trader_records,
 )
+from clearance.app import keys as api_keys
 from clearance.app import rebates as rebate_cases
 from core.clock import FixedClock
 from core.settings import Settings
@@ -152,3 +156,35 @@ def test_an_expired_licence_is_shown_expired_and_a_tolerance_is_shown(
     assert ">none</td>" in _section(html, "26-AA-310046")  # no tolerance
     chinese = _section(_portal_documents(application, "zh-CN"), "25-AA-300001")
     assert "已过期" in chinese
+
+
+def test_the_api_answers_them_to_their_trader_only(application: Application) -> None:
+    """``GET /v1/held-documents`` and ``GET /v1/rebate-records``: the same records as the
+    portal's pages, by API key, never another trader's."""
+    people = {"ocean": [f"uscc:{OCEAN_USCC}", "edi:BROKER01"], "shenzhen": [f"uscc:{EXPORTER}"]}
+    keys = {}
+    for name, parties in people.items():
+        subjects.add_subject(
+            application,
+            LOCAL_OPERATOR,
+            subjects.NewSubject(name, name.title(), Role.TRADER, party_ids=parties),
+        )
+        keys[name] = {
+            "Authorization": f"Bearer {api_keys.issue_key(application, LOCAL_OPERATOR, name).key}"
+        }
+    settings = ApiSettings(rate_per_second=1000, rate_burst=1000, intake="inline")
+    client = TestClient(build(application=application, api_settings=settings))
+
+    held = client.get("/v1/held-documents", headers=keys["ocean"])
+    assert held.status_code == 200, held.text
+    documents = held.json()["documents"]
+    assert {"26-AA-310045", "26-AA-310047", "E261000000000001"} <= {d["number"] for d in documents}
+    assert {d["holder"] for d in documents} == {OCEAN_USCC}
+    theirs = client.get("/v1/held-documents", headers=keys["shenzhen"]).json()["documents"]
+    assert {d["holder"] for d in theirs} == {EXPORTER}
+
+    records = client.get("/v1/rebate-records", headers=keys["shenzhen"]).json()["records"]
+    assert len(records) == 2 and {r["status"] for r in records} == {"confirmed"}
+    assert client.get("/v1/rebate-records", headers=keys["ocean"]).json()["records"] == []
+    assert client.get("/v1/rebate-records?limit=0", headers=keys["shenzhen"]).status_code == 422
+    assert client.get("/v1/rebate-records").status_code == 401
