@@ -24,6 +24,7 @@ from api.problems import problems
 from api.ratelimit import RateLimiter
 from api.routes import admin, declarations, events, health, officer, reference, submissions
 from api.routes import fx as fx_routes
+from api.routes import offices as office_routes
 from api.routes import statistics as statistics_routes
 from api.routes import trader_records as trader_record_routes
 from api.routes import webhooks as webhook_routes
@@ -54,6 +55,7 @@ PROTECTED = (
     statistics_routes.router,  # trade statistics (issue 14)
     webhook_routes.router,  # webhooks (issues 12 and 15)
     trader_record_routes.router,  # a trader's licences and rebate records (issue 12)
+    office_routes.router,  # the customs-offices registry (issue 12)
 )
 
 

@@ -33,6 +33,7 @@ from clearance.cli import fx as cli_fx
 from clearance.cli import identity as cli_identity
 from clearance.cli import ledgers as cli_ledgers
 from clearance.cli import officer as cli_officer
+from clearance.cli import offices as cli_offices
 from clearance.cli import operations as cli_operations
 from clearance.cli import printing
 from clearance.cli import rebates as cli_rebates
@@ -55,6 +56,7 @@ Handler = Callable[[argparse.Namespace, Application], int]
 COMMAND_GROUPS: list[Callable[[Any, dict[str, Any]], None]] = [
     cli_tariff.register,
     cli_registry.register,
+    cli_offices.register,
     cli_ledgers.register,
     cli_analysis.register,
     cli_officer.register,
@@ -280,6 +282,12 @@ def _demo(args: argparse.Namespace, app: Application) -> int:
     if registries:
         print(f"loading the sample registries ({', '.join(p.name for p in registries)})")
         cli_registry.load_registry_files(app, registries)
+    # The customs-offices registry (issue 12): kept apart from samples/registries/, whose files
+    # ``customs registry load`` takes together as one snapshot.
+    office_files = sorted((root / "offices").glob("*.jsonl"))
+    if office_files:
+        print(f"loading the sample customs offices ({', '.join(p.name for p in office_files)})")
+        cli_offices.load_office_files(app, office_files)
     print(f"processing {len(files)} sample files from {root}\n")
     status = _submit(argparse.Namespace(files=files, sender=None, json=False), app)
     print()
