@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,19 @@ def test_a_bad_line_is_refused_with_its_place_and_nothing_is_loaded(
     # The sample file named first was not written either: one transaction.
     status, out, _ = run(capsys, "offices", "list", "--json")
     assert (status, out) == (0, "")
+
+
+def test_the_demo_loads_the_sample_offices(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A samples directory of one interchange and the offices file: the demo's own steps.
+    samples = SAMPLE.parents[1]
+    (tmp_path / "edifact").mkdir()
+    (tmp_path / "offices").mkdir()
+    shutil.copy(samples / "edifact" / "01-import-d96b.edi", tmp_path / "edifact")
+    shutil.copy(SAMPLE, tmp_path / "offices")
+    status, out, _ = run(capsys, "demo", "--samples", str(tmp_path))
+    assert status == 0
+    assert "loading the sample customs offices (offices.jsonl)" in out
+    status, out, _ = run(capsys, "offices", "list", "--json")
+    assert len(out.splitlines()) == 11
