@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from api import console
 from api.console.authentication import PasswordSignIn, SignInRefusedError
@@ -113,3 +114,13 @@ def csrf_token(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found is not None, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+def sign_in(client: TestClient, person: Person) -> None:
+    """Sign ``person`` in on ``client`` (its cookies cleared first) with :data:`PASSWORD`."""
+    client.cookies.clear()
+    token = csrf_token(client.get("/console/sign-in").text)
+    client.post(
+        "/console/sign-in",
+        data={"csrf_token": token, "name": person.name, "password": PASSWORD},
+    )

@@ -17,11 +17,10 @@ from tests.console_support import (
     NINGBO,
     OCEAN,
     OFFICER,
-    PASSWORD,
-    Person,
     console_app,
     csrf_token,
     interchange,
+    sign_in,
 )
 from tests.operations.support import failing_declarations, healed, scalar
 
@@ -38,15 +37,6 @@ def application(engine: Engine, clock: FixedClock) -> Iterator[Application]:
 @pytest.fixture
 def client(application: Application) -> TestClient:
     return TestClient(console_app(application))
-
-
-def sign_in(client: TestClient, person: Person) -> None:
-    client.cookies.clear()
-    token = csrf_token(client.get("/console/sign-in").text)
-    client.post(
-        "/console/sign-in",
-        data={"csrf_token": token, "name": person.name, "password": PASSWORD},
-    )
 
 
 def failed_upload(client: TestClient) -> int:

@@ -19,12 +19,11 @@ from tests.console_support import (
     OCEAN,
     OFFICER,
     OTHER_OFFICER,
-    PASSWORD,
     SUPERVISOR,
-    Person,
     console_app,
     csrf_token,
     interchange,
+    sign_in,
 )
 
 pytestmark = pytest.mark.db
@@ -46,14 +45,6 @@ def number(application: Application) -> str:
 @pytest.fixture
 def client(application: Application) -> TestClient:
     return TestClient(console_app(application))
-
-
-def sign_in(client: TestClient, person: Person) -> None:
-    client.cookies.clear()
-    token = csrf_token(client.get("/console/sign-in").text)
-    client.post(
-        "/console/sign-in", data={"csrf_token": token, "name": person.name, "password": PASSWORD}
-    )
 
 
 def post(client: TestClient, number: str, path: str, **form: str) -> Response:

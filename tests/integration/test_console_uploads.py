@@ -17,12 +17,12 @@ from tests.console_support import (
     OCEAN,
     OFFICER,
     OTHER_OFFICER,
-    PASSWORD,
     PEOPLE,
     Person,
     console_app,
     csrf_token,
     interchange,
+    sign_in,
     table_sign_in,
 )
 
@@ -40,15 +40,6 @@ def application(engine: Engine, clock: FixedClock) -> Application:
 @pytest.fixture
 def client(application: Application) -> TestClient:
     return TestClient(console_app(application))
-
-
-def sign_in(client: TestClient, person: Person) -> None:
-    client.cookies.clear()
-    token = csrf_token(client.get("/console/sign-in").text)
-    client.post(
-        "/console/sign-in",
-        data={"csrf_token": token, "name": person.name, "password": PASSWORD},
-    )
 
 
 def upload(client: TestClient, content: bytes, name: str = "cusdec.edi") -> str:
