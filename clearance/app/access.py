@@ -209,8 +209,16 @@ def require_registry_write(
 
 def visible_message(session: Session, actor: Actor, message_id: int) -> InboundMessage:
     """Inbound message ``message_id`` if ``actor`` may see it, else ``NotFoundError``."""
+    return _message_where(session, message_id, messages_visible(actor))
+
+
+def _message_where(
+    session: Session, message_id: int, visible: ColumnElement[bool]
+) -> InboundMessage:
+    """Inbound message ``message_id`` if ``visible`` holds for it; else ``NotFoundError``, as
+    for an unknown id."""
     row = session.scalars(
-        select(InboundMessage).where(InboundMessage.id == message_id, messages_visible(actor))
+        select(InboundMessage).where(InboundMessage.id == message_id, visible)
     ).one_or_none()
     if row is None:
         raise NotFoundError(f"no message {message_id}")
@@ -277,12 +285,7 @@ def visible_raw_message(session: Session, actor: Actor, message_id: int) -> Inbo
     (:func:`raw_messages_visible`), else ``NotFoundError``: the one rule for every route that
     hands out an interchange as received (the API's ``/v1/submissions/{id}/raw`` and its
     answers, the console's message downloads)."""
-    row = session.scalars(
-        select(InboundMessage).where(InboundMessage.id == message_id, raw_messages_visible(actor))
-    ).one_or_none()
-    if row is None:
-        raise NotFoundError(f"no message {message_id}")
-    return row
+    return _message_where(session, message_id, raw_messages_visible(actor))
 
 
 def answers_visible(actor: Actor) -> ColumnElement[bool]:

@@ -121,13 +121,14 @@ def load(app: Application, actor: Actor, documents: list[Document]) -> OfficesLo
     added = changed = 0
     with app.unit() as session:
         for office in offices:
+            fields = office.model_dump()
             row = session.get(CustomsOffice, office.code)
             if row is None:
-                session.add(CustomsOffice(**office.model_dump()))
+                session.add(CustomsOffice(**fields))
                 added += 1
-            elif _view(row) != _line_view(office):
-                for field, value in office.model_dump().items():
-                    setattr(row, field, value)
+            elif {name: getattr(row, name) for name in fields} != fields:
+                for name, value in fields.items():
+                    setattr(row, name, value)
                 changed += 1
     return OfficesLoaded(
         offices=len(offices), added=added, changed=changed, unchanged=len(offices) - added - changed
@@ -160,15 +161,4 @@ def _view(row: CustomsOffice) -> OfficeView:
         country=row.country,
         valid_from=row.valid_from.isoformat(),
         valid_to=None if row.valid_to is None else row.valid_to.isoformat(),
-    )
-
-
-def _line_view(office: OfficeLine) -> OfficeView:
-    return OfficeView(
-        code=office.code,
-        name=office.name,
-        name_zh=office.name_zh,
-        country=office.country,
-        valid_from=office.valid_from.isoformat(),
-        valid_to=None if office.valid_to is None else office.valid_to.isoformat(),
     )
