@@ -4,8 +4,9 @@ Imports are counted on the release date, exports on the date their formalities w
 completed (here too the release: nothing remains for the declarant after it). The partner is
 the country of origin for imports and the final destination for exports; the consignment
 country (启运国) and the country of arrival (运抵国) are kept beside it. Each item's value is
-converted at the official rate of the declaration's own day, to CNY and to USD, and rounded
-per item: aggregates are sums of converted items, never a converted sum.
+valued as trade statistics value goods — imports CIF, exports FOB (the declared statistical
+value when the declarant gives one) — at the official rate of the declaration's own day, in CNY
+and USD, rounded per item: aggregates are sums of converted items, never a converted sum.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from clearance.assessment.adapter import NotAssessableError, assessment_request
 from edi.model import Declaration, Direction, GoodsItem, PartyRole
 from edi.model.parties import IdentifierScheme
+from tariffs.regimes import select_regime
+from tariffs.valuation import value_declaration
 
 CENT = Decimal("0.01")
 MILLI = Decimal("0.001")
@@ -112,8 +116,9 @@ def facts_of(
         "region": region_of(trader),
     }
     out = []
-    for item in declaration.items:
-        cny = _value_cny(item, declaration, accepted_on, rate)
+    border = border_values(declaration, accepted_on, rate)
+    for item, at_border in zip(declaration.items, border, strict=True):
+        cny = _value_cny(item, at_border, accepted_on, rate)
         out.append(
             FactValues(
                 item_sequence=item.sequence,
@@ -151,12 +156,50 @@ def _partner(item: GoodsItem, declaration: Declaration, is_import: bool) -> str:
     )
 
 
-def _value_cny(item: GoodsItem, declaration: Declaration, day: date, rate: RateLookup) -> Decimal:
-    """The item's statistical value (else its declared total) in CNY at ``day``'s rate.
+class _NoRateError(LookupError):
+    """A currency the declaration uses has no official rate on its day."""
+
+
+def border_values(
+    declaration: Declaration, day: date, rate: RateLookup
+) -> tuple[Decimal | None, ...]:
+    """Each item's value at the border in CNY: CIF for imports, FOB for exports.
+
+    Trade statistics value imports CIF and exports FOB (UN IMTS 2010, China's customs
+    statistics) whatever the incoterm the goods were sold on. The conversion is the customs
+    valuation's own (:func:`tariffs.valuation.value_declaration`: freight, insurance and other
+    charges added to or taken out of the price by the incoterm, allocated to the items by value
+    share), at ``day``'s official rates, so a statistic and the duty base never disagree about
+    what the goods were worth. None for every item when the declaration cannot be valued so (a
+    charge the incoterm needs is missing, a currency has no rate that day): its items are then
+    counted at their declared totals, as before this rule.
+    """
+
+    def fx(currency: str) -> Decimal:
+        found = rate(currency, day)
+        if found is None:
+            raise _NoRateError(currency)
+        return found
+
+    try:
+        request = assessment_request(declaration, day)
+        office = declaration.declaration_office
+        valuation = value_declaration(request, fx, select_regime(office=office))
+    except (NotAssessableError, ValueError, _NoRateError):  # a pydantic refusal is a ValueError
+        return (None,) * len(declaration.items)
+    if valuation.problems:
+        return (None,) * len(declaration.items)
+    return tuple(valuation.values)
+
+
+def _value_cny(item: GoodsItem, at_border: Decimal | None, day: date, rate: RateLookup) -> Decimal:
+    """The item's statistical value in CNY: declared, else CIF/FOB, else its declared total.
 
     Zero when the item states no value or its currency has no official rate that day: the
     item still counts (traders, quantities), and ``customs stats refresh`` reports how many.
     """
+    if item.statistical_value is None and at_border is not None:
+        return at_border.quantize(CENT, ROUND_HALF_UP)
     amount = item.statistical_value or item.value
     if amount is None:
         return Decimal(0)
