@@ -26,6 +26,11 @@ HS_LEVELS = {"hs2": 2, "hs4": 4, "hs6": 6, "hs8": 8, "hs10": 10}
 PLAIN = ("flow", "partner", "consignment", "trade_mode", "office", "transport_mode", "trader")
 AXES = (*PLAIN, "region", *HS_LEVELS, "month", "quarter", "year")
 TOTAL = "_T"  # the label of a margin (SDMX's code for "total")
+#: The unit of a cell whose facts state their quantity in more than one unit (kilograms and
+#: pieces): such quantities do not add up, so the cell shows no quantity.
+MIXED_UNITS = "mixed"
+#: Each summed quantity and the dimension holding its unit.
+QUANTITY_UNITS = {"quantity1": "unit1", "quantity2": "unit2"}
 
 #: Cells (margins included) above which a table is refused before any work: its cross-tab,
 #: protection, audit and answer grow with the cells (hs4 x partner over a year of a million
@@ -90,6 +95,9 @@ class Grid:
     row_groups: list[tuple[int, list[int]]] | None = None
     #: Interior cells a trader with an accepted confidentiality request contributes to.
     requested: BoolArray | None = None
+    #: Per summed quantity (``quantity1``, ``quantity2``), each cell's unit: the one unit of
+    #: every fact in it with that quantity, :data:`MIXED_UNITS`, or None (no such quantity).
+    units: dict[str, npt.NDArray[np.object_]] = field(default_factory=dict)
 
     @property
     def groups(self) -> list[tuple[int, list[int]]]:
@@ -156,7 +164,38 @@ def crosstab(
         requested=_requested(
             cols, chosen[counted], cell[counted], (nr, nc, two_way), confidential_traders
         ),
+        units=_units(cols, chosen[counted], cell[counted], (nr, nc, two_way)),
     )
+
+
+def _units(
+    cols: Columns, chosen: IntArray, cell: IntArray, shape: tuple[int, int, bool]
+) -> dict[str, npt.NDArray[np.object_]]:
+    """Each cell's unit per quantity: the smallest and largest unit code among the facts with
+    that quantity, in the interior and over each margin's cells; equal: that unit."""
+    nr, nc, two_way = shape
+    width = nc + 1 if two_way else 1
+    none, big = -1, np.iinfo(np.int64).max
+    out: dict[str, npt.NDArray[np.object_]] = {}
+    for measure, dimension in QUANTITY_UNITS.items():
+        has = cols.measures[measure][chosen] != 0
+        codes = cols.codes[dimension][chosen][has].astype(np.int64)
+        lo, hi = np.full(nr * nc, big, np.int64), np.full(nr * nc, none, np.int64)
+        np.minimum.at(lo, cell[has], codes)
+        np.maximum.at(hi, cell[has], codes)
+        low, high = np.full((nr + 1, width), big, np.int64), np.full((nr + 1, width), none)
+        lo_in, hi_in = lo.reshape(nr, nc), hi.reshape(nr, nc)
+        low[:nr, :nc], high[:nr, :nc] = lo_in, hi_in
+        if two_way:
+            low[:nr, nc], high[:nr, nc] = lo_in.min(1, initial=big), hi_in.max(1, initial=none)
+            low[nr, :nc], high[nr, :nc] = lo_in.min(0, initial=big), hi_in.max(0, initial=none)
+        low[nr, width - 1] = lo_in.min(initial=big)
+        high[nr, width - 1] = hi_in.max(initial=none)
+        labels = cols.labels[dimension]
+        names = np.array([*labels, MIXED_UNITS, None], dtype=object)
+        pick = np.where(high == none, len(labels) + 1, np.where(low == high, low, len(labels)))
+        out[measure] = names[pick]
+    return out
 
 
 def _check_size(query: Query, nr: int, nc: int) -> None:
@@ -472,6 +511,11 @@ def with_subtotals(levels: list[Grid]) -> Grid:
         m: np.vstack([*(levels[g].sums[m][i] for g, i in picks), levels[0].sums[m][-1]])
         for m in levels[0].sums
     }
+
+    def stack_units(m: str) -> npt.NDArray[np.object_]:
+        rows_ = [levels[g].units[m][i] for g, i in picks]
+        return np.vstack([*rows_, levels[0].units[m][-1]])
+
     return Grid(
         levels[0].row_axis,
         levels[0].column_axis,
@@ -486,6 +530,7 @@ def with_subtotals(levels: list[Grid]) -> Grid:
         stack("provisional"),
         groups,
         _stack_requested(levels, picks),
+        {m: stack_units(m) for m in levels[0].units},
     )
 
 

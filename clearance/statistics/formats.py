@@ -14,7 +14,9 @@ FIELDS = (
     "value_cny",
     "value_usd",
     "quantity1",
+    "unit1",
     "quantity2",
+    "unit2",
     "net_mass",
     "items",
     "unit_value_usd",
@@ -96,6 +98,10 @@ _DECIMALS = {
 }
 
 
+#: The quantities' statutory units, as text.
+_UNITS = ("unit1", "unit2")
+
+
 def cells_to_parquet(cells: list[dict[str, Any]], rows: str, columns: str | None) -> bytes:
     """Published cells (their JSON form) as one Parquet file: typed decimals, flags as a list.
 
@@ -110,6 +116,7 @@ def cells_to_parquet(cells: list[dict[str, Any]], rows: str, columns: str | None
         ) from exc
     fields = [pa.field(rows, pa.string()), pa.field(columns or "column", pa.string())]
     fields += [pa.field(name, pa.decimal128(24, scale)) for name, scale in _DECIMALS.items()]
+    fields += [pa.field(name, pa.string()) for name in _UNITS]
     fields += [pa.field("items", pa.int64()), pa.field("flags", pa.list_(pa.string()))]
     data: dict[str, list[Any]] = {f.name: [] for f in fields}
     for cell in cells:
@@ -118,6 +125,8 @@ def cells_to_parquet(cells: list[dict[str, Any]], rows: str, columns: str | None
         for name in _DECIMALS:
             value = cell.get(name)
             data[name].append(None if value is None else Decimal(value))
+        for name in _UNITS:
+            data[name].append(cell.get(name))
         data["items"].append(cell.get("items"))
         data["flags"].append(list(cell.get("flags", [])))
     table = pa.Table.from_pydict(data, schema=pa.schema(fields))

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from clearance.statistics import columns, linked
 from clearance.statistics.cube import (
     HS_LEVELS,
+    MIXED_UNITS,
+    QUANTITY_UNITS,
     TOTAL,
     Grid,
     Query,
@@ -56,6 +58,10 @@ class Cell:
     flags: tuple[str, ...]
     rules: tuple[str, ...]  # unprotected tables only: the primary rules the cell fails
     unit_value_usd: Decimal | None = None  # USD per first statutory unit
+    #: The statutory units of ``quantity1`` and ``quantity2``: None when no fact of the cell
+    #: states one, ``mixed`` when they differ (the quantity is then not given: it is no sum).
+    unit1: str | None = None
+    unit2: str | None = None
     prior_value_cny: Decimal | None = None  # the same cell a year earlier (--growth)
     growth_percent: Decimal | None = None
 
@@ -351,6 +357,7 @@ def _cells(
     items, traders = grid.items.ravel().tolist(), grid.traders.ravel().tolist()
     provisional, revised = grid.provisional.ravel().tolist(), grid.revised.ravel().tolist()
     hidden_cells = suppressed.tolist()
+    units = {m: grid.units[m].ravel().tolist() for m in QUANTITY_UNITS}
     out: list[Cell] = []
     for flat in range(len(rows) * width):
         hidden = bool(hidden_cells[flat])
@@ -365,20 +372,24 @@ def _cells(
         )
         shown = not (hidden and protected)
         usd, quantity = sums["value_usd"][flat], sums["quantity1"][flat]
+        unit1, unit2 = units["quantity1"][flat], units["quantity2"][flat]
+        one1, one2 = unit1 != MIXED_UNITS, unit2 != MIXED_UNITS
         out.append(
             Cell(
                 rows[flat // width],
                 cols[flat % width],
                 _scaled(sums["value_cny"][flat], 2) if shown else None,
                 _scaled(usd, 2) if shown else None,
-                _scaled(quantity, 3) if shown else None,
-                _scaled(sums["quantity2"][flat], 3) if shown else None,
+                _scaled(quantity, 3) if shown and one1 else None,
+                _scaled(sums["quantity2"][flat], 3) if shown and one2 else None,
                 _scaled(sums["net_mass"][flat], 3) if shown else None,
                 int(items[flat]) if shown else None,
                 None if protected else int(traders[flat]),
                 flags,
                 () if why is None else tuple(why[flat]),
-                _unit_value(usd, quantity) if shown else None,
+                _unit_value(usd, quantity) if shown and one1 else None,
+                unit1=unit1 if shown else None,
+                unit2=unit2 if shown else None,
             )
         )
     return out
@@ -390,7 +401,7 @@ def _scaled(value: int, places: int) -> Decimal:
 
 
 def _unit_value(usd_cents: int, thousandths: int) -> Decimal | None:
-    """USD per first statutory unit (meaningful where the cell has one unit: an HS line)."""
+    """USD per first statutory unit (asked only where the cell's facts share one unit)."""
     if thousandths <= 0:
         return None
     return (Decimal(usd_cents) * 10 / thousandths).quantize(MILLIS)
