@@ -49,7 +49,8 @@ def status_of(value: str) -> AnswerStatus:
 def reasons_for(kind: str | None, reports: Sequence[ErrorReport]) -> tuple[AnswerReason, ...]:
     """Reasons with their codes and pointers, in the sender's vocabulary of ``kind``."""
     return tuple(
-        AnswerReason(r.text, _path(kind, r), r.line, r.column, r.code or None) for r in reports
+        AnswerReason(r.text, _path(kind, r), r.line, r.column, r.code or None, r.text_zh)
+        for r in reports
     )
 
 

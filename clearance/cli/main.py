@@ -1,8 +1,8 @@
-"""The ``customs`` command. Names and JSON fields here are a contract (docs/cli.md).
+"""The ``customs`` command. Names and JSON fields here are a contract (docs/cli.md)."""
 
-A thin front door: each command parses its arguments, calls one use case of
-:mod:`clearance.app` as the local operator, and prints the result. It never touches the store.
-"""
+# A thin front door: each command parses its arguments, calls one use case of
+# clearance.app as the local operator, and prints the result. It never touches the store.
+# (A developer's note: ``customs --help`` shows DESCRIPTION, written for the tool's users.)
 
 from __future__ import annotations
 
@@ -47,6 +47,19 @@ from core.errors import CustomsError
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
+#: What ``customs --help`` says the tool is for (users read it, not the module's docstring).
+DESCRIPTION = """\
+Golden Customs on this machine: process customs declarations and answer them in the
+sender's own format (EDIFACT CUSDEC/CUSRES, ANSI X12 309/355/350, WCO DEC-DMS and China
+Single Window DecMessage XML, JSON), and look after what the decisions rest on: tariffs,
+licences and certificates, the customs offices, the officers' queue, export rebates, FX
+monitoring, trade statistics, API keys, the HTTP service and its background jobs.
+
+Every command works on the database named by CUSTOMS_DATABASE_URL (default: customs.db in
+the working directory) and migrates it first. Start with 'customs demo' to see it work on
+the samples."""
+EPILOG = "'customs COMMAND --help' describes a command; docs/cli.md is the full reference."
+
 #: A command handler: parsed arguments and the application → exit status.
 Handler = Callable[[argparse.Namespace, Application], int]
 #: Functions that add a group of sub-commands (tariff, registry, officer …) to the parser;
@@ -76,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
-        parser.print_help()
+        # A group without its action ("customs tariff") shows that group's actions.
+        shown: argparse.ArgumentParser = getattr(args, "help_parser", parser)
+        shown.print_help()
         return 2
     try:
         app = open_application()  # every command migrates the database first
@@ -96,7 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="customs", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="customs",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(metavar="COMMAND")
 
     init = sub.add_parser("init", help="create or migrate the database")
@@ -170,7 +190,22 @@ def _parser() -> argparse.ArgumentParser:
     d_show.set_defaults(handler=_declarations_show)
     for register in COMMAND_GROUPS:
         register(sub, {"declarations": decls, "messages": messages})
+    _describe(sub)
     return parser
+
+
+def _describe(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Give every command the line the list above it shows as its own description, so
+    ``customs tariff --help`` says what the group is for; a group also remembers its parser,
+    for ``customs tariff`` alone to show the group's actions."""
+    for action in sub._choices_actions:
+        command = sub.choices[action.dest]
+        if command.description is None:
+            command.description = action.help
+        for nested in command._actions:
+            if isinstance(nested, argparse._SubParsersAction):
+                command.set_defaults(help_parser=command)
+                _describe(nested)
 
 
 #: ``customs submit``: up to this many consecutive small files in one unit of work (group

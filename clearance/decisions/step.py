@@ -254,7 +254,8 @@ def response_reasons(
     for reason in reasons:
         if reason.source is ReasonSource.CONTROL:
             code, text = reason.rule_id[:8], reason.message_en
-            out.append(ErrorReport(code=code, text=text, item=reason.item_sequence))
+            zh = reason.message_zh or None
+            out.append(ErrorReport(code=code, text=text, item=reason.item_sequence, text_zh=zh))
         elif reason.weight in ("yellow", "red", "blue"):
             # Risk criteria and the sample stay confidential: name the lane, not the row.
             code = "RISK" if reason.source is ReasonSource.RISK else "SAMPLE"

@@ -41,6 +41,9 @@ class ErrorReport:
     column: int | None = None
     element: int | None = None
     item: int | None = None  # the goods item a business reason is about (answers point to it)
+    #: The same reason in Chinese, when its rule words it so (control and tariff findings'
+    #: ``message_zh``): the DEC_RESULT receipt's NOTE gives it beside the English.
+    text_zh: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form (``item`` only when the reason names a goods item)."""

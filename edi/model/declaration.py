@@ -15,6 +15,7 @@ from edi.model.values import (
     CommodityCode,
     CountryCode,
     CurrencyCode,
+    IncotermCode,
     OfficeCode,
     PositiveMagnitude,
     Quantity,
@@ -155,7 +156,7 @@ class Declaration(BaseModel):
     departure_country: CountryCode | None = Field(default=None, description="启运国(地区).")
     destination_country: CountryCode | None = Field(default=None, description="运抵国(地区).")
     loading_place: str | None = Field(default=None, max_length=35, description="UN/LOCODE.")
-    incoterm: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="成交方式.")
+    incoterm: IncotermCode | None = Field(default=None, description="成交方式 (C&F read as CFR).")
     invoice_currency: CurrencyCode | None = None
     invoice_total: Amount | None = None
     freight: Charge | None = None

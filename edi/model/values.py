@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 #: Every ISO 3166-1 alpha-2 code (pycountry's copy of the standard): two capitals are not
@@ -33,6 +33,24 @@ CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 CommodityCode = Annotated[str, Field(pattern=r"^\d{6}(\d{2}){0,2}$")]
 #: Unit of measure: UN/ECE Recommendation 20 code (KGM, LTR, NAR, ...) or a national code.
 UnitCode = Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[A-Za-z0-9]+$")]
+#: Older spellings of Incoterms still written by senders, and the code that replaced them.
+#: "C&F" (and its ASCII form "CNF") is cost and freight (成本加运费), CFR since Incoterms 1990;
+#: DOMAIN.md lists "C&F/CFR" among the 成交方式 a declaration may give.
+INCOTERM_ALIASES = {"C&F": "CFR", "CNF": "CFR"}
+
+
+def incoterm_alias(value: object) -> object:
+    """The current code for a legacy Incoterm spelling (``C&F``, ``C & F``, ``CNF`` -> ``CFR``);
+    anything else unchanged, for the pattern to accept or refuse (a ``BeforeValidator``)."""
+    if isinstance(value, str):
+        return INCOTERM_ALIASES.get(value.replace(" ", ""), value)
+    return value
+
+
+#: Incoterms code (成交方式): three capitals, with the legacy C&F/CNF read as CFR. Normalised
+#: here, in the model, so every channel that fills it (EDIFACT TOD, a MIG's field rules,
+#: DEC-DMS TradeTerms, the JSON API) accepts the same spellings and stores the same code.
+IncotermCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), BeforeValidator(incoterm_alias)]
 #: Customs office (关区代码 in China: 4 digits; other administrations: up to 8 characters).
 OfficeCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,8}$")]
 

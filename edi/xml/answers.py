@@ -31,9 +31,10 @@ class AnswerReason:
     line: int | None = None
     column: int | None = None
     code: str | None = None  # e.g. XML004; rules may use their own rule ids
+    text_zh: str | None = None  # the reason in Chinese, when its rule words it so
 
-    def located(self) -> str:
-        """The text with its location, for free-text fields."""
+    def located(self, text: str | None = None) -> str:
+        """``text`` (the English text unless given) with its location, for free-text fields."""
         where = ", ".join(
             p
             for p in (
@@ -43,7 +44,8 @@ class AnswerReason:
             )
             if p
         )
-        return f"{self.text} ({where})" if where else self.text
+        said = self.text if text is None else text
+        return f"{said} ({where})" if where else said
 
 
 @dataclass(frozen=True, slots=True)

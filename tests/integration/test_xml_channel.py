@@ -211,3 +211,38 @@ def test_an_officer_decision_reaches_an_xml_trader_in_kind(
     else:
         assert answer.findtext("CHANNEL") == "P" and "documents seen" in answer.findtext("NOTE")
         assert answer.findtext("CUSTOM_MASTER") == declaration.number[:4]
+
+
+def test_a_receipt_carries_the_assessed_duties_and_the_reasons_in_chinese(
+    engine: Engine,
+) -> None:
+    """DEC_RESULT gives back what CUSRES TAX/MOA and RES-DMS DutyTaxFee give: every duty line
+    of every item; and each control reason in Chinese beside the English."""
+    from edi.xml import parse_xml
+    from edi.xml.validation import Schema, compiled
+
+    p, _ = _standard(engine)
+    (declaration,) = p.submit((XML / "decmessage-import.xml").read_bytes()).declarations
+    root = parse_xml((declaration.response or "").encode())
+    compiled(Schema.DEC_RESULT).assertValid(root)
+    written = [
+        (
+            int(line.findtext("G_NO") or 0),
+            line.findtext("TAX_TYPE"),
+            line.findtext("TAX_BASE"),
+            line.findtext("TAX_AMOUNT"),
+            line.findtext("CURR"),
+        )
+        for line in root.iterfind("DEC_TAX/TAX_LIST")
+    ]
+    assessed = [
+        (item.sequence, tax, format(base, "f"), format(amount, "f"), currency)
+        for item in declaration.items
+        for tax, base, amount, currency in item.duty_lines()
+    ]
+    assert written == assessed and written
+    note = root.findtext("NOTE") or ""
+    zh = [r for r in declaration.reasons if r.text_zh]
+    assert zh, "the standard controls give at least one reason worded in Chinese"
+    for reason in zh:
+        assert f"[{reason.code}] {reason.text_zh} / {reason.text}" in note

@@ -206,6 +206,30 @@ def test_problems_are_worded_for_people_and_coded() -> None:
     assert "ISO 3166" in texts["LOC"][1]
 
 
+@pytest.mark.parametrize("written", ["C&F", "CNF", "C & F"])
+def test_the_legacy_cost_and_freight_incoterm_is_read_as_cfr(written: str) -> None:
+    # DOMAIN.md lists "C&F/CFR" among the 成交方式: the older name must not reject a declaration.
+    body = MINIMAL.replace("UNS+D'", f"TOD+++{written}'\nUNS+D'", 1)
+    result = map_cusdec(message(body), PROFILE)
+    assert result.issues == ()
+    assert result.declaration is not None and result.declaration.incoterm == "CFR"
+
+
+@pytest.mark.parametrize("written", ["C+F", "cfr", "CF", "C&FR"])
+def test_a_wrong_incoterm_is_still_refused_at_tod(written: str) -> None:
+    body = MINIMAL.replace("UNS+D'", f"TOD+++{written.replace('+', '?+')}'\nUNS+D'", 1)
+    result = map_cusdec(message(body), PROFILE)
+    assert result.declaration is None
+    (issue,) = result.issues
+    assert (issue.code.value, issue.segment_tag, issue.line, issue.column) == (
+        "FORMAT",
+        "TOD",
+        4,
+        7,
+    )
+    assert issue.text == f"incoterm '{written}' must be a 3-letter Incoterms code"
+
+
 def test_unknown_profile_names_the_known_ones() -> None:
     with pytest.raises(ProfileError, match="default"):
         load_profile("nope")

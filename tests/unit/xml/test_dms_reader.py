@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from edi.model import DeclarationFunction, Direction, DocumentKind, PartyRole
 from edi.xml import IssueKind, XmlReadResult, read_xml_declaration
 from tests.unit.xml.conftest import sample
@@ -270,3 +272,26 @@ def test_on_a_file_written_on_one_line_the_column_tells_the_country_codes_apart(
     assert issue.path == "/MetaData/Declaration/Exporter/Address/CountryCode"
     assert issue.line == 2
     assert _at(text, issue.line, issue.column).startswith("<CountryCode>XX</CountryCode>")
+
+
+@pytest.mark.parametrize("written", ["C&amp;F", "CNF", "C &amp; F"])
+def test_the_legacy_cost_and_freight_trade_term_is_read_as_cfr(written: str) -> None:
+    text = _edit(
+        IMPORT, "<ConditionCode>CIF</ConditionCode>", f"<ConditionCode>{written}</ConditionCode>"
+    )
+    result = _read(text)
+    assert result.issues == ()
+    assert result.declaration is not None and result.declaration.incoterm == "CFR"
+
+
+@pytest.mark.parametrize("written", ["C+F", "cfr", "C&amp;FR"])
+def test_a_wrong_trade_term_is_still_refused_where_it_stands(written: str) -> None:
+    text = _edit(
+        IMPORT, "<ConditionCode>CIF</ConditionCode>", f"<ConditionCode>{written}</ConditionCode>"
+    )
+    result = _read(text)
+    assert result.declaration is None
+    [issue] = result.issues
+    assert issue.path == "/MetaData/Declaration/GoodsShipment/TradeTerms/ConditionCode"
+    assert issue.line is not None  # schema errors carry the line only
+    assert text.split("\n")[issue.line - 1].strip().startswith("<ConditionCode>")

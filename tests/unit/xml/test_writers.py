@@ -173,6 +173,66 @@ def test_rejection_receipt_names_every_reason() -> None:
     assert root.findtext("CUS_CIQ_NO") == "SHF2026112500100"
 
 
+def test_receipt_carries_the_duties_after_the_public_elements() -> None:
+    duties = (
+        DutyLine(2, "CUD", None, None, Decimal("0.00"), "CNY"),
+        DutyLine(1, "CUD", Decimal("0.10"), Decimal("1000.00"), Decimal("100.00"), "CNY"),
+        DutyLine(1, "VAT", Decimal("0.13"), Decimal("1100.00"), Decimal("143.00"), "CNY"),
+    )
+    root = _receipt(_answer(AnswerStatus.REGISTERED, registered_number=NUMBER, duties=duties))
+    # The eight public elements first, unchanged; our DEC_TAX extension last.
+    assert [child.tag for child in root][-1] == "DEC_TAX"
+    lines = [
+        {child.tag: child.text for child in line} for line in root.iterfind("DEC_TAX/TAX_LIST")
+    ]
+    assert lines == [
+        {
+            "G_NO": "1",
+            "TAX_TYPE": "CUD",
+            "TAX_NAME": "关税",
+            "TAX_BASE": "1000.00",
+            "TAX_RATE": "0.10",
+            "TAX_AMOUNT": "100.00",
+            "CURR": "CNY",
+        },
+        {
+            "G_NO": "1",
+            "TAX_TYPE": "VAT",
+            "TAX_NAME": "增值税",
+            "TAX_BASE": "1100.00",
+            "TAX_RATE": "0.13",
+            "TAX_AMOUNT": "143.00",
+            "CURR": "CNY",
+        },
+        {"G_NO": "2", "TAX_TYPE": "CUD", "TAX_NAME": "关税", "TAX_AMOUNT": "0.00", "CURR": "CNY"},
+    ]
+
+
+def test_receipt_without_duties_has_no_tax_element() -> None:
+    root = _receipt(_answer(AnswerStatus.REJECTED))
+    assert root.find("DEC_TAX") is None
+
+
+def test_receipt_gives_a_reason_in_chinese_beside_the_english() -> None:
+    reasons = (
+        AnswerReason(
+            "item 1: unit price above the reference range",
+            path="/DecMessage/DecLists/DecList[1]",
+            code="SAN-005",
+            text_zh="第1项单价高于参考区间",
+        ),
+        AnswerReason("selected for yellow lane control", code="RISK"),
+        AnswerReason("same words", code="X", text_zh="same words"),
+    )
+    root = _receipt(_answer(AnswerStatus.DOCUMENTS_REQUIRED, reasons=reasons))
+    assert root.findtext("NOTE") == (
+        "需交验单证 (documents_required); "
+        "[SAN-005] 第1项单价高于参考区间 / item 1: unit price above the reference range "
+        "(/DecMessage/DecLists/DecList[1]); "
+        "[RISK] selected for yellow lane control; [X] same words"
+    )
+
+
 def test_answers_need_aware_times_and_a_reference() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         XmlAnswer(AnswerStatus.REJECTED, "X", datetime(2026, 11, 28, 10, 0))  # noqa: DTZ001
