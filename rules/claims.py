@@ -14,6 +14,7 @@ from edi.model import DocumentKind, DocumentReference, GoodsItem
 from rules.context import ControlContext
 from rules.ledger import Allowance, Balance
 from rules.registry import CertificateLine, CertificateOfOrigin, Licence
+from tariffs.preference import claimed_agreement, proof_serves
 
 
 def licence_key(number: str) -> str:
@@ -174,14 +175,30 @@ def _certificate_claims(context: ControlContext) -> tuple[CertificateClaim, ...]
     claims = []
     for item in context.declaration.items:
         own = [d for d in item.documents if _is_certificate(context, d)]
-        candidates = own or [d for d in header if _agreement(context, d) == item.preference]
-        if not candidates or (not own and item.preference is None):
+        claim = item_claim(context, item, own)
+        # The tariff side's rule (tariffs.preference): a certificate cited on the item is its
+        # claim; a header certificate serves only the items claiming its agreement (or naming
+        # none, which the certificate controls then check against the registry).
+        candidates = own or [
+            d for d in header if claim and proof_serves(claim, _agreement(context, d), claim)
+        ]
+        if not candidates:
             continue
         doc = candidates[0]
         certificate = context.registries.certificate(doc.number)
         line = None if certificate is None else certificate.line_for(item.commodity_code)
         claims.append(CertificateClaim(doc.number, doc, certificate, item, line))
     return tuple(claims)
+
+
+def item_claim(
+    context: ControlContext, item: GoodsItem, own: list[DocumentReference] | None = None
+) -> str | None:
+    """The agreement ``item`` claims (:func:`tariffs.preference.claimed_agreement`): its
+    preference, else the agreement of a certificate it cites itself."""
+    if own is None:
+        own = [d for d in item.documents if _is_certificate(context, d)]
+    return claimed_agreement(item.preference, (_agreement(context, d) for d in own))
 
 
 def _agreement(context: ControlContext, doc: DocumentReference) -> str | None:

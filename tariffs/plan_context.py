@@ -17,6 +17,7 @@ from decimal import Decimal
 from tariffs.expressions import DutyExpression, compile_expression
 from tariffs.measures import ConditionAction, Measure, MeasureCondition, Role
 from tariffs.plans import Candidate, Plan
+from tariffs.preference import proof_serves
 from tariffs.regimes import RegimeProfile
 from tariffs.requests import ItemRequest
 from tariffs.results import ConditionFinding
@@ -92,8 +93,10 @@ class PlanContext:
     def presented(self, m: Measure, cond: MeasureCondition) -> bool:
         """True if a document satisfies ``cond`` for ``m``.
 
-        For an agreement's rate, a document naming an agreement counts for that one only; a
-        document naming none counts for the agreement claimed, or for any when none is claimed.
+        For an agreement's rate the document must also serve the item's claim
+        (:func:`tariffs.preference.proof_serves`, the rule the certificate controls share): it
+        counts only for the agreement the item claims, and only when it names that agreement
+        or none. An item claiming no agreement gets no agreement rate, whatever it presents.
         """
         group = self.s.groups.get(m.geo)
         agreement = group.id if group is not None and group.is_agreement else None
@@ -101,11 +104,16 @@ class PlanContext:
         for code, doc_agreement in self.item.document_key():
             if code not in cond.documents:
                 continue
-            if agreement is None or doc_agreement == agreement:
-                return True
-            if not doc_agreement and claim in (None, agreement):
+            if agreement is None or proof_serves(claim, doc_agreement, agreement):
                 return True
         return False
+
+    def unclaimed(self, m: Measure) -> str | None:
+        """The agreement of ``m`` when the item does not claim it (why its proof cannot count)."""
+        group = self.s.groups.get(m.geo)
+        if group is None or not group.is_agreement or self.item.preference == group.id:
+            return None
+        return group.id
 
     def check(self, m: Measure) -> tuple[Candidate | None, tuple[str, ...]]:
         """(the candidate to charge or None, documents missing) after the conditions."""

@@ -122,7 +122,12 @@ class RateChooser:
         for t in self.rs.preferences:
             for m in self.cols.get(t, []):
                 cand, missing = b.check(m)
-                if cand is None:
+                unclaimed = b.unclaimed(m) if cand is None else None
+                if unclaimed is not None:
+                    # Its proof would not count: the item does not claim this agreement.
+                    why = f"needs the item to claim {unclaimed}, with {b.docs(missing)}"
+                    b.others.append((b.candidate(m), why, missing))
+                elif cand is None:
                     b.others.append((b.candidate(m), f"needs {b.docs(missing)}", missing))
                 else:
                     eligible.append((cand, f"{cand.label} with proof of origin"))

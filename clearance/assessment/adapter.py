@@ -24,6 +24,7 @@ from tariffs import (
     Money,
     Quantity,
 )
+from tariffs.preference import claimed_agreement
 
 #: UN/ECE Rec. 20 unit codes → the tariff engine's unit symbols.
 REC20_UNITS = {
@@ -67,7 +68,7 @@ def assessment_request(declaration: Declaration, as_of: date) -> AssessmentReque
     Built without validation when every value is known to pass it (:mod:`.trusted_request`,
     the usual case); otherwise validated, so a bad declaration is refused in the same words.
     """
-    trusted = trusted_request(declaration, as_of, unit_symbol, DOCUMENT_CODES)
+    trusted = trusted_request(declaration, as_of, unit_symbol, DOCUMENT_CODES, item_claim)
     return trusted if trusted is not None else validated_request(declaration, as_of)
 
 
@@ -117,8 +118,18 @@ def _item(
         value=Money(amount=item.value.value, currency=item.value.currency),
         quantities=tuple(quantities),
         documents=header_documents + tuple(_document(d) for d in item.documents),
-        preference=item.preference,
+        preference=item_claim(item),
     )
+
+
+def item_claim(item: GoodsItem) -> str | None:
+    """The agreement ``item`` claims, as the certificate controls read it
+    (:func:`tariffs.preference.claimed_agreement`): its preference, else the agreement named by a
+    certificate of origin cited on the item itself. Header documents never make a claim."""
+    if item.preference or not item.documents:
+        return item.preference
+    own = (d.agreement for d in item.documents if d.kind is DocumentKind.CERTIFICATE_OF_ORIGIN)
+    return claimed_agreement(None, own)
 
 
 def _quantity(kind: str, quantity: CanonicalQuantity | None) -> Quantity | None:
@@ -141,4 +152,10 @@ def _charge(charge: CanonicalCharge | None) -> Charge | None:
     return Charge(mark=ChargeMark(charge.mark.value), value=charge.value, currency=charge.currency)
 
 
-__all__ = ["NotAssessableError", "assessment_request", "unit_symbol", "validated_request"]
+__all__ = [
+    "NotAssessableError",
+    "assessment_request",
+    "item_claim",
+    "unit_symbol",
+    "validated_request",
+]

@@ -19,17 +19,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from edi.model import Declaration
-from rules.claims import certificate_claims
+from clearance.assessment.adapter import DOCUMENT_CODES
+from edi.model import Declaration, DocumentKind
+from rules.claims import CertificateClaim, certificate_claims, item_claim
 from rules.context import ControlContext
 from rules.controls import origin, origin_goods, run_controls
 from rules.findings import Finding, Severity, evidence
 from rules.registry import Registries
-from tariffs import AssessmentRequest, DeclarationAssessment
+from tariffs import AssessmentRequest, DeclarationAssessment, Document
 
 #: The certificate rules that decide whether the proof of origin is genuine for the goods.
 VALIDITY_RULES = frozenset({"COO-002", "COO-003", "COO-004", "COO-005", "COO-006"})
 _RULES = tuple(r for r in (*origin.RULES, *origin_goods.RULES) if r.id in VALIDITY_RULES)
+#: The code a certificate of origin has in the request (the adapter's translation).
+PROOF_CODES = frozenset({DOCUMENT_CODES[DocumentKind.CERTIFICATE_OF_ORIGIN]})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +54,67 @@ def cites_documents(declaration: Declaration) -> bool:
     return bool(declaration.documents) or any(item.documents for item in declaration.items)
 
 
+def claimed(
+    request: AssessmentRequest,
+    declaration: Declaration,
+    number: str,
+    as_of: date,
+    registries: Registries,
+) -> tuple[AssessmentRequest, dict[int, Refusal]]:
+    """``request`` as the certificate controls read its claims, without refused certificates,
+    and the refusals (one control context for both)."""
+    context = ControlContext(declaration, number, as_of, registries)
+    refused = _refusals(context)
+    return withdraw(align(request, context), refused), refused
+
+
+def align(request: AssessmentRequest, context: ControlContext) -> AssessmentRequest:
+    """``request`` with each item's proof of origin exactly as the certificate controls see it.
+
+    The adapter reads claims from the declaration alone; the controls also know, from the
+    registry, the agreement of a certificate whose document names none. Here each item claims
+    the agreement :func:`rules.claims.item_claim` says, and keeps as proof of origin only the
+    certificate its :class:`~rules.claims.CertificateClaim` cites, under the agreement the
+    controls hold for it. So an item the controls do not check (and the ledger does not draw)
+    has no proof the tariff could count, and one they check is assessed on the same claim.
+    """
+    claims = {c.item.sequence: c for c in certificate_claims(context)}
+    items = {i.sequence: i for i in context.declaration.items}
+    out, changed = [], False
+    for item in request.items:
+        goods = items.get(item.sequence)
+        claim = claims.get(item.sequence)
+        preference = None if goods is None else item_claim(context, goods)
+        documents = tuple(_aligned(d, claim) for d in item.documents)
+        kept = tuple(d for d in documents if d is not None)
+        if preference != item.preference or kept != item.documents:
+            item = item.model_copy(update={"preference": preference, "documents": kept})
+            changed = True
+        out.append(item)
+    return request.model_copy(update={"items": tuple(out)}) if changed else request
+
+
+def _aligned(document: Document, claim: CertificateClaim | None) -> Document | None:
+    """The document as the claim reads it: a proof of origin other than the claim's is
+    dropped; the claim's carries the registered certificate's agreement."""
+    if document.code not in PROOF_CODES:
+        return document
+    if claim is None or document.reference != claim.number[:64]:
+        return None
+    agreement = claim.certificate.agreement if claim.certificate else document.agreement
+    if agreement == document.agreement:
+        return document
+    return document.model_copy(update={"agreement": agreement})
+
+
 def refusals(
     declaration: Declaration, number: str, as_of: date, registries: Registries
 ) -> dict[int, Refusal]:
     """Per goods item, the first reason its certificate cannot prove origin on ``as_of``."""
-    context = ControlContext(declaration, number, as_of, registries)
+    return _refusals(ControlContext(declaration, number, as_of, registries))
+
+
+def _refusals(context: ControlContext) -> dict[int, Refusal]:
     cited: dict[str, list[int]] = defaultdict(list)
     for claim in certificate_claims(context):
         cited[claim.number].append(claim.item.sequence)

@@ -28,7 +28,7 @@ from core.clock import Clock
 from edi.model import DeclarationFunction
 from rules.findings import Finding, Severity
 from rules.registry import Registries
-from tariffs import DeclarationAssessment, TariffError, assess_declaration
+from tariffs import AssessmentRequest, DeclarationAssessment, TariffError, assess_declaration
 
 #: How the step finds the registry snapshot in force (injected: the registries live above).
 RegistryLookup = Callable[[Session], tuple[int | None, Registries]]
@@ -66,8 +66,7 @@ class TariffAssessment:
         try:
             as_of = tax_point(regime, declaration, registered.accepted_on)
             request = assessment_request(declaration, as_of)
-            refused = self._refused(session, registered, request.as_of)
-            request = certificates.withdraw(request, refused)
+            request, refused = self._claimed(session, registered, request)
             assessment = assess_declaration(request, schedule, regime)
             now = self._clock.now()
             args = (registered.number, request, assessment, schedule, regime, now)
@@ -91,16 +90,18 @@ class TariffAssessment:
         self._store(session, registered, assessment)
         _fill(outcome, assessment)
 
-    def _refused(
-        self, session: Session, registered: Registered, as_of: Any
-    ) -> dict[int, certificates.Refusal]:
-        """The items whose certificate of origin cannot prove origin (none without registries)."""
+    def _claimed(
+        self, session: Session, registered: Registered, request: AssessmentRequest
+    ) -> tuple[AssessmentRequest, dict[int, certificates.Refusal]]:
+        """``request`` on the certificate controls' claims, without the certificates that
+        cannot prove origin, and those refusals (unchanged without registries or documents)."""
         if self._registries is None or not certificates.cites_documents(registered.declaration):
-            return {}
+            return request, {}
         load_id, registries = self._registries(session)
         if load_id is None:
-            return {}
-        return certificates.refusals(registered.declaration, registered.number, as_of, registries)
+            return request, {}
+        declaration, number = registered.declaration, registered.number
+        return certificates.claimed(request, declaration, number, request.as_of, registries)
 
     def _store(
         self, session: Session, registered: Registered, assessment: DeclarationAssessment

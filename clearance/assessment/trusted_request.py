@@ -43,6 +43,8 @@ from tariffs import (
 _M = TypeVar("_M", bound=BaseModel)
 #: The adapter's translation of a canonical unit code to the engine's symbol.
 UnitSymbol = Callable[[str], str | None]
+#: The adapter's reading of the agreement an item claims (``adapter.item_claim``).
+ItemClaim = Callable[[GoodsItem], str | None]
 
 # ASCII classes, full match: never looser than the models' patterns (whose \d also takes other
 # digits, and whose $ is the end of the text).
@@ -108,20 +110,25 @@ def trusted_request(
     as_of: date,
     unit_symbol: UnitSymbol,
     document_codes: dict[Any, str],
+    item_claim: ItemClaim,
 ) -> AssessmentRequest | None:
     """The request the adapter's validated path would build, or None to validate instead.
 
-    ``unit_symbol`` and ``document_codes`` are the adapter's own translations, so both paths
-    read the declaration the same way.
+    ``unit_symbol``, ``document_codes`` and ``item_claim`` are the adapter's own translations,
+    so both paths read the declaration the same way (the same claimed agreement per item).
     """
     try:
-        return _request(declaration, as_of, unit_symbol, document_codes)
+        return _request(declaration, as_of, unit_symbol, document_codes, item_claim)
     except _DeclinedError:
         return None
 
 
 def _request(
-    declaration: Declaration, as_of: date, unit_symbol: UnitSymbol, document_codes: dict[Any, str]
+    declaration: Declaration,
+    as_of: date,
+    unit_symbol: UnitSymbol,
+    document_codes: dict[Any, str],
+    item_claim: ItemClaim,
 ) -> AssessmentRequest:
     if as_of.__class__ is not date:  # a datetime is a date too, but validation refuses most
         raise _DeclinedError
@@ -136,7 +143,10 @@ def _request(
     gross = declaration.gross_mass
     gross_kg = _amount(gross.value) if gross is not None and gross.unit == "KGM" else None
     items = tuple(
-        [_item(declaration, i, header, unit_symbol, document_codes) for i in declaration.items]
+        [
+            _item(declaration, i, header, unit_symbol, document_codes, item_claim)
+            for i in declaration.items
+        ]
     )
     if not items or len({i.sequence for i in items}) != len(items):
         raise _DeclinedError
@@ -162,6 +172,7 @@ def _item(
     header: tuple[Document, ...],
     unit_symbol: UnitSymbol,
     document_codes: dict[Any, str],
+    item_claim: ItemClaim,
 ) -> ItemRequest:
     value = item.value
     if value is None:
@@ -200,7 +211,7 @@ def _item(
         "value": money,
         "quantities": tuple(quantities),
         "documents": documents,
-        "preference": _text(item.preference, 16),
+        "preference": _text(item_claim(item), 16),
         "additional_codes": (),
     }
     return _model(ItemRequest, values, _ITEM_GIVEN)

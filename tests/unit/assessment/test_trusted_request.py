@@ -21,6 +21,7 @@ from clearance.assessment.adapter import (
     DOCUMENT_CODES,
     NotAssessableError,
     assessment_request,
+    item_claim,
     unit_symbol,
     validated_request,
 )
@@ -92,7 +93,7 @@ BUILT: dict[str, Declaration] = {
 
 @pytest.mark.parametrize("decl", BUILT.values(), ids=BUILT.keys())
 def test_a_trusted_request_is_the_validated_request(decl: Declaration) -> None:
-    fast = trusted_request(decl, AS_OF, unit_symbol, DOCUMENT_CODES)
+    fast = trusted_request(decl, AS_OF, unit_symbol, DOCUMENT_CODES, item_claim)
     assert fast is not None
     _same(fast, validated_request(decl, AS_OF))
     assert fast.model_dump_json() == validated_request(decl, AS_OF).model_dump_json()
@@ -171,7 +172,7 @@ def test_anything_validation_would_change_or_refuse_is_declined(
     case: tuple[Declaration, date],
 ) -> None:
     decl, as_of = case
-    assert trusted_request(decl, as_of, unit_symbol, DOCUMENT_CODES) is None
+    assert trusted_request(decl, as_of, unit_symbol, DOCUMENT_CODES, item_claim) is None
     expected = _outcome(validated_request, decl, as_of)
     got = _outcome(assessment_request, decl, as_of)
     if isinstance(expected, Exception):  # the same error, so the same TAR-001 words

@@ -54,7 +54,8 @@ def test_quote_returns_value_lines_alternatives_and_total(
     ]
     acfta = next(a for a in it.alternatives if a.measure_type == "conventional")
     assert acfta.message.startswith(
-        "ACFTA agreement rate 0% needs proof of origin (Y): would save CNY"
+        "ACFTA agreement rate 0% needs the item to claim ACFTA, with proof of origin (Y):"
+        " would save CNY"
     )
     assert result.total_payable == D("10752.29")
     assert result.exchange_rates[0].quoted == "CNY 7.0655 per 1 USD"

@@ -82,11 +82,11 @@ MATRIX = [
     ("provisional never applies to the general rate", L1, "XZ", (), None, (), "l1-gen", "5000.00"),
     ("agreement origin without proof → provisional", L1, "VN", (), None, (), "l1-prov", "600.00"),
     (
-        "agreement with proof: lower of agreement and provisional",
+        "agreement claimed with proof: lower of agreement and provisional",
         L1,
         "VN",
         ("Y:ACFTA",),
-        None,
+        "ACFTA",
         (),
         "l1-acfta",
         "0.00",
@@ -96,7 +96,7 @@ MATRIX = [
         L1,
         "JP",
         ("Y:RCEP",),
-        None,
+        "RCEP",
         (),
         "l1-prov",
         "600.00",
@@ -106,7 +106,7 @@ MATRIX = [
         L2,
         "VN",
         ("Y:ACFTA",),
-        None,
+        "ACFTA",
         (),
         "l2-mfn",
         "1000.00",
@@ -122,14 +122,24 @@ MATRIX = [
         "0.00",
     ),
     (
-        "proof naming no agreement, no claim → any agreement",
+        "proof naming no agreement, no claim → no agreement rate",
         L1,
         "VN",
         ("Y",),
         None,
         (),
-        "l1-acfta",
-        "0.00",
+        "l1-prov",
+        "600.00",
+    ),
+    (
+        "proof naming the agreement, no claim → no agreement rate",
+        L1,
+        "VN",
+        ("Y:ACFTA",),
+        None,
+        (),
+        "l1-prov",
+        "600.00",
     ),
     (
         "proof naming no agreement, claim of another → not proof",
@@ -146,7 +156,7 @@ MATRIX = [
         L1,
         "VN",
         ("Y:RCEP",),
-        None,
+        "ACFTA",
         (),
         "l1-prov",
         "600.00",
@@ -212,7 +222,10 @@ def test_missing_proof_alternative_says_what_it_would_save(
     assert alt.needs == ("Y",)
     # chosen: duty 600 + VAT 9% of 10,600 = 954 → 1554; ACFTA: 0 + 900 → saving 654
     assert alt.saving == D("654.00")
-    assert alt.message == "ACFTA agreement rate 0% needs proof of origin (Y): would save CNY 654.00"
+    assert alt.message == (
+        "ACFTA agreement rate 0% needs the item to claim ACFTA, with proof of origin (Y):"
+        " would save CNY 654.00"
+    )
 
 
 def test_replaced_and_general_rates_are_listed_with_reasons(
@@ -227,7 +240,9 @@ def test_replaced_and_general_rates_are_listed_with_reasons(
 
 
 def test_lowest_of_eligible_rates_is_explained(schedule: Schedule, cn: RegimeProfile) -> None:
-    it, _ = assess_one(schedule, cn, item(L1, origin="JP", documents=("Y:RCEP",)))
+    it, _ = assess_one(
+        schedule, cn, item(L1, origin="JP", documents=("Y:RCEP",), preference="RCEP")
+    )
     assert it.rate is not None
     assert "the lowest of provisional rate 6%, RCEP agreement rate 8%" in it.rate.reason
     loser = next(a for a in it.alternatives if a.measure_id == "l1-rcep")
@@ -281,7 +296,22 @@ def test_unknown_and_subdivided_codes(cn_schedule: Schedule, cn: RegimeProfile) 
 # -- the EU/UK-style profile: third-country duty vs preference vs quota ------------------------
 EU_MATRIX = [
     ("third-country duty", "6109100010", "US", (), "6109100010-tc", "120.00"),
-    ("preference with proof: lowest", "6109100010", "JP", ("N954",), "6109100010-jp", "0.00"),
+    (
+        "preference claimed with proof: lowest",
+        "6109100010",
+        "JP",
+        ("N954:UK-JP",),
+        "6109100010-jp",
+        "0.00",
+    ),
+    (
+        "proof without a claim: third-country",
+        "6109100010",
+        "JP",
+        ("N954",),
+        "6109100010-tc",
+        "120.00",
+    ),
     ("preference without proof: third-country", "6109100010", "JP", (), "6109100010-tc", "120.00"),
     (
         "suspension replaces the third-country duty",
@@ -322,6 +352,8 @@ def test_eu_selection(
         currency="GBP",
         documents=docs,
         quantities=(("100", "kg"),),
+        # the item claims the agreement its proof names (an unclaimed proof counts for none)
+        preference=next((d.split(":", 1)[1] for d in docs if ":" in d), None),
     )
     result = assess_declaration(request(it, on=date(2026, 2, 2)), uk_schedule, eu)
     got = result.items[0]

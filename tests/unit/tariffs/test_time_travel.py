@@ -92,7 +92,11 @@ def test_rates_follow_the_date(
     chosen: str,
     duty: str,
 ) -> None:
-    it, _ = assess_one(cn_schedule, cn, item(code, origin=origin, documents=docs), on=on)
+    # The item claims the agreement its proof of origin names (an unclaimed proof counts for none).
+    claim = next((d.split(":", 1)[1] for d in docs if ":" in d), None)
+    it, _ = assess_one(
+        cn_schedule, cn, item(code, origin=origin, documents=docs, preference=claim), on=on
+    )
     assert it.rate is not None, it.problems
     assert (it.rate.measure_id, it.lines[0].amount) == (chosen, D(duty)), rule
 
