@@ -313,6 +313,9 @@ def test_a_decmessage_of_a_declarant_the_subject_is_not_is_refused_naming_both_i
     assert error.code == "sender"
     assert f"sender {DECLARANT_USCC} / {DECLARANT_CODE} refused" in error.text
     assert _declarations(engine) == 0
+    # Kept for its submitter, not filed under (nor aliased to) the firm it claimed to be.
+    assert [m.message_id for m in messages.list_messages(app, TRADER_B)] == [outcome.message_id]
+    assert messages.list_messages(app, BY_CODE) == messages.list_messages(app, BY_USCC) == []
 
 
 @pytest.mark.parametrize("sender", [BY_CODE, BY_USCC])
