@@ -22,6 +22,7 @@ from clearance.app import (
     NotFoundError,
     NotPermittedError,
     Role,
+    declaration_search,
     declarations,
     declarations_changes,
     messages,
@@ -334,6 +335,10 @@ def test_both_subjects_of_the_firm_see_its_decmessage_and_no_other_trader_does(
         raw = submissions.raw_message(app, subject, outcome.message_id)
         assert raw.content == _decmessage()
         assert declarations.show(app, subject, declaration.number).number == declaration.number
+        for party in (DECLARANT_CODE, DECLARANT_USCC):  # found as the sender by either id
+            wanted = declaration_search.DeclarationFilter(trader=party)
+            page = declaration_search.search(app, subject, wanted)
+            assert [d.number for d in page.declarations] == [declaration.number]
     assert messages.list_messages(app, TRADER_B) == []
     with pytest.raises(NotFoundError):
         submissions.raw_message(app, TRADER_B, outcome.message_id)
