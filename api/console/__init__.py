@@ -17,7 +17,6 @@ import secrets
 from importlib import resources
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from api.console import (
     account,
@@ -29,8 +28,9 @@ from api.console import (
     uploads,
 )
 from api.console.authentication import PasswordSignIn, from_application
+from api.console.head import HeadAsGet
 from api.console.pages import PREFIX, Console
-from api.console.routing import add_not_found, console_router
+from api.console.routing import ConsoleStatic, add_not_found, console_router
 from api.console.session import SessionCodec
 from clearance.app import Application
 
@@ -68,8 +68,9 @@ def mount(
     statistics_page.add_routes(router, console)
     app.include_router(router)
     static = resources.files("api.console").joinpath("static")
-    app.mount(f"{PREFIX}/static", StaticFiles(directory=str(static)), name="console-static")
+    app.mount(f"{PREFIX}/static", ConsoleStatic(console, static), name="console-static")
     add_not_found(app, console, router)  # last: only what no page or static file answers
+    app.add_middleware(HeadAsGet)  # HEAD as GET without the body, for every console address
     return console
 
 

@@ -16,15 +16,17 @@ format.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
-from starlette.types import Message, Receive
+from starlette.types import Message, Receive, Scope, Send
 
 from api.console.forms import BODY_MAX_BYTES
 from api.console.i18n import N_
@@ -101,15 +103,40 @@ def add_not_found(app: FastAPI, console: Console, pages: APIRouter) -> None:
 
 def _allowed_methods(pages: APIRouter, request: Request) -> list[str]:
     """The methods the console's pages answer at the request's address (none: no page is
-    there). Starlette matches a page's address asked with another method as PARTIAL and goes
-    on to the catch-all; this asks the pages."""
+    there), HEAD with every GET (:mod:`api.console.head`). Starlette matches a page's address
+    asked with another method as PARTIAL and goes on to the catch-all; this asks the pages."""
     methods: set[str] = set()
     for route in pages.routes:
         if isinstance(route, Route) and route.methods:
             match, _ = route.matches(request.scope)
             if match is not Match.NONE:
                 methods |= route.methods
+    if "GET" in methods:
+        methods.add("HEAD")
     return sorted(methods)
+
+
+#: What the console's static files answer.
+STATIC_METHODS = ("GET", "HEAD")
+
+
+class ConsoleStatic(StaticFiles):
+    """The console's static files; another method than GET or HEAD is the console's 405 page
+    with ``Allow``, as for its pages, not Starlette's plain-text answer."""
+
+    def __init__(self, console: Console, directory: Traversable) -> None:
+        super().__init__(directory=str(directory))
+        self.console = console
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the file, or answer a method it does not take with the 405 page."""
+        if scope["type"] == "http" and scope["method"] not in STATIC_METHODS:
+            request = Request(scope, receive)
+            answer = _error(self.console, request, 405, N_("This method is not allowed"))
+            answer.headers["Allow"] = ", ".join(STATIC_METHODS)
+            await answer(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 #: The error pages' titles by HTTP status, for errors raised below the pages.

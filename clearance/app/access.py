@@ -105,10 +105,13 @@ def require_sender(actor: Actor, sender: str) -> None:
 
 def sender_for(actor: Actor, row: Declaration) -> str:
     """Who a change of ``row`` is sent as: the declaration's own sender for the operator (and
-    for a party acting as it); otherwise the actor's only party id. Registration then refuses
-    a change from anyone but the declaration's sender."""
+    for a party acting as it); its other identifier for a party acting only as that (a firm's
+    customs code beside the USCC it is filed under); otherwise the actor's only party id.
+    Registration then refuses a change from anyone but the declaration's sender."""
     if actor.sees_everything or row.sender in actor.party_ids or len(actor.party_ids) != 1:
         return row.sender
+    if row.sender_alias is not None and row.sender_alias in actor.party_ids:
+        return row.sender_alias
     (party,) = actor.party_ids
     return party
 
@@ -123,21 +126,33 @@ def declarations_visible(actor: Actor) -> ColumnElement[bool]:
         if not actor.party_ids:
             return false()
         parties = sorted(actor.party_ids)
-        return or_(Declaration.sender.in_(parties), Declaration.trader_id.in_(parties))
+        # A sender known by two ids (a DecMessage declarant's USCC and customs code) is the
+        # same party under either: a subject acting as its other id sees its declarations.
+        return or_(
+            Declaration.sender.in_(parties),
+            Declaration.sender_alias.in_(parties),
+            Declaration.trader_id.in_(parties),
+        )
     if actor.role in OFFICE_ROLES:
         return Declaration.office.in_(sorted(actor.offices)) if actor.offices else false()
     return false()
 
 
 def messages_visible(actor: Actor) -> ColumnElement[bool]:
-    """The inbound messages ``actor`` may see: its own senders' and those it submitted itself
-    (also when refused for their sender); everything for the operator."""
+    """The inbound messages ``actor`` may see: its own senders' (filed under one of its party
+    ids, or under a party's canonical id with one of its ids as the alias: a DecMessage
+    declarant's USCC and customs code) and those it submitted itself (also when refused for
+    their sender); everything for the operator."""
     if actor.sees_everything:
         return true()
     if actor.role in (Role.TRADER, Role.BROKER):
         own = InboundMessage.submitted_by == actor.subject
         if actor.party_ids:
-            return or_(InboundMessage.sender.in_(sorted(actor.party_ids)), own)
+            parties = sorted(actor.party_ids)
+            senders = or_(
+                InboundMessage.sender.in_(parties), InboundMessage.sender_alias.in_(parties)
+            )
+            return or_(senders, own)
         return own
     return false()
 

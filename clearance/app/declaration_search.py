@@ -11,7 +11,7 @@ from datetime import date
 from typing import Literal
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 
 from clearance.app.access import Permission, declarations_visible, require
 from clearance.app.actor import Actor
@@ -46,7 +46,8 @@ class DeclarationFilter(View):
     lane: LaneName | None = None
     direction: DirectionName | None = None
     office: str | None = Field(default=None, pattern=OFFICE_PATTERN)
-    #: The sender (trader or broker party id) the declaration was filed by.
+    #: The sender (trader or broker party id) the declaration was filed by, by either id of
+    #: a sender known by two (a DecMessage declarant's USCC or customs code).
     trader: str | None = Field(default=None, pattern=PARTY_PATTERN)
     #: Acceptance date range, both ends included.
     accepted_from: date | None = None
@@ -97,10 +98,13 @@ def _conditions(wanted: DeclarationFilter) -> list[ColumnElement[bool]]:
         (Declaration.lane, wanted.lane),
         (Declaration.direction, wanted.direction),
         (Declaration.office, wanted.office),
-        (Declaration.sender, wanted.trader),
     ):
         if value is not None:
             conditions.append(column == value)
+    if wanted.trader is not None:
+        # The sender by either of its ids (a DecMessage declarant's USCC or customs code).
+        trader = wanted.trader
+        conditions.append(or_(Declaration.sender == trader, Declaration.sender_alias == trader))
     if wanted.accepted_from is not None:
         conditions.append(Declaration.accepted_on >= wanted.accepted_from)
     if wanted.accepted_to is not None:

@@ -2,7 +2,8 @@
 
 The flows call :func:`check_sender` as soon as they know the envelope's sender (UNB 0004,
 ISA06, the XML declarant, the JSON request's ``sender``); a party known by several
-identifiers (an XML declarant) is sent as the one the subject acts as, :func:`sender_among`.
+identifiers (a DecMessage declarant) is filed under one canonical sender, :func:`party_sender`,
+and sends as the firm when the subject acts as any of them, :func:`check_party_sender`.
 For the local operator
 (``FlowContext.senders`` is None) anything goes. For an authenticated subject both the
 envelope's own sender and the sender the message is filed under must be among the party ids
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from clearance.flow.steps import FlowContext
 from core.errors import CustomsError
+from edi.model import IdentifierScheme, PartyIdentifier
 
 #: What ``inbound_messages.sender`` holds until an envelope names a sender (the pipeline's
 #: ``UNKNOWN_SENDER``; the pipeline sits above this module and cannot be imported here).
@@ -43,23 +45,58 @@ class SenderRefusedError(CustomsError):
         self.position = position
 
 
-def sender_among(ctx: FlowContext, identifiers: Sequence[str]) -> str | None:
-    """Of one sending party's identifiers (a DecMessage declarant's customs code and USCC), the
-    one the interchange is sent as: the first the submitting subject acts as, else the first.
+@dataclass(frozen=True, slots=True)
+class PartySender:
+    """The sender a party known by several identifiers is filed under, and its other one."""
 
-    A Chinese firm is registered with customs under both its 10-character customs code and its
-    USCC, and a subject may hold either: it sends as that party when it acts as any of them.
-    The message is filed under the one it acts as, so that it and its declarations stay among
-    that subject's (and its brokers') own; the local operator, or a subject holding both, files
-    under the first (the customs code, as the samples do). When it acts as none, the first is
-    what :func:`check_sender` refuses.
+    sender: str
+    alias: str | None = None
+
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """Both identifiers, the sender first."""
+        return (self.sender,) if self.alias is None else (self.sender, self.alias)
+
+
+def party_sender(identifiers: Sequence[PartyIdentifier]) -> PartySender | None:
+    """The canonical sender of one sending party (a DecMessage declarant): its USCC when the
+    message carries one, else its first identifier; the first other identifier is its alias.
+
+    A Chinese firm is registered with customs under both a 10-character customs code
+    (``AgentCode``) and its 18-character USCC (``AgentCodeScc``), and the firm's subjects may
+    hold either. The USCC is the firm's one legal identity (the customs code is one of its
+    registrations), so a message naming it is filed under it whoever sends it: the same bytes
+    sent once by each of the firm's subjects are one sender's resend, answered as such, and a
+    reference is used once per firm. The pairing is as the message states it: no registry
+    links a customs code to its USCC. The alias keeps the message and its declarations the
+    customs-code subject's own too (:mod:`clearance.app.access`).
     """
+    if not identifiers:
+        return None
+    uscc = next((i.value for i in identifiers if i.scheme is IdentifierScheme.USCC), None)
+    sender = uscc or identifiers[0].value
+    alias = next((i.value for i in identifiers if i.value != sender), None)
+    return PartySender(sender, alias)
+
+
+def check_party_sender(
+    ctx: FlowContext, party: PartySender | None, position: SenderPosition | None = None
+) -> None:
+    """Refuse the interchange unless the subject acts as one of the party's identifiers and
+    as the sender the message is filed under when that is neither (a ``--sender`` given)."""
     allowed = ctx.senders
-    if allowed is not None:
-        for value in identifiers:
-            if value in allowed:
-                return value
-    return identifiers[0] if identifiers else None
+    if allowed is None or party is None or not allowed.isdisjoint(party.identifiers):
+        # The message's own sender (a ``--sender`` that is neither id, or none at all) is
+        # checked as every channel's is; one the party is known by is the party's.
+        if party is None or ctx.inbound.sender not in party.identifiers:
+            check_sender(ctx, None, position)
+        return
+    acting = ", ".join(sorted(allowed)) or "no party id"
+    raise SenderRefusedError(
+        f"sender {' / '.join(party.identifiers)} refused: the submitting subject acts only as "
+        f"{acting} (its own party ids and the traders that mandated it)",
+        position or SenderPosition(),
+    )
 
 
 def check_sender(

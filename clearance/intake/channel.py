@@ -189,6 +189,7 @@ def register(
     ctx = work.ctx
     batch = Batch(
         sender=ctx.inbound.sender,
+        sender_alias=ctx.inbound.sender_alias,
         inbound_message_id=ctx.inbound.id,
         default_office=ctx.settings.office,
         accepted_on=ctx.accepted_on,

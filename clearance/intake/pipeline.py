@@ -212,6 +212,8 @@ class _SenderSeen:
     """
 
     sender: str | None = None
+    #: The sending party's other identifier it was filed with (a DecMessage declarant's).
+    alias: str | None = None
 
 
 class BatchItem(NamedTuple):
@@ -324,7 +326,7 @@ class Pipeline:
         except SenderRefusedError as refused:
             return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
-            self._failed(message_id, exc, seen.sender)
+            self._failed(message_id, exc, seen)
         return outcome
 
     def process_stored_batch(self, messages: Sequence[BatchItem]) -> list[SubmissionOutcome | None]:
@@ -421,7 +423,7 @@ class Pipeline:
             # Nothing of the interchange was registered (the unit rolled back): record why.
             return self._refuse_sender(message_id, filename, refused)
         except Exception as exc:
-            self._failed(message_id, exc, seen.sender)
+            self._failed(message_id, exc, seen)
         return outcome
 
     def _unit(self, work: Callable[[Session], _T]) -> _T:
@@ -533,6 +535,7 @@ class Pipeline:
             if seen is not None:
                 # Read before the rollback expires it: the value in hand, no query.
                 seen.sender = vars(inbound).get("sender")
+                seen.alias = vars(inbound).get("sender_alias")
             raise
         inbound.status = outcome.status.value
         inbound.processed_at = now
@@ -636,7 +639,7 @@ class Pipeline:
             uow.commit()
         return outcome
 
-    def _failed(self, message_id: int, exc: Exception, sender: str | None = None) -> NoReturn:
+    def _failed(self, message_id: int, exc: Exception, seen: _SenderSeen) -> NoReturn:
         """Raise what a failed unit of work means: the store's fault, or the message's.
 
         A store that went away (a server restart, a lost connection) or ran out of disk is
@@ -644,23 +647,23 @@ class Pipeline:
         state (``received``: the queue tries again) and :class:`StoreUnavailableError` /
         :class:`StoreFullError` is raised. Marking it ``failed`` would need the store that
         just failed, and after an in-doubt commit (the connection lost during COMMIT) it
-        would mark a message failed that was in fact processed. ``sender``: the one the
+        would mark a message failed that was in fact processed. ``seen``: the sender the
         flow had filed the message under before it failed (:class:`_SenderSeen`).
         """
         store = store_error(self.engine.url.render_as_string(hide_password=False), exc)
         if store is not None:
             raise store from exc
-        self._mark_failed(message_id, exc, sender)
+        self._mark_failed(message_id, exc, seen)
         raise ProcessingError(message_id, exc) from exc
 
-    def _mark_failed(self, message_id: int, exc: BaseException, sender: str | None) -> None:
+    def _mark_failed(self, message_id: int, exc: BaseException, seen: _SenderSeen) -> None:
         now = self.clock.now()
         with UnitOfWork(self._sessions) as uow:
             inbound = uow.session.get(InboundMessage, message_id)
             if inbound is not None:
-                if inbound.sender == UNKNOWN_SENDER and sender:
+                if inbound.sender == UNKNOWN_SENDER and seen.sender:
                     # The sender check passed for it: its subject may see the failed message.
-                    inbound.sender = sender
+                    inbound.sender, inbound.sender_alias = seen.sender, seen.alias
                 inbound.status = "failed"
                 inbound.error = failure_text(exc)[:2000]
                 inbound.processed_at = now

@@ -26,6 +26,7 @@ from core.db import DriverStatement
 #: The columns processing sets (clearance/intake/*_flow.py, :class:`~.pipeline.Pipeline`).
 COLUMNS = (
     "sender",
+    "sender_alias",
     "format",
     "message_type",
     "control_reference",

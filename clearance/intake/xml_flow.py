@@ -17,13 +17,13 @@ from clearance.flow.outcome import (
     InterchangeStatus,
     SubmissionOutcome,
 )
-from clearance.flow.senders import check_sender, sender_among
+from clearance.flow.senders import check_party_sender, party_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
 from clearance.lifecycle.events import EventKind
 from clearance.lifecycle.numbering import reserve_control_references
 from clearance.lifecycle.registration import Refused, Submission
-from edi.model import Declaration, PartyRole
+from edi.model import Declaration, PartyIdentifier, PartyRole
 from edi.xml import (
     DEC_DMS,
     AnswerReason,
@@ -47,11 +47,16 @@ def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     result = read_xml_declaration(raw)
     inbound = ctx.inbound
     inbound.message_type = _MESSAGE_TYPES.get(result.kind or "")
-    # The declarant is the envelope's sender under whichever of its identifiers (customs code,
-    # USCC) the submitting subject acts as: one rule, in clearance.flow.senders.
-    envelope = sender_among(ctx, _sender_ids(result.declaration))
-    inbound.sender = ctx.sender_hint or envelope or inbound.sender
-    check_sender(ctx, envelope)
+    # The declarant is the sender, filed under one canonical id (its USCC, else its first)
+    # whichever of its ids the subject acts as: one rule, in clearance.flow.senders. A given
+    # sender that is one of its ids (a retry's, the stored one) is the same party.
+    party = party_sender(_sender_ids(result.declaration))
+    hint = ctx.sender_hint
+    if party is not None and (hint is None or hint in party.identifiers):
+        inbound.sender, inbound.sender_alias = party.sender, party.alias
+    else:
+        inbound.sender = hint or inbound.sender
+    check_party_sender(ctx, party)
     inbound.control_reference = result.sender_reference
     outcome = SubmissionOutcome(
         file=ctx.filename,
@@ -87,7 +92,7 @@ def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     return outcome
 
 
-def _sender_ids(declaration: Declaration | None) -> tuple[str, ...]:
+def _sender_ids(declaration: Declaration | None) -> tuple[PartyIdentifier, ...]:
     """The sending party's identifiers, in the file's order: the declarant's (or else the
     trader's), e.g. a DecMessage declarant's customs code then its USCC."""
     if declaration is None:
@@ -102,7 +107,7 @@ def _sender_ids(declaration: Declaration | None) -> tuple[str, ...]:
     ):
         party = declaration.party(role)
         if party is not None and party.identifiers:
-            return tuple(i.value for i in party.identifiers)
+            return tuple(party.identifiers)
     return ()
 
 

@@ -85,6 +85,8 @@ class Batch:
     regime: str | None = None  # CUSTOMS_REGIME (unset: chosen by office, as for assessment)
     timezone: str = "Asia/Shanghai"  # CUSTOMS_TIMEZONE: days since release are local days
     submitted_by: str | None = None  # the subject that sent the interchange (issue 12)
+    #: The sender's other identifier (a DecMessage declarant's customs code beside its USCC).
+    sender_alias: str | None = None
 
 
 def register_all(
@@ -152,6 +154,7 @@ def _register_originals(
             {
                 "number": numbers[(key, declaration.direction)].pop(0),
                 "sender": batch.sender,
+                "sender_alias": batch.sender_alias,
                 "sender_reference": declaration.sender_reference,
                 "message_reference": submission.message_reference,
                 "inbound_message_id": batch.inbound_message_id,
@@ -227,7 +230,9 @@ def _change(
         select(DeclarationRow).where(DeclarationRow.number == number).with_for_update()
     ).scalar_one_or_none()
     # Another sender's declaration is reported exactly like an unknown one: no information leaks.
-    if row is None or row.sender != batch.sender:
+    # The sender is the party: a change sent as its other identifier (the firm's customs code
+    # for a declaration filed under its USCC) is the sender's own.
+    if row is None or batch.sender not in (row.sender, row.sender_alias):
         return Refused(submission, f"declaration {number} is not known for sender {batch.sender}")
     if row.status == DeclarationStatus.INVALIDATED:
         reason = f"declaration {number} is already invalidated"

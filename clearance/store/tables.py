@@ -55,6 +55,9 @@ class InboundMessage(Base):
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     #: The subject that sent it (issue 12); None: the local operator, or before 0009.
     submitted_by: Mapped[str | None] = mapped_column(String(64))
+    #: The sending party's other identifier (0026): a DecMessage declarant is filed under its
+    #: USCC and known by its customs code too; a subject acting as either sees the message.
+    sender_alias: Mapped[str | None] = mapped_column(String(35))
 
 
 class InterchangeKey(Base):
@@ -101,6 +104,9 @@ class Declaration(Base):
     #: else EORI) and the subject that sent it; None before 0009 (visible by sender only).
     trader_id: Mapped[str | None] = mapped_column(String(35), index=True)
     submitted_by: Mapped[str | None] = mapped_column(String(64))
+    #: The sender's other identifier, as on its message (0026): a subject acting as it sees,
+    #: amends and cancels the declaration as the sender.
+    sender_alias: Mapped[str | None] = mapped_column(String(35), index=True)
 
 
 class DeclarationVersion(Base):

@@ -177,15 +177,103 @@ def test_a_page_asked_with_a_method_it_does_not_answer_is_405_with_allow(
     # As the API answers a wrong method (405 and Allow), in the console's own page.
     client = _client(application)
     for method, path, allow in [
-        ("PUT", "/console/portal", "GET"),
-        ("DELETE", "/console/messages/1", "GET"),
+        ("PUT", "/console/portal", "GET, HEAD"),
+        ("DELETE", "/console/messages/1", "GET, HEAD"),
         ("GET", "/console/sign-out", "POST"),
-        ("PATCH", "/console/portal/upload", "GET, POST"),
+        ("HEAD", "/console/sign-out", "POST"),  # HEAD is GET's: not where only POST is
+        ("PATCH", "/console/portal/upload", "GET, HEAD, POST"),
     ]:
         answer = client.request(method, path)
         assert answer.status_code == 405, (method, path)
         assert answer.headers["allow"] == allow, (method, path)
-        assert _page(answer) == "This method is not allowed"
-        assert "Signed in as" in answer.text  # the session's page, with its header
+        if method != "HEAD":
+            assert _page(answer) == "This method is not allowed"
+            assert "Signed in as" in answer.text  # the session's page, with its header
     chinese = _client(application, "zh-CN").put("/console/portal")
     assert (chinese.status_code, _page(chinese)) == (405, "不允许此请求方法")
+
+
+def _asgi(client: TestClient, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and every body byte the application sends (the test clients drop a
+    HEAD answer's body themselves, so they cannot show that the service sends none)."""
+    sent: list[dict[str, object]] = []
+    cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"cookie", cookies.encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+
+    requested: list[bool] = []
+
+    async def receive() -> dict[str, object]:
+        if not requested:  # the (empty) body once; then, as a client still there, nothing
+            requested.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    asyncio.run(client.app(scope, receive, send))  # type: ignore[arg-type]
+    (start,) = [m for m in sent if m["type"] == "http.response.start"]
+    body = b"".join(bytes(m.get("body", b"")) for m in sent if m["type"] == "http.response.body")  # type: ignore[call-overload]
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}  # type: ignore[attr-defined]
+    return int(start["status"]), headers, body  # type: ignore[call-overload]
+
+
+#: Headers that differ between two answers of the same page (the session cookie is re-signed).
+_PER_ANSWER = {"set-cookie", "date"}
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/console/portal", 200),
+        ("/console/messages", 200),
+        ("/console/static/console.css", 200),
+        ("/console/no-such-page", 404),
+        ("/console/messages/999999", 404),
+    ],
+)
+def test_head_on_a_console_address_is_its_get_without_the_body(
+    application: Application, path: str, status: int
+) -> None:
+    client = _client(application)
+    get_status, get_headers, get_body = _asgi(client, "GET", path)
+    head_status, head_headers, head_body = _asgi(client, "HEAD", path)
+    assert (get_status, head_status) == (status, status)
+    assert get_body and head_body == b""
+    same = {k: v for k, v in get_headers.items() if k not in _PER_ANSWER}
+    assert {k: v for k, v in head_headers.items() if k not in _PER_ANSWER} == same
+    assert int(head_headers["content-length"]) == len(get_body)
+
+
+def test_head_on_a_page_signed_out_is_the_same_redirect_as_get(application: Application) -> None:
+    client = TestClient(console_app(application), follow_redirects=False)
+    for path in ["/console/portal", "/console/messages/1"]:
+        got, head = client.get(path), client.head(path)
+        assert got.status_code in (302, 303)
+        assert (head.status_code, head.headers["location"]) == (
+            got.status_code,
+            got.headers["location"],
+        )
+        assert head.content == b""
+
+
+def test_a_post_to_a_static_file_is_the_console_s_405_page(application: Application) -> None:
+    client = _client(application)
+    answer = client.post("/console/static/console.css")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, HEAD"
+    assert _page(answer) == "This method is not allowed"

@@ -89,3 +89,18 @@ def test_a_failed_message_is_listed_under_its_sender_and_seen_by_it_only(
     assert messages.list_messages(app, OTHER) == []
     with pytest.raises(NotFoundError):
         files.show(app, OTHER, message_id)
+
+
+@pytest.mark.parametrize("path", [_submitted, _queued], ids=["submit", "worker"])
+def test_a_failed_decmessage_is_seen_by_both_of_its_declarant_s_ids(
+    app: Application, path: Callable[[Application, bytes], int]
+) -> None:
+    # Filed under the declarant's USCC with its customs code beside it, failed or not.
+    code, uscc = "3122480123", "913100006072103486"
+    message_id = path(app, (XML / "decmessage-import.xml").read_bytes())
+    (listed,) = messages.list_messages(app, LOCAL_OPERATOR)
+    assert (listed.message_id, listed.status, listed.sender) == (message_id, "failed", uscc)
+    for party in (code, uscc):
+        own = Actor(f"trader-{party}", Role.TRADER, party_ids=frozenset({party}))
+        assert [m.message_id for m in messages.list_messages(app, own)] == [message_id]
+    assert messages.list_messages(app, OTHER) == []

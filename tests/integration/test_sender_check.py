@@ -19,10 +19,14 @@ from clearance.app import (
     Actor,
     Application,
     InterchangeStatus,
+    NotFoundError,
     NotPermittedError,
     Role,
+    declaration_search,
     declarations,
+    declarations_changes,
     messages,
+    submissions,
 )
 from clearance.app.messages import Interchange, submit
 from clearance.store.tables import Declaration, InboundMessage, OutboundMessage
@@ -236,48 +240,124 @@ def test_a_queued_submission_is_checked_when_it_is_processed(
 
 #: The declarant of decmessage-import.xml: customs code 3122480123 first, then its USCC.
 DECLARANT_CODE, DECLARANT_USCC = "3122480123", "913100006072103486"
+#: The firm's two subjects: one registered with its customs code, one with its USCC.
+BY_CODE = Actor("pujiang-code", Role.TRADER, party_ids=frozenset({DECLARANT_CODE}))
+BY_USCC = Actor("pujiang-uscc", Role.TRADER, party_ids=frozenset({DECLARANT_USCC}))
+
+
+def _decmessage() -> bytes:
+    return (SAMPLES.parent / "xml" / "decmessage-import.xml").read_bytes()
 
 
 @pytest.mark.parametrize(
-    ("parties", "filed_under"),
-    [
-        ({DECLARANT_USCC}, DECLARANT_USCC),  # a firm registered with its USCC only
-        ({DECLARANT_CODE}, DECLARANT_CODE),
-        ({DECLARANT_CODE, DECLARANT_USCC}, DECLARANT_CODE),  # both: the first, as the file
-    ],
+    "parties",
+    [{DECLARANT_USCC}, {DECLARANT_CODE}, {DECLARANT_CODE, DECLARANT_USCC}],
 )
-def test_a_decmessage_declarant_sends_under_any_of_its_identifiers(
-    app: Application, engine: Engine, parties: set[str], filed_under: str
+def test_a_decmessage_is_filed_under_the_declarant_s_uscc_whichever_id_sends_it(
+    app: Application, engine: Engine, parties: set[str]
 ) -> None:
     trader = Actor("pujiang", Role.TRADER, party_ids=frozenset(parties))
-    raw = (SAMPLES.parent / "xml" / "decmessage-import.xml").read_bytes()
-    outcome = submit(app, trader, Interchange(raw, "dec.xml"))
+    outcome = submit(app, trader, Interchange(_decmessage(), "dec.xml"))
     assert outcome.status is InterchangeStatus.ACCEPTED, outcome.errors
-    assert outcome.sender == filed_under
+    assert outcome.sender == DECLARANT_USCC
     (declaration,) = outcome.declarations
     assert declaration.number is not None
-    # Filed under an id it acts as: the message and the declaration are its own.
+    # One sender for the firm, its customs code kept beside it: the subject's own either way.
     with Session(engine) as session:
         row = session.scalars(select(Declaration)).one()
-        assert (row.sender, row.submitted_by) == (filed_under, "pujiang")
+        assert (row.sender, row.sender_alias, row.submitted_by) == (
+            DECLARANT_USCC,
+            DECLARANT_CODE,
+            "pujiang",
+        )
         message = session.scalars(select(InboundMessage)).one()
-        assert message.sender == filed_under
-    assert declarations.show(app, trader, declaration.number).sender == filed_under
+        assert (message.sender, message.sender_alias) == (DECLARANT_USCC, DECLARANT_CODE)
+    assert declarations.show(app, trader, declaration.number).sender == DECLARANT_USCC
 
 
-def test_a_decmessage_of_a_declarant_the_subject_is_not_is_refused(app: Application) -> None:
+@pytest.mark.parametrize(("first", "second"), [(BY_CODE, BY_USCC), (BY_USCC, BY_CODE)])
+def test_a_decmessage_resent_by_the_firm_s_other_subject_is_the_same_sender_s_resend(
+    app: Application, engine: Engine, first: Actor, second: Actor
+) -> None:
+    original = submit(app, first, Interchange(_decmessage(), "dec.xml"))
+    assert original.status is InterchangeStatus.ACCEPTED, original.errors
+    resent = submit(app, second, Interchange(_decmessage(), "dec.xml"))
+    assert resent.status is InterchangeStatus.DUPLICATE, resent.errors
+    assert original.acknowledgement is not None and resent.acknowledgement is not None
+    assert resent.acknowledgement.text == original.acknowledgement.text
+    assert [d.number for d in resent.declarations] == [d.number for d in original.declarations]
+    assert _declarations(engine) == 1
+    with Session(engine) as session:
+        stored = session.get(InboundMessage, resent.message_id)
+        assert stored is not None and stored.duplicate_of == original.message_id
+
+
+def test_other_content_under_the_reference_the_firm_s_other_subject_used_is_refused(
+    app: Application, engine: Engine
+) -> None:
+    original = submit(app, BY_CODE, Interchange(_decmessage(), "dec.xml"))
+    assert original.status is InterchangeStatus.ACCEPTED, original.errors
+    other = submit(app, BY_USCC, Interchange(_decmessage() + b"\n", "dec.xml"))
+    assert other.status is InterchangeStatus.REJECTED
+    (error,) = other.errors
+    assert "already used by sender " + DECLARANT_USCC in error.text
+    assert _declarations(engine) == 1
+
+
+def test_a_decmessage_of_a_declarant_the_subject_is_not_is_refused_naming_both_ids(
+    app: Application, engine: Engine
+) -> None:
     # Another firm's USCC (trader B's): neither of the declarant's identifiers.
-    raw = (SAMPLES.parent / "xml" / "decmessage-import.xml").read_bytes()
-    outcome = submit(app, TRADER_B, Interchange(raw, "dec.xml"))
+    outcome = submit(app, TRADER_B, Interchange(_decmessage(), "dec.xml"))
     assert outcome.status is InterchangeStatus.REJECTED
     (error,) = outcome.errors
     assert error.code == "sender"
-    assert f"sender {DECLARANT_CODE} refused" in error.text
+    assert f"sender {DECLARANT_USCC} / {DECLARANT_CODE} refused" in error.text
+    assert _declarations(engine) == 0
+    # Kept for its submitter, not filed under (nor aliased to) the firm it claimed to be.
+    assert [m.message_id for m in messages.list_messages(app, TRADER_B)] == [outcome.message_id]
+    assert messages.list_messages(app, BY_CODE) == messages.list_messages(app, BY_USCC) == []
 
 
-def test_the_operator_files_a_decmessage_under_the_declarant_s_customs_code(
+@pytest.mark.parametrize("sender", [BY_CODE, BY_USCC])
+def test_both_subjects_of_the_firm_see_its_decmessage_and_no_other_trader_does(
+    app: Application, sender: Actor
+) -> None:
+    # Each subject sees it by the firm's ids, not only as its submitter: the one that did not
+    # send it too (the customs-code subject by the alias when the USCC subject sent it).
+    outcome = submit(app, sender, Interchange(_decmessage(), "dec.xml"))
+    assert outcome.status is InterchangeStatus.ACCEPTED, outcome.errors
+    (declaration,) = outcome.declarations
+    assert declaration.number is not None
+    for subject in (BY_CODE, BY_USCC):
+        listed = [m.message_id for m in messages.list_messages(app, subject)]
+        assert listed == [outcome.message_id]
+        raw = submissions.raw_message(app, subject, outcome.message_id)
+        assert raw.content == _decmessage()
+        assert declarations.show(app, subject, declaration.number).number == declaration.number
+        for party in (DECLARANT_CODE, DECLARANT_USCC):  # found as the sender by either id
+            wanted = declaration_search.DeclarationFilter(trader=party)
+            page = declaration_search.search(app, subject, wanted)
+            assert [d.number for d in page.declarations] == [declaration.number]
+    assert messages.list_messages(app, TRADER_B) == []
+    with pytest.raises(NotFoundError):
+        submissions.raw_message(app, TRADER_B, outcome.message_id)
+    with pytest.raises(NotFoundError):
+        declarations.show(app, TRADER_B, declaration.number)
+
+
+def test_the_customs_code_subject_cancels_the_firm_s_declaration_filed_under_its_uscc(
     app: Application,
 ) -> None:
-    raw = (SAMPLES.parent / "xml" / "decmessage-import.xml").read_bytes()
-    outcome = submit(app, LOCAL_OPERATOR, Interchange(raw, "dec.xml"))
-    assert outcome.status is InterchangeStatus.ACCEPTED and outcome.sender == DECLARANT_CODE
+    outcome = submit(app, BY_USCC, Interchange(_decmessage(), "dec.xml"))
+    (declaration,) = outcome.declarations
+    assert declaration.number is not None
+    cancelled = declarations_changes.invalidate(app, BY_CODE, declaration.number, "wrong goods")
+    assert cancelled.status is InterchangeStatus.ACCEPTED, cancelled.errors
+    (change,) = cancelled.declarations
+    assert change.status == "invalidated", change.reasons
+
+
+def test_the_operator_files_a_decmessage_under_the_declarant_s_uscc(app: Application) -> None:
+    outcome = submit(app, LOCAL_OPERATOR, Interchange(_decmessage(), "dec.xml"))
+    assert outcome.status is InterchangeStatus.ACCEPTED and outcome.sender == DECLARANT_USCC
