@@ -106,7 +106,9 @@ def classify(app: Application, actor: Actor, month: date | None = None) -> Class
     complete month) on today's date, appending a notice for each new or changed class.
 
     A B or C class in force is never lifted before it ends; a trader whose B or C class is in
-    force and who has no flows in the window keeps it (nothing is written for it).
+    force and who has no flows in the window keeps it (nothing is written for it). A class
+    given on a granted objection is not raised on figures no stricter than the class objected
+    to until that class's term ends (:mod:`clearance.app.fx_objections`).
     """
     require(actor, Permission.FX)
     policy = shipped_policy()
