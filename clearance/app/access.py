@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.errors import NotFoundError, NotPermittedError
+from clearance.store.fx_tables import FxObjection
 from clearance.store.statistics_request_tables import StatConfidentialityRequest
 from clearance.store.statistics_tables import StatFact
 from clearance.store.tables import (
@@ -256,6 +257,35 @@ def visible_fx_trader(actor: Actor, trader: str) -> str:
     if not fx_trader_visible(actor, trader):
         raise NotFoundError(f"no FX monitoring record for trader {trader}")
     return trader
+
+
+def require_fx_objector(actor: Actor, trader: str) -> str:
+    """``trader`` if ``actor`` may object to its FX class, else refuse.
+
+    The trader itself files (a trader subject acting as that party id); the local operator may
+    file on its behalf. A broker may not: its mandate is for customs formalities, and an
+    objection to the FX authority is the firm's own (as a confidentiality request is). Another
+    trader is ``NotFoundError``, as an unknown one; any other role ``NotPermittedError``.
+    """
+    if actor.role is Role.OPERATOR:
+        return trader
+    if actor.role is not Role.TRADER:
+        raise NotPermittedError(f"{_a(actor)} may not object to an FX class; the trader does")
+    return visible_fx_trader(actor, trader)
+
+
+def fx_objections_visible(actor: Actor) -> ColumnElement[bool]:
+    """The FX objections ``actor`` may see: every one for the operator and the FX authority;
+    a trader's or broker's own (the party ids it acts as, as it sees their class); any other
+    role is refused (``NotPermittedError``): an objection is between the firm and the authority.
+    """
+    if actor.role is Role.OPERATOR or actor.role is Role.FX_AUTHORITY:
+        return true()
+    if actor.role in (Role.TRADER, Role.BROKER):
+        if not actor.party_ids:
+            return false()
+        return FxObjection.trader.in_(sorted(actor.party_ids))
+    raise NotPermittedError(f"{_a(actor)} may not see FX objections")
 
 
 def may_supervise(actor: Actor) -> bool:

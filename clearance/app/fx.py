@@ -28,7 +28,7 @@ from clearance.app.fx_views import (
     TraderFxView,
     TraderIndicatorsView,
 )
-from clearance.fx import feeds, goods, goods_feed, monitoring
+from clearance.fx import feeds, goods, goods_feed, monitoring, objections
 from clearance.fx.bank_feed import BankFeedError
 from clearance.fx.valuation import NoRatesError
 from clearance.store.fx_tables import FxClass, FxFeedBatch
@@ -106,12 +106,14 @@ def classify(app: Application, actor: Actor, month: date | None = None) -> Class
     complete month) on today's date, appending a notice for each new or changed class.
 
     A B or C class in force is never lifted before it ends; a trader whose B or C class is in
-    force and who has no flows in the window keeps it (nothing is written for it).
+    force and who has no flows in the window keeps it (nothing is written for it). A class
+    given on a granted objection is not raised on figures no stricter than the class objected
+    to until that class's term ends (:mod:`clearance.app.fx_objections`).
     """
     require(actor, Permission.FX)
     policy = shipped_policy()
     last = month_of(month) if month is not None else _last_month(app)
-    today = _today(app)
+    day = today(app)
     results: list[ClassifiedTraderView] = []
     with app.unit() as session:
         try:
@@ -121,9 +123,19 @@ def classify(app: Application, actor: Actor, month: date | None = None) -> Class
                 session, monitoring.first_month_needed(last, policy), last, policy, calendar
             )
             current = monitoring.current_classes(session)
+            # A class given on a granted objection is not raised again on the figures the
+            # authority ruled on (rules.fx.Ruling).
+            ruled = objections.rulings(session)
             for trader in sorted(flows):
+                row = current.get(trader)
                 found, decision = monitoring.classify_trader(
-                    flows[trader], current.get(trader), last, today, policy, calendar
+                    flows[trader],
+                    row,
+                    last,
+                    day,
+                    policy,
+                    calendar,
+                    None if row is None else ruled.get(row.id),
                 )
                 if decision.changed:
                     monitoring.record_class(
@@ -135,7 +147,7 @@ def classify(app: Application, actor: Actor, month: date | None = None) -> Class
     counts = {g: sum(r.grade == g for r in results) for g in "ABC"}
     return ClassificationView(
         period_to=last.strftime("%Y-%m"),
-        as_of=today.isoformat(),
+        as_of=day.isoformat(),
         policy_version=_version(policy),
         traders=results,
         counts=counts,
@@ -151,7 +163,7 @@ def show(app: Application, actor: Actor, trader: str, month: date | None = None)
     policy = shipped_policy()
     last = month_of(month) if month is not None else _last_month(app)
     with app.read() as session:
-        history = [_class_view(r) for r in monitoring.class_history(session, trader)]
+        history = [class_view(r) for r in monitoring.class_history(session, trader)]
         try:
             flows = monitoring.load_flows(
                 session,
@@ -237,7 +249,8 @@ def _classified(trader: str, d: ClassDecision) -> ClassifiedTraderView:
     )
 
 
-def _class_view(row: FxClass) -> ClassView:
+def class_view(row: FxClass) -> ClassView:
+    """A class notice as shown (also in an objection's view)."""
     return ClassView(
         trader=row.trader,
         grade=row.grade,
@@ -261,10 +274,11 @@ def _now(app: Application) -> datetime:
     return app.clock.now()
 
 
-def _today(app: Application) -> date:
+def today(app: Application) -> date:
+    """Today in ``CUSTOMS_TIMEZONE``: the date of notices and of objection deadlines."""
     return app.clock.now().astimezone(ZoneInfo(app.settings.timezone)).date()
 
 
 def _last_month(app: Application) -> date:
     """The last complete month before today."""
-    return shift_months(month_of(_today(app)), -1)
+    return shift_months(month_of(today(app)), -1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from clearance.app.views import View
 
@@ -103,3 +105,35 @@ class GoodsFeedView(View):
     data_sha256: str
     created_at: str
     files: list[FeedFileView]
+
+
+class NewObjection(View):
+    """What a trader files against its B/C class: its grounds (free text)."""
+
+    grounds: str = Field(min_length=1, max_length=4000)
+
+
+class ObjectionRuling(View):
+    """The FX authority's ruling: ``upheld`` (the class stands) or ``granted`` with the grade
+    the class should have been (lower than the one objected to), and a note in both cases."""
+
+    outcome: Literal["upheld", "granted"]
+    grade: Literal["A", "B"] | None = None
+    note: str = Field(min_length=1, max_length=4000)
+
+
+class ObjectionView(View):
+    """An objection to a class notice, its ruling and, when granted, the notice it produced."""
+
+    id: int
+    trader: str
+    status: str  # pending | upheld | granted
+    grounds: str
+    filed_by: str
+    filed_at: str
+    notice: ClassView  # the notice objected to
+    decided_by: str | None
+    decided_at: str | None
+    decision_note: str | None
+    granted_grade: str | None
+    result: ClassView | None  # the notice a granted objection appended

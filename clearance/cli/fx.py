@@ -1,4 +1,5 @@
-"""``customs fx``: bank feeds, indicators, classification and one trader's FX record."""
+"""``customs fx``: bank feeds, indicators, classification, one trader's FX record, and
+objections to a class (filed by the trader, decided by the FX authority)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from clearance.app import LOCAL_OPERATOR, Application
 from clearance.app import fx as fx_cases
-from clearance.app.fx_views import GoodsFeedView
+from clearance.app import fx_objections as objection_cases
+from clearance.app.fx_views import GoodsFeedView, NewObjection, ObjectionRuling, ObjectionView
 from clearance.cli import printing
 from clearance.cli.files import read_documents
+from clearance.cli.identity import acting
+
+AS_HELP = "act as this subject (a trader objects for itself; default: the operator)"
 
 
 def month(text: str) -> date:
@@ -50,6 +57,39 @@ def register(sub: Any, groups: dict[str, Any]) -> None:
     again.add_argument("--out", type=Path, help="write FX….csv and FX….control.csv here")
     again.add_argument("--json", action="store_true")
     again.set_defaults(handler=_feed_batch)
+    _register_objections(fx)
+
+
+def _register_objections(fx: Any) -> None:
+    """``customs fx object | objections | objection | decide``."""
+    obj = fx.add_parser("object", help="object to a trader's B/C class within its deadline")
+    obj.add_argument("trader", help="the trader (USCC) whose class in force is objected to")
+    obj.add_argument("--grounds", required=True, help="why the class is wrong")
+    obj.add_argument("--as", dest="as_subject", metavar="SUBJECT", help=AS_HELP)
+    obj.add_argument("--json", action="store_true")
+    obj.set_defaults(handler=_object)
+    listing = fx.add_parser("objections", help="objections one may see, pending first")
+    listing.add_argument("--status", choices=("pending", "upheld", "granted"))
+    listing.add_argument("--trader", help="one trader (USCC)")
+    listing.add_argument("--as", dest="as_subject", metavar="SUBJECT", help=AS_HELP)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_objections)
+    one = fx.add_parser("objection", help="one objection and its ruling")
+    one.add_argument("id", type=int, metavar="OBJECTION_ID")
+    one.add_argument("--as", dest="as_subject", metavar="SUBJECT", help=AS_HELP)
+    one.add_argument("--json", action="store_true")
+    one.set_defaults(handler=_objection)
+    decide = fx.add_parser("decide", help="rule on a pending objection (FX authority)")
+    decide.add_argument("id", type=int, metavar="OBJECTION_ID")
+    outcome = decide.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--uphold", action="store_true", help="the class stands")
+    outcome.add_argument(
+        "--grant", choices=("A", "B"), metavar="GRADE", help="the grade it should have been"
+    )
+    decide.add_argument("--note", required=True, help="the ruling's reasons")
+    decide.add_argument("--as", dest="as_subject", metavar="SUBJECT", help=AS_HELP)
+    decide.add_argument("--json", action="store_true")
+    decide.set_defaults(handler=_decide)
 
 
 def _import(args: argparse.Namespace, app: Application) -> int:
@@ -186,3 +226,64 @@ def _write(batch: GoodsFeedView, directory: Path) -> list[Path] | None:
         )
         return None
     return paths
+
+
+def _object(args: argparse.Namespace, app: Application) -> int:
+    try:
+        new = NewObjection(grounds=args.grounds)
+    except ValidationError as exc:
+        return _invalid("--grounds", exc)
+    view = objection_cases.file_objection(app, acting(app, args.as_subject), args.trader, new)
+    _print_objection(view, args.json)
+    return 0
+
+
+def _objections(args: argparse.Namespace, app: Application) -> int:
+    actor = acting(app, args.as_subject)
+    rows = objection_cases.list_objections(app, actor, args.status, args.trader)
+    if args.json:
+        printing.print_json_lines([r.as_json() for r in rows])
+        return 0
+    for view in rows:
+        _print_objection(view, False)
+    return 0
+
+
+def _objection(args: argparse.Namespace, app: Application) -> int:
+    view = objection_cases.show_objection(app, acting(app, args.as_subject), args.id)
+    _print_objection(view, args.json)
+    return 0
+
+
+def _decide(args: argparse.Namespace, app: Application) -> int:
+    try:
+        ruling = ObjectionRuling(
+            outcome="upheld" if args.uphold else "granted", grade=args.grant, note=args.note
+        )
+    except ValidationError as exc:
+        return _invalid("--note", exc)
+    actor = acting(app, args.as_subject)
+    _print_objection(objection_cases.decide_objection(app, actor, args.id, ruling), args.json)
+    return 0
+
+
+def _invalid(option: str, exc: ValidationError) -> int:
+    print(f"customs: {option}: {exc.errors()[0]['msg']}", file=sys.stderr)
+    return 2
+
+
+def _print_objection(view: ObjectionView, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(view.as_json(), ensure_ascii=False))
+        return
+    notice = view.notice
+    print(
+        f"objection {view.id}: {view.trader} class {notice.grade} of {notice.valid_from} "
+        f"(objections by {notice.objection_deadline}), {view.status}; filed by {view.filed_by} "
+        f"{view.filed_at}: {view.grounds}"
+    )
+    if view.decided_by is not None:
+        print(f"  decided by {view.decided_by} {view.decided_at}: {view.decision_note}")
+    if view.result is not None:
+        until = f" until {view.result.valid_until}" if view.result.valid_until else ""
+        print(f"  new class {view.result.grade} from {view.result.valid_from}{until}")

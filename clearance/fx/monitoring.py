@@ -26,6 +26,7 @@ from rules.fx import (
     Grade,
     Indicators,
     MonthTotals,
+    Ruling,
     classify,
     compute_indicators,
     month_of,
@@ -123,11 +124,11 @@ def class_history(session: Session, trader: str) -> list[FxClass]:
     return list(session.scalars(query))
 
 
-def as_current(row: FxClass | None) -> CurrentClass | None:
-    """The history row as the classification reads it."""
+def as_current(row: FxClass | None, ruling: Ruling | None = None) -> CurrentClass | None:
+    """The history row (and the ruling it was given on, if any) as the classification reads it."""
     if row is None:
         return None
-    return CurrentClass(Grade(row.grade), row.valid_from, row.valid_until)
+    return CurrentClass(Grade(row.grade), row.valid_from, row.valid_until, ruling)
 
 
 def first_month_needed(last_month: date, policy: FxPolicy) -> date:
@@ -202,7 +203,9 @@ def classify_trader(
     as_of: date,
     policy: FxPolicy,
     calendar: WorkingCalendar,
+    ruling: Ruling | None = None,
 ) -> tuple[Indicators, ClassDecision]:
-    """Indicators and the class decision of one trader (nothing stored)."""
+    """Indicators and the class decision of one trader (nothing stored); ``ruling``: the
+    granted objection ``current`` was given on (:func:`clearance.fx.objections.rulings`)."""
     found = indicators_of(flows, last_month, policy)
-    return found, classify(found, as_current(current), as_of, policy, calendar)
+    return found, classify(found, as_current(current, ruling), as_of, policy, calendar)

@@ -135,3 +135,28 @@ class FxClass(Base):
     policy_version: Mapped[str] = mapped_column(String(64))
     classified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str | None] = mapped_column(String(64))
+
+
+class FxObjection(Base):
+    """A trader's objection to one of its B/C class notices, and the FX authority's ruling.
+
+    ``pending`` → ``upheld`` (the class stands) or ``granted`` (``granted_grade``, lower than
+    the notice's, and ``result_class_id``: the notice the ruling appended). One objection per
+    notice (unique ``class_id``): a second one, pending or decided, is refused.
+    """
+
+    __tablename__ = "fx_objections"
+    __table_args__ = (Index("ix_fx_objections_trader", "trader"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("fx_classes.id"), unique=True)
+    trader: Mapped[str] = mapped_column(String(35))
+    filed_by: Mapped[str] = mapped_column(String(64))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    grounds: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))  # pending | upheld | granted
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    granted_grade: Mapped[str | None] = mapped_column(String(1))
+    result_class_id: Mapped[int | None] = mapped_column(ForeignKey("fx_classes.id"), unique=True)

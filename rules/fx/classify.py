@@ -4,6 +4,10 @@ A: facilitated; B: receipts and payments verified by the bank; C: every payment 
 advance. B and C last ``class_validity_days`` (a year) from the notice: better indicators do not
 lift them earlier, worse ones may raise B to C. Each B or C notice has an objection deadline of
 ``objection_working_days`` working days (holidays as data, :mod:`rules.working_days`).
+
+A class the FX authority gave on a granted objection (a :class:`Ruling`) is not raised again by
+indicators no stricter than the class objected to, for the term of that class: the authority
+has already judged that figure (docs/fx-monitoring.md, "Objections").
 """
 
 from __future__ import annotations
@@ -32,12 +36,21 @@ class Grade(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Ruling:
+    """The class in force was given on a granted objection to a stricter class."""
+
+    objected: Grade  # the class objected to (the strictest along a chain of objections)
+    until: date  # the end of the term of the class objected to
+
+
+@dataclass(frozen=True, slots=True)
 class CurrentClass:
     """The class in force for a trader, as the history holds it."""
 
     grade: Grade
     valid_from: date
     valid_until: date | None  # None: A, open-ended
+    ruling: Ruling | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,9 @@ def classify(
 ) -> ClassDecision:
     """Classify one trader on ``as_of`` (the notice date)."""
     computed, reasons = _computed(indicators, policy)
+    ruled = _ruled(current, computed, as_of, reasons)
+    if ruled is not None:
+        return ruled
     in_force = current is not None and (current.valid_until is None or current.valid_until > as_of)
     if current is not None and in_force and current.grade.rank > computed.rank:
         hold = Reason(
@@ -101,6 +117,34 @@ def classify(
         objection_deadline=calendar.add(as_of, policy.objection_working_days)
         if restrictive
         else None,
+    )
+
+
+def _ruled(
+    current: CurrentClass | None, computed: Grade, as_of: date, reasons: tuple[Reason, ...]
+) -> ClassDecision | None:
+    """The class given on a granted objection, kept while its ruling lasts against indicators
+    that are stricter than it but no stricter than the class objected to (those are what the
+    authority ruled on); None when the ordinary rules apply."""
+    ruling = None if current is None else current.ruling
+    if current is None or ruling is None or as_of >= ruling.until:
+        return None
+    if not current.grade.rank < computed.rank <= ruling.objected.rank:
+        return None
+    kept = Reason(
+        "FX-RULED",
+        f"class {current.grade} given on objection to class {ruling.objected} from "
+        f"{current.valid_from} holds until {ruling.until}; the indicators alone would give "
+        f"{computed}",
+    )
+    return ClassDecision(
+        current.grade,
+        computed,
+        (*reasons, kept),
+        changed=False,
+        valid_from=current.valid_from,
+        valid_until=current.valid_until,
+        objection_deadline=None,
     )
 
 

@@ -95,3 +95,38 @@ def test_a_trader_sees_only_its_own_class(client: TestClient) -> None:
         assert client.get(path, headers=auth("gck_exporter")).status_code == 403
     assert client.post("/v1/fx/classifications", headers=auth("gck_officer")).status_code == 403
     assert client.get(f"/v1/fx/traders/{EXPORTER}").status_code == 401
+
+
+def test_a_trader_objects_and_the_authority_grants(client: TestClient) -> None:
+    client.post("/v1/fx/classifications?month=2026-06", headers=auth("gck_fx"))  # EXPORTER: C
+    path = f"/v1/fx/traders/{EXPORTER}/objections"
+    body = {"grounds": "receipts through our affiliate"}
+    assert client.post(path, json=body, headers=auth("gck_other")).status_code == 404
+    assert client.post(path, json=body, headers=auth("gck_officer")).status_code == 403
+    assert client.post(path, json=body).status_code == 401
+    assert client.post(path, json={"grounds": ""}, headers=auth("gck_exporter")).status_code == 422
+    filed = client.post(path, json=body, headers=auth("gck_exporter"))
+    assert filed.status_code == 201, filed.text
+    objection = filed.json()
+    assert objection["status"] == "pending" and objection["notice"]["grade"] == "C"
+    again = client.post(path, json=body, headers=auth("gck_exporter"))
+    assert again.status_code == 409 and "already has objection" in again.json()["detail"]
+
+    mine = client.get("/v1/fx/objections", headers=auth("gck_exporter")).json()
+    assert [o["id"] for o in mine] == [objection["id"]]
+    assert client.get("/v1/fx/objections", headers=auth("gck_other")).json() == []
+    one = f"/v1/fx/objections/{objection['id']}"
+    assert client.get(one, headers=auth("gck_other")).status_code == 404
+    assert client.get("/v1/fx/objections", headers=auth("gck_officer")).status_code == 403
+
+    ruling = {"outcome": "granted", "grade": "B", "note": "affiliate receipts proven"}
+    decide = f"{one}/decision"
+    assert client.post(decide, json=ruling, headers=auth("gck_exporter")).status_code == 403
+    decided = client.post(decide, json=ruling, headers=auth("gck_fx"))
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["result"]["grade"] == "B"
+    assert decided.json()["result"]["reasons"][0]["code"] == "FX-OBJ"
+    assert client.post(decide, json=ruling, headers=auth("gck_fx")).status_code == 409
+    shown = client.get(f"/v1/fx/traders/{EXPORTER}", headers=auth("gck_exporter")).json()
+    assert [c["grade"] for c in shown["history"]] == ["B", "C"]
+    assert client.get(one, headers=auth("gck_exporter")).json()["status"] == "granted"

@@ -88,3 +88,33 @@ def test_the_sample_bank_feed_reads() -> None:
     sample = Path(__file__).resolve().parents[2] / "samples" / "fx" / "bank-feed-2026-06.csv"
     rows = parse_feed(sample.name, sample.read_bytes())
     assert [r.kind for r in rows] == ["receipt", "receipt", "payment", "receipt"]
+
+
+def test_fx_objection_commands(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr("clearance.app.context.SystemClock", lambda: FixedClock(INSTANT))
+    application(engine)
+    add_declaration(engine, "220120260000000001", EXPORTER, date(2026, 6, 3), [("1000000", "USD")])
+    status, out, _ = run(capsys, "fx", "classify", "--month", "2026-06")
+    assert status == 0 and "C until 2027-07-15" in out
+    status, out, _ = run(capsys, "fx", "object", EXPORTER, "--grounds", "receipts abroad")
+    assert status == 0 and "objection 1: " in out and "class C of 2026-07-15" in out
+    assert "pending" in out
+    status, _, err = run(capsys, "fx", "object", EXPORTER, "--grounds", "again")
+    assert status == 1 and "already has objection 1 (pending)" in err
+    status, out, _ = run(capsys, "fx", "objections", "--status", "pending", "--json")
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert row["id"] == 1 and row["grounds"] == "receipts abroad"
+    with pytest.raises(SystemExit):  # argparse: only A or B can be lower than a class
+        run(capsys, "fx", "decide", "1", "--grant", "C", "--note", "x")
+    assert "invalid choice: 'C'" in capsys.readouterr().err
+    status, out, _ = run(capsys, "fx", "decide", "1", "--grant", "B", "--note", "proven")
+    assert (
+        status == 0 and "granted" in out and "new class B from 2026-07-15 until 2027-07-15" in out
+    )
+    status, out, _ = run(capsys, "fx", "show", EXPORTER)
+    assert f"{EXPORTER}: class B from 2026-07-15" in out and "FX-OBJ" in out
+    status, out, _ = run(capsys, "fx", "objection", "1", "--json")
+    assert json.loads(out)["result"]["grade"] == "B"
