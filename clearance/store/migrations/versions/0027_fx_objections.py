@@ -1,7 +1,7 @@
 """FX objections: a trader objects to a B/C class notice; the FX authority rules on it.
 
-Revision ID: 0026
-Revises: 0025 (and needs 0012, whose ``fx_classes`` it refers to)
+Revision ID: 0027
+Revises: 0026 (and needs 0012, whose ``fx_classes`` it refers to)
 Create Date: 2026-12-07
 
 The domain gives a B/C class a 7-working-day objection period; until now the deadline was only
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026"
-down_revision = "0025"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = "0012"
 
