@@ -58,24 +58,35 @@ class PartySender:
         return (self.sender,) if self.alias is None else (self.sender, self.alias)
 
 
-def party_sender(identifiers: Sequence[PartyIdentifier]) -> PartySender | None:
-    """The canonical sender of one sending party (a DecMessage declarant): its USCC when the
-    message carries one, else its first identifier; the first other identifier is its alias.
+def party_sender(
+    identifiers: Sequence[PartyIdentifier], held: frozenset[str] | None = None
+) -> PartySender | None:
+    """The sender one sending party (a DecMessage declarant) is filed under, and its alias.
 
     A Chinese firm is registered with customs under both a 10-character customs code
-    (``AgentCode``) and its 18-character USCC (``AgentCodeScc``), and the firm's subjects may
-    hold either. The USCC is the firm's one legal identity (the customs code is one of its
-    registrations), so a message naming it is filed under it whoever sends it: the same bytes
-    sent once by each of the firm's subjects are one sender's resend, answered as such, and a
-    reference is used once per firm. The pairing is as the message states it: no registry
-    links a customs code to its USCC. The alias keeps the message and its declarations the
-    customs-code subject's own too (:mod:`clearance.app.access`).
+    (``AgentCode``) and its 18-character USCC (``AgentCodeScc``). The USCC is the firm's one
+    legal identity, so a message is filed under it, the other id kept as its alias: the same
+    bytes sent once by each of the firm's subjects are one sender's resend, answered as such,
+    and a reference is used once per firm.
+
+    But the pairing of a customs code with a USCC is only the message's word: no registry
+    links them. So only identifiers the submitting subject acts as (``held``, its party ids;
+    None: the local operator, who may file anything) are trusted: a subject holding only the
+    customs code files under it, with no alias, and never under a USCC it was not given —
+    otherwise it could file into another firm's messages, take up that firm's reference and
+    be seen by its subjects. Register a firm's subject with both ids (``customs subjects add
+    … --party USCC --party CUSTOMS_CODE``) to have both answered as one sender. A subject
+    holding none of them is refused by :func:`check_party_sender`, which names them all.
     """
     if not identifiers:
         return None
+    every = [i.value for i in identifiers]
+    trusted = every if held is None else [v for v in every if v in held]
+    if not trusted:  # refused: filed under what the message says, for the refusal's words
+        trusted = every
     uscc = next((i.value for i in identifiers if i.scheme is IdentifierScheme.USCC), None)
-    sender = uscc or identifiers[0].value
-    alias = next((i.value for i in identifiers if i.value != sender), None)
+    sender = uscc if uscc in trusted else trusted[0]
+    alias = next((v for v in trusted if v != sender), None)
     return PartySender(sender, alias)
 
 

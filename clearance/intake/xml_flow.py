@@ -47,10 +47,10 @@ def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     result = read_xml_declaration(raw)
     inbound = ctx.inbound
     inbound.message_type = _MESSAGE_TYPES.get(result.kind or "")
-    # The declarant is the sender, filed under one canonical id (its USCC, else its first)
-    # whichever of its ids the subject acts as: one rule, in clearance.flow.senders. A given
-    # sender that is one of its ids (a retry's, the stored one) is the same party.
-    party = party_sender(_sender_ids(result.declaration))
+    # The declarant is the sender, filed under its USCC when the subject acts as it, else the
+    # id the subject acts as: one rule, in clearance.flow.senders. A given sender that is one
+    # of its ids (a retry's, the stored one) is the same party.
+    party = party_sender(_sender_ids(result.declaration), ctx.senders)
     hint = ctx.sender_hint
     if party is not None and (hint is None or hint in party.identifiers):
         inbound.sender, inbound.sender_alias = party.sender, party.alias

@@ -240,9 +240,11 @@ def test_a_queued_submission_is_checked_when_it_is_processed(
 
 #: The declarant of decmessage-import.xml: customs code 3122480123 first, then its USCC.
 DECLARANT_CODE, DECLARANT_USCC = "3122480123", "913100006072103486"
-#: The firm's two subjects: one registered with its customs code, one with its USCC.
+#: Subjects of the firm: one registered with its customs code, one with its USCC, and one
+#: registered with both (what pairs the two ids: a message's word alone does not).
 BY_CODE = Actor("pujiang-code", Role.TRADER, party_ids=frozenset({DECLARANT_CODE}))
 BY_USCC = Actor("pujiang-uscc", Role.TRADER, party_ids=frozenset({DECLARANT_USCC}))
+BY_BOTH = Actor("pujiang", Role.TRADER, party_ids=frozenset({DECLARANT_CODE, DECLARANT_USCC}))
 
 
 def _decmessage() -> bytes:
@@ -250,33 +252,38 @@ def _decmessage() -> bytes:
 
 
 @pytest.mark.parametrize(
-    "parties",
-    [{DECLARANT_USCC}, {DECLARANT_CODE}, {DECLARANT_CODE, DECLARANT_USCC}],
+    ("subject", "sender", "alias"),
+    [
+        (BY_USCC, DECLARANT_USCC, None),
+        (BY_CODE, DECLARANT_CODE, None),
+        (BY_BOTH, DECLARANT_USCC, DECLARANT_CODE),
+    ],
+    ids=["uscc", "code", "both"],
 )
-def test_a_decmessage_is_filed_under_the_declarant_s_uscc_whichever_id_sends_it(
-    app: Application, engine: Engine, parties: set[str]
+def test_a_decmessage_is_filed_under_the_declarant_s_uscc_when_the_subject_holds_it(
+    app: Application, engine: Engine, subject: Actor, sender: str, alias: str | None
 ) -> None:
-    trader = Actor("pujiang", Role.TRADER, party_ids=frozenset(parties))
-    outcome = submit(app, trader, Interchange(_decmessage(), "dec.xml"))
+    outcome = submit(app, subject, Interchange(_decmessage(), "dec.xml"))
     assert outcome.status is InterchangeStatus.ACCEPTED, outcome.errors
-    assert outcome.sender == DECLARANT_USCC
+    assert outcome.sender == sender
     (declaration,) = outcome.declarations
     assert declaration.number is not None
-    # One sender for the firm, its customs code kept beside it: the subject's own either way.
+    # Only ids the subject acts as: the message's pairing of a code with a USCC is trusted
+    # only from a subject registered with both.
     with Session(engine) as session:
         row = session.scalars(select(Declaration)).one()
         assert (row.sender, row.sender_alias, row.submitted_by) == (
-            DECLARANT_USCC,
-            DECLARANT_CODE,
-            "pujiang",
+            sender,
+            alias,
+            subject.subject,
         )
         message = session.scalars(select(InboundMessage)).one()
-        assert (message.sender, message.sender_alias) == (DECLARANT_USCC, DECLARANT_CODE)
-    assert declarations.show(app, trader, declaration.number).sender == DECLARANT_USCC
+        assert (message.sender, message.sender_alias) == (sender, alias)
+    assert declarations.show(app, subject, declaration.number).sender == sender
 
 
-@pytest.mark.parametrize(("first", "second"), [(BY_CODE, BY_USCC), (BY_USCC, BY_CODE)])
-def test_a_decmessage_resent_by_the_firm_s_other_subject_is_the_same_sender_s_resend(
+@pytest.mark.parametrize(("first", "second"), [(BY_BOTH, BY_USCC), (BY_USCC, BY_BOTH)])
+def test_a_decmessage_resent_by_another_subject_of_the_firm_is_the_same_sender_s_resend(
     app: Application, engine: Engine, first: Actor, second: Actor
 ) -> None:
     original = submit(app, first, Interchange(_decmessage(), "dec.xml"))
@@ -292,10 +299,28 @@ def test_a_decmessage_resent_by_the_firm_s_other_subject_is_the_same_sender_s_re
         assert stored is not None and stored.duplicate_of == original.message_id
 
 
+def test_a_subject_holding_only_the_customs_code_files_nothing_under_the_uscc(
+    app: Application, engine: Engine
+) -> None:
+    """The USCC beside a customs code is the message's word: a subject given only the code
+    must not file into the USCC's messages (be seen by its subjects, use up its reference)."""
+    by_code = submit(app, BY_CODE, Interchange(_decmessage(), "dec.xml"))
+    assert by_code.status is InterchangeStatus.ACCEPTED and by_code.sender == DECLARANT_CODE
+    assert messages.list_messages(app, BY_USCC) == []
+    (declaration,) = by_code.declarations
+    assert declaration.number is not None
+    with pytest.raises(NotFoundError):
+        declarations.show(app, BY_USCC, declaration.number)
+    # The USCC's own message under the same reference is its first, not "already used".
+    by_uscc = submit(app, BY_USCC, Interchange(_decmessage() + b"\n", "dec.xml"))
+    assert by_uscc.status is InterchangeStatus.ACCEPTED, by_uscc.errors
+    assert _declarations(engine) == 2
+
+
 def test_other_content_under_the_reference_the_firm_s_other_subject_used_is_refused(
     app: Application, engine: Engine
 ) -> None:
-    original = submit(app, BY_CODE, Interchange(_decmessage(), "dec.xml"))
+    original = submit(app, BY_BOTH, Interchange(_decmessage(), "dec.xml"))
     assert original.status is InterchangeStatus.ACCEPTED, original.errors
     other = submit(app, BY_USCC, Interchange(_decmessage() + b"\n", "dec.xml"))
     assert other.status is InterchangeStatus.REJECTED
@@ -319,17 +344,17 @@ def test_a_decmessage_of_a_declarant_the_subject_is_not_is_refused_naming_both_i
     assert messages.list_messages(app, BY_CODE) == messages.list_messages(app, BY_USCC) == []
 
 
-@pytest.mark.parametrize("sender", [BY_CODE, BY_USCC])
-def test_both_subjects_of_the_firm_see_its_decmessage_and_no_other_trader_does(
-    app: Application, sender: Actor
+def test_the_firm_s_subjects_see_its_decmessage_and_no_other_trader_does(
+    app: Application,
 ) -> None:
-    # Each subject sees it by the firm's ids, not only as its submitter: the one that did not
-    # send it too (the customs-code subject by the alias when the USCC subject sent it).
+    # Filed by the subject holding both ids: each of the firm's subjects sees it by the id it
+    # holds (the customs-code subject by the alias), not only as its submitter.
+    sender = BY_BOTH
     outcome = submit(app, sender, Interchange(_decmessage(), "dec.xml"))
     assert outcome.status is InterchangeStatus.ACCEPTED, outcome.errors
     (declaration,) = outcome.declarations
     assert declaration.number is not None
-    for subject in (BY_CODE, BY_USCC):
+    for subject in (BY_CODE, BY_USCC, BY_BOTH):
         listed = [m.message_id for m in messages.list_messages(app, subject)]
         assert listed == [outcome.message_id]
         raw = submissions.raw_message(app, subject, outcome.message_id)
@@ -349,7 +374,7 @@ def test_both_subjects_of_the_firm_see_its_decmessage_and_no_other_trader_does(
 def test_the_customs_code_subject_cancels_the_firm_s_declaration_filed_under_its_uscc(
     app: Application,
 ) -> None:
-    outcome = submit(app, BY_USCC, Interchange(_decmessage(), "dec.xml"))
+    outcome = submit(app, BY_BOTH, Interchange(_decmessage(), "dec.xml"))
     (declaration,) = outcome.declarations
     assert declaration.number is not None
     cancelled = declarations_changes.invalidate(app, BY_CODE, declaration.number, "wrong goods")
