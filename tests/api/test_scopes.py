@@ -134,10 +134,15 @@ def test_a_read_scoped_trader_key_grants_no_mandate_and_files_no_request(
 def test_an_admin_key_scoped_to_metrics_scrapes_and_manages_nothing(
     auth: Auth, application: Application, client: TestClient
 ) -> None:
+    mandate = {"broker": "broker-02", "trader_party_id": "DE123456789012345"}
+    assert client.post("/v1/mandates", json=mandate, headers=auth("admin")).status_code == 201
+    assert len(client.get("/v1/mandates", headers=auth("admin")).json()) == 1
     scraper = _scoped(application, "admin-01", "metrics")
     assert client.get("/metrics", headers=scraper).status_code == 200
     assert client.get("/v1/admin/keys", headers=scraper).status_code == 403
-    assert client.get("/v1/mandates", headers=scraper).json() == []  # sees none without identity
+    # Mandates are the admin's by ``identity``: without that scope it sees and grants none.
+    assert client.get("/v1/mandates", headers=scraper).json() == []
+    assert client.post("/v1/mandates", json=mandate, headers=scraper).status_code == 403
     assert client.get("/metrics", headers=auth("admin")).status_code == 200
     reader = _scoped(application, "admin-01", "read")
     assert client.get("/metrics", headers=reader).status_code == 403
