@@ -37,10 +37,17 @@ class SubjectIn(BaseModel):
 
 
 class KeyIn(BaseModel):
-    """A key to issue: a label and when it expires (default: a year)."""
+    """A key to issue: a label, when it expires (default: a year), and the permissions of the
+    subject's role it is limited to (none: all of them)."""
 
     label: str | None = Field(default=None, max_length=200)
     expires_at: datetime | None = None
+    scopes: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="permissions of the subject's role the key is limited to (read, quote, "
+        "submit …); empty: unscoped, every permission of the role",
+    )
 
 
 class MandateIn(BaseModel):
@@ -119,8 +126,16 @@ def disable_subject(subject_id: str, app: App, actor: CurrentActor) -> SubjectVi
     responses=ERRORS,
 )
 def issue_key(subject_id: str, body: KeyIn, app: App, actor: CurrentActor) -> IssuedKey:
-    """The key is in ``key`` now and never again: only its hash is stored."""
-    return keys.issue_key(app, actor, subject_id, label=body.label, expires_at=body.expires_at)
+    """The key is in ``key`` now and never again: only its hash is stored. A scope that is
+    not a permission of the subject's role is refused (422)."""
+    return keys.issue_key(
+        app,
+        actor,
+        subject_id,
+        label=body.label,
+        expires_at=body.expires_at,
+        scopes=body.scopes,
+    )
 
 
 @router.get(

@@ -7,6 +7,7 @@ unknown one (:class:`~clearance.app.errors.NotFoundError`), and lists never cont
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -82,9 +83,48 @@ ROLE_PERMISSIONS[Role.SUPERVISOR] = ROLE_PERMISSIONS[Role.OFFICER] | {Permission
 
 
 def require(actor: Actor, permission: Permission) -> None:
-    """Refuse (``NotPermittedError``) when ``actor``'s role may not call this kind of use case."""
+    """Refuse (``NotPermittedError``) when ``actor``'s role may not call this kind of use case,
+    or when the credential it came with is scoped and ``permission`` is not among its scopes."""
     if permission not in ROLE_PERMISSIONS[actor.role]:
         raise NotPermittedError(f"{_a(actor)} may not {permission.value}")
+    _require_scope(actor, permission)
+
+
+def within_scopes(actor: Actor, permission: Permission) -> bool:
+    """Whether the credential ``actor`` came with allows ``permission`` (an unscoped one
+    allows whatever the role and grants do)."""
+    return actor.scopes is None or permission.value in actor.scopes
+
+
+def _require_scope(actor: Actor, permission: Permission) -> None:
+    """The one scope check: every :func:`require` and :func:`require_granted` ends here."""
+    if within_scopes(actor, permission):
+        return
+    held = ", ".join(sorted(actor.scopes or ())) or "none"
+    raise NotPermittedError(
+        f"this credential lacks the scope {permission.value!r} (its scopes: {held})"
+    )
+
+
+def parse_scopes(names: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The known permission names among ``names`` and the unknown ones, apart."""
+    known = {p.value for p in Permission}
+    given = set(names)
+    return frozenset(given & known), frozenset(given - known)
+
+
+def scopes_text(scopes: Iterable[str]) -> str:
+    """Scopes as stored and as a token's ``scope`` claim: space-separated, in the order of
+    :class:`Permission` (so the same set is always the same text)."""
+    given = set(scopes)
+    return " ".join(p.value for p in Permission if p.value in given)
+
+
+def effective_permissions(actor: Actor) -> frozenset[Permission]:
+    """What ``actor`` may do in this call: its role's permissions and grants, within its
+    credential's scopes."""
+    held = ROLE_PERMISSIONS[actor.role] | {p for p in Permission if p.value in actor.grants}
+    return frozenset(p for p in held if within_scopes(actor, p))
 
 
 def _a(actor: Actor) -> str:
@@ -289,8 +329,11 @@ def fx_objections_visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def may_supervise(actor: Actor) -> bool:
-    """Whether ``actor`` may reassign claims and act on a declaration another officer holds."""
-    return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role]
+    """Whether ``actor`` may reassign claims and act on a declaration another officer holds
+    (by its role, within its credential's scopes)."""
+    return Permission.SUPERVISE in ROLE_PERMISSIONS[actor.role] and within_scopes(
+        actor, Permission.SUPERVISE
+    )
 
 
 # --- the console's downloads (issue 13): raw messages and answers -------------------------
@@ -410,14 +453,18 @@ ROLE_PERMISSIONS[Role.STATISTICIAN] = ROLE_PERMISSIONS[Role.STATISTICIAN] | {Per
 
 
 def granted(actor: Actor, permission: Permission) -> bool:
-    """Whether ``actor`` holds ``permission`` by its role or by a grant of its own."""
-    return permission in ROLE_PERMISSIONS[actor.role] or permission.value in actor.grants
+    """Whether ``actor`` holds ``permission`` by its role or by a grant of its own, within its
+    credential's scopes."""
+    held = permission in ROLE_PERMISSIONS[actor.role] or permission.value in actor.grants
+    return held and within_scopes(actor, permission)
 
 
 def require_granted(actor: Actor, permission: Permission) -> None:
-    """Refuse (``NotPermittedError``) unless ``actor`` holds ``permission`` (role or grant)."""
-    if not granted(actor, permission):
+    """Refuse (``NotPermittedError``) unless ``actor`` holds ``permission`` (role or grant)
+    and its credential's scopes include it."""
+    if not (permission in ROLE_PERMISSIONS[actor.role] or permission.value in actor.grants):
         raise NotPermittedError(f"{_a(actor)} may not {permission.value}")
+    _require_scope(actor, permission)
 
 
 def stat_facts_visible(actor: Actor) -> ColumnElement[bool]:

@@ -43,6 +43,11 @@ class Actor:
     #: Permissions granted to this subject beyond its role's (``access.Permission`` values),
     #: e.g. a statistician's clearance to see unprotected tables.
     grants: frozenset[str] = field(default_factory=frozenset)
+    #: The scopes of the credential this call came with (``access.Permission`` values): the
+    #: actor may use only these of its permissions. None: unscoped, every permission of its
+    #: role (a key issued without scopes, a token without a ``scope`` claim, a console
+    #: session, the local operator). Checked in one place, :func:`clearance.app.access.require`.
+    scopes: frozenset[str] | None = None
 
     @classmethod
     def local(cls, name: str = "local-operator") -> Actor:

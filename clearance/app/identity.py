@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from clearance.app import credentials, tokens
+from clearance.app.access import parse_scopes
 from clearance.app.actor import Actor, Role
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError, NotPermittedError, RefusedError
@@ -73,7 +74,8 @@ def authenticate_key(app: Application, presented: str) -> Actor:
         subject = session.get(Subject, row.subject_id)
         if subject is None or subject.disabled:
             raise NotAuthenticatedError()
-        actor = actor_of(session, subject, today)
+        scopes = None if row.scopes is None else frozenset(row.scopes.split())
+        actor = actor_of(session, subject, today, scopes=scopes)
         last_used = None if row.last_used_at is None else as_utc(row.last_used_at)
         expires = None if row.expires_at is None else as_utc(row.expires_at)
     if _stale(last_used, now):
@@ -129,20 +131,26 @@ def authenticate_password(app: Application, subject_id: str, password: str) -> A
 
 
 def authenticate_jwt(app: Application, token: str) -> Actor:
-    """The actor of the subject an identity provider's token names (see :mod:`.tokens`)."""
+    """The actor of the subject an identity provider's token names (see :mod:`.tokens`).
+
+    A token with a ``scope`` claim acts with the permissions it names only; names that are
+    no permission (``openid``, another API's scopes) are ignored, so a claim that names none
+    of ours leaves the token authenticated but permitted nothing a permission guards.
+    """
     policy = tokens.TokenPolicy.of(app.settings)
     if policy is None:
         raise NotAuthenticatedError()
     try:
-        subject_id = tokens.token_subject(token, policy, app.clock.now())
+        said = tokens.token_identity(token, policy, app.clock.now())
     except tokens.TokenRefusedError as exc:
         _log.info("token refused: %s", exc)
         raise NotAuthenticatedError() from None
+    scopes = None if said.scopes is None else parse_scopes(said.scopes)[0]
     with app.read() as session:
-        subject = session.get(Subject, subject_id)
+        subject = session.get(Subject, said.subject)
         if subject is None or subject.disabled:
             raise NotAuthenticatedError()
-        return actor_of(session, subject, local_today(app))
+        return actor_of(session, subject, local_today(app), scopes=scopes)
 
 
 def cached_bearer(app: Application, credential: str) -> Actor | None:
@@ -220,11 +228,14 @@ def submitter_senders(app: Application, message_id: int) -> frozenset[str] | Non
         return actor_of(session, subject, local_today(app)).party_ids
 
 
-def actor_of(session: Session, subject: Subject, today: date) -> Actor:
+def actor_of(
+    session: Session, subject: Subject, today: date, *, scopes: frozenset[str] | None = None
+) -> Actor:
     """The actor a subject acts as today: its own party ids, its brokers' mandates, offices.
 
     A broker acts for every trader whose mandate is in force on ``today`` (not revoked,
-    ``valid_from <= today <= valid_to``), besides its own party ids.
+    ``valid_from <= today <= valid_to``), besides its own party ids. ``scopes`` are those of
+    the credential it presented (None: unscoped, as a password or an unscoped key).
     """
     parties = set(
         session.scalars(select(SubjectParty.party_id).where(SubjectParty.subject_id == subject.id))
@@ -236,7 +247,11 @@ def actor_of(session: Session, subject: Subject, today: date) -> Actor:
         select(SubjectOffice.office).where(SubjectOffice.subject_id == subject.id)
     )
     return Actor(
-        subject=subject.id, role=role, party_ids=frozenset(parties), offices=frozenset(offices)
+        subject=subject.id,
+        role=role,
+        party_ids=frozenset(parties),
+        offices=frozenset(offices),
+        scopes=scopes,
     )
 
 

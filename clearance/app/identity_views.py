@@ -39,6 +39,9 @@ class ApiKeyView(View):
     expires_at: str | None
     revoked_at: str | None
     last_used_at: str | None
+    #: The permissions the key is limited to (``read``, ``quote`` …); None: unscoped, every
+    #: permission of its subject's role.
+    scopes: list[str] | None
 
 
 class IssuedKey(View):
@@ -73,4 +76,8 @@ class Identity(View):
     #: The caller's own party ids (for a broker, without its mandating traders').
     own_party_ids: list[str]
     offices: list[str]
+    #: What the caller may do with this credential: its role's permissions within its scopes.
     permissions: list[str]
+    #: The scopes of the credential it called with; None: unscoped (a key issued without
+    #: scopes, a token without a ``scope`` claim, a console session).
+    scopes: list[str] | None

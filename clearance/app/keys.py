@@ -7,13 +7,20 @@ verified keys) and takes at most ``CUSTOMS_KEY_CACHE_SECONDS`` in other serving 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from clearance.app import credentials
-from clearance.app.access import Permission, require
-from clearance.app.actor import Actor
+from clearance.app.access import (
+    ROLE_PERMISSIONS,
+    Permission,
+    parse_scopes,
+    require,
+    scopes_text,
+)
+from clearance.app.actor import Actor, Role
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError, RefusedError
 from clearance.app.identity import forget_verified_keys
@@ -32,9 +39,16 @@ def issue_key(
     *,
     label: str | None = None,
     expires_at: datetime | None = None,
+    scopes: Iterable[str] = (),
 ) -> IssuedKey:
-    """A new API key for ``subject_id``; the key itself is in the result and nowhere else."""
+    """A new API key for ``subject_id``; the key itself is in the result and nowhere else.
+
+    ``scopes`` limits the key to those of the subject's role's permissions (``read``,
+    ``quote`` …); none: unscoped, every permission of the role. A name that is no permission,
+    or a permission the role does not have, is refused (:class:`RefusedError`).
+    """
     require(actor, Permission.IDENTITY)
+    wanted = set(scopes)
     now = app.clock.now()
     expires = expires_at if expires_at is not None else now + DEFAULT_LIFETIME
     if expires.tzinfo is None:
@@ -49,6 +63,7 @@ def issue_key(
         if subject.disabled:
             raise RefusedError(f"subject {subject_id} is disabled")
         row = ApiKey(
+            scopes=_checked_scopes(wanted, subject) if wanted else None,
             key_id=made.key_id,
             subject_id=subject_id,
             key_hash=made.key_hash,
@@ -87,6 +102,25 @@ def revoke_key(app: Application, actor: Actor, key_id: str) -> ApiKeyView:
     return view
 
 
+def _checked_scopes(wanted: set[str], subject: Subject) -> str:
+    """``wanted`` as stored, once every name is a permission of ``subject``'s role."""
+    known, unknown = parse_scopes(wanted)
+    if unknown:
+        raise RefusedError(
+            f"unknown scope {', '.join(sorted(unknown))}: a scope is one of "
+            f"{', '.join(p.value for p in Permission)}"
+        )
+    role = Role(subject.role)
+    allowed = {p.value for p in ROLE_PERMISSIONS[role]}
+    outside = known - allowed
+    if outside:
+        raise RefusedError(
+            f"scope {', '.join(sorted(outside))} is outside the permissions of subject "
+            f"{subject.id}'s role {role.value} ({scopes_text(allowed)})"
+        )
+    return scopes_text(known)
+
+
 def key_view(row: ApiKey) -> ApiKeyView:
     """The public facts of a stored key."""
     return ApiKeyView(
@@ -97,7 +131,13 @@ def key_view(row: ApiKey) -> ApiKeyView:
         expires_at=_iso(row.expires_at),
         revoked_at=_iso(row.revoked_at),
         last_used_at=_iso(row.last_used_at),
+        scopes=key_scopes(row),
     )
+
+
+def key_scopes(row: ApiKey) -> list[str] | None:
+    """The scopes a stored key is limited to, in permission order; None: unscoped."""
+    return None if row.scopes is None else row.scopes.split()
 
 
 def _iso(instant: datetime | None) -> str | None:

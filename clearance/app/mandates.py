@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, false, select, true
 
-from clearance.app.access import ROLE_PERMISSIONS, Permission
+from clearance.app.access import Permission, effective_permissions, require
 from clearance.app.actor import Actor, Role
 from clearance.app.context import Application
 from clearance.app.errors import NotFoundError, NotPermittedError, RefusedError
@@ -118,6 +118,9 @@ def _require_grantor(actor: Actor, trader_party_id: str) -> None:
     if Permission.IDENTITY in _permissions(actor):
         return
     if actor.role is Role.TRADER and trader_party_id in actor.party_ids:
+        # A mandate lets a broker file as the trader: a scoped trader credential needs the
+        # scope of filing itself (a read-only key must not hand out the right to submit).
+        require(actor, Permission.SUBMIT)
         return
     raise NotPermittedError(f"a {actor.role.value} may not grant or revoke this mandate")
 
@@ -134,4 +137,5 @@ def _mandates_visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def _permissions(actor: Actor) -> frozenset[Permission]:
-    return ROLE_PERMISSIONS[actor.role]
+    # Within the credential's scopes: an admin key without ``identity`` manages no mandates.
+    return effective_permissions(actor)

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from clearance.app.access import (
     Permission,
     confidentiality_requests_visible,
+    granted,
     may_file_confidentiality,
+    require,
     require_granted,
 )
 from clearance.app.actor import Actor
@@ -60,6 +62,10 @@ def file_request(app: Application, actor: Actor, new: NewRequest) -> RequestView
     """Register ``actor``'s request for ``new.party`` (its own party, unless a manager)."""
     if not may_file_confidentiality(actor, new.party):
         raise NotPermittedError("a trader may file a confidentiality request for itself only")
+    if not granted(actor, Permission.STATISTICS_MANAGE):
+        # A trader's own write, which no permission names: a scoped credential needs the scope
+        # of the trader's writes (a read-only key files nothing).
+        require(actor, Permission.SUBMIT)
     with app.unit() as session:
         row = StatConfidentialityRequest(
             party=new.party,

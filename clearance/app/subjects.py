@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clearance.app import credentials
-from clearance.app.access import ROLE_PERMISSIONS, Permission, require
+from clearance.app.access import Permission, effective_permissions, require
 from clearance.app.actor import OFFICE_ROLES, Actor, Role
 from clearance.app.context import Application
 from clearance.app.errors import ConflictError, NotFoundError, RefusedError
@@ -132,7 +132,8 @@ def describe(app: Application, actor: Actor) -> Identity:
             party_ids=sorted(actor.party_ids),
             own_party_ids=own,
             offices=sorted(actor.offices),
-            permissions=sorted(p.value for p in ROLE_PERMISSIONS[actor.role]),
+            permissions=sorted(p.value for p in effective_permissions(actor)),
+            scopes=None if actor.scopes is None else sorted(actor.scopes),
         )
 
 

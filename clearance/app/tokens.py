@@ -5,7 +5,10 @@ Only asymmetric signatures are accepted (RSA, RSA-PSS, ECDSA, EdDSA), with the k
 key can never be used as a shared secret. The issuer and audience must be the configured ones;
 expiry and not-before are judged by the application's clock, with a little leeway for clock
 skew. The token names a subject (claim ``CUSTOMS_JWT_SUBJECT_CLAIM``); what that subject may
-do comes from the store, never from the token.
+do comes from the store, never from the token, except that the token may narrow it: its
+standard ``scope`` claim (RFC 8693 section 4.2, RFC 9068 section 2.2.3: space-separated names)
+limits the call to the named permissions of the subject's role. A token without the claim is
+unscoped; a ``scope`` that is not a string refuses the token (it is never taken as absent).
 """
 
 from __future__ import annotations
@@ -50,8 +53,42 @@ class TokenPolicy:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class TokenIdentity:
+    """What a valid token says: whom it names, and the scope names it carries (None: no
+    ``scope`` claim; every name as given, known to us or not)."""
+
+    subject: str
+    scopes: frozenset[str] | None
+
+
+def token_identity(token: str, policy: TokenPolicy, now: datetime) -> TokenIdentity:
+    """The subject and scopes of a valid token, or :class:`TokenRefusedError`."""
+    claims = _claims(token, policy, now)
+    subject = claims.get(policy.subject_claim)
+    if not isinstance(subject, str) or not subject:
+        raise TokenRefusedError(f"no {policy.subject_claim!r} claim")
+    return TokenIdentity(subject, _scopes(claims))
+
+
 def token_subject(token: str, policy: TokenPolicy, now: datetime) -> str:
     """The subject id a valid token names, or :class:`TokenRefusedError`."""
+    return token_identity(token, policy, now).subject
+
+
+def _scopes(claims: dict[str, Any]) -> frozenset[str] | None:
+    """The names of the ``scope`` claim; None without one. Anything but a string is refused:
+    taking a malformed claim as absent would give the token every permission of its role."""
+    if "scope" not in claims:
+        return None
+    scope = claims["scope"]
+    if not isinstance(scope, str):
+        raise TokenRefusedError("the 'scope' claim is not a space-separated string")
+    return frozenset(scope.split())
+
+
+def _claims(token: str, policy: TokenPolicy, now: datetime) -> dict[str, Any]:
+    """The claims of a token whose signature, issuer, audience and times are good."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
@@ -78,10 +115,7 @@ def token_subject(token: str, policy: TokenPolicy, now: datetime) -> str:
     except jwt.PyJWTError as exc:
         raise TokenRefusedError(f"invalid token: {exc}") from None
     _check_times(claims, now)
-    subject = claims.get(policy.subject_claim)
-    if not isinstance(subject, str) or not subject:
-        raise TokenRefusedError(f"no {policy.subject_claim!r} claim")
-    return subject
+    return claims
 
 
 def _check_times(claims: dict[str, Any], now: datetime) -> None:

@@ -68,6 +68,14 @@ def _keys(sub: Any) -> None:
     issue.add_argument(
         "--expires", type=_instant, help="expiry date or ISO time (default: in a year)"
     )
+    issue.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="PERMISSION",
+        help="limit the key to this permission of the subject's role (read, quote, submit …); "
+        "repeatable; none: every permission of the role",
+    )
     issue.add_argument("--json", action="store_true")
     issue.set_defaults(handler=_keys_issue)
     listing = keys.add_parser("list", help="list API keys (never their secrets)")
@@ -149,14 +157,19 @@ def _subjects_password(args: argparse.Namespace, app: Application) -> int:
 
 def _keys_issue(args: argparse.Namespace, app: Application) -> int:
     issued = key_cases.issue_key(
-        app, LOCAL_OPERATOR, args.subject, label=args.label, expires_at=args.expires
+        app,
+        LOCAL_OPERATOR,
+        args.subject,
+        label=args.label,
+        expires_at=args.expires,
+        scopes=args.scope,
     )
     if args.json:
         print(json.dumps(issued.as_json(), ensure_ascii=False))
         return 0
     print(
         f"API key {issued.details.key_id} for {issued.details.subject}, "
-        f"expires {issued.details.expires_at}:"
+        f"scopes {_scopes(issued.details.scopes)}, expires {issued.details.expires_at}:"
     )
     print(issued.key)
     print("(shown once: only its hash is kept)", file=sys.stderr)
@@ -172,9 +185,14 @@ def _keys_list(args: argparse.Namespace, app: Application) -> int:
         state = "revoked" if k.revoked_at else "active"
         print(
             f"{k.key_id}  {k.subject:<20} {state:<8} expires {k.expires_at or '-'}  "
-            f"last used {k.last_used_at or '-'}  {k.label or ''}"
+            f"last used {k.last_used_at or '-'}  scopes {_scopes(k.scopes)}  {k.label or ''}"
         )
     return 0
+
+
+def _scopes(scopes: list[str] | None) -> str:
+    """A key's scopes for a human: ``read,quote``, or ``all`` (unscoped: the whole role)."""
+    return "all" if scopes is None else ",".join(scopes)
 
 
 def _keys_revoke(args: argparse.Namespace, app: Application) -> int:

@@ -54,6 +54,39 @@ def test_add_a_broker_issue_a_key_grant_a_mandate_check_and_revoke(
     assert status == 1 and "not authenticated" in err
 
 
+def test_a_key_issued_with_scopes_shows_and_checks_them(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    run(
+        capsys,
+        "subjects",
+        "add",
+        "brk",
+        "--name",
+        "Broker",
+        "--role",
+        "broker",
+        "--party",
+        "edi:B1",
+    )
+    status, out, _ = run(capsys, "keys", "issue", "brk", "--scope", "quote", "--scope", "read")
+    assert status == 0 and "scopes read,quote" in out
+    key = out.splitlines()[-1]
+    monkeypatch.setattr("sys.stdin", io.StringIO(key + "\n"))
+    status, out, _ = run(capsys, "keys", "check")
+    assert status == 0
+    assert json.loads(out)["scopes"] == ["quote", "read"]
+    assert json.loads(out)["permissions"] == ["quote", "read"]
+    status, out, _ = run(capsys, "keys", "list")
+    assert status == 0 and "scopes read,quote" in out
+    status, _, err = run(capsys, "keys", "issue", "brk", "--scope", "officer")
+    assert status == 1
+    assert "scope officer is outside the permissions of subject brk's role broker" in err
+    status, out, _ = run(capsys, "keys", "list", "--json")
+    assert json.loads(out)["scopes"] == ["read", "quote"]  # one key: the refused one was not made
+
+
 def test_a_bad_party_id_is_refused_with_what_is_wrong(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

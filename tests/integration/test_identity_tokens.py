@@ -21,6 +21,8 @@ from sqlalchemy import Engine
 from clearance.app import Actor, Application, Role
 from clearance.app import keys as key_cases
 from clearance.app import subjects as subject_cases
+from clearance.app.access import Permission, require
+from clearance.app.errors import NotPermittedError
 from clearance.app.identity import (
     NOT_AUTHENTICATED,
     NotAuthenticatedError,
@@ -153,3 +155,24 @@ def test_a_bearer_api_key_goes_to_the_key_check(app: Application) -> None:
     assert authenticate_bearer(app, key).subject == "li.wei"
     with pytest.raises(NotAuthenticatedError):
         authenticate_bearer(app, "plain-password")
+
+
+def test_a_tokens_scope_claim_limits_it_to_the_permissions_it_names(app: Application) -> None:
+    scoped = authenticate_jwt(app, _token(scope="read openid quote"))
+    assert scoped.scopes == frozenset({"read", "quote"})  # openid is not ours: ignored
+    require(scoped, Permission.READ)
+    with pytest.raises(NotPermittedError, match="lacks the scope 'officer'"):
+        require(scoped, Permission.OFFICER)
+    assert authenticate_jwt(app, _token()).scopes is None  # no claim: the whole role
+    nothing = authenticate_jwt(app, _token(scope="openid"))
+    assert nothing.scopes == frozenset()
+    with pytest.raises(NotPermittedError, match="its scopes: none"):
+        require(nothing, Permission.READ)
+
+
+@pytest.mark.parametrize("claim", [["read"], 7, {"read": True}])
+def test_a_scope_claim_that_is_not_a_string_refuses_the_token(
+    app: Application, claim: object
+) -> None:
+    with pytest.raises(NotAuthenticatedError):
+        authenticate_jwt(app, _token(scope=claim))
