@@ -71,7 +71,7 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The permissions the key is limited to, space-separated as an OAuth ``scope`` (e.g.
-    #: ``read quote``); null: unscoped, every permission of the subject's role (migration 0027).
+    #: ``read quote``); null: unscoped, every permission of the subject's role (migration 0028).
     scopes: Mapped[str | None] = mapped_column(String(500))
 
 

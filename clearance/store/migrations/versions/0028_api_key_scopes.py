@@ -1,16 +1,13 @@
 """API keys limited by scope: ``api_keys.scopes``.
 
-Revision ID: 0027
-Revises: 0025
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-07
 
 A key may carry scopes, a subset of its subject's role's permissions (``read``, ``quote``,
 ``submit`` …), space-separated as an OAuth ``scope`` claim; the key may then do only that (a
 broker's dashboard key that reads and never submits). Null, as for every key issued before this
 revision, is unscoped: the key keeps every permission of the role, as before.
-
-Numbered 0027, on 0025: another change of the same day is 0026 on 0025 too; both are heads of
-the identity line until one is moved after the other, and ``customs init`` upgrades every head.
 """
 
 from __future__ import annotations
@@ -18,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027"
-down_revision = "0025"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
