@@ -17,6 +17,7 @@ from clearance.app import (
     Role,
     offices,
 )
+from clearance.app.access import ROLE_PERMISSIONS, Permission
 from clearance.app.errors import RefusedError
 from tests.api.conftest import Auth
 
@@ -134,3 +135,67 @@ def test_only_the_admin_and_the_operator_load_offices(application: Application) 
         with pytest.raises(NotPermittedError):
             offices.load(application, Actor("someone", role), [document])
 
+
+def test_listing_the_offices_goes_through_the_permission_check(application: Application) -> None:
+    # Every role reads the registry; a role without the ``reference`` permission would not.
+    for role in Role:
+        assert offices.list_offices(application, Actor("someone", role))
+        assert offices.show_office(application, Actor("someone", role), "2201").code == "2201"
+    without = dict(ROLE_PERMISSIONS)
+    without[Role.BROKER] = ROLE_PERMISSIONS[Role.BROKER] - {Permission.REFERENCE}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("clearance.app.access.ROLE_PERMISSIONS", without)
+        with pytest.raises(NotPermittedError):
+            offices.list_offices(application, Actor("someone", Role.BROKER))
+
+
+NEW_OFFICES = (
+    '{"code": "9901", "name": "New office", "country": "CN", "valid_from": "2026-01-01"}\n'
+    '{"code": "2201", "name": "Renamed 2201", "country": "CN", "valid_from": "2000-01-01"}\n'
+)
+
+
+def test_the_admin_loads_offices_over_http_as_the_cli_does(auth: Auth, client: TestClient) -> None:
+    answer = client.post(
+        "/v1/offices",
+        content=NEW_OFFICES.encode(),
+        headers={**auth("admin"), "Content-Type": "application/x-ndjson"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"offices": 2, "added": 1, "changed": 1, "unchanged": 0}
+    shown = client.get("/v1/offices/9901", headers=auth("broker"))
+    assert shown.status_code == 200 and shown.json()["valid_from"] == "2026-01-01"
+    assert client.get("/v1/offices/2201", headers=auth("broker")).json()["name"] == "Renamed 2201"
+    again = client.post("/v1/offices", content=NEW_OFFICES.encode(), headers=auth("admin"))
+    assert again.json() == {"offices": 2, "added": 0, "changed": 0, "unchanged": 2}
+
+
+def test_a_bad_body_is_a_422_problem_by_line_and_nothing_is_loaded(
+    auth: Auth, client: TestClient
+) -> None:
+    before = client.get("/v1/offices", headers=auth("broker")).json()
+    body = (
+        NEW_OFFICES + '{"code": "4701", "name": "B", "country": "ZZ", "valid_from": "2020-01-01"}\n'
+    )
+    answer = client.post(
+        "/v1/offices?filename=upload.jsonl", content=body.encode(), headers=auth("admin")
+    )
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["detail"].startswith("upload.jsonl:3: country: "), answer.json()
+    unnamed = client.post("/v1/offices", content=b"not json\n", headers=auth("admin"))
+    assert unnamed.status_code == 422
+    assert unnamed.json()["detail"].startswith("offices.jsonl:1: not a JSON object")
+    assert client.get("/v1/offices", headers=auth("broker")).json() == before
+
+
+def test_only_the_admin_loads_offices_over_http(auth: Auth, client: TestClient) -> None:
+    before = client.get("/v1/offices", headers=auth("broker")).json()
+    for who in ("broker", "officer2201", "agency", "carrier"):
+        answer = client.post("/v1/offices", content=NEW_OFFICES.encode(), headers=auth(who))
+        assert answer.status_code == 403, (who, answer.text)
+        assert answer.json()["code"] == "not_permitted"
+    anonymous = client.post("/v1/offices", content=NEW_OFFICES.encode())
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "not_authenticated"
+    assert client.get("/v1/offices", headers=auth("broker")).json() == before
