@@ -52,9 +52,11 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "samples" / "controls"))
 
 import httpx  # noqa: E402
+from bench_store import load_offices  # noqa: E402
 from scenarios import AU, BEEF, LIC, OCEAN, SHRIMP, Item, Scenario, interchange  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
@@ -102,6 +104,7 @@ def prepare(url: str) -> str:
             app, LOCAL_OPERATOR, Document.read(ROOT / "samples" / "tariffs" / "cn-extract.jsonl")
         )
         registries.load(app, LOCAL_OPERATOR, [Document.read(p) for p in REGISTRIES])
+        load_offices(app.engine)
         subjects.add_subject(
             app,
             LOCAL_OPERATOR,

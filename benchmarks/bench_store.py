@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from day import INSTANT, SAMPLE_REGISTRIES, TARIFF, registry_lines, traders  # noqa: E402
 
+from clearance.app import LOCAL_OPERATOR, Application, Document, offices  # noqa: E402
 from clearance.assessment import tariff_store  # noqa: E402
 from clearance.decisions import registry_store  # noqa: E402
 from clearance.decisions.registry_store import load_sources  # noqa: E402
@@ -30,7 +31,10 @@ from clearance.store.schema import Base  # noqa: E402
 from clearance.store.tables import Declaration  # noqa: E402
 from core.clock import FixedClock, as_utc  # noqa: E402
 from core.db import make_engine  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
+#: The sample customs offices: declarations are numbered only for registered offices.
+OFFICES = ROOT / "samples" / "offices" / "offices.jsonl"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/customs_throughput_bench"
 
 
@@ -46,8 +50,8 @@ def fresh_store(url: str) -> Engine:
 
 
 def prepare(engine: Engine) -> FixedClock:
-    """Load the sample tariff, the sample registries and the day's traders, licences and
-    certificates; the clock of the day."""
+    """Load the sample tariff, the sample registries and customs offices and the day's
+    traders, licences and certificates; the clock of the day."""
     clock = FixedClock(INSTANT)
     with Session(engine) as session:
         tariff_store.load_file(session, TARIFF, INSTANT)
@@ -55,8 +59,23 @@ def prepare(engine: Engine) -> FixedClock:
         day = ("\n".join(registry_lines(traders())) + "\n").encode()
         load_sources(session, [*sources, ("day-registries.jsonl", day)], INSTANT)
         session.commit()
+    load_offices(engine)
     assert registry_store is not None
     return clock
+
+
+def load_offices(engine: Engine, *extra: str) -> None:
+    """Load the sample customs offices and the ``extra`` office codes (CN, open since 2000)
+    that a benchmark's data names: declarations are numbered only for registered offices."""
+    lines = [
+        f'{{"code": "{code}", "name": "Customs office {code}", "country": "CN",'
+        f' "valid_from": "2000-01-01"}}'
+        for code in extra
+    ]
+    documents = [Document.read(OFFICES)]
+    if lines:
+        documents.append(Document("benchmark-offices.jsonl", "\n".join(lines).encode()))
+    offices.load(Application(engine, Settings()), LOCAL_OPERATOR, documents)
 
 
 def mix(engine: Engine) -> dict[str, int]:

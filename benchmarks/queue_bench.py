@@ -22,7 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_store import load_offices  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from clearance.app import (  # noqa: E402
@@ -58,6 +60,7 @@ def fresh(url: str) -> Application:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     upgrade(engine)
+    load_offices(engine)
     return Application(engine, Settings(database_url=url))
 
 

@@ -19,6 +19,7 @@ from clearance.store.migrate import upgrade
 from clearance.store.schema import Base
 from core.clock import FixedClock
 from core.db import make_engine
+from tests.offices_support import load_sample_offices
 
 POSTGRES_URL = os.environ.get("CUSTOMS_TEST_POSTGRES_URL")
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,15 +50,22 @@ def _postgres_engine() -> Iterator[Engine]:
 
 @pytest.fixture(params=_backends())
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, empty database (a fresh SQLite file, or truncated PostgreSQL tables)."""
+    """A migrated database (a fresh SQLite file, or truncated PostgreSQL tables), empty but
+    for the sample customs offices (none for a test marked ``no_offices``): declarations are
+    numbered only for registered offices (tests/offices_support.py)."""
+    offices = request.node.get_closest_marker("no_offices") is None
     if request.param == "sqlite":
         eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
         upgrade(eng)
+        if offices:
+            load_sample_offices(eng)
         yield eng
         eng.dispose()
         return
     eng = request.getfixturevalue("_postgres_engine")
     _truncate(eng, Base.metadata)
+    if offices:
+        load_sample_offices(eng)
     yield eng
 
 

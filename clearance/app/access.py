@@ -48,6 +48,7 @@ class Permission(StrEnum):
     STATISTICS_MANAGE = "statistics_manage"  # refresh, publish, generate synthetic facts
     METRICS = "metrics"  # scrape the process's metrics (counts and times, no tenant data)
     HOUSEKEEPING = "housekeeping"  # scheduled sweeps: expiry, quotas, retention, batches
+    REFERENCE = "reference"  # public reference data (the customs-offices registry): every role
 
 
 _EVERYTHING = frozenset(Permission)
@@ -80,6 +81,10 @@ ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {Permission.RETRY}
 ROLE_PERMISSIONS[Role.FX_AUTHORITY] = frozenset({Permission.FX})
 # A supervisor is an officer of its offices who may also reassign and override claims.
 ROLE_PERMISSIONS[Role.SUPERVISOR] = ROLE_PERMISSIONS[Role.OFFICER] | {Permission.SUPERVISE}
+# Public reference data (issue 12: the customs offices) is read by every authenticated subject;
+# a permission all the same, so that reading it goes through ``require`` like every use case.
+for _role in Role:
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.REFERENCE}
 
 
 def require(actor: Actor, permission: Permission) -> None:

@@ -3,8 +3,9 @@
 Offices are public reference data: any authenticated subject reads them. Loading is the
 registry managers' work: the admin (issue 12: it manages "subjects, keys, mandates, offices")
 and the operator, through :attr:`Permission.IDENTITY`; an agency, which may load licence
-registries, may not rewrite the offices. Declarations' offices are not checked against the
-registry yet (that would change what the samples answer); it is the next step.
+registries, may not rewrite the offices. Declarations' and officers' offices are checked
+against the registry (docs/offices.md: :mod:`clearance.intake.offices`,
+:mod:`clearance.app.subjects`).
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def load(app: Application, actor: Actor, documents: list[Document]) -> OfficesLo
 
 def list_offices(app: Application, actor: Actor) -> list[OfficeView]:
     """Every office of the registry, by code (public reference data: any subject)."""
-    del actor  # any authenticated subject reads the registry
+    require(actor, Permission.REFERENCE)
     with app.read() as session:
         rows = session.scalars(select(CustomsOffice).order_by(CustomsOffice.code))
         return [_view(row) for row in rows]
@@ -145,7 +146,7 @@ def list_offices(app: Application, actor: Actor) -> list[OfficeView]:
 
 def show_office(app: Application, actor: Actor, code: str) -> OfficeView:
     """The office ``code`` (``NotFoundError`` if the registry has none)."""
-    del actor  # any authenticated subject reads the registry
+    require(actor, Permission.REFERENCE)
     with app.read() as session:
         row = session.get(CustomsOffice, code)
         if row is None:

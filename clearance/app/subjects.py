@@ -1,7 +1,8 @@
 """Subjects: add, list, show, disable, set a password; and ``describe``, who the caller is.
 
 Only an admin (and the local operator) manages subjects (``Permission.IDENTITY``). Party ids
-are checked on entry (:mod:`.party_ids`); an officer needs the offices it works for.
+are checked on entry (:mod:`.party_ids`); an officer needs the offices it works for, each one
+of the customs-offices registry (docs/offices.md).
 """
 
 from __future__ import annotations
@@ -22,10 +23,15 @@ from clearance.app.identity import forget_verified_keys
 from clearance.app.identity_views import Identity, PartyIdView, SubjectView
 from clearance.app.party_ids import parse_party_id
 from clearance.store.identity_tables import Subject, SubjectOffice, SubjectParty
+from clearance.store.office_registry import offices_in_unit
 from core.clock import as_utc
 
 _SUBJECT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _OFFICE = re.compile(r"^\d{4}$")
+EMPTY_REGISTRY_FOR_SUBJECTS = (
+    "the customs-offices registry is empty, so no office can be assigned: load it first "
+    "with 'customs offices load FILE' or POST /v1/offices"
+)
 #: An agency is known by the issuer name its licences carry (``issuer`` in the registry).
 ISSUER_SCHEME = "issuer"
 
@@ -54,6 +60,7 @@ def add_subject(app: Application, actor: Actor, new: NewSubject) -> SubjectView:
     with app.unit() as session:
         if session.get(Subject, new.id) is not None:
             raise ConflictError(f"subject {new.id} exists already")
+        _registered_offices(session, offices)
         subject = Subject(
             id=new.id,
             name=new.name,
@@ -188,6 +195,23 @@ def _checked_parties(new: NewSubject) -> list[tuple[str, str]]:
     if new.role is Role.AGENCY and not issuers and not parties:
         raise RefusedError("an agency needs the issuer name its licences carry")
     return _unique(parties + issuers)
+
+
+def _registered_offices(session: Session, offices: list[str]) -> None:
+    """Refuse offices the customs-offices registry does not hold (all of them when it is
+    empty: an officer of an unknown office would see nothing, and a typing error would
+    go unnoticed)."""
+    if not offices:
+        return
+    registry = offices_in_unit(session)
+    if not registry:
+        raise RefusedError(f"{EMPTY_REGISTRY_FOR_SUBJECTS} ({', '.join(offices)})")
+    unknown = [office for office in offices if office not in registry]
+    if unknown:
+        raise RefusedError(
+            f"customs offices not in the customs-offices registry: {', '.join(unknown)} "
+            "(customs offices list, GET /v1/offices)"
+        )
 
 
 def _checked_offices(new: NewSubject) -> list[str]:

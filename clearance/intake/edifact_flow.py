@@ -9,7 +9,7 @@ then render and store the answers (clearance/intake/channel.py holds what the ch
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from clearance.answers import edifact as answers
 from clearance.flow.outcome import (
@@ -30,6 +30,7 @@ from clearance.intake.edifact_scan import (
     mappable_messages,
     scan_interchange,
 )
+from clearance.intake.offices import OfficeRefusal, office_refusal
 from clearance.lifecycle.events import EventBatch, EventKind
 from clearance.lifecycle.numbering import reserve_control_references
 from clearance.lifecycle.registration import Refused, Submission
@@ -39,6 +40,7 @@ from edi.edifact.envelope import InterchangeHeader, Message
 from edi.edifact.errors import SyntaxErrorCode, SyntaxIssue
 from edi.edifact.heads import InterchangeHeads, MessageHead
 from edi.edifact.mapping_issues import IssueCode, MappingIssue, MappingResult
+from edi.edifact.profile import CusdecProfile
 from edi.edifact.segments import Segment
 
 
@@ -243,6 +245,13 @@ def _map_and_register(work: _Work, raw: Raw, to_map: set[int], scan: Scan) -> No
         if result.declaration is None:
             unmapped.append((light_message(message), result))
             continue
+        refusal = office_refusal(work.ctx, result.declaration)
+        if refusal is not None:  # not numbered: answered with the messages not mapped
+            issue = _office_issue(message, profile, refusal)
+            unmapped.append(
+                (light_message(message), replace(result, declaration=None, issues=(issue,)))
+            )
+            continue
         # Held until the chunk is registered: only the segments its answer reads, so that the
         # messages still kept whole by the scan and the chunk together stay about a chunk's worth.
         chunk.append((light_message(message), Submission(result.declaration, message.reference)))
@@ -251,6 +260,16 @@ def _map_and_register(work: _Work, raw: Raw, to_map: set[int], scan: Scan) -> No
             chunk = []
     outcome.declarations.extend(_written(work, _register(work, chunk)))
     outcome.declarations.extend(_mapping_rejected(work, m, r.issues, r.read) for m, r in unmapped)
+
+
+def _office_issue(message: Message, profile: CusdecProfile, refusal: OfficeRefusal) -> MappingIssue:
+    """The refusal at the LOC naming the office (its C517, element 2), by the profile's
+    qualifiers for the field; at the BGM when the message names no office there."""
+    qualifiers = {q for q, f in profile.header_locations.items() if f.value == refusal.field}
+    for segment in message.segments:
+        if segment.tag == "LOC" and segment.get(0) in qualifiers:
+            return MappingIssue.at(refusal.text, segment, 1, code=IssueCode.OFFICE)
+    return MappingIssue.at(refusal.text, _first(message, "BGM"), code=IssueCode.OFFICE)
 
 
 def _syntax_rejected(message: MessageHead, issues: tuple[SyntaxIssue, ...]) -> DeclarationOutcome:

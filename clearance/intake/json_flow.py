@@ -19,6 +19,7 @@ from clearance.flow.outcome import (
 from clearance.flow.senders import SenderPosition, check_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
+from clearance.intake.offices import office_refusal
 from clearance.lifecycle.events import EventKind
 from clearance.lifecycle.numbering import reserve_control_references
 from clearance.lifecycle.registration import Refused, Registered, Submission
@@ -102,6 +103,11 @@ def _reject(work: Work, result: JsonReadResult, issues: tuple[JsonIssue, ...]) -
 def _register(work: Work, result: JsonReadResult) -> None:
     declaration = result.declaration
     assert declaration is not None and result.sender_reference is not None
+    refusal = office_refusal(work.ctx, declaration)
+    if refusal is not None:  # not applied: said at the member naming the office
+        path = "declaration" if refusal.field is None else f"declaration.{refusal.field}"
+        _reject(work, result, (JsonIssue(refusal.text, path, kind=IssueKind.OFFICE),))
+        return
     work.events.add(EventKind.SYNTAX_ACCEPTED, data={"messages": 1, "rejected": 0})
     submission = Submission(declaration, result.sender_reference)
     (registered,) = register(work, [submission])

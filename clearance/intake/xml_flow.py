@@ -20,6 +20,7 @@ from clearance.flow.outcome import (
 from clearance.flow.senders import check_party_sender, party_sender
 from clearance.flow.steps import FlowContext
 from clearance.intake.channel import Work, answer_again, claim_key, register
+from clearance.intake.offices import office_refusal
 from clearance.lifecycle.events import EventKind
 from clearance.lifecycle.numbering import reserve_control_references
 from clearance.lifecycle.registration import Refused, Submission
@@ -32,6 +33,7 @@ from edi.xml import (
     IssueKind,
     XmlAnswer,
     XmlIssue,
+    issue_at_field,
     read_xml_declaration,
 )
 
@@ -86,6 +88,10 @@ def process_xml(ctx: FlowContext, raw: bytes) -> SubmissionOutcome:
     elif result.declaration is None:
         syntax = any(i.kind in _SYNTAX_KINDS for i in result.issues)
         _reject(work, result.kind, result.sender_reference, result.issues, syntax=syntax)
+    elif (refusal := office_refusal(ctx, result.declaration)) is not None:
+        # Not numbered: said at the element naming the office (parsed again, refusals only).
+        issue = issue_at_field(raw, result.kind, refusal.field, refusal.text, IssueKind.OFFICE)
+        _reject(work, result.kind, result.sender_reference, (issue,), syntax=False)
     else:
         _register(work, result.kind, result.declaration)
     work.write()

@@ -2,7 +2,8 @@
 
 An office code is 关区代码 (4 digits) in China and an 8-character office reference
 (``GB000051``) for the EU/UK-style declarations. The registry is reference data: loading a
-file replaces each office it names by code; declarations are not (yet) checked against it.
+file replaces each office it names by code; declarations and officers' offices are checked
+against it (docs/offices.md).
 """
 
 from __future__ import annotations

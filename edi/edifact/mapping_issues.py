@@ -32,6 +32,7 @@ class IssueCode(StrEnum):
     COUNT = "COUNT"  # a control count (CNT) does not match
     INVALID = "INVALID"  # any other rule of the declaration model
     REFERENCE = "REF"  # an amendment or cancellation that cannot be applied
+    OFFICE = "OFFICE"  # a customs office the registry does not hold, or closed on the day
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ class IssueKind(StrEnum):
     ENVELOPE = "envelope"  # the request's own members: type, number, references, reason
     CONTENT = "content"  # the canonical model refuses the declaration of an amendment
     REFUSED = "refused"  # understood, but the declaration cannot be changed so (registration)
+    OFFICE = "office"  # a customs office the registry does not hold, or closed on the day
 
 
 #: Stable reason codes in answers; ``REF`` is the lifecycle refusal code of every channel.
@@ -47,6 +48,7 @@ ISSUE_CODES: dict[IssueKind, str] = {
     IssueKind.ENVELOPE: "JSON002",
     IssueKind.CONTENT: "JSON003",
     IssueKind.REFUSED: "REF",
+    IssueKind.OFFICE: "JSON004",
 }
 
 

@@ -10,6 +10,10 @@ Public API (everything else in this package is private)::
         (edi/xml/schemas), map to edi.model.Declaration. Never raises for bad input:
         problems come back as XmlIssue(text, path, line, column, kind) with a stable code.
 
+    issue_at_field(raw, kind, field, text, issue_kind) -> XmlIssue
+        An issue located (path, line, column) at the element a mapped header field
+        (declaration_office, port_office) was read from: for checks made after mapping.
+
     dec_dms_to_canonical(root) -> MappingResult
     decmessage_to_canonical(root) -> MappingResult
         The mappers alone, for an already parsed and validated document.
@@ -41,6 +45,7 @@ from edi.xml.issues import (
     XmlIssue,
     XmlReadResult,
 )
+from edi.xml.locate import issue_at_field
 from edi.xml.parsing import parse_xml
 from edi.xml.reader import read_xml_declaration
 from edi.xml.receipt_writer import render_decmessage_receipt
@@ -61,6 +66,7 @@ __all__ = [
     "dec_dms_to_canonical",
     "decmessage_to_canonical",
     "detect_xml_kind",
+    "issue_at_field",
     "parse_xml",
     "read_xml_declaration",
     "reasons_from_issues",

@@ -24,6 +24,7 @@ class IssueKind(StrEnum):
     SCHEMA = "schema"  # well-formed, not valid against our XSD
     MAPPING = "mapping"  # valid, but a value is not acceptable to the canonical model
     UNKNOWN_CODE = "unknown_code"  # a code that is not in one of our mapping tables
+    OFFICE = "office"  # a customs office the registry does not hold, or closed on the day
 
 
 #: Stable reason codes written into answers (RES-DMS ``Error/ValidationCode``).
@@ -34,6 +35,7 @@ ISSUE_CODES: dict[IssueKind, str] = {
     IssueKind.SCHEMA: "XML004",
     IssueKind.MAPPING: "XML005",
     IssueKind.UNKNOWN_CODE: "XML006",
+    IssueKind.OFFICE: "XML007",
 }
 
 

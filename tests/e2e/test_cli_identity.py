@@ -100,6 +100,24 @@ def test_a_bad_party_id_is_refused_with_what_is_wrong(
     assert status == 0 and out == ""
 
 
+def test_an_officer_of_an_unregistered_office_is_refused(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CUSTOMS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    status, _, err = run(
+        capsys, "subjects", "add", "o1", "--name", "O", "--role", "officer",
+        "--office", "2201", "--office", "9998",
+    )  # fmt: skip
+    assert status == 1
+    assert "customs offices not in the customs-offices registry: 9998" in err
+    status, out, _ = run(capsys, "subjects", "list")
+    assert status == 0 and out == ""
+    status, _, _ = run(
+        capsys, "subjects", "add", "o1", "--name", "O", "--role", "officer", "--office", "2201"
+    )
+    assert status == 0
+
+
 def test_submit_as_a_subject_checks_the_envelope_sender(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 
 from clearance.cli import main
 
-pytestmark = pytest.mark.db
+# The registry starts empty here: these tests load it themselves.
+pytestmark = [pytest.mark.db, pytest.mark.no_offices]
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "offices" / "offices.jsonl"
 

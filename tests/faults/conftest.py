@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from clearance.store.migrate import upgrade
 from core.db import make_engine
 from tests.faults.cluster import Cluster, missing_tools
+from tests.offices_support import load_sample_offices
 
 _names = itertools.count(1)
 
@@ -52,6 +53,7 @@ def database(cluster: Cluster) -> Iterator[Engine]:
     name = f"customs_faults_{os.getpid()}_{next(_names)}"
     engine = make_engine(cluster.create_database(name))
     upgrade(engine)
+    load_sample_offices(engine)
     yield engine
     engine.dispose()
     if not cluster.running():

@@ -33,6 +33,7 @@ from core.db import make_engine, store_error, store_fault
 from core.errors import StoreFullError, StoreUnavailableError
 from core.settings import Settings
 from tests.faults.support import broker_key, interchange
+from tests.offices_support import load_sample_offices
 
 
 def wrapped(orig: BaseException, *, statement: str | None = "INSERT") -> OperationalError:
@@ -76,6 +77,7 @@ class PageLimit:
 def capped(tmp_path: Path) -> Iterator[tuple[Engine, PageLimit]]:
     engine = make_engine(f"sqlite:///{tmp_path / 'capped.db'}")
     upgrade(engine)
+    load_sample_offices(engine)
     limit = PageLimit()
 
     @event.listens_for(engine, "checkout")

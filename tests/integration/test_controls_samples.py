@@ -69,9 +69,11 @@ def test_the_ledgers_hold_what_the_accepted_scenarios_drew(engine: Engine) -> No
 def test_the_same_inputs_give_the_same_lane(engine: Engine, tmp_path: Path) -> None:
     from clearance.store.migrate import upgrade
     from core.db import make_engine
+    from tests.offices_support import load_sample_offices
 
     first = _decisions(engine)
     other = make_engine(f"sqlite:///{tmp_path / 'again.db'}")
     upgrade(other)
+    load_sample_offices(other)
     assert _decisions(other) == first
     other.dispose()

@@ -40,6 +40,7 @@ from core.db import make_engine
 from core.settings import Settings
 from tests.conftest import POSTGRES_URL, _truncate
 from tests.golden_support import SAMPLES
+from tests.offices_support import load_sample_offices
 from tests.operations.support import mailbox_partner
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,11 +69,13 @@ def _fresh(engine: Engine, tmp_path: Path, name: str) -> Engine:
     if engine.dialect.name == "postgresql":
         assert POSTGRES_URL is not None
         _truncate(engine, Base.metadata)
+        load_sample_offices(engine)  # as the engine fixture left it
         return engine
     from clearance.store.migrate import upgrade
 
     other = make_engine(f"sqlite:///{tmp_path / f'{name}.db'}")
     upgrade(other)
+    load_sample_offices(other)  # as the engine fixture left it
     return other
 
 

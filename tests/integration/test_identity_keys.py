@@ -231,3 +231,23 @@ def test_last_used_is_written_at_most_once_a_minute(app: Application, steps: Ste
     steps.instant = start + timedelta(seconds=60)
     authenticate_key(app, key)
     assert last_used() == steps.instant.isoformat()
+
+
+def test_an_officer_is_given_registered_offices_only(app: Application) -> None:
+    refused = NewSubject("o-9999", "O", Role.OFFICER, offices=["2201", "9999"])
+    with pytest.raises(RefusedError, match="not in the customs-offices registry: 9999"):
+        subject_cases.add_subject(app, ADMIN, refused)
+    assert subject_cases.list_subjects(app, ADMIN) == []  # nothing written
+    supervisor = NewSubject("s-2201", "S", Role.SUPERVISOR, offices=["2201", "5316"])
+    assert subject_cases.add_subject(app, ADMIN, supervisor).offices == ["2201", "5316"]
+
+
+@pytest.mark.no_offices
+def test_no_office_is_assigned_while_the_registry_is_empty(app: Application) -> None:
+    new = NewSubject("o-2201", "O", Role.OFFICER, offices=["2201"])
+    with pytest.raises(RefusedError, match=r"registry is empty.*customs offices load"):
+        subject_cases.add_subject(app, ADMIN, new)
+    assert subject_cases.list_subjects(app, ADMIN) == []
+    # A subject without offices is not concerned.
+    trader = NewSubject("t-1", "T", Role.TRADER, party_ids=[USCC_A])
+    assert subject_cases.add_subject(app, ADMIN, trader).offices == []

@@ -126,6 +126,26 @@ def test_an_amendment_changes_the_stored_content_and_version(engine: Engine) -> 
         assert [(a.format, a.message_type) for a in answers] == [("json", "response")]
 
 
+def test_an_amendment_naming_an_unknown_office_is_refused_at_its_member(engine: Engine) -> None:
+    prepare(engine)
+    app = _app(engine)
+    number = _registered(app)
+    shown = declaration_cases.show(app, OPERATOR, number).declaration
+    moved = {**shown, "port_office": "2299"}
+
+    outcome = changes.amend(app, BROKER, number, CanonicalDeclaration.model_validate(moved))
+
+    assert outcome.status.value == "accepted"
+    (d,) = outcome.declarations
+    assert d.status == "rejected"
+    (reason,) = d.reasons
+    assert (reason.code, reason.segment) == ("JSON004", "declaration.port_office")
+    assert reason.text == "port of entry/exit office 2299 is not in the customs-offices registry"
+    assert json.loads(d.response or "")["reasons"][0]["code"] == "JSON004"
+    version, content, stored = _stored(engine, number)  # nothing applied
+    assert (version, stored) == (1, 1) and content["port_office"] != "2299"
+
+
 def test_an_invalid_body_is_refused_with_its_location_and_nothing_changes(
     engine: Engine,
 ) -> None:
