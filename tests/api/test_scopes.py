@@ -72,7 +72,7 @@ def test_a_read_scoped_broker_key_lists_declarations_and_is_refused_a_submission
     assert me["permissions"] == ["quote", "read"]
     unscoped = client.get("/v1/me", headers=auth("broker")).json()
     assert unscoped["scopes"] is None
-    assert unscoped["permissions"] == ["quote", "read", "retry", "submit"]
+    assert unscoped["permissions"] == ["quote", "read", "reference", "retry", "submit"]
 
 
 def test_the_admin_issues_a_scoped_key_and_a_scope_outside_the_role_is_refused(
@@ -92,7 +92,7 @@ def test_the_admin_issues_a_scoped_key_and_a_scope_outside_the_role_is_refused(
         (
             ["read", "officer"],
             "scope officer is outside the permissions of subject broker-01's role broker "
-            "(submit retry read quote)",
+            "(submit retry read quote reference)",
         ),
         (["read", "write"], "unknown scope write: a scope is one of submit, retry, read, "),
     ]:
