@@ -41,7 +41,7 @@ def confirm_exit(
     :func:`records.confirm_exit` does (unknown, import, not released, invalidated); the
     declaration's row is locked there, so two confirmations never both clear it.
     """
-    done = records.confirm_exit(session, number, now)
+    done = records.confirm_exit(session, number, now, settings.timezone)
     if done.already:
         return Cleared(done, None)
     row = session.scalars(select(DeclarationRow).where(DeclarationRow.number == number)).one()
