@@ -3,8 +3,9 @@ and the batch files send them (docs/rebates.md); migration 0026 derives them for
 before it, the same values the code writes.
 
 Sample 02's item 1 is declared in cartons (CT 25) with its first statutory quantity 300 NAR: the
-record takes the statutory one (officer release); unchanged, the controls release it (pipeline). The exit is confirmed at 17:30 UTC, already the next day in
-Asia/Shanghai: the exit date is the local day.
+record takes the statutory one (an officer releases it; unchanged, the controls do). The exit
+is confirmed at 17:30 UTC, already the next day in Asia/Shanghai: the exit date is the local
+day.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def test_the_migration_derives_what_the_code_writes(engine: Engine) -> None:
     prepare(engine)
     app = Application(engine, Settings(), FixedClock(INSTANT))
     exited = _export(app)
-    waiting = _export(app, "EX20260615002", cartons=False)
+    _export(app, "EX20260615002", cartons=False)  # released by the controls, not exited
     rebate_cases.confirm_exit(Application(engine, Settings(), FixedClock(EXITED)), OPERATOR, exited)
     written = _goods(engine)
     assert written == [
