@@ -31,6 +31,8 @@ from edi.json_request import JsonAnswer, JsonReason, render_json_answer
 #: The JSON channel's counter and answer type (clearance/intake/json_flow.py, docs/json-channel.md).
 JSON_COUNTER = "json-out"
 JSON_ANSWER_TYPE = "response"
+#: The status a JSON answer announces a clearance (结关) with (docs/json-channel.md).
+CLEARED = "cleared"
 
 
 def tell_trader(
@@ -73,10 +75,6 @@ def tell_cleared(
     if inbound is None or inbound.format != "json":
         return None
     return _json(session, settings, row, inbound, CLEARED, (), now)
-
-
-#: The status a JSON answer announces a clearance with (docs/json-channel.md).
-CLEARED = "cleared"
 
 
 def _inbound(session: Session, row: DeclarationRow) -> InboundMessage | None:

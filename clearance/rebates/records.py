@@ -2,8 +2,10 @@
 
 On release, each export item with a rebate rate gets a record: the rate of its commodity code on
 the export date, FOB in CNY at the official rate, the rebate base and the estimated amount (all
-from the stored tariff assessment), status ``awaiting_exit_confirmation``. Exit confirmation moves
-it to ``confirmed`` (and records the exit as a dated fact, :mod:`clearance.lifecycle.exits`);
+from the stored tariff assessment), the item's quantity (first statutory unit, else declared) and
+the exporter's USCC, status ``awaiting_exit_confirmation``. Exit confirmation moves it to
+``confirmed`` with its exit date (and records the exit as a dated fact,
+:mod:`clearance.lifecycle.exits`);
 :func:`export_batch` moves every confirmed record of a period to ``transmitted`` with the batch
 id in the same transaction that keeps the batch's files, so no record is ever sent twice and the
 files can be written again from the store (:mod:`clearance.rebates.acknowledgements` reads the
