@@ -15,6 +15,7 @@ from api.console.forms import FieldError
 from api.console.i18n import N_
 from api.console.pages import Visit
 from clearance.app import OFFICE_ROLES, NotFoundError, Role, case_file, declarations
+from clearance.app.views import DeclarationDetail
 
 #: Who works in the officers' console.
 #: Statuses in which a declaration waits for an officer (the forms are shown only then).
@@ -32,6 +33,15 @@ OUTCOMES = {
     "discrepancy": N_("Discrepancy found"),
     "not_presented": N_("Goods not presented"),
 }
+
+
+def _exit_pending(detail: DeclarationDetail) -> bool:
+    """A released export whose exit nobody confirmed yet: the officer may confirm it."""
+    return (
+        detail.status == "released"
+        and detail.direction == "export"
+        and not any(e.kind == "exit_confirmed" for e in detail.events)
+    )
 
 
 def render_declaration(
@@ -60,6 +70,7 @@ def render_declaration(
         decision=decision,
         officer=officer,
         may_act=officer and detail.status in WAITING,
+        may_confirm_exit=officer and _exit_pending(detail),
         holds=officer and work.holder == actor.subject,
         trader=actor.role in (Role.TRADER, Role.BROKER),
         supervisor=actor.role is Role.SUPERVISOR,

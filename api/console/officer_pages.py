@@ -33,6 +33,7 @@ from clearance.app import (
     officer,
     officer_requests,
     officer_work,
+    rebates,
 )
 
 #: The queue's filters and their choices (the English labels are translated on the page).
@@ -258,6 +259,18 @@ def add_routes(router: APIRouter, console: Console) -> None:
             N_("Your decision was recorded and the trader was answered."),
             errors=errors,
             form={"action": action, "reason": reason},
+        )
+
+    @router.post("/declarations/{number}/exit-confirmation")
+    def confirm_exit(request: Request, number: str, csrf_token: Field = "") -> Response:
+        """The goods left: the export is cleared (结关), its rebate records confirmed."""
+        return _act(
+            console,
+            request,
+            number,
+            csrf_token,
+            lambda visit, actor: rebates.confirm_exit(console.application, actor, number),
+            N_("The exit was confirmed: the declaration is cleared."),
         )
 
 

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import App, CurrentActor
 from api.params import RowId
 from api.problems import problems
-from clearance.app import Document, officer, officer_requests, officer_work
+from clearance.app import Document, officer, officer_requests, officer_work, rebates
 from clearance.app.officer_work import Lane, Status
 
 router = APIRouter(prefix="/v1", tags=["officer work"])
@@ -159,6 +159,19 @@ def examine(
 ) -> officer_requests.Examined:
     """Container numbers are checked (ISO 6346)."""
     return officer_requests.record_examination(app, actor, number, body)
+
+
+@router.post(
+    "/declarations/{number}/exit-confirmation",
+    summary="Confirm the exit of a released export's goods: it is cleared (结关)",
+    response_model=rebates.ExitConfirmation,
+    responses=problems(403, 404, 422),
+)
+def confirm_exit(number: str, app: App, actor: CurrentActor) -> rebates.ExitConfirmation:
+    """An officer of the declaration's office (or the operator). Its rebate records become
+    ``confirmed``; the declarant is told where its channel has a notice. A second call
+    changes nothing and answers the first confirmation's time with ``already: true``."""
+    return rebates.confirm_exit(app, actor, number)
 
 
 @router.get(

@@ -38,7 +38,8 @@ class Permission(StrEnum):
     REGISTRIES = "registries"  # load registries, register licences and certificates
     TARIFFS = "tariffs"  # load tariff schedules
     QUOTE = "quote"  # tariff lookups and quotes (no declaration involved)
-    REBATES = "rebates"  # exit confirmation, rebate batches and acknowledgements
+    REBATES = "rebates"  # rebate batches, their acknowledgements and corrections
+    EXIT = "exit"  # confirm the exit of a released export's goods (出境确认), which clears it
     ANALYSE = "analyse"  # reassess a decision, replay a candidate ruleset
     IDENTITY = "identity"  # subjects, API keys, mandates (issue 12)
     FX = "fx"  # FX monitoring: bank feeds, indicators, classification, the goods feed
@@ -63,8 +64,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.BROKER: frozenset(
         {Permission.SUBMIT, Permission.RETRY, Permission.READ, Permission.QUOTE}
     ),
+    # An officer confirms the exit of the goods of its offices' exports (the declaration's
+    # office scopes it, as for every officer action); the rebate batches stay the operator's.
     Role.OFFICER: frozenset(
-        {Permission.READ, Permission.OFFICER, Permission.QUOTE, Permission.ANALYSE}
+        {
+            Permission.READ,
+            Permission.OFFICER,
+            Permission.QUOTE,
+            Permission.ANALYSE,
+            Permission.EXIT,
+        }
     ),
     Role.AGENCY: frozenset({Permission.REGISTRIES}),
     Role.STATISTICIAN: frozenset({Permission.QUOTE}),

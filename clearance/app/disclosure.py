@@ -36,6 +36,8 @@ _PARTY_KEYS: dict[str, frozenset[str]] = {
     "claimed": frozenset(),
     "unclaimed": frozenset(),
     "claim_reassigned": frozenset(),
+    # Who confirmed the exit is customs' matter; the party reads that its export is cleared.
+    "cleared": frozenset({"answered"}),
 }
 
 

@@ -10,6 +10,7 @@ from clearance.app.context import Application
 from clearance.app.documents import Document
 from clearance.app.errors import NotFoundError, RefusedError
 from clearance.app.views import View
+from clearance.officer import exits
 from clearance.rebates import acknowledgements, records
 from clearance.rebates.ack_file import AcknowledgementError
 from clearance.rebates.export import files_of
@@ -18,12 +19,14 @@ from core.clock import as_utc
 
 
 class ExitConfirmation(View):
-    """What an exit confirmation did."""
+    """What an exit confirmation did: the rebate records confirmed, when the exit was (first)
+    confirmed, and whether the declarant was told its export is cleared (结关)."""
 
     number: str
     records: int
     confirmed_at: str | None  # None: confirmed earlier, before exits were dated
-    already: bool  # confirmed before: nothing changed, no second event
+    already: bool  # confirmed before: nothing changed, no second event, no second answer
+    answered: bool  # a notice of clearance was sent now (only the JSON channel has one)
 
 
 class BatchFileView(View):
@@ -70,22 +73,28 @@ class BatchAcknowledged(View):
 
 
 def confirm_exit(app: Application, actor: Actor, number: str) -> ExitConfirmation:
-    """The goods of released export ``number`` left: its rebate records become ``confirmed``.
+    """The goods of released export ``number`` left: its rebate records become ``confirmed``
+    and the declaration is cleared (结关), the declarant told where its channel can be.
 
-    RefusedError for an import, an unreleased or an invalidated declaration.
+    An officer of the declaration's office or the operator (``NotPermittedError`` for anyone
+    else, ``NotFoundError`` for a declaration the actor may not see). Idempotent: a second
+    confirmation returns the first one's time with ``already`` and changes nothing.
+    ``RefusedError`` for an import, an unreleased or an invalidated declaration.
     """
-    require(actor, Permission.REBATES)
+    require(actor, Permission.EXIT)
     with app.unit() as session:
         visible_declaration(session, actor, number)
         try:
-            done = records.confirm_exit(session, number, app.clock.now())
+            done = exits.confirm_exit(session, app.settings, number, app.clock.now(), actor.subject)
         except records.ExitConfirmationError as exc:
             raise RefusedError(exc.message) from exc
+    at = done.exit.confirmed_at
     return ExitConfirmation(
         number=number,
-        records=done.records,
-        confirmed_at=None if done.confirmed_at is None else as_utc(done.confirmed_at).isoformat(),
-        already=done.already,
+        records=done.exit.records,
+        confirmed_at=None if at is None else as_utc(at).isoformat(),
+        already=done.exit.already,
+        answered=done.answer is not None,
     )
 
 

@@ -41,6 +41,11 @@ class RebateRecordView(View):
     rebate_rate: str
     fob_cny: str
     estimated_amount: str
+    # As the batch sends them (docs/rebates.md); None where a record made before they were
+    # kept had nothing to derive them from, and ``exit_date`` until the exit is confirmed.
+    quantity: str | None
+    unit: str | None
+    exit_date: str | None
     status: str
     batch: str | None
     reason: str | None  # the tax authority's reason when it rejected the claim
@@ -103,6 +108,9 @@ def rebate_records(app: Application, actor: Actor, *, limit: int = 500) -> list[
                 rebate_rate=str(r.rebate_rate),
                 fob_cny=str(r.fob_cny),
                 estimated_amount=str(r.estimated_amount),
+                quantity=None if r.quantity is None else f"{r.quantity.normalize():f}",
+                unit=r.unit,
+                exit_date=None if r.exit_date is None else r.exit_date.isoformat(),
                 status=r.status,
                 batch=reference,
                 reason=r.reason_text,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from clearance.ledgers.accounts import Ref, settle
 from clearance.rebates import records as rebates
+from edi.model import Declaration
 
 
 def follow(
@@ -28,18 +29,21 @@ def follow(
     direction: str = "export",
     *,
     holds: bool = True,
+    goods: Declaration | None = None,
 ) -> dict[str, Any]:
     """Consume the reservations on release (and create rebate records); give back on reject;
     on invalidation give back everything and void the rebate records.
 
     ``holds=False``: the caller knows ``ref`` holds nothing on any ledger (nothing to move).
+    ``goods``: the declaration's content when the caller holds it (the rebate records' quantities
+    and exporter; read from the store otherwise).
     """
     if status == "released":
         moved = settle(session, ref, "consume", now) if holds else []
         if assessment is None and direction == "export":  # only exports earn rebates
             assessment = rebates.latest_assessment(session, declaration_id)
         count = rebates.create_records(
-            session, declaration_id, ref.number, export_date, assessment, now
+            session, declaration_id, ref.number, export_date, assessment, now, goods
         )
         return {"consumed": moved, "rebate_records": count}
     if status == "rejected":

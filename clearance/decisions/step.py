@@ -143,6 +143,7 @@ class ControlsAndDecision:
             assessment,
             registered.direction,
             holds=holds,
+            goods=registered.declaration if rebated else None,
         )
         _events(outcome, result, status, moved)
         _fill(outcome, result, status, regime.procedure.lane_wording)

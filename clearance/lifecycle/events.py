@@ -69,6 +69,7 @@ class EventKind(StrEnum):
     RELEASED = "released"
     OFFICER_DECIDED = "officer_decided"
     EXIT_CONFIRMED = "exit_confirmed"
+    CLEARED = "cleared"  # 结关: a released export whose exit was confirmed
     REBATE_BATCH_ACKNOWLEDGED = "rebate_batch_acknowledged"
     # Officer work (docs/officer.md): the audit trail of who held and did what.
     CLAIMED = "claimed"

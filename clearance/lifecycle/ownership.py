@@ -26,3 +26,14 @@ def trader_of(declaration: Declaration) -> str | None:
             if party is not None and (value := party.identifier(scheme)):
                 return value
     return None
+
+
+def exporter_uscc(declaration: Declaration) -> str | None:
+    """The USCC (统一社会信用代码) of an export's consignor (境内发货人), else of its exporter:
+    the id the tax authority knows the exporter by. None when neither has one (an EORI or a
+    customs code is not a USCC)."""
+    for role in (PartyRole.CONSIGNOR, PartyRole.EXPORTER):
+        party = declaration.party(role)
+        if party is not None and (value := party.identifier(IdentifierScheme.USCC)):
+            return value
+    return None

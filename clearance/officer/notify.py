@@ -31,6 +31,8 @@ from edi.json_request import JsonAnswer, JsonReason, render_json_answer
 #: The JSON channel's counter and answer type (clearance/intake/json_flow.py, docs/json-channel.md).
 JSON_COUNTER = "json-out"
 JSON_ANSWER_TYPE = "response"
+#: The status a JSON answer announces a clearance (结关) with (docs/json-channel.md).
+CLEARED = "cleared"
 
 
 def tell_trader(
@@ -55,6 +57,24 @@ def tell_trader(
     if inbound.format == "edifact":
         return _cusres(session, settings, row, inbound, status, reasons, now)
     return None
+
+
+def tell_cleared(
+    session: Session, settings: Settings, row: DeclarationRow, now: datetime
+) -> str | None:
+    """Tell the declarant that export ``row`` is cleared (结关), where its channel has such a
+    notice; the answer's text, or None.
+
+    Only the JSON channel does: its response with status ``cleared`` (our own format). The
+    others have no notice to send, and none is made up: UN/EDIFACT's processing indicator
+    (UNCL 7365, GIS in CUSRES, D.96B and D.99B) has no code for a cleared declaration (4
+    "goods released" is the release already announced); DEC_RESULT's CHANNEL code for 结关
+    and RES-DMS's exit notification are not verified (docs/rebates.md).
+    """
+    inbound = _inbound(session, row)
+    if inbound is None or inbound.format != "json":
+        return None
+    return _json(session, settings, row, inbound, CLEARED, (), now)
 
 
 def _inbound(session: Session, row: DeclarationRow) -> InboundMessage | None:

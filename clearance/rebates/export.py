@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from xml.etree import ElementTree as ET
@@ -36,6 +36,13 @@ COLUMNS = (
     "kind",
     "supersedes_version",
     "reason",
+    # The goods and the exit (0026), after the columns receivers already read by position:
+    # quantity in the first statutory unit (else the declared one), the exporter's USCC, the
+    # local day the exit was confirmed. Empty when a record made before 0026 had none.
+    "quantity",
+    "unit",
+    "exporter_uscc",
+    "exit_date",
 )
 
 
@@ -54,12 +61,17 @@ class BatchLine:
     version: int = 1
     kind: str = "original"
     reason: str = ""
+    quantity: Decimal | None = None
+    unit: str | None = None
+    exporter_uscc: str | None = None
+    exit_date: date | None = None
 
     @classmethod
     def of(cls, record: RebateRecord, correction: RebateCorrection | None = None) -> BatchLine:
-        """The line of ``record`` itself, or of its ``correction``."""
+        """The line of ``record`` itself, or of its ``correction`` (a version changes the
+        figures, never the goods, the exporter or the exit)."""
         if correction is None:
-            return cls(
+            line = cls(
                 record.declaration_number,
                 record.item_sequence,
                 record.commodity_code,
@@ -69,18 +81,26 @@ class BatchLine:
                 record.base,
                 record.estimated_amount,
             )
-        return cls(
-            record.declaration_number,
-            record.item_sequence,
-            record.commodity_code,
-            record.export_date,
-            correction.rebate_rate,
-            correction.fob_cny,
-            correction.base,
-            correction.estimated_amount,
-            correction.version,
-            correction.kind,
-            correction.reason,
+        else:
+            line = cls(
+                record.declaration_number,
+                record.item_sequence,
+                record.commodity_code,
+                record.export_date,
+                correction.rebate_rate,
+                correction.fob_cny,
+                correction.base,
+                correction.estimated_amount,
+                correction.version,
+                correction.kind,
+                correction.reason,
+            )
+        return replace(
+            line,
+            quantity=record.quantity,
+            unit=record.unit,
+            exporter_uscc=record.exporter_uscc,
+            exit_date=record.exit_date,
         )
 
 
@@ -108,6 +128,10 @@ def _values(batch: RebateBatch, r: BatchLine) -> tuple[str, ...]:
         r.kind,
         "" if r.version == 1 else str(r.version - 1),
         r.reason,
+        "" if r.quantity is None else f"{r.quantity.normalize():f}",
+        r.unit or "",
+        r.exporter_uscc or "",
+        "" if r.exit_date is None else r.exit_date.isoformat(),
     )
 
 

@@ -2,8 +2,10 @@
 
 On release, each export item with a rebate rate gets a record: the rate of its commodity code on
 the export date, FOB in CNY at the official rate, the rebate base and the estimated amount (all
-from the stored tariff assessment), status ``awaiting_exit_confirmation``. Exit confirmation moves
-it to ``confirmed`` (and records the exit as a dated fact, :mod:`clearance.lifecycle.exits`);
+from the stored tariff assessment), the item's quantity (first statutory unit, else declared) and
+the exporter's USCC, status ``awaiting_exit_confirmation``. Exit confirmation moves it to
+``confirmed`` with its exit date (and records the exit as a dated fact,
+:mod:`clearance.lifecycle.exits`);
 :func:`export_batch` moves every confirmed record of a period to ``transmitted`` with the batch
 id in the same transaction that keeps the batch's files, so no record is ever sent twice and the
 files can be written again from the store (:mod:`clearance.rebates.acknowledgements` reads the
@@ -19,12 +21,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from clearance.lifecycle.events import EventKind, append_event
 from clearance.lifecycle.exits import exit_confirmation
+from clearance.lifecycle.ownership import exporter_uscc
 from clearance.lifecycle.registration import DeclarationStatus
 from clearance.rebates.export import BatchLine, store_files
 from clearance.store.bulk import insert_rows
@@ -41,6 +45,8 @@ from clearance.store.rebate_version_tables import CORRECTION_PENDING, RebateCorr
 from clearance.store.tables import Declaration as DeclarationRow
 from clearance.store.tariff_tables import DeclarationAssessmentRow
 from core.errors import CustomsError
+from edi.model import Declaration as Goods
+from edi.model import GoodsItem, Quantity
 
 CENT = Decimal("0.01")
 
@@ -79,8 +85,14 @@ def create_records(
     export_date: date,
     assessment: dict[str, Any] | None,
     now: datetime,
+    goods: Goods | None = None,
 ) -> int:
-    """Create the rebate records of a released export declaration; returns how many."""
+    """Create the rebate records of a released export declaration; returns how many.
+
+    Each carries its item's quantity (first statutory unit, else the declared one) and the
+    exporter's USCC, from ``goods``: the declaration's content (read from the store when the
+    caller does not hold it).
+    """
     if assessment is None or assessment.get("direction") != "export":
         return 0
     if assessment.get("currency") != "CNY":
@@ -108,13 +120,41 @@ def create_records(
                 "created_at": now,
             }
         )
-    if rows:
-        insert_rows(session, RebateRecord, rows)
+    if not rows:
+        return 0
+    content = goods if goods is not None else _stored_goods(session, declaration_id)
+    exporter = exporter_uscc(content)
+    items = {item.sequence: item for item in content.items}
+    for row in rows:
+        quantity = _rebate_quantity(items.get(row["item_sequence"]))
+        row["quantity"] = None if quantity is None else quantity.value
+        row["unit"] = None if quantity is None else quantity.unit
+        row["exporter_uscc"] = exporter
+    insert_rows(session, RebateRecord, rows)
     return len(rows)
 
 
-def confirm_exit(session: Session, number: str, now: datetime) -> ExitConfirmed:
-    """Exit confirmed for a released export: its awaiting records become ``confirmed``.
+def _stored_goods(session: Session, declaration_id: int) -> Goods:
+    """The current content of a declaration (a released one is never amended after)."""
+    text = session.scalars(
+        select(DeclarationRow.canonical).where(DeclarationRow.id == declaration_id)
+    ).one()
+    return Goods.model_validate_json(text)
+
+
+def _rebate_quantity(item: GoodsItem | None) -> Quantity | None:
+    """The quantity the tax authority reads: in the first statutory unit (法定第一计量单位),
+    else the declared one; None when the item states neither."""
+    if item is None:
+        return None
+    return item.statutory_quantity or item.quantity
+
+
+def confirm_exit(
+    session: Session, number: str, now: datetime, timezone: str = "Asia/Shanghai"
+) -> ExitConfirmed:
+    """Exit confirmed for a released export: its awaiting records become ``confirmed``, with
+    the exit date (``now``'s day in ``timezone``, the administration's ``CUSTOMS_TIMEZONE``).
 
     The declaration row is locked first — the same lock a cancellation takes — so an exit
     confirmation and an invalidation after release never both succeed. The first confirmation
@@ -145,7 +185,7 @@ def confirm_exit(session: Session, number: str, now: datetime) -> ExitConfirmed:
     result = session.execute(
         update(RebateRecord)
         .where(RebateRecord.declaration_number == number, RebateRecord.status == REBATE_AWAITING)
-        .values(status=REBATE_CONFIRMED)
+        .values(status=REBATE_CONFIRMED, exit_date=now.astimezone(ZoneInfo(timezone)).date())
     )
     count = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if earlier is not None:

@@ -40,7 +40,7 @@ class JsonAnswer:
     in_reply_to: str | None  # the request's sender_reference
     request: str | None  # amendment | cancellation (null when the type could not be read)
     status: str  # registered | released | documents_required | under_control | invalidated |
-    # rejected
+    # rejected | cleared (exit confirmed: 结关, docs/rebates.md)
     number: str | None = None
     version: int | None = None
     lane: str | None = None

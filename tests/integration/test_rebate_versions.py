@@ -61,8 +61,12 @@ def test_reject_correct_resend_accept_then_cancel(engine: Engine) -> None:
     assert again.records == 1  # only the correction: nothing is sent twice
     csv_text = next(f.content for f in again.files if f.name.endswith(".csv"))
     header, line = csv_text.splitlines()
-    assert header.endswith(",version,kind,supersedes_version,reason")
-    assert line.split(",")[-4:] == ["2", "correction", "1", "rate of 2026-06-15 is 0.09"]
+    assert header.endswith(
+        ",version,kind,supersedes_version,reason,quantity,unit,exporter_uscc,exit_date"
+    )
+    # A version changes the figures; the goods, the exporter and the exit stay the record's.
+    assert line.split(",")[-8:-4] == ["2", "correction", "1", "rate of 2026-06-15 is 0.09"]
+    assert line.split(",")[-4:-1] == ["120", "NAR", "91440300MA5DC8E3L9"]
     xml = ET.fromstring(next(f.content for f in again.files if f.name.endswith(".xml")).encode())
     control = xml.find("{urn:golden-customs:rebates:1}Control")
     assert control is not None

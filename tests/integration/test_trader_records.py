@@ -77,6 +77,10 @@ def test_a_trader_sees_the_rebate_records_of_its_own_exports(application: Applic
     records = trader_records.rebate_records(application, SHENZHEN)
     assert len(records) == 2
     assert {r.status for r in records} == {"confirmed"}
+    assert sorted((r.item_sequence, r.quantity, r.unit, r.exit_date) for r in records) == [
+        (1, "300", "NAR", INSTANT.date().isoformat()),  # confirmed at 10:00 in Shanghai
+        (2, "120", "NAR", INSTANT.date().isoformat()),
+    ]
     assert trader_records.rebate_records(application, OCEAN) == []
     officer = Actor("li", Role.OFFICER, offices=frozenset({"5300"}))
     assert trader_records.rebate_records(application, officer) == []
