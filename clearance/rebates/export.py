@@ -36,9 +36,9 @@ COLUMNS = (
     "kind",
     "supersedes_version",
     "reason",
-    # The goods and the exit (0026), after the columns receivers already read by position:
+    # The goods and the exit (0029), after the columns receivers already read by position:
     # quantity in the first statutory unit (else the declared one), the exporter's USCC, the
-    # local day the exit was confirmed. Empty when a record made before 0026 had none.
+    # local day the exit was confirmed. Empty when a record made before 0029 had none.
     "quantity",
     "unit",
     "exporter_uscc",

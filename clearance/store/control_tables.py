@@ -176,10 +176,10 @@ class RebateRecord(Base):
     status: Mapped[str] = mapped_column(String(32), index=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("rebate_batches.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # What the tax authority matches a record on besides the declaration (0026): the item's
+    # What the tax authority matches a record on besides the declaration (0029): the item's
     # quantity in its first statutory unit (the declared unit when it has none), the
     # exporter's USCC, and the day its exit was confirmed (local date; None until then).
-    # None in rows made before 0026 that nothing could be derived for (docs/rebates.md).
+    # None in rows made before 0029 that nothing could be derived for (docs/rebates.md).
     quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     unit: Mapped[str | None] = mapped_column(String(8))
     exporter_uscc: Mapped[str | None] = mapped_column(String(18))

@@ -1,5 +1,5 @@
 """Rebate records carry the goods' quantity and unit, the exporter's USCC and the exit date,
-and the batch files send them (docs/rebates.md); migration 0026 derives them for rows made
+and the batch files send them (docs/rebates.md); migration 0029 derives them for rows made
 before it, the same values the code writes.
 
 Sample 02's item 1 is declared in cartons (CT 25) with its first statutory quantity 300 NAR: the
@@ -116,9 +116,9 @@ def test_the_migration_derives_what_the_code_writes(engine: Engine) -> None:
     ]
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:  # the columns dropped: rows as before 0026
+    with engine.begin() as connection:  # the columns dropped: rows as before 0029
         config.attributes["connection"] = connection
-        command.downgrade(config, "0025")
+        command.downgrade(config, "0028")
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -1,7 +1,7 @@
 """Rebate records carry the goods' quantity and unit, the exporter's USCC and the exit date.
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07
 
 Customs sends the tax authority export records with the declaration, item, code, quantity,
@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026"
-down_revision = "0025"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
