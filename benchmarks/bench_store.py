@@ -158,6 +158,20 @@ __all__ = [
 ]
 
 
+def rows_of(parameters: Any, many: bool) -> int:
+    """How many rows one cursor call carries (a ``before_cursor_execute`` listener's view): an
+    executemany's parameter sets, else one. An insertmanyvalues batch arrives with
+    ``executemany`` true but one flat set of parameters: that is one statement's worth."""
+    if (
+        many
+        and isinstance(parameters, list | tuple)
+        and parameters
+        and isinstance(parameters[0], dict | list | tuple)
+    ):
+        return len(parameters)
+    return 1
+
+
 def backend_cpu(engine: Engine) -> float:
     """CPU seconds used so far by the PostgreSQL backends serving the benchmark database (0 on
     SQLite), from ``/proc/<pid>/stat``: the database's share of a run's cost."""

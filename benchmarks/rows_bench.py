@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_store import fresh_store, mix, prepare  # noqa: E402
+from bench_store import fresh_store, mix, prepare, rows_of  # noqa: E402
 from day import day  # noqa: E402
 
 from clearance.intake.pipeline import Pipeline  # noqa: E402
@@ -62,16 +62,7 @@ class Tally:
     def _cursor(
         self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
     ) -> None:
-        # An insertmanyvalues batch arrives with executemany=True but one flat parameter set.
-        rows = (
-            len(parameters)
-            if many
-            and isinstance(parameters, list | tuple)
-            and parameters
-            and isinstance(parameters[0], dict | list | tuple)
-            else 1
-        )
-        self._add(_kind(statement), rows)
+        self._add(_kind(statement), rows_of(parameters, many))
 
 
 def _kind(statement: str) -> str:

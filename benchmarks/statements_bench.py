@@ -48,6 +48,7 @@ from bench_store import (  # noqa: E402
     mix,
     postgres_database,
     prepare,
+    rows_of,
 )
 from day import day  # noqa: E402
 
@@ -83,16 +84,7 @@ class Counts:
     def _cursor(
         self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
     ) -> None:
-        # An insertmanyvalues batch arrives with executemany=True but one flat set of parameters.
-        rows = (
-            len(parameters)
-            if many
-            and isinstance(parameters, list | tuple)
-            and parameters
-            and isinstance(parameters[0], dict | list | tuple)
-            else 1
-        )
-        self._add(_kind(statement), rows)
+        self._add(_kind(statement), rows_of(parameters, many))
 
 
 def _kind(statement: str) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from clearance.app import Actor, Application, Role
 from clearance.app import keys as key_cases
@@ -18,6 +18,7 @@ from clearance.app.identity import NotAuthenticatedError, authenticate_key, cach
 from clearance.app.key_cache import KeyCache
 from clearance.app.subjects import NewSubject
 from core.settings import Settings
+from tests.sql_support import statements as recorded_statements
 
 pytestmark = pytest.mark.db
 
@@ -49,14 +50,8 @@ def app(engine: Engine, steps: StepClock) -> Application:
 @pytest.fixture
 def statements(engine: Engine) -> Iterator[list[str]]:
     """Every SQL statement the engine runs while the test does."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(engine) as seen:
+        yield seen
 
 
 def _trader(app: Application, subject: str = "acme", party: str = USCC_A) -> str:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 
 from clearance.app import Actor, Application, Role
 from clearance.app import keys as key_cases
@@ -21,6 +20,7 @@ from clearance.app.subjects import NewSubject
 from clearance.store.identity_tables import ApiKey
 from core.clock import FixedClock
 from core.settings import Settings
+from tests.sql_support import statements as recorded_statements
 
 pytestmark = pytest.mark.db
 
@@ -43,14 +43,8 @@ def app(engine: Engine) -> Application:
 @pytest.fixture
 def statements(engine: Engine) -> Iterator[list[str]]:
     """Every SQL statement the engine runs while the test does."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(engine) as seen:
+        yield seen
 
 
 def test_a_scoped_key_is_stored_shown_and_acts_within_its_scopes(app: Application) -> None:

@@ -10,8 +10,6 @@ and in a temporary table created once per connection (clearance/lifecycle/events
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +28,7 @@ from clearance.store.identity_tables import Subject
 from clearance.store.statistics_tables import StatFact
 from clearance.store.tables import Declaration, Event, InboundMessage
 from core.settings import Settings
+from tests.sql_support import statements
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -40,21 +39,6 @@ from day import one_interchange  # noqa: E402
 pytestmark = pytest.mark.db
 
 AT = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL the engine's connections run inside the block (one entry per cursor call)."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _fact(number: str, n: int, **extra: Any) -> dict[str, Any]:
