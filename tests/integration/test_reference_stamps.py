@@ -32,7 +32,7 @@ from core.db import make_engine
 from core.settings import Settings
 from tests.integration.test_controls_support import CONTROLS, INSTANT, REGISTRY_FILES, prepare
 from tests.integration.test_registry_changes import CERTIFICATE as CHANGES_CERTIFICATE
-from tests.integration.test_write_path import statements as _statements
+from tests.sql_support import statements as _statements
 
 pytestmark = pytest.mark.db
 
