@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from clearance.store.fx_tables import FxClass, FxObjection
-from rules.fx import FxPolicy, Grade, Ruling
+from rules.fx import FxPolicy, Grade, Ruling, class_term
 from rules.working_days import WorkingCalendar
 
 PENDING, UPHELD, GRANTED = "pending", "upheld", "granted"
@@ -91,7 +91,7 @@ def grant(
 ) -> FxClass:
     """Append the notice of a granted objection (validity and objection deadline as the policy
     gives for its grade, from today) and record the ruling on the objection."""
-    restrictive = ruled.grade is not Grade.A
+    valid_until, objection_deadline = class_term(ruled.grade, ruled.today, policy, calendar)
     reason = (
         f"objection {objection.id} to class {objected.grade} of {objected.valid_from} granted: "
         f"{ruled.note}"
@@ -100,12 +100,8 @@ def grant(
         trader=objected.trader,
         grade=ruled.grade.value,
         valid_from=ruled.today,
-        valid_until=ruled.today + timedelta(days=policy.class_validity_days)
-        if restrictive
-        else None,
-        objection_deadline=calendar.add(ruled.today, policy.objection_working_days)
-        if restrictive
-        else None,
+        valid_until=valid_until,
+        objection_deadline=objection_deadline,
         reasons=json.dumps([{"code": OBJECTION_REASON, "text": reason}], ensure_ascii=False),
         # The figures are those of the notice objected to: the ruling changes the grade only.
         indicators=objected.indicators,

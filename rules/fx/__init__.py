@@ -7,7 +7,7 @@ the window, the receipt lag and the class rules are data (``rules/fx/cn.json``);
 ``docs/fx-monitoring.md``. Nothing here reads the database or the clock.
 """
 
-from rules.fx.classify import ClassDecision, CurrentClass, Grade, Ruling, classify
+from rules.fx.classify import ClassDecision, CurrentClass, Grade, Ruling, class_term, classify
 from rules.fx.indicators import Indicators, MonthTotals, compute_indicators, month_of
 from rules.fx.policy import FxPolicy, Threshold, load_policy, shipped_policy
 
@@ -20,6 +20,7 @@ __all__ = [
     "MonthTotals",
     "Ruling",
     "Threshold",
+    "class_term",
     "classify",
     "compute_indicators",
     "load_policy",

@@ -93,30 +93,48 @@ def classify(
             f"class {current.grade} notified {current.valid_from} holds until "
             f"{current.valid_until}; the indicators alone would give {computed}",
         )
-        return ClassDecision(
-            current.grade,
-            computed,
-            (*reasons, hold),
-            changed=False,
-            valid_from=current.valid_from,
-            valid_until=current.valid_until,
-            objection_deadline=None,
-        )
+        return _kept(current, computed, (*reasons, hold))
     if current is not None and in_force and current.grade is computed:
         return ClassDecision(
             computed, computed, reasons, False, current.valid_from, current.valid_until, None
         )
-    restrictive = computed is not Grade.A
+    valid_until, objection_deadline = class_term(computed, as_of, policy, calendar)
     return ClassDecision(
         computed,
         computed,
         reasons,
         changed=True,
         valid_from=as_of,
-        valid_until=as_of + timedelta(days=policy.class_validity_days) if restrictive else None,
-        objection_deadline=calendar.add(as_of, policy.objection_working_days)
-        if restrictive
-        else None,
+        valid_until=valid_until,
+        objection_deadline=objection_deadline,
+    )
+
+
+def class_term(
+    grade: Grade, notified: date, policy: FxPolicy, calendar: WorkingCalendar
+) -> tuple[date | None, date | None]:
+    """(valid until, objection deadline) of a class notified on ``notified``: B and C last
+    ``class_validity_days`` and may be objected to for ``objection_working_days`` working
+    days; A has neither. A notice from a classification and one from a granted objection
+    take the same term."""
+    if grade is Grade.A:
+        return None, None
+    return (
+        notified + timedelta(days=policy.class_validity_days),
+        calendar.add(notified, policy.objection_working_days),
+    )
+
+
+def _kept(current: CurrentClass, computed: Grade, reasons: tuple[Reason, ...]) -> ClassDecision:
+    """The class in force kept against ``computed``: no new notice, no new deadline."""
+    return ClassDecision(
+        current.grade,
+        computed,
+        reasons,
+        changed=False,
+        valid_from=current.valid_from,
+        valid_until=current.valid_until,
+        objection_deadline=None,
     )
 
 
@@ -137,15 +155,7 @@ def _ruled(
         f"{current.valid_from} holds until {ruling.until}; the indicators alone would give "
         f"{computed}",
     )
-    return ClassDecision(
-        current.grade,
-        computed,
-        (*reasons, kept),
-        changed=False,
-        valid_from=current.valid_from,
-        valid_until=current.valid_until,
-        objection_deadline=None,
-    )
+    return _kept(current, computed, (*reasons, kept))
 
 
 def _computed(indicators: Indicators, policy: FxPolicy) -> tuple[Grade, tuple[Reason, ...]]:
