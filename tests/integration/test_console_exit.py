@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from clearance.app import Actor, Application, Role
-from tests.console_support import PASSWORD, console_app, csrf_token, table_sign_in
+from tests.console_support import Person, console_app, csrf_token, sign_in, table_sign_in
 from tests.integration.invalidation_support import events
 from tests.integration.test_exit_clearance import _released
 
@@ -28,12 +28,7 @@ def _client(application: Application) -> TestClient:
 
 
 def _sign_in(client: TestClient, actor: Actor) -> None:
-    client.cookies.clear()
-    token = csrf_token(client.get("/console/sign-in").text)
-    client.post(
-        "/console/sign-in",
-        data={"csrf_token": token, "name": actor.subject, "password": PASSWORD},
-    )
+    sign_in(client, Person(actor.subject, actor))
 
 
 def test_the_officer_confirms_the_exit_on_the_declaration_page(engine: Engine) -> None:
